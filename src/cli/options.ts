@@ -1,0 +1,51 @@
+// Option values → typed settings. Anything wrong here is a usage error (exit 64).
+import { isSystemCrontabPath } from '../crontab/read.js';
+import { daysFromCivil } from '../schedule/calendar.js';
+import { makeHorizon } from '../schedule/translate.js';
+import type { Horizon } from '../schedule/simulate.js';
+import type { Target } from '../schedule/translate.js';
+import { isValidZone } from '../schedule/zone.js';
+import { UsageError } from '../errors.js';
+
+export function parseTarget(value: string | undefined): Target {
+  const t = value ?? 'rule';
+  if (t !== 'rule' && t !== 'scheduler') throw new UsageError(`--target must be "rule" or "scheduler", not "${t}"`);
+  return t;
+}
+
+export function parseTimezone(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!isValidZone(value)) throw new UsageError(`--timezone "${value}" is not an IANA time zone (for example Europe/Berlin, Asia/Tokyo, UTC)`);
+  return value;
+}
+
+/** `2y`, `18m`, `400d`, `6w` or a number of days. At least 28 days, at most 20 years. */
+export function parseHorizonDays(value: string | undefined): number {
+  const v = value ?? '2y';
+  const m = /^(\d+)\s*([dwmy]?)$/i.exec(v.trim());
+  if (!m) throw new UsageError(`--horizon "${v}" is not a duration such as 2y, 18m, 400d`);
+  const n = Number(m[1]);
+  const unit = (m[2] || 'd').toLowerCase();
+  const days = unit === 'y' ? n * 365 : unit === 'm' ? Math.round(n * 30.44) : unit === 'w' ? n * 7 : n;
+  if (days < 28 || days > 20 * 366) throw new UsageError(`--horizon "${v}" must be between 28 days and 20 years`);
+  return days;
+}
+
+/** `--from YYYY-MM-DD` (UTC day the proof starts); default today. */
+export function parseFrom(value: string | undefined, now: Date): number {
+  if (value === undefined) return Math.floor(now.getTime() / 86_400_000);
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) throw new UsageError(`--from "${value}" is not a date (YYYY-MM-DD)`);
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (y < 1971 || y > 2190 || mo < 1 || mo > 12 || d < 1 || d > 31) throw new UsageError(`--from "${value}" is out of range`);
+  return daysFromCivil(y, mo, d);
+}
+
+export function horizonFrom(options: { horizon?: string; from?: string }, now: Date): Horizon {
+  return makeHorizon(parseFrom(options.from, now), parseHorizonDays(options.horizon));
+}
+
+/** System crontab when --system is given, or by default for /etc/crontab and /etc/cron.d/*. */
+export function isSystem(path: string, flag: boolean | undefined): boolean {
+  return flag === true || isSystemCrontabPath(path);
+}

@@ -1,0 +1,124 @@
+// One cron time field (text) → the set of values it matches, exactly as Vixie cron and cronie read it.
+// Pure: no I/O. Errors are returned as data so one bad field never hides the rest of a crontab.
+
+export type FieldName = 'minute' | 'hour' | 'day-of-month' | 'month' | 'day-of-week';
+
+export interface FieldSpec {
+  name: FieldName;
+  low: number;
+  high: number;
+  /** Three-letter names, index 0 is the value `low` (month) or 0 (day-of-week). */
+  names?: readonly string[];
+}
+
+const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] as const;
+const DOW_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+export const FIELDS: readonly FieldSpec[] = [
+  { name: 'minute', low: 0, high: 59 },
+  { name: 'hour', low: 0, high: 23 },
+  { name: 'day-of-month', low: 1, high: 31 },
+  { name: 'month', low: 1, high: 12, names: MONTH_NAMES },
+  // cron accepts 0-7 for day-of-week; 0 and 7 are both Sunday.
+  { name: 'day-of-week', low: 0, high: 7, names: DOW_NAMES },
+];
+
+export interface ParsedField {
+  /** Sorted distinct values; day-of-week 7 is folded into 0. */
+  values: number[];
+  /** cron's DOM_STAR/DOW_STAR: the field's first character is `*` (so a step over a star counts as unrestricted). */
+  star: boolean;
+  /** Ranges written backwards (`5-1`): accepted by cron, they match nothing. */
+  reversedRanges: string[];
+}
+
+export interface FieldError {
+  field: FieldName;
+  text: string;
+  message: string;
+}
+
+export type FieldResult = { ok: true; field: ParsedField } | { ok: false; error: FieldError };
+
+/** Reads one value: a decimal number or (for month and day-of-week) a three-letter name in any case. */
+function readValue(token: string, spec: FieldSpec, role: 'value' | 'step'): number | string {
+  if (/^[0-9]+$/.test(token)) {
+    const n = Number.parseInt(token, 10);
+    if (role === 'step') return n;
+    if (n < spec.low || n > spec.high) return `${token} is out of range (${spec.low}-${spec.high})`;
+    return n;
+  }
+  if (/^[A-Za-z]+$/.test(token)) {
+    if (role === 'step') return `step "${token}" is not a number`;
+    if (!spec.names) return `"${token}" is not a number (names are allowed only in month and day-of-week)`;
+    const i = spec.names.indexOf(token.toLowerCase());
+    if (i < 0) return `unknown name "${token}" (use three letters: ${spec.names.join(' ')})`;
+    return spec.name === 'month' ? i + 1 : i;
+  }
+  if (token === '') return role === 'step' ? 'missing step after "/"' : 'missing value';
+  if (/^[0-9]+[^0-9]/.test(token)) {
+    // Debian's cron silently reads "1#2" as 1; cronie rejects it. Rejecting is the safe reading.
+    return `junk after the number in "${token}"`;
+  }
+  if (/[LW#?]/i.test(token)) return `"${token}": L, W, # and ? are not cron syntax (they are Quartz/AWS extensions)`;
+  return `cannot read "${token}"`;
+}
+
+export function parseField(text: string, spec: FieldSpec): FieldResult {
+  const fail = (message: string): FieldResult => ({ ok: false, error: { field: spec.name, text, message } });
+  const set = new Set<number>();
+  const reversedRanges: string[] = [];
+  for (const element of text.split(',')) {
+    if (element === '') return fail(`empty list element in "${text}"`);
+    const slash = element.indexOf('/');
+    const base = slash >= 0 ? element.slice(0, slash) : element;
+    let step = 1;
+    if (slash >= 0) {
+      const s = readValue(element.slice(slash + 1), spec, 'step');
+      if (typeof s === 'string') return fail(s);
+      if (s === 0) return fail(`step 0 in "${element}"`);
+      step = s;
+    }
+    let lo: number;
+    let hi: number;
+    if (base === '*') {
+      lo = spec.low;
+      hi = spec.high;
+    } else {
+      const dash = base.indexOf('-');
+      if (dash >= 0) {
+        const a = readValue(base.slice(0, dash), spec, 'value');
+        if (typeof a === 'string') return fail(a);
+        const b = readValue(base.slice(dash + 1), spec, 'value');
+        if (typeof b === 'string') return fail(b);
+        lo = a;
+        hi = b;
+        if (lo > hi) reversedRanges.push(element);
+      } else {
+        const a = readValue(base, spec, 'value');
+        if (typeof a === 'string') return fail(a);
+        if (slash >= 0) {
+          // Both cronie and Debian reject "5/10" (a step needs a range or *); Debian bug #733478.
+          return fail(`step without a range in "${element}" (write ${base}-${spec.high}/${step} or */${step})`);
+        }
+        lo = a;
+        hi = a;
+      }
+    }
+    for (let v = lo; v <= hi; v += step) set.add(spec.name === 'day-of-week' && v === 7 ? 0 : v);
+  }
+  return {
+    ok: true,
+    field: { values: [...set].sort((a, b) => a - b), star: text.startsWith('*'), reversedRanges },
+  };
+}
+
+export const MACROS: Readonly<Record<string, string>> = {
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@hourly': '0 * * * *',
+};

@@ -1,0 +1,253 @@
+// Crontabs → a plan: one job per schedule line, each migrated (with proven expressions), skipped or rejected with
+// reasons. Pure: the CLI reads files and the clock and passes them in.
+import { createHash } from 'node:crypto';
+import cronstrue from 'cronstrue';
+import { readCrontab, type CronEntry, type Crontab } from '../crontab/read.js';
+import { dayRule } from '../schedule/model.js';
+import { translate, type SchedulePlan, type Target } from '../schedule/translate.js';
+import type { Horizon } from '../schedule/simulate.js';
+import { isValidZone } from '../schedule/zone.js';
+import type { Reason, SourceRef } from '../model/reasons.js';
+
+export const PLAN_FORMAT_VERSION = 1;
+
+export type JobStatus = 'migrate' | 'skip' | 'error';
+
+export interface JobSchedule extends SchedulePlan {
+  description: string;
+  expressionDescriptions: string[];
+}
+
+export interface Job {
+  id: string;
+  source: SourceRef;
+  status: JobStatus;
+  /** Why a job is skipped or rejected (empty for migrate). */
+  reasons: Reason[];
+  /** What the user should know about a job that is still planned. */
+  warnings: Reason[];
+  user?: string;
+  command?: string;
+  stdin?: string | null;
+  environment: Record<string, string>;
+  schedule?: JobSchedule;
+}
+
+export interface CrontabInput {
+  file: string;
+  /** null when the file could not be read; `error` says why. */
+  text: string | null;
+  error?: string;
+  system: boolean;
+}
+
+export interface PlanOptions {
+  /** --timezone: the server's zone, for lines without CRON_TZ. */
+  timezone?: string;
+  target: Target;
+  horizon: Horizon;
+}
+
+export interface PlanFile {
+  file: string;
+  system: boolean;
+  lines: number;
+  jobs: number;
+  variables: number;
+  blankOrComment: number;
+  error?: Reason;
+}
+
+export interface Plan {
+  formatVersion: typeof PLAN_FORMAT_VERSION;
+  target: Target;
+  horizon: { from: string; to: string };
+  files: PlanFile[];
+  jobs: Job[];
+  summary: PlanSummary;
+}
+
+export interface PlanSummary {
+  jobs: number;
+  migrate: number;
+  exact: number;
+  inexact: number;
+  skip: number;
+  error: number;
+  warnings: number;
+}
+
+export function buildPlan(inputs: CrontabInput[], options: PlanOptions): Plan {
+  const files: PlanFile[] = [];
+  const jobs: Job[] = [];
+  for (const input of inputs) {
+    if (input.text === null) {
+      files.push({
+        file: input.file,
+        system: input.system,
+        lines: 0,
+        jobs: 0,
+        variables: 0,
+        blankOrComment: 0,
+        error: { code: 'unreadable-file', message: input.error ?? 'cannot read the file', file: input.file },
+      });
+      continue;
+    }
+    const crontab = readCrontab(input.text, { file: input.file, system: input.system });
+    files.push({
+      file: input.file,
+      system: input.system,
+      lines: crontab.totalLines,
+      jobs: crontab.entries.length,
+      variables: crontab.variables.length,
+      blankOrComment: crontab.ignoredLines,
+    });
+    for (const entry of crontab.entries) jobs.push(planEntry(entry, crontab, options));
+  }
+  assignIds(jobs);
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    target: options.target,
+    horizon: { from: isoDay(options.horizon.fromDay), to: isoDay(options.horizon.toDay) },
+    files,
+    jobs,
+    summary: summarize(jobs),
+  };
+}
+
+function isoDay(day: number): string {
+  return new Date(day * 86_400_000).toISOString().slice(0, 10);
+}
+
+function planEntry(entry: CronEntry, crontab: Crontab, options: PlanOptions): Job {
+  const job: Job = {
+    id: '',
+    source: entry.source,
+    status: 'migrate',
+    reasons: [...entry.reasons],
+    warnings: [...entry.warnings],
+    ...(entry.user !== undefined ? { user: entry.user } : {}),
+    ...(entry.command !== undefined ? { command: entry.command } : {}),
+    ...(entry.stdin !== undefined ? { stdin: entry.stdin } : {}),
+    environment: entry.environment,
+  };
+  const at = (code: string, message: string, field?: string): Reason => ({
+    code,
+    message,
+    file: entry.source.file,
+    line: entry.source.line,
+    ...(field ? { field } : {}),
+  });
+
+  if (entry.kind === 'error') {
+    job.status = 'error';
+    return job;
+  }
+  if (entry.kind === 'reboot') {
+    job.status = 'skip';
+    job.reasons.push(at('reboot', '@reboot runs once when the cron daemon starts after boot; there is no schedule to migrate (run it from the service that replaces the server, or as a one-off)', 'schedule'));
+    return job;
+  }
+
+  // Zone: CRON_TZ above the line, else --timezone, else UTC with a warning.
+  let zone: string;
+  if (entry.cronTz !== undefined) {
+    if (!isValidZone(entry.cronTz)) {
+      const tzLine = crontab.variables.filter((v) => v.name === 'CRON_TZ' && v.line < entry.source.line).pop();
+      job.status = 'error';
+      job.reasons.push({
+        code: 'invalid-timezone',
+        message: `CRON_TZ "${entry.cronTz}"${tzLine ? ` (set on line ${tzLine.line})` : ''} is not an IANA time zone`,
+        file: entry.source.file,
+        line: tzLine?.line ?? entry.source.line,
+        field: 'CRON_TZ',
+      });
+      return job;
+    }
+    zone = entry.cronTz;
+  } else if (options.timezone) {
+    zone = options.timezone;
+  } else {
+    zone = 'UTC';
+    job.warnings.push(at('timezone-assumed', 'no CRON_TZ and no --timezone: the schedule is read as UTC; give the server\'s zone with --timezone (cron runs in the server\'s local time)'));
+  }
+  if (entry.environment.TZ !== undefined && entry.environment.TZ !== zone) {
+    job.warnings.push(at('tz-variable', `TZ=${entry.environment.TZ} reaches the job's environment but does not change when cron runs it (that is CRON_TZ or the server's zone)`));
+  }
+
+  const spec = entry.spec!;
+  const rule = dayRule(spec);
+  if (rule.kind === 'or') {
+    job.warnings.push(at('day-or', `day-of-month "${spec.text.split(' ')[2]}" and day-of-week "${spec.text.split(' ')[4]}" are both restricted, so cron runs on days matching either one (not both); the translation keeps cron's meaning`, 'day-of-month'));
+  }
+  const plan = translate(spec, { zone, target: options.target, horizon: options.horizon });
+  if (plan.neverFires) {
+    job.warnings.push(at('never-fires', `cron accepts "${spec.text}" but it never fires in the horizon (${plan.verification.from.slice(0, 10)} to ${plan.verification.to.slice(0, 10)}); no expression is emitted`));
+  }
+  if (!plan.exact) {
+    job.warnings.push(at('inexact', `the emitted schedule differs from cron's at ${plan.verification.missing} missing and ${plan.verification.extra} extra minutes in the horizon (${plan.verification.reasons.join(', ')})${plan.verification.reasons.includes('dst-offset') ? '; --target scheduler keeps the zone' : ''}`));
+  }
+  job.schedule = {
+    ...plan,
+    description: describe(spec.text, false),
+    expressionDescriptions: plan.expressions.map((e) => describe(e, true)),
+  };
+  return job;
+}
+
+/** cronstrue for people: the original 5-field line, or an AWS expression (day-of-week 1 = Sunday there). */
+export function describe(expression: string, aws: boolean): string {
+  try {
+    if (aws) {
+      const inner = expression.replace(/^cron\(|\)$/g, '');
+      return cronstrue.toString(`0 ${inner}`, { dayOfWeekStartIndexZero: false, use24HourTimeFormat: true });
+    }
+    return cronstrue.toString(expression, { use24HourTimeFormat: true });
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Ids are stable across runs and independent of line numbers: a readable slug from the command and a hash of what
+ * defines the job (crontab file name, user, schedule, command, stdin). Identical lines get -2, -3 in file order.
+ */
+function assignIds(jobs: Job[]): void {
+  const seen = new Map<string, number>();
+  for (const job of jobs) {
+    const base = baseId(job);
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    job.id = n === 1 ? base : `${base}-${n}`;
+  }
+}
+
+function baseId(job: Job): string {
+  const fileName = job.source.file.split('/').pop() ?? job.source.file;
+  const schedule = job.schedule?.cron ?? job.source.text.trim().split(/\s+/).slice(0, 5).join(' ');
+  const material = [fileName, job.user ?? '', schedule, job.command ?? job.source.text, job.stdin ?? ''].join('\u0000');
+  const hash = createHash('sha256').update(material).digest('hex').slice(0, 8);
+  return `${slug(job.command ?? '')}-${hash}`;
+}
+
+export function slug(command: string): string {
+  const words = command.split(/[\s;&|()<>]+/).filter(Boolean);
+  const pick = words.find((w) => /\.(sh|bash|py|pl|rb)$/.test(w)) ?? words.find((w) => w.includes('/') && !w.startsWith('>')) ?? words.find((w) => !/=/.test(w)) ?? 'job';
+  const base = (pick.split('/').pop() ?? pick).replace(/\.[A-Za-z0-9]+$/, '');
+  const s = base.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 32);
+  return s || 'job';
+}
+
+function summarize(jobs: Job[]): PlanSummary {
+  const s: PlanSummary = { jobs: jobs.length, migrate: 0, exact: 0, inexact: 0, skip: 0, error: 0, warnings: 0 };
+  for (const j of jobs) {
+    s[j.status]++;
+    if (j.status === 'migrate') j.schedule?.exact ? s.exact++ : s.inexact++;
+    s.warnings += j.warnings.length;
+  }
+  return s;
+}
+
+export function planExitCode(plan: Plan): number {
+  return plan.summary.error > 0 || plan.files.some((f) => f.error) ? 1 : 0;
+}

@@ -1,0 +1,87 @@
+// The one place that turns plans into words for people. Everything else produces data with stable codes.
+import type { Job, Plan } from '../plan/plan.js';
+import type { Reason } from '../model/reasons.js';
+import type { Style } from './style.js';
+
+const LABEL = 10;
+
+function row(style: Style, label: string, text: string): string {
+  return `  ${style.dim(label.padEnd(LABEL))}${text}`;
+}
+
+function where(r: Reason): string {
+  const parts = [r.file, r.line !== undefined ? String(r.line) : undefined].filter(Boolean).join(':');
+  return [parts, r.field].filter(Boolean).join(' ');
+}
+
+function statusText(job: Job, style: Style): string {
+  switch (job.status) {
+    case 'migrate':
+      return job.schedule?.exact ? style.green('MIGRATE  exact') : style.yellow('MIGRATE  inexact');
+    case 'skip':
+      return style.yellow('SKIP');
+    case 'error':
+      return style.red('ERROR');
+  }
+}
+
+export function renderJob(job: Job, style: Style): string {
+  const out: string[] = [];
+  out.push(`${style.bold(`${job.source.file}:${job.source.line}`)}  ${job.id}  ${statusText(job, style)}`);
+  out.push(row(style, 'line', job.source.text.trim()));
+  if (job.user !== undefined) out.push(row(style, 'user', job.user));
+  for (const r of job.reasons) out.push(row(style, job.status === 'error' ? 'error' : 'reason', `${r.message} ${style.dim(`[${r.code}] ${where(r)}`)}`));
+  const s = job.schedule;
+  if (s) {
+    out.push(row(style, 'schedule', `${s.cron} in ${s.timezone}${s.description ? ` — ${s.description}` : ''}`));
+    const label = s.target === 'rule' ? 'rule' : 'scheduler';
+    if (s.expressions.length === 0) out.push(row(style, label, style.dim('(none: never fires)')));
+    s.expressions.forEach((e, i) => {
+      const d = s.expressionDescriptions[i];
+      out.push(row(style, i === 0 ? label : '', `${style.cyan(e)}${d ? ` — ${d}` : ''} ${style.dim(`(${s.expressionTimezone})`)}`));
+    });
+    const v = s.verification;
+    const span = `${v.from.slice(0, 10)} to ${v.to.slice(0, 10)}`;
+    if (s.exact) {
+      out.push(row(style, 'proof', style.green(`exact: all ${v.fires} fire times from ${span} match`)));
+    } else {
+      out.push(row(style, 'proof', style.yellow(`inexact: ${v.missing} missing, ${v.extra} extra of ${v.fires} fire times from ${span} (${v.reasons.join(', ')})`)));
+      for (const d of s.drift) {
+        out.push(row(style, '', `${d.kind === 'missing' ? 'cron runs, AWS does not' : 'AWS runs, cron does not'}: ${d.at} (local ${d.local.replace('T', ' ')}) ${style.dim(`[${d.reason}]`)}`));
+      }
+    }
+  }
+  for (const w of job.warnings) {
+    if (w.code === 'inexact') continue; // said by the proof line
+    out.push(row(style, 'warning', `${w.message} ${style.dim(`[${w.code}]`)}`));
+  }
+  return out.join('\n');
+}
+
+export function renderSummary(plan: Plan, style: Style): string {
+  const s = plan.summary;
+  const parts = [
+    `${s.jobs} job${s.jobs === 1 ? '' : 's'}:`,
+    `${s.migrate} migrate (${s.exact} exact, ${s.inexact} inexact),`,
+    `${s.skip} skip,`,
+    s.error ? style.red(`${s.error} error`) : `${s.error} error`,
+  ];
+  const lines = plan.files.reduce((n, f) => n + f.lines, 0);
+  const tail = `· ${s.warnings} warning${s.warnings === 1 ? '' : 's'} · ${lines} lines in ${plan.files.length} file${plan.files.length === 1 ? '' : 's'} · target ${plan.target}`;
+  return `${parts.join(' ')} ${style.dim(tail)}`;
+}
+
+export function renderPlan(plan: Plan, style: Style): string {
+  const blocks: string[] = [];
+  for (const f of plan.files) {
+    if (f.error) blocks.push(`${style.bold(f.file)}  ${style.red('ERROR')}\n${row(style, 'error', `${f.error.message} ${style.dim(`[${f.error.code}]`)}`)}`);
+  }
+  for (const job of plan.jobs) blocks.push(renderJob(job, style));
+  blocks.push(renderSummary(plan, style));
+  return blocks.join('\n\n') + '\n';
+}
+
+/** One line for stderr when a command fails outright. */
+export function renderError(message: string, style: Style): string {
+  return `${style.red('cron2lambda:')} ${message}\n`;
+}

@@ -1,0 +1,266 @@
+// A cron spec → AWS cron expressions for a fixed UTC offset (offset 0 for EventBridge Scheduler, which evaluates
+// in the source zone). Pure. Exactness is never claimed here: verify.ts simulates what this emits.
+//
+// How: each (hour, minute) of the line is moved by the offset, which may carry it into the previous or next UTC day
+// (k = -1, 0, +1). The UTC dates that fire at those minutes are the dates D whose local date D - k matches cron's
+// day rule; that date set is written as day-of-month clauses (with `L` and month lists for month ends) or
+// day-of-week clauses (weekdays shifted by k). Minutes with the same date clauses share expressions.
+import { monthLengthFor, isLeapYear } from './calendar.js';
+import { dayRule, type CronSpec, type DayRule } from './model.js';
+import {
+  buildExpression,
+  formatDow,
+  formatNumbers,
+  formatYears,
+  MAX_EXPRESSION_LENGTH,
+  MAX_YEAR,
+} from './eventbridge.js';
+
+/** Approximations the compiler had to make; each explains drift that the simulation will then measure. */
+export type ApproximationCode = 'leap-day' | 'day-and' | 'dow-month-boundary';
+
+export interface Clause {
+  dom: string; // '?' or a day-of-month field
+  dow: string; // '?' or a day-of-week field
+  months: number[];
+  years: number[] | null;
+}
+
+export interface Compiled {
+  expressions: string[];
+  approximations: ApproximationCode[];
+}
+
+export interface CompileOptions {
+  /** Minutes east of UTC of the zone the expressions will be evaluated against the line's zone. */
+  offset: number;
+  /** First year the rules will run in: years lists (leap-year clauses) start here. */
+  fromYear: number;
+}
+
+const ALL_MONTHS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+
+export function compile(spec: CronSpec, options: CompileOptions): Compiled {
+  const approximations = new Set<ApproximationCode>();
+  let rule = dayRule(spec);
+  if (rule.kind === 'and') {
+    // EventBridge cannot AND day-of-month with day-of-week: keep the more restrictive field, a superset of the
+    // days cron runs, and let the simulation report the extra days.
+    approximations.add('day-and');
+    rule = rule.doms.length / 31 <= rule.dows.length / 7 ? { kind: 'dom', doms: rule.doms } : { kind: 'dow', dows: rule.dows };
+  }
+
+  // k (UTC day - local day) → UTC hour → UTC minutes
+  const byShift = new Map<number, Map<number, Set<number>>>();
+  for (const h of spec.hours) {
+    for (const m of spec.minutes) {
+      const u = h * 60 + m - options.offset;
+      const k = Math.floor(u / 1440);
+      const v = u - k * 1440;
+      let hours = byShift.get(k);
+      if (!hours) byShift.set(k, (hours = new Map()));
+      const hh = Math.floor(v / 60);
+      let mins = hours.get(hh);
+      if (!mins) hours.set(hh, (mins = new Set()));
+      mins.add(v % 60);
+    }
+  }
+
+  // Merge shifts whose UTC date clauses come out the same (e.g. every day), so one expression covers them.
+  const groups = new Map<string, { clauses: Clause[]; hours: Map<number, Set<number>> }>();
+  for (const k of [...byShift.keys()].sort((a, b) => a - b)) {
+    const clauses = dayClauses(rule, spec.months, -k, options.fromYear, approximations);
+    const key = JSON.stringify(clauses);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { clauses, hours: new Map() }));
+    for (const [hh, mins] of byShift.get(k)!) {
+      let set = g.hours.get(hh);
+      if (!set) g.hours.set(hh, (set = new Set()));
+      for (const x of mins) set.add(x);
+    }
+  }
+
+  const expressions: string[] = [];
+  for (const g of groups.values()) {
+    if (g.clauses.length === 0) continue;
+    // Hours with the same minute set share one expression.
+    const byMinutes = new Map<string, { hours: number[]; minutes: number[] }>();
+    for (const hh of [...g.hours.keys()].sort((a, b) => a - b)) {
+      const minutes = [...g.hours.get(hh)!].sort((a, b) => a - b);
+      const key = minutes.join(',');
+      let r = byMinutes.get(key);
+      if (!r) byMinutes.set(key, (r = { hours: [], minutes }));
+      r.hours.push(hh);
+    }
+    for (const r of byMinutes.values()) {
+      for (const c of g.clauses) expressions.push(...fitLength(r.hours, r.minutes, c));
+    }
+  }
+  return { expressions: [...new Set(expressions)], approximations: [...approximations].sort() };
+}
+
+/** One expression, or several when it would pass the 256-character limit (the longer list is halved). */
+function fitLength(hours: number[], minutes: number[], c: Clause): string[] {
+  const e = buildExpression({
+    minutes: formatNumbers(minutes, 0, 59),
+    hours: formatNumbers(hours, 0, 23),
+    dom: c.dom,
+    months: formatNumbers(c.months, 1, 12),
+    dow: c.dow,
+    years: formatYears(c.years),
+  });
+  if (e.length <= MAX_EXPRESSION_LENGTH) return [e];
+  if (minutes.length >= hours.length && minutes.length > 1) {
+    const half = Math.ceil(minutes.length / 2);
+    return [...fitLength(hours, minutes.slice(0, half), c), ...fitLength(hours, minutes.slice(half), c)];
+  }
+  if (hours.length > 1) {
+    const half = Math.ceil(hours.length / 2);
+    return [...fitLength(hours.slice(0, half), minutes, c), ...fitLength(hours.slice(half), minutes, c)];
+  }
+  throw new Error(`cannot fit an expression in ${MAX_EXPRESSION_LENGTH} characters: ${e}`);
+}
+
+/** Leap years from `fromYear` to the last year AWS accepts. */
+export function leapYears(fromYear: number): number[] {
+  const out: number[] = [];
+  for (let y = fromYear; y <= MAX_YEAR; y++) if (isLeapYear(y)) out.push(y);
+  return out;
+}
+
+/**
+ * The UTC dates D on which local date D + j matches the rule, as AWS day clauses.
+ */
+function dayClauses(rule: DayRule, months: number[], j: number, fromYear: number, approx: Set<ApproximationCode>): Clause[] {
+  if (months.length === 0) return [];
+  switch (rule.kind) {
+    case 'all':
+      return domClauses((m) => months.includes(m), j, fromYear, approx);
+    case 'dom':
+      return domClauses((m, d) => months.includes(m) && rule.doms.includes(d), j, fromYear, approx);
+    case 'dow':
+      return dowClauses(rule.dows, months, j, approx);
+    case 'or':
+      return [
+        ...domClauses((m, d) => months.includes(m) && rule.doms.includes(d), j, fromYear, approx),
+        ...dowClauses(rule.dows, months, j, approx),
+      ];
+    case 'and':
+      throw new Error('and-rules are reduced before clauses are made');
+  }
+}
+
+function dowClauses(dows: number[], months: number[], j: number, approx: Set<ApproximationCode>): Clause[] {
+  if (dows.length === 0) return [];
+  const shifted = dows.map((w) => (((w - j) % 7) + 7) % 7);
+  if (j !== 0 && months.length !== 12) {
+    // "Monday in March" moved a day earlier is "Sunday, from the last day of February to March 30": a weekday
+    // bounded by a date, which EventBridge cannot say. Keep the months; the simulation shows the month-end days.
+    approx.add('dow-month-boundary');
+  }
+  return [{ dom: '?', dow: formatDow(shifted), months: j === 0 ? months : months, years: null }];
+}
+
+/** Local (month, day) of UTC (month, day) moved by j days, in a leap or common year. */
+function shiftDate(month: number, day: number, j: number, leap: boolean): [number, number] {
+  if (j === 0) return [month, day];
+  if (j > 0) {
+    return day === monthLengthFor(leap, month) ? [(month % 12) + 1, 1] : [month, day + 1];
+  }
+  if (day > 1) return [month, day - 1];
+  const prev = month === 1 ? 12 : month - 1;
+  return [prev, monthLengthFor(leap, prev)];
+}
+
+interface DomEncoding {
+  nums: number[];
+  last: boolean;
+}
+
+function selects(e: DomEncoding, len: number): number[] {
+  const out = e.nums.filter((x) => x <= len);
+  if (e.last && !out.includes(len)) out.push(len);
+  return out.sort((a, b) => a - b);
+}
+
+const same = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * Day-of-month clauses for a predicate on local (month, day). Each UTC month's firing days are computed for a common
+ * and a leap year and written with numbers and `L` so that one clause is right in both; when no such writing
+ * exists (a carry across 29 February), the leap-year extra days get their own clause limited to leap years.
+ */
+function domClauses(pred: (month: number, day: number) => boolean, j: number, fromYear: number, approx: Set<ApproximationCode>): Clause[] {
+  // Two ways to write month ends: as numbers (31 in Jan, 30 in Apr) or as `L`; keep whichever needs fewer clauses.
+  const byNumbers = domClausesWith(pred, j, fromYear, approx, false);
+  const byLast = domClausesWith(pred, j, fromYear, approx, true);
+  return byLast.length < byNumbers.length ? byLast : byNumbers;
+}
+
+function domClausesWith(
+  pred: (month: number, day: number) => boolean,
+  j: number,
+  fromYear: number,
+  approx: Set<ApproximationCode>,
+  preferLast: boolean,
+): Clause[] {
+  const perMonth: { month: number; enc: DomEncoding; leapOnly: boolean }[] = [];
+  for (let month = 1; month <= 12; month++) {
+    const firing = (leap: boolean) => {
+      const out: number[] = [];
+      const len = monthLengthFor(leap, month);
+      for (let d = 1; d <= len; d++) {
+        const [lm, ld] = shiftDate(month, d, j, leap);
+        if (pred(lm, ld)) out.push(d);
+      }
+      return out;
+    };
+    const common = firing(false);
+    const leap = firing(true);
+    if (common.length === 0 && leap.length === 0) continue;
+    const lenC = monthLengthFor(false, month);
+    const lenL = monthLengthFor(true, month);
+    const numeric: DomEncoding[] = [
+      { nums: leap, last: false },
+      { nums: common, last: false },
+    ];
+    const withLast: DomEncoding[] = [
+      { nums: common.filter((d) => d !== lenC), last: common.includes(lenC) },
+      { nums: leap.filter((d) => d !== lenL), last: leap.includes(lenL) },
+    ];
+    const candidates = preferLast ? [...withLast, ...numeric] : [...numeric, ...withLast];
+    const fit = candidates.find((e) => same(selects(e, lenC), common) && same(selects(e, lenL), leap));
+    if (fit) {
+      perMonth.push({ month, enc: fit, leapOnly: false });
+    } else if (common.every((d) => leap.includes(d))) {
+      if (common.length) perMonth.push({ month, enc: { nums: common, last: false }, leapOnly: false });
+      perMonth.push({ month, enc: { nums: leap.filter((d) => !common.includes(d)), last: false }, leapOnly: true });
+    } else {
+      approx.add('leap-day');
+      perMonth.push({ month, enc: { nums: common, last: false }, leapOnly: false });
+    }
+  }
+
+  // Write each encoding as fields; `L` goes in a clause of its own (AWS documents L alone, not in a list).
+  const byField = new Map<string, Clause>();
+  const add = (dom: string, month: number, leapOnly: boolean) => {
+    const key = `${dom}|${leapOnly}`;
+    let c = byField.get(key);
+    if (!c) byField.set(key, (c = { dom, dow: '?', months: [], years: leapOnly ? leapYears(fromYear) : null }));
+    c.months.push(month);
+  };
+  for (const { month, enc, leapOnly } of perMonth) {
+    const len = monthLengthFor(true, month);
+    const nums = enc.nums;
+    const coversMonth = !leapOnly && (nums.length >= len || (enc.last && nums.length === len - 1 && !nums.includes(len)));
+    if (coversMonth) {
+      add('*', month, false);
+      continue;
+    }
+    if (nums.length) add(formatNumbers(nums, 1, 31), month, leapOnly);
+    if (enc.last) add('L', month, leapOnly);
+  }
+  return [...byField.values()];
+}
+
+export { ALL_MONTHS };

@@ -1,0 +1,187 @@
+// Translate a cron line in its zone into AWS expressions, and prove it: simulate both over the horizon and call the
+// result exact only when the two sets of fire minutes are equal. Pure (the zone database is read through Intl).
+import { civilFromDays, daysFromCivil, isoLocalMinute, isoMinute, MINUTES_PER_DAY } from './calendar.js';
+import { compile, type ApproximationCode } from './compile.js';
+import { parseAwsCron, type AwsCronParts } from './eventbridge.js';
+import type { CronSpec } from './model.js';
+import { compareFires, cronFires, ruleFires, schedulerFires, type Comparison, type Horizon } from './simulate.js';
+import { zoneTimeline, type ZoneTimeline } from './zone.js';
+
+export type Target = 'rule' | 'scheduler';
+
+export type DriftReason =
+  | 'dst-offset' // target rule: the zone changes offset, a UTC rule cannot follow
+  | 'dst-gap' // a time in a spring-forward gap: cron runs it when the gap ends, Scheduler skips it
+  | 'dst-overlap' // a time in a fall-back overlap: cron runs wildcard jobs twice, Scheduler once
+  | ApproximationCode
+  | 'unexplained';
+
+export interface DriftInstant {
+  /** UTC minute, ISO. */
+  at: string;
+  /** The same instant on the source zone's wall clock. */
+  local: string;
+  /** `missing`: cron runs then and the emitted schedule does not; `extra`: the reverse. */
+  kind: 'missing' | 'extra';
+  reason: DriftReason;
+}
+
+export interface SchedulePlan {
+  cron: string;
+  timezone: string;
+  target: Target;
+  expressions: string[];
+  /** Expressions are evaluated in this zone: UTC for rules, the source zone for Scheduler. */
+  expressionTimezone: string;
+  /** For target rule: the zone offset (minutes east of UTC) the expressions were made for. */
+  utcOffsetMinutes?: number;
+  exact: boolean;
+  drift: DriftInstant[];
+  /** Counts over the whole horizon. */
+  verification: {
+    from: string;
+    to: string;
+    fires: number;
+    missing: number;
+    extra: number;
+    reasons: DriftReason[];
+  };
+  neverFires: boolean;
+}
+
+export interface TranslateOptions {
+  zone: string;
+  target: Target;
+  horizon: Horizon;
+}
+
+/** A horizon from a start day for a number of days, stretched to hold a 29 February if it has none. */
+export function makeHorizon(fromDay: number, days: number): Horizon {
+  let toDay = fromDay + days;
+  const startYear = civilFromDays(fromDay).year;
+  for (let y = startYear; y < startYear + 9; y++) {
+    const leapDay = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? daysFromCivil(y, 2, 29) : null;
+    if (leapDay !== null && leapDay >= fromDay) {
+      if (leapDay >= toDay) toDay = leapDay + 1;
+      break;
+    }
+  }
+  return { fromDay, toDay };
+}
+
+export function timelineFor(zone: string, h: Horizon): ZoneTimeline {
+  // Wider than the horizon, so that local days at its edges are covered for any offset.
+  return zoneTimeline(zone, (h.fromDay - 3) * MINUTES_PER_DAY, (h.toDay + 3) * MINUTES_PER_DAY);
+}
+
+const cache = new Map<string, SchedulePlan>();
+
+/** Memoised: fleets repeat the same schedules, and the result depends only on these inputs. */
+export function translate(spec: CronSpec, options: TranslateOptions): SchedulePlan {
+  const key = [spec.minutes, spec.hours, spec.doms, spec.months, spec.dows, spec.domStar, spec.dowStar, spec.wildcard]
+    .map(String).join('|') + `|${options.zone}|${options.target}|${options.horizon.fromDay}|${options.horizon.toDay}`;
+  const hit = cache.get(key);
+  if (hit) return { ...hit, cron: spec.text };
+  const plan = translateUncached(spec, options);
+  if (cache.size > 50_000) cache.clear();
+  cache.set(key, plan);
+  return plan;
+}
+
+function translateUncached(spec: CronSpec, options: TranslateOptions): SchedulePlan {
+  const { zone, target, horizon } = options;
+  const timeline = timelineFor(zone, horizon);
+  const expected = cronFires(spec, timeline, horizon);
+  const fromYear = civilFromDays(horizon.fromDay).year;
+
+  const attempt = (offset: number) => {
+    const compiled = compile(spec, { offset, fromYear });
+    const parts = compiled.expressions.map((e) => {
+      const p = parseAwsCron(e);
+      if (!p.ok) throw new Error(`internal error: emitted an invalid expression ${e}: ${p.error}`);
+      return p.parts;
+    });
+    const actual = target === 'rule' ? ruleFires(parts, horizon) : schedulerFires(parts, timeline, horizon);
+    return { offset, compiled, parts, comparison: compareFires(expected, actual, horizon) };
+  };
+
+  let best: ReturnType<typeof attempt>;
+  if (target === 'scheduler') {
+    best = attempt(0);
+  } else {
+    // A UTC rule can follow only one offset. Try each offset the zone uses in the horizon and keep the one whose
+    // fire times differ least from cron's (ties: the lower offset, standard time).
+    const tries = timeline.offsets.map(attempt);
+    best = tries.reduce((a, b) => (b.comparison.missing + b.comparison.extra < a.comparison.missing + a.comparison.extra ? b : a));
+  }
+
+  const c = best.comparison;
+  const drift = c.first.map((d) => ({
+    at: isoMinute(d.utcMinute),
+    local: isoLocalMinute(d.utcMinute + offsetOf(timeline, d.utcMinute)),
+    kind: d.kind,
+    reason: explain(d.utcMinute, best.offset, target, timeline, best.compiled.approximations, spec),
+  }));
+  return {
+    cron: spec.text,
+    timezone: zone,
+    target,
+    expressions: best.compiled.expressions,
+    expressionTimezone: target === 'rule' ? 'UTC' : zone,
+    ...(target === 'rule' ? { utcOffsetMinutes: best.offset } : {}),
+    exact: c.equal,
+    drift,
+    verification: {
+      from: isoMinute(horizon.fromDay * MINUTES_PER_DAY),
+      to: isoMinute(horizon.toDay * MINUTES_PER_DAY),
+      fires: c.count,
+      missing: c.missing,
+      extra: c.extra,
+      reasons: [...new Set(drift.map((d) => d.reason))],
+    },
+    neverFires: c.count === 0,
+  };
+}
+
+function offsetOf(t: ZoneTimeline, utcMinute: number): number {
+  for (const s of t.segments) if (utcMinute >= s.from && utcMinute < s.to) return s.offset;
+  return t.segments[t.segments.length - 1].offset;
+}
+
+/** Why one instant differs: the first explanation that fits it. */
+function explain(
+  utcMinute: number,
+  ruleOffset: number,
+  target: Target,
+  t: ZoneTimeline,
+  approximations: ApproximationCode[],
+  spec: CronSpec,
+): DriftReason {
+  if (target === 'rule' && t.offsets.length > 1) {
+    // The instant's own offset, or the offset at the local time cron would have used, differs from the rule's.
+    if (offsetOf(t, utcMinute) !== ruleOffset || offsetOf(t, utcMinute - ruleOffset + offsetOf(t, utcMinute)) !== ruleOffset) {
+      return 'dst-offset';
+    }
+  }
+  if (target === 'scheduler') {
+    for (let i = 1; i < t.segments.length; i++) {
+      const T = t.segments[i].from;
+      const jump = t.segments[i].offset - t.segments[i - 1].offset;
+      if (Math.abs(utcMinute - T) <= Math.abs(jump) + 1) return jump > 0 ? 'dst-gap' : 'dst-overlap';
+    }
+  }
+  const local = utcMinute + offsetOf(t, utcMinute);
+  const c = civilFromDays(Math.floor(local / MINUTES_PER_DAY));
+  const u = civilFromDays(Math.floor(utcMinute / MINUTES_PER_DAY));
+  if (approximations.includes('day-and')) return 'day-and';
+  if (approximations.includes('leap-day') && [c, u].some((d) => (d.month === 2 && d.day >= 27) || (d.month === 3 && d.day <= 2))) {
+    return 'leap-day';
+  }
+  if (approximations.includes('dow-month-boundary') && [c, u].some((d) => d.day === 1 || d.day >= 28)) {
+    return 'dow-month-boundary';
+  }
+  void spec;
+  return 'unexplained';
+}
+
+export type { Comparison, AwsCronParts };
