@@ -1,0 +1,147 @@
+// Runs a function's task directory the way Lambda's provided.al2023 does: bash bootstrap with the runtime's
+// environment, talking to a Runtime API (see runtime-api.ts).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve, sep } from 'node:path';
+import { readZip } from '../package/zip.js';
+
+/** PATH of the Lambda runtime (facts.md). */
+export const LAMBDA_RUNTIME_PATH = '/usr/local/bin:/usr/bin/:/bin:/opt/bin';
+
+export interface RunBootstrapOptions {
+  /** Directory holding the unzipped function (bootstrap, lock.sh, function.sh, ...): LAMBDA_TASK_ROOT. */
+  taskDir: string;
+  /** host:port of the Runtime API (AWS_LAMBDA_RUNTIME_API). */
+  runtimeApi: string;
+  /** The function's environment variables (CRON2LAMBDA_LOCK_TABLE, CRON2LAMBDA_JOB, ...). */
+  environment?: Record<string, string>;
+  functionName?: string;
+  region?: string;
+  /** _HANDLER; default function.handler. */
+  handler?: string;
+  /** PATH; default Lambda's. */
+  path?: string;
+  /** Called with each complete line (without "\n"), and a last unterminated line at exit. */
+  onStdout?: (line: string) => void;
+  onStderr?: (line: string) => void;
+  /** Bash to run bootstrap with; default "bash" looked up on this process's PATH. */
+  bash?: string;
+}
+
+export interface BootstrapExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface BootstrapProcess {
+  readonly pid: number;
+  readonly child: ChildProcess;
+  /** Resolves when bootstrap has exited and its output is drained. */
+  readonly exited: Promise<BootstrapExit>;
+  /** Sends SIGNAL (default SIGKILL, as Lambda does at a timeout) to bootstrap's whole process group. */
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/** Reserved variables Lambda sets; a function's own environment cannot override them. */
+export function lambdaEnvironment(options: RunBootstrapOptions): Record<string, string> {
+  const functionName = options.functionName ?? 'cron2lambda-local';
+  const region = options.region ?? 'us-east-1';
+  return {
+    ...(options.environment ?? {}),
+    PATH: options.path ?? LAMBDA_RUNTIME_PATH,
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+    _HANDLER: options.handler ?? 'function.handler',
+    LAMBDA_TASK_ROOT: options.taskDir,
+    LAMBDA_RUNTIME_DIR: '/var/runtime',
+    AWS_LAMBDA_RUNTIME_API: options.runtimeApi,
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_EXECUTION_ENV: 'AWS_Lambda_provided.al2023',
+    AWS_LAMBDA_FUNCTION_NAME: functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128',
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: 'local',
+    AWS_ACCESS_KEY_ID: 'AKIDLOCALFAKE',
+    AWS_SECRET_ACCESS_KEY: 'local/fake/secret',
+    AWS_SESSION_TOKEN: 'local-fake-session-token',
+  };
+}
+
+function lineSplitter(onLine: ((line: string) => void) | undefined) {
+  let pending = '';
+  return {
+    push(chunk: string) {
+      if (!onLine) return;
+      pending += chunk;
+      let i: number;
+      while ((i = pending.indexOf('\n')) >= 0) {
+        onLine(pending.slice(0, i));
+        pending = pending.slice(i + 1);
+      }
+    },
+    end() {
+      if (onLine && pending !== '') onLine(pending);
+      pending = '';
+    },
+  };
+}
+
+/** Starts `bash <taskDir>/bootstrap` in its own process group, as Lambda starts a custom runtime. */
+export function startBootstrap(options: RunBootstrapOptions): BootstrapProcess {
+  const taskDir = resolve(options.taskDir);
+  const child = spawn(options.bash ?? 'bash', [`${taskDir}/bootstrap`], {
+    cwd: taskDir,
+    env: lambdaEnvironment({ ...options, taskDir }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const out = lineSplitter(options.onStdout);
+  const err = lineSplitter(options.onStderr);
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => out.push(c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => err.push(c));
+  const exited = new Promise<BootstrapExit>((resolvePromise, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      out.end();
+      err.end();
+      resolvePromise({ code, signal });
+    });
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`could not start bash for ${taskDir}/bootstrap`);
+  return {
+    pid,
+    child,
+    exited,
+    kill(signal: NodeJS.Signals = 'SIGKILL') {
+      try {
+        process.kill(-pid, signal);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+      }
+    },
+  };
+}
+
+/** Writes the zip's files under DIR with their modes (directories are created as needed). */
+export async function extractZipToDir(zip: Buffer, dir: string): Promise<string[]> {
+  const root = resolve(dir);
+  const written: string[] = [];
+  for (const entry of readZip(zip)) {
+    const target = resolve(root, entry.path);
+    if (target !== root && !target.startsWith(root + sep)) {
+      throw new Error(`zip entry ${entry.path} would land outside ${root}`);
+    }
+    if (entry.isDirectory) {
+      await mkdir(target, { recursive: true });
+      continue;
+    }
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, entry.content);
+    await chmod(target, entry.mode ?? 0o644);
+    written.push(entry.path);
+  }
+  return written;
+}
