@@ -1,8 +1,9 @@
 // Runs a function's task directory the way Lambda's provided.al2023 does: bash bootstrap with the runtime's
 // environment, talking to a Runtime API (see runtime-api.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve, sep } from 'node:path';
+import { delimiter, dirname, join, resolve, sep } from 'node:path';
 import { readZip } from '../package/zip.js';
 
 /** PATH of the Lambda runtime (facts.md). */
@@ -24,16 +25,34 @@ export interface RunBootstrapOptions {
   /** Called with each complete line (without "\n"), and a last unterminated line at exit. */
   onStdout?: (line: string) => void;
   onStderr?: (line: string) => void;
-  /** Bash to run bootstrap with; default "bash" looked up on this process's PATH. */
+  /** Bash to run bootstrap with; default bash found on this process's PATH. */
   bash?: string;
 }
 
 export interface BootstrapExit {
   code: number | null;
   signal: NodeJS.Signals | null;
+  /** Set when bash could not be started at all. */
+  error?: Error;
+}
+
+/** bash on this machine's PATH (not the function's PATH, which may not contain it). */
+export function findBash(): string {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, 'bash');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return '/bin/bash';
 }
 
 export interface BootstrapProcess {
+  /** Process id (and process group id) of bash; -1 when it could not be started (see exited). */
   readonly pid: number;
   readonly child: ChildProcess;
   /** Resolves when bootstrap has exited and its output is drained. */
@@ -91,7 +110,7 @@ function lineSplitter(onLine: ((line: string) => void) | undefined) {
 /** Starts `bash <taskDir>/bootstrap` in its own process group, as Lambda starts a custom runtime. */
 export function startBootstrap(options: RunBootstrapOptions): BootstrapProcess {
   const taskDir = resolve(options.taskDir);
-  const child = spawn(options.bash ?? 'bash', [`${taskDir}/bootstrap`], {
+  const child = spawn(options.bash ?? findBash(), [`${taskDir}/bootstrap`], {
     cwd: taskDir,
     env: lambdaEnvironment({ ...options, taskDir }),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -101,21 +120,21 @@ export function startBootstrap(options: RunBootstrapOptions): BootstrapProcess {
   const err = lineSplitter(options.onStderr);
   child.stdout!.setEncoding('utf8').on('data', (c: string) => out.push(c));
   child.stderr!.setEncoding('utf8').on('data', (c: string) => err.push(c));
-  const exited = new Promise<BootstrapExit>((resolvePromise, reject) => {
-    child.once('error', reject);
+  const exited = new Promise<BootstrapExit>((resolvePromise) => {
+    child.once('error', (error) => resolvePromise({ code: null, signal: null, error }));
     child.once('close', (code, signal) => {
       out.end();
       err.end();
       resolvePromise({ code, signal });
     });
   });
-  const pid = child.pid;
-  if (pid === undefined) throw new Error(`could not start bash for ${taskDir}/bootstrap`);
+  const pid = child.pid ?? -1;
   return {
     pid,
     child,
     exited,
     kill(signal: NodeJS.Signals = 'SIGKILL') {
+      if (pid <= 0) return;
       try {
         process.kill(-pid, signal);
       } catch (e) {

@@ -76,8 +76,8 @@ function parseJson(text: string): unknown {
 }
 
 /**
- * Events: 'init-error' (InitError), 'next' (requestId) when an invocation is handed to the runtime,
- * 'result' (InvocationResult).
+ * Events: 'init-error' (InitError), 'poll' when a runtime starts waiting on GET /invocation/next, 'next'
+ * (requestId) when an invocation is handed to the runtime, 'result' (InvocationResult).
  */
 export class RuntimeApiServer extends EventEmitter {
   readonly initErrors: InitError[] = [];
@@ -154,6 +154,17 @@ export class RuntimeApiServer extends EventEmitter {
     return this.queue.length;
   }
 
+  /** Number of runtimes currently long-polling GET /invocation/next. */
+  get polling(): number {
+    return this.waiting.length;
+  }
+
+  /** Resolves once at least one runtime is long-polling GET /invocation/next (i.e. it has finished init). */
+  waitUntilPolling(): Promise<void> {
+    if (this.waiting.length > 0) return Promise.resolve();
+    return new Promise((resolve) => this.once('poll', () => resolve()));
+  }
+
   /** Resolves with the next init error (or at once when one was already posted). */
   waitForInitError(): Promise<InitError> {
     if (this.initErrors.length > 0) return Promise.resolve(this.initErrors[0]);
@@ -207,6 +218,7 @@ export class RuntimeApiServer extends EventEmitter {
         const i = this.waiting.indexOf(res);
         if (i >= 0) this.waiting.splice(i, 1);
       });
+      this.emit('poll');
       this.dispatch();
       return;
     }

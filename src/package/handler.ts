@@ -72,16 +72,19 @@ function commentName(name: string): string {
   return name.replace(/[^A-Za-z0-9_.-]/g, '?');
 }
 
+/** '# prefix name, name, ...' wrapped at 116 columns; PREFIX may hold several lines. */
 function wrapList(prefix: string, names: string[]): string[] {
-  const lines: string[] = [];
-  let line = prefix;
+  const lines = prefix.split('\n');
+  let line = lines.pop()!;
+  let fresh = true;
   for (const [i, name] of names.entries()) {
     const word = name + (i < names.length - 1 ? ',' : '.');
-    if (line.length + 1 + word.length > 116 && line !== prefix) {
+    if (line.length + 1 + word.length > 116 && !fresh) {
       lines.push(line);
       line = '#  ';
     }
     line += ` ${word}`;
+    fresh = false;
   }
   lines.push(line);
   return lines;
