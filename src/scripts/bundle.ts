@@ -1,0 +1,1061 @@
+// Bundling: find every file a crontab command runs or sources (recursively through the scripts),
+// and rewrite absolute references so that they run from "$LAMBDA_TASK_ROOT".
+//
+// One traversal over the syntax trees produces both the bundle and a *trace* (every simple
+// command, redirection, assignment, loop and credential literal met on the way, with file and
+// line); findings.ts turns the trace into findings. Pure over the FileReader.
+import { posix } from 'node:path';
+import { CRON_DEFAULT_PATH, SYSTEM_DIRS, isBashBuiltin, isSystemPath } from './al2023.js';
+import { secretFromAssignment, secretsInArgv, secretsInValue, type SecretMatch } from './secrets.js';
+import {
+  BinOp,
+  REDIR_TEXT,
+  RedirOp,
+  UNKNOWN,
+  applyEdits,
+  endOf,
+  evalWord,
+  evalWordLoose,
+  lineOf,
+  literalWord,
+  nodeType,
+  parseShell,
+  resolvePath,
+  startOf,
+  toBytes,
+  toText,
+  walk,
+  type Edit,
+  type EvalScope,
+  type ShNode,
+  type Value,
+} from './shell.js';
+import type { FileReader } from './reader.js';
+import { makeFinding, type Finding } from './types.js';
+
+export const TASK_ROOT = '"$LAMBDA_TASK_ROOT"';
+
+export interface JobInput {
+  /** The crontab command (after the five schedule fields, `%` already handled). */
+  command: string;
+  /** cron's SHELL for the job (default /bin/sh). */
+  shell: string;
+  /** The crontab variables in force for the job (PATH, HOME, MAILTO, ...). */
+  environment: Record<string, string>;
+  /** The user's home directory on the server (cron starts the job there), null when unknown. */
+  home: string | null;
+  /** Where the command comes from, for findings: the crontab file and line. Default 'crontab', 1. */
+  file?: string;
+  line?: number;
+}
+
+export type BundleReason = 'command' | 'source' | 'exec';
+
+export interface BundledFile {
+  /** Absolute server path. */
+  path: string;
+  /** Path inside the zip: the server path without its leading slash. */
+  zipPath: string;
+  /** Content to write (rewritten for shell scripts). */
+  content: Uint8Array;
+  /** 0o755 for executed files, 0o644 for sourced files. */
+  mode: number;
+  reason: BundleReason;
+}
+
+/** A word as met in the trace. */
+export interface WordInfo {
+  /** Source text as written. */
+  raw: string;
+  /** Static value, or null when it depends on the runtime. */
+  value: string | null;
+  /** Value with unknown parts replaced by U+0000. */
+  loose: string;
+  /** Value when the word has no expansion at all (a literal), else null. */
+  literal: string | null;
+  line: number;
+}
+
+export type Resolution = 'builtin' | 'function' | 'bundled' | 'system' | 'not-found' | 'missing-file' | 'dynamic';
+
+export interface CommandUse {
+  file: string;
+  line: number;
+  /** True for the crontab command itself (not a script). */
+  crontab: boolean;
+  /** True for a command at the top level of the crontab line (not in a subshell, loop, ...). */
+  topLevel: boolean;
+  inLoop: boolean;
+  /** Program name (basename of the program word's value; the loose value when dynamic). */
+  name: string;
+  argv: WordInfo[];
+  resolution: Resolution;
+  /** Server path when the program is a path or was found in PATH. */
+  path?: string;
+  /** The wrapper this command runs under (sudo, timeout, flock, ...), if any. */
+  via?: string;
+  /** The crontab's flock wrapper that cron2lambda removed from the command. */
+  stripped?: boolean;
+  /** Current directory when the command runs, when known. */
+  cwd?: string | null;
+}
+
+export interface RedirectUse {
+  file: string;
+  line: number;
+  crontab: boolean;
+  topLevel: boolean;
+  op: string;
+  fd: string | null;
+  target: WordInfo;
+  /** Absolute target path when known. */
+  path: string | null;
+  cwd?: string | null;
+}
+
+export interface AssignUse {
+  file: string;
+  line: number;
+  crontab: boolean;
+  name: string;
+  value: WordInfo | null;
+}
+
+export interface LoopUse {
+  file: string;
+  line: number;
+  unbounded: boolean;
+}
+
+export interface SecretUse {
+  file: string;
+  line: number;
+  kind: SecretMatch['kind'];
+  label: string;
+  value: string;
+  /** Environment variable the rewritten text reads the secret from, when it was rewritten. */
+  envVar?: string;
+}
+
+export interface Trace {
+  commands: CommandUse[];
+  redirects: RedirectUse[];
+  assigns: AssignUse[];
+  loops: LoopUse[];
+  secrets: SecretUse[];
+  /** Every function name defined in the command or a bundled script. */
+  functions: string[];
+}
+
+export interface BundleResult {
+  /** The crontab command, rewritten to run from "$LAMBDA_TASK_ROOT" (output redirections kept). */
+  command: string;
+  files: BundledFile[];
+  /** missing-file, unresolved and parse-error findings. */
+  findings: Finding[];
+  /** True when a missing-file finding makes the job an error. */
+  error: boolean;
+  trace: Trace;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const COMMAND_KEY = '\u0000command';
+
+interface Unit {
+  /** Where findings point. */
+  file: string;
+  /** Edit bucket: a server path, or COMMAND_KEY. */
+  key: string;
+  crontab: boolean;
+  bytes: Uint8Array;
+  base: number;
+  lineBase: number;
+  /** Escapes inserted text for the quoting context the unit's text lives in. */
+  escape: (s: string) => string;
+}
+
+type Anchor =
+  | { kind: 'initial' }
+  | { kind: 'script' }
+  | { kind: 'unknown' }
+  | { kind: 'cd'; key: string; offset: number; escape: (s: string) => string };
+
+interface Ctx {
+  unit: Unit;
+  scope: EvalScope;
+  exported: Set<string>;
+  anchor: Anchor;
+  inLoop: boolean;
+  topLevel: boolean;
+  /** Depth of nested script executions, a guard against pathological trees. */
+  depth: number;
+}
+
+interface Registered {
+  path: string;
+  original: Uint8Array;
+  reason: BundleReason;
+  shell: boolean;
+}
+
+interface PendingFunc {
+  name: string;
+  body: ShNode;
+  unit: Unit;
+  bashSource: string | null;
+  visited: boolean;
+}
+
+const REASON_RANK: Record<BundleReason, number> = { command: 3, exec: 2, source: 1 };
+
+const SHELL_NAMES = new Set(['bash', 'sh', 'dash', 'ksh', 'zsh']);
+const INTERPRETERS = new Set(['python', 'python2', 'python3', 'perl', 'php', 'ruby', 'node', 'nodejs']);
+/** Interpreter options after which no script path follows (code given inline or a module). */
+const INLINE_CODE_OPTS = new Set(['-c', '-e', '-E', '-m', '-r']);
+
+const identity = (s: string): string => s;
+const inDoubleQuotes = (s: string): string => s.replace(/[\\"$`]/g, '\\$&');
+
+function cloneScope(s: EvalScope): EvalScope {
+  return { vars: new Map(s.vars), dollar0: s.dollar0, bashSource: s.bashSource, cwd: s.cwd };
+}
+
+class Tracer {
+  readonly trace: Trace = { commands: [], redirects: [], assigns: [], loops: [], secrets: [], functions: [] };
+  readonly findings: Finding[] = [];
+  readonly edits = new Map<string, Edit[]>();
+  readonly files = new Map<string, Registered>();
+  private readonly executed = new Set<string>();
+  private readonly sourcing: string[] = [];
+  private readonly funcs = new Map<string, PendingFunc>();
+  private readonly funcNames = new Set<string>();
+  private secretCounter = 0;
+  private readonly secretVars = new Map<string, string>();
+
+  constructor(
+    private readonly reader: FileReader,
+    private readonly env: Map<string, Value>,
+  ) {}
+
+  // ---- edits ----
+  addEdit(key: string, start: number, end: number, text: string): void {
+    const list = this.edits.get(key) ?? [];
+    list.push({ start, end, text });
+    this.edits.set(key, list);
+  }
+
+  // ---- words ----
+  word(w: ShNode, ctx: Ctx): WordInfo {
+    const v = evalWord(w, ctx.scope);
+    return {
+      raw: toText(ctx.unit.bytes.subarray(startOf(w), endOf(w))),
+      value: v ? v.text : null,
+      loose: v ? v.text : evalWordLoose(w, ctx.scope),
+      literal: literalWord(w),
+      line: lineOf(w) + ctx.unit.lineBase,
+    };
+  }
+
+  line(n: ShNode, ctx: Ctx): number {
+    return lineOf(n) + ctx.unit.lineBase;
+  }
+
+  // ---- registering bundled files ----
+  private register(path: string, reason: BundleReason): Registered | null {
+    const content = this.reader.readFile(path);
+    if (content === null) return null;
+    const prev = this.files.get(path);
+    if (prev) {
+      if (REASON_RANK[reason] > REASON_RANK[prev.reason]) prev.reason = reason;
+      return prev;
+    }
+    const reg: Registered = { path, original: content, reason, shell: reason === 'source' || isShellScript(content, path) };
+    this.files.set(path, reg);
+    return reg;
+  }
+
+  private exists(path: string): boolean {
+    return this.reader.stat(path)?.kind === 'file';
+  }
+
+  private missing(ctx: Ctx, node: ShNode, ref: string, path: string | null, what: string): void {
+    const line = this.line(node, ctx);
+    const msg =
+      path === null
+        ? `${what} ${ref} is a relative path and the directory it is relative to is not known (no HOME for the job?)`
+        : `${what} ${path} (referenced as ${ref}) is not under --root; copy it from the server or fix the reference`;
+    this.findings.push(makeFinding('missing-file', msg, ctx.unit.file, line, { reference: ref, ...(path ? { path } : {}) }));
+  }
+
+  private unresolved(ctx: Ctx, node: ShNode, ref: string, what: string): void {
+    this.findings.push(
+      makeFinding('unresolved', `cannot tell statically which file ${what} ${ref} is; check that it is bundled`, ctx.unit.file, this.line(node, ctx), {
+        reference: ref,
+      }),
+    );
+  }
+
+  /**
+   * Rewrite a reference word that resolved to a bundled server path so that it points into the
+   * task root. `value` is how the word evaluated; `viaPath` when found through PATH.
+   */
+  private rewriteRef(w: ShNode, ctx: Ctx, value: Value, path: string, viaPath: boolean): void {
+    const u = ctx.unit;
+    const start = u.base + startOf(w);
+    const end = u.base + endOf(w);
+    if (viaPath) {
+      this.addEdit(u.key, start, end, u.escape(`${TASK_ROOT}${quotePath(path)}`));
+      return;
+    }
+    if (value.scriptRelative) return;
+    if (value.text.startsWith('/')) {
+      const first = w.Parts[0];
+      if (nodeType(first) === 'Lit' && String(first.Value).startsWith('~')) {
+        // ~/x: replace the tilde by the task root and the home directory
+        const home = ctx.scope.vars.get('HOME')?.text ?? '';
+        this.addEdit(u.key, start, start + 1, u.escape(`${TASK_ROOT}${quotePath(home)}`));
+      } else {
+        this.addEdit(u.key, start, start, u.escape(TASK_ROOT));
+      }
+      return;
+    }
+    // relative: anchored at the directory the job started in, a `cd`, or the script's own directory
+    const a = ctx.anchor;
+    if (a.kind === 'cd') this.addEdit(a.key, a.offset, a.offset, a.escape(TASK_ROOT));
+    else if (a.kind === 'initial' && ctx.scope.cwd !== null) this.addEdit(u.key, start, start, u.escape(`${TASK_ROOT}${quotePath(ctx.scope.cwd)}/`));
+  }
+
+  // ---- traversal ----
+  visitStmts(stmts: ShNode[], ctx: Ctx): void {
+    for (const st of stmts) this.visitStmt(st, ctx);
+  }
+
+  private sub(ctx: Ctx, patch: Partial<Ctx> = {}): Ctx {
+    return { ...ctx, scope: cloneScope(ctx.scope), exported: new Set(ctx.exported), topLevel: false, ...patch };
+  }
+
+  /** Run the command substitutions (and process substitutions) inside a node. */
+  visitSubsts(node: ShNode, ctx: Ctx): void {
+    if (!node) return;
+    walk(node, (n, t) => {
+      if (t === 'CmdSubst' || t === 'ProcSubst') {
+        this.visitStmts(n.Stmts, this.sub(ctx));
+        return false;
+      }
+      return true;
+    });
+  }
+
+  visitStmt(st: ShNode, ctx: Ctx): void {
+    const bg: boolean = st.Background;
+    const c = bg ? this.sub(ctx, { topLevel: ctx.topLevel }) : ctx;
+    if (st.Cmd) this.visitCmd(st.Cmd, c);
+    for (const r of st.Redirs as ShNode[]) this.visitRedirect(r, c);
+  }
+
+  private visitRedirect(r: ShNode, ctx: Ctx): void {
+    const op: number = r.Op;
+    if (r.Word) this.visitSubsts(r.Word, ctx);
+    if (r.Hdoc) this.visitSubsts(r.Hdoc, ctx);
+    if (op === RedirOp.Hdoc || op === RedirOp.DashHdoc || !r.Word) return;
+    const target = this.word(r.Word, ctx);
+    let path: string | null = null;
+    if (target.value !== null && !(op === RedirOp.DplOut || op === RedirOp.DplIn)) path = resolvePath(target.value, ctx.scope.cwd);
+    if (op === RedirOp.DplOut && target.value !== null && !/^[0-9]+-?$|^-$/.test(target.value)) path = resolvePath(target.value, ctx.scope.cwd);
+    this.trace.redirects.push({
+      file: ctx.unit.file,
+      line: this.line(r, ctx),
+      crontab: ctx.unit.crontab,
+      topLevel: ctx.topLevel,
+      op: REDIR_TEXT[op] ?? String(op),
+      fd: r.N ? String(r.N.Value) : null,
+      target,
+      path,
+      cwd: ctx.scope.cwd,
+    });
+    if (target.literal !== null) this.valueSecrets(r.Word, target.literal, ctx);
+  }
+
+  private visitCmd(cmd: ShNode, ctx: Ctx): void {
+    const t = nodeType(cmd);
+    switch (t) {
+      case 'CallExpr':
+        this.visitCall(cmd, ctx);
+        return;
+      case 'BinaryCmd': {
+        if (cmd.Op === BinOp.Pipe || cmd.Op === BinOp.PipeAll) {
+          this.visitStmt(cmd.X, this.sub(ctx, { topLevel: ctx.topLevel }));
+          this.visitStmt(cmd.Y, this.sub(ctx, { topLevel: ctx.topLevel }));
+        } else {
+          this.visitStmt(cmd.X, ctx);
+          this.visitStmt(cmd.Y, ctx);
+        }
+        return;
+      }
+      case 'Block':
+        this.visitStmts(cmd.Stmts, { ...ctx, topLevel: false });
+        return;
+      case 'Subshell':
+        this.visitStmts(cmd.Stmts, this.sub(ctx));
+        return;
+      case 'IfClause': {
+        const inner = { ...ctx, topLevel: false };
+        let c = cmd;
+        while (c) {
+          this.visitStmts(c.Cond ?? [], inner);
+          this.visitStmts(c.Then ?? [], inner);
+          c = c.Else;
+        }
+        return;
+      }
+      case 'WhileClause': {
+        const inner = { ...ctx, topLevel: false, inLoop: true };
+        this.trace.loops.push({ file: ctx.unit.file, line: this.line(cmd, ctx), unbounded: isUnboundedWhile(cmd) });
+        this.visitStmts(cmd.Cond, inner);
+        this.visitStmts(cmd.Do, inner);
+        return;
+      }
+      case 'ForClause': {
+        const inner = { ...ctx, topLevel: false, inLoop: true };
+        const loop = cmd.Loop;
+        const unbounded = nodeType(loop) === 'CStyleLoop' && !loop.Cond;
+        this.trace.loops.push({ file: ctx.unit.file, line: this.line(cmd, ctx), unbounded });
+        if (nodeType(loop) === 'WordIter') for (const w of loop.Items as ShNode[]) this.visitSubsts(w, ctx);
+        else this.visitSubsts(loop, ctx);
+        this.visitStmts(cmd.Do, inner);
+        return;
+      }
+      case 'CaseClause': {
+        this.visitSubsts(cmd.Word, ctx);
+        const inner = { ...ctx, topLevel: false };
+        for (const item of cmd.Items as ShNode[]) this.visitStmts(item.Stmts, inner);
+        return;
+      }
+      case 'FuncDecl': {
+        const name = String(cmd.Name.Value);
+        this.funcNames.add(name);
+        this.funcs.set(name, { name, body: cmd.Body, unit: ctx.unit, bashSource: ctx.scope.bashSource, visited: false });
+        return;
+      }
+      case 'DeclClause':
+        this.visitDecl(cmd, ctx);
+        return;
+      case 'TimeClause':
+      case 'CoprocClause':
+        if (cmd.Stmt) this.visitStmt(cmd.Stmt, { ...ctx, topLevel: t === 'TimeClause' ? ctx.topLevel : false });
+        return;
+      default:
+        // ArithmCmd, TestClause, LetClause: only their command substitutions run anything
+        this.visitSubsts(cmd, ctx);
+    }
+  }
+
+  private visitDecl(cmd: ShNode, ctx: Ctx): void {
+    const variant = String(cmd.Variant.Value);
+    let exportAll = variant === 'export';
+    for (const a of cmd.Args as ShNode[]) {
+      if (a.Naked && !a.Name && a.Value) {
+        const opt = literalWord(a.Value) ?? '';
+        if (/^-[a-zA-Z]*x/.test(opt)) exportAll = true;
+        continue;
+      }
+      this.visitAssign(a, ctx, true);
+      if (exportAll && a.Name) ctx.exported.add(String(a.Name.Value));
+    }
+  }
+
+  private visitAssign(a: ShNode, ctx: Ctx, persistent: boolean): void {
+    if (!a.Name) return;
+    const name = String(a.Name.Value);
+    if (a.Value) this.visitSubsts(a.Value, ctx);
+    if (a.Array) this.visitSubsts(a.Array, ctx);
+    if (a.Naked) return;
+    const value = a.Value ? this.word(a.Value, ctx) : null;
+    this.trace.assigns.push({ file: ctx.unit.file, line: this.line(a, ctx), crontab: ctx.unit.crontab, name, value });
+    if (persistent) {
+      const v = a.Value ? evalWord(a.Value, ctx.scope) : { text: '', scriptRelative: false };
+      if (a.Append || a.Index || a.Array) ctx.scope.vars.delete(name);
+      else if (v) ctx.scope.vars.set(name, v);
+      else ctx.scope.vars.delete(name);
+    }
+    if (value && value.literal !== null && a.Value) {
+      const m = secretFromAssignment(name, value.literal);
+      if (m) this.secretWord(a.Value, value.literal, m, ctx, name);
+      else this.valueSecrets(a.Value, value.literal, ctx);
+    }
+  }
+
+  /** Record a secret found in a literal word and replace the word by an environment reference. */
+  private secretWord(w: ShNode, literal: string, m: SecretMatch, ctx: Ctx, varName?: string): void {
+    let envVar = varName;
+    if (!envVar) {
+      envVar = this.secretVars.get(m.value);
+      if (!envVar) {
+        envVar = `CRON2LAMBDA_SECRET_${++this.secretCounter}`;
+        this.secretVars.set(m.value, envVar);
+      }
+    }
+    this.trace.secrets.push({ file: ctx.unit.file, line: this.line(w, ctx), kind: m.kind, label: m.label, value: m.value, envVar });
+    const at = literal.indexOf(m.value);
+    if (at === -1) return;
+    const prefix = literal.slice(0, at);
+    const suffix = literal.slice(at + m.value.length);
+    const ref = `"\${${envVar}:?set ${envVar} from SSM Parameter Store or Secrets Manager}"`;
+    const text = `${dq(prefix)}${ref}${dq(suffix)}`;
+    this.addEdit(ctx.unit.key, ctx.unit.base + startOf(w), ctx.unit.base + endOf(w), ctx.unit.escape(text));
+  }
+
+  private valueSecrets(w: ShNode, literal: string, ctx: Ctx): void {
+    const found = secretsInValue(literal);
+    // one rewrite per word: the first secret; the others are still reported and redacted
+    found.forEach((m, i) => {
+      if (i === 0) this.secretWord(w, literal, m, ctx);
+      else this.trace.secrets.push({ file: ctx.unit.file, line: this.line(w, ctx), kind: m.kind, label: m.label, value: m.value });
+    });
+  }
+
+  private visitCall(call: ShNode, ctx: Ctx): void {
+    const args = call.Args as ShNode[];
+    for (const a of call.Assigns as ShNode[]) this.visitAssign(a, ctx, args.length === 0);
+    if (args.length === 0) return;
+    for (const w of args) this.visitSubsts(w, ctx);
+    this.command(args, ctx, undefined);
+  }
+
+  /** One simple command (argv as word nodes), possibly the inner command of a wrapper. */
+  private command(args: ShNode[], ctx: Ctx, via: string | undefined): void {
+    const argv = args.map((w) => this.word(w, ctx));
+    const w0 = args[0];
+    const v0 = evalWord(w0, ctx.scope);
+    const line = argv[0].line;
+    const base = { file: ctx.unit.file, line, crontab: ctx.unit.crontab, topLevel: ctx.topLevel, inLoop: ctx.inLoop, argv, cwd: ctx.scope.cwd, ...(via ? { via } : {}) };
+
+    // secrets on the command line
+    const lits = argv.map((a) => a.literal);
+    const progName = v0 ? posix.basename(v0.text) : '';
+    const argSecrets = secretsInArgv(progName, lits);
+    const secretIdx = new Set<number>();
+    for (const s of argSecrets) {
+      if (lits[s.index] !== null) {
+        this.secretWord(args[s.index], lits[s.index] as string, s, ctx);
+        secretIdx.add(s.index);
+      }
+    }
+    argv.forEach((a, i) => {
+      if (!secretIdx.has(i) && a.literal !== null) this.valueSecrets(args[i], a.literal, ctx);
+    });
+
+    if (!v0) {
+      this.trace.commands.push({ ...base, name: posix.basename(argv[0].loose), resolution: 'dynamic' });
+      if (argv[0].loose.includes('/') || /\.(sh|bash)$/.test(argv[0].loose)) this.unresolved(ctx, w0, argv[0].raw, 'the program');
+      return;
+    }
+    const prog = v0.text;
+    const name = prog.includes('/') ? posix.basename(prog) : prog;
+    const use: CommandUse = { ...base, name, resolution: 'not-found' };
+    this.trace.commands.push(use);
+
+    // ---- resolve the program ----
+    let bundled: string | null = null;
+    if (prog.includes('/')) {
+      const abs = resolvePath(prog, ctx.scope.cwd);
+      if (abs === null) {
+        use.resolution = 'missing-file';
+        this.missing(ctx, w0, argv[0].raw, null, 'program');
+      } else if (isSystemPath(abs)) {
+        use.resolution = 'system';
+        use.path = abs;
+      } else if (this.exists(abs)) {
+        use.resolution = 'bundled';
+        use.path = abs;
+        bundled = abs;
+        this.register(abs, ctx.unit.crontab ? 'command' : 'exec');
+        this.rewriteRef(w0, ctx, v0, abs, false);
+      } else {
+        use.resolution = 'missing-file';
+        use.path = abs;
+        this.missing(ctx, w0, argv[0].raw, abs, 'program');
+      }
+    } else if (isBashBuiltin(prog)) {
+      use.resolution = 'builtin';
+    } else if (this.funcNames.has(prog)) {
+      use.resolution = 'function';
+      this.callFunction(prog, ctx);
+    } else {
+      const found = this.lookPath(prog, ctx);
+      if (found && found.system) {
+        use.resolution = 'system';
+        use.path = found.path;
+      } else if (found) {
+        use.resolution = 'bundled';
+        use.path = found.path;
+        bundled = found.path;
+        this.register(found.path, ctx.unit.crontab ? 'command' : 'exec');
+        this.rewriteRef(w0, ctx, v0, found.path, true);
+      }
+    }
+
+    if (bundled) this.execFile(bundled, ctx);
+
+    // ---- builtins with effects, wrappers, interpreters ----
+    this.special(name, args, argv, ctx, via, use);
+  }
+
+  private lookPath(name: string, ctx: Ctx): { path: string; system: boolean } | null {
+    const pathVar = ctx.scope.vars.get('PATH')?.text ?? CRON_DEFAULT_PATH;
+    for (const dir of pathVar.split(':')) {
+      if (!dir.startsWith('/')) continue;
+      const p = posix.join(dir, name);
+      const system = (SYSTEM_DIRS as readonly string[]).includes(posix.normalize(dir));
+      if (this.exists(p)) return { path: p, system };
+    }
+    return null;
+  }
+
+  private callFunction(name: string, ctx: Ctx): void {
+    const f = this.funcs.get(name);
+    if (!f || f.visited) return;
+    f.visited = true;
+    const scope = ctx.scope;
+    const saved = scope.bashSource;
+    scope.bashSource = f.bashSource;
+    this.visitStmt(f.body, { ...ctx, unit: f.unit, topLevel: false });
+    scope.bashSource = saved;
+  }
+
+  /** Visit the bodies of functions never called (a library's functions, say) with the final scope. */
+  flushFunctions(ctx: Ctx): void {
+    for (const name of [...this.funcs.keys()].sort()) this.callFunction(name, ctx);
+  }
+
+  private special(name: string, args: ShNode[], argv: WordInfo[], ctx: Ctx, via: string | undefined, use: CommandUse): void {
+    const vals = argv.map((a) => a.value);
+    switch (name) {
+      case 'cd': {
+        const rest = args.slice(1).filter((_, i) => !['-P', '-L', '-e', '--'].includes(vals[i + 1] ?? ''));
+        if (rest.length === 0) {
+          const home = ctx.scope.vars.get('HOME');
+          ctx.scope.cwd = home ? home.text : null;
+          ctx.anchor = home ? { kind: 'initial' } : { kind: 'unknown' };
+          return;
+        }
+        const w = rest[0];
+        const v = evalWord(w, ctx.scope);
+        if (!v) {
+          ctx.scope.cwd = null;
+          ctx.anchor = { kind: 'unknown' };
+          return;
+        }
+        const abs = resolvePath(v.text, ctx.scope.cwd);
+        ctx.scope.cwd = abs;
+        if (abs === null) ctx.anchor = { kind: 'unknown' };
+        else if (v.scriptRelative) ctx.anchor = { kind: 'script' };
+        else if (v.text.startsWith('/')) ctx.anchor = { kind: 'cd', key: ctx.unit.key, offset: ctx.unit.base + startOf(w), escape: ctx.unit.escape };
+        // relative cd keeps the anchor it is relative to
+        return;
+      }
+      case 'source':
+      case '.': {
+        if (args.length < 2) return;
+        this.sourceFile(args[1], argv[1], ctx);
+        return;
+      }
+      case 'unset':
+        for (const v of vals.slice(1)) if (v && !v.startsWith('-')) ctx.scope.vars.delete(v);
+        return;
+      case 'export':
+        for (const v of vals.slice(1)) if (v && !v.startsWith('-')) ctx.exported.add(v.split('=')[0]);
+        return;
+      default:
+        break;
+    }
+    const inner = wrappedCommand(name, vals);
+    if (inner !== null && inner.index < args.length) {
+      if (inner.shellString) {
+        this.shellString(args[inner.index], ctx);
+        return;
+      }
+      if (name === 'flock' && ctx.unit.crontab && ctx.topLevel && !via) {
+        // the DynamoDB lock replaces the crontab's flock wrapper: drop `flock [opts] LOCK`
+        const u = ctx.unit;
+        this.addEdit(u.key, u.base + startOf(args[0]), u.base + startOf(args[inner.index]), '');
+        use.stripped = true;
+      }
+      this.command(args.slice(inner.index), ctx, name);
+      return;
+    }
+    if (name === 'flock' && inner !== null && inner.shellStringAt !== undefined) {
+      const idx = inner.shellStringAt;
+      if (ctx.unit.crontab && ctx.topLevel && !via) {
+        const u = ctx.unit;
+        // `flock -n LOCK -c 'cmd'` becomes `bash -c 'cmd'`
+        this.addEdit(u.key, u.base + startOf(args[0]), u.base + startOf(args[idx - 1]), '');
+        this.addEdit(u.key, u.base + startOf(args[idx - 1]), u.base + endOf(args[idx - 1]), 'bash -c');
+        use.stripped = true;
+      }
+      this.shellString(args[idx], ctx);
+      return;
+    }
+    if (SHELL_NAMES.has(name)) {
+      this.shellInvocation(args, vals, ctx);
+      return;
+    }
+    if (INTERPRETERS.has(name) || /^python[0-9.]+$/.test(name) || /^php[0-9.]+$/.test(name)) {
+      this.interpreterInvocation(args, vals, ctx);
+    }
+  }
+
+  private sourceFile(w: ShNode, info: WordInfo, ctx: Ctx): void {
+    const v = evalWord(w, ctx.scope);
+    if (!v) {
+      this.unresolved(ctx, w, info.raw, 'sourced file');
+      return;
+    }
+    let abs: string | null = null;
+    let viaPath = false;
+    if (v.text.includes('/')) abs = resolvePath(v.text, ctx.scope.cwd);
+    else {
+      // bash looks a slash-less name up in PATH first, then in the current directory
+      const found = this.lookPath(v.text, ctx);
+      if (found && !found.system) {
+        abs = found.path;
+        viaPath = true;
+      } else abs = resolvePath(v.text, ctx.scope.cwd);
+    }
+    if (abs === null || !this.exists(abs)) {
+      this.missing(ctx, w, info.raw, abs, 'sourced file');
+      return;
+    }
+    this.register(abs, 'source');
+    this.rewriteRef(w, ctx, v, abs, viaPath);
+    if (this.sourcing.includes(abs) || this.sourcing.length > 20) return;
+    const content = this.reader.readFile(abs);
+    if (content === null) return;
+    const parsed = parseShell(content, abs);
+    if (!parsed.file) {
+      this.findings.push(makeFinding('parse-error', `cannot parse ${abs}: ${parsed.error?.message ?? ''}`, abs, parsed.error?.line ?? 1));
+      return;
+    }
+    const unit: Unit = { file: abs, key: abs, crontab: false, bytes: parsed.bytes, base: 0, lineBase: 0, escape: identity };
+    const scope = ctx.scope;
+    const saved = scope.bashSource;
+    scope.bashSource = abs;
+    this.sourcing.push(abs);
+    // a sourced file runs in the caller's shell: same variables, cwd and $0
+    const inner: Ctx = { ...ctx, unit, topLevel: false };
+    this.visitStmts(parsed.file.Stmts, inner);
+    ctx.anchor = inner.anchor;
+    this.sourcing.pop();
+    scope.bashSource = saved;
+  }
+
+  /** `bash -c 'string'`: analyze the string as a shell command when it is a plain literal. */
+  private shellString(w: ShNode, ctx: Ctx): void {
+    const parts = w.Parts as ShNode[];
+    if (parts.length !== 1) return;
+    const p = parts[0];
+    const t = nodeType(p);
+    let innerText: string | null = null;
+    let escape = identity;
+    let base = 0;
+    if (t === 'SglQuoted' && !p.Dollar) {
+      innerText = String(p.Value);
+      base = startOf(p) + 1;
+      // inside '...' nothing needs escaping as long as no single quote is inserted
+      escape = (s: string) => s.replace(/'/g, `'\\''`);
+    } else if (t === 'DblQuoted' && p.Parts.length === 1 && nodeType(p.Parts[0]) === 'Lit' && !String(p.Parts[0].Value).includes('\\')) {
+      innerText = String(p.Parts[0].Value);
+      base = startOf(p.Parts[0]);
+      escape = inDoubleQuotes;
+    } else if (t === 'Lit' && !String(p.Value).includes('\\')) {
+      innerText = String(p.Value);
+      base = startOf(p);
+    }
+    if (innerText === null) return;
+    const parsed = parseShell(innerText, ctx.unit.file);
+    if (!parsed.file) return;
+    const outer = ctx.unit;
+    const unit: Unit = {
+      file: outer.file,
+      key: outer.key,
+      crontab: outer.crontab,
+      bytes: parsed.bytes,
+      base: outer.base + base,
+      lineBase: outer.lineBase + lineOf(p) - 1,
+      escape: (s: string) => outer.escape(escape(s)),
+    };
+    const scope = this.execScope(ctx, ctx.scope.dollar0);
+    const inner: Ctx = { ...ctx, unit, scope, exported: new Set(ctx.exported), topLevel: false };
+    this.visitStmts(parsed.file.Stmts, inner);
+  }
+
+  private shellInvocation(args: ShNode[], vals: Array<string | null>, ctx: Ctx): void {
+    for (let i = 1; i < args.length; i++) {
+      const v = vals[i];
+      if (v === null) {
+        this.unresolved(ctx, args[i], this.word(args[i], ctx).raw, 'script');
+        return;
+      }
+      if (v === '-c') {
+        if (i + 1 < args.length) this.shellString(args[i + 1], ctx);
+        return;
+      }
+      if (v === '-o' || v === '+o' || v === '-O' || v === '+O') {
+        i++;
+        continue;
+      }
+      if (v.startsWith('-') || v.startsWith('+')) {
+        if (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(v)) {
+          if (i + 1 < args.length) this.shellString(args[i + 1], ctx);
+          return;
+        }
+        continue;
+      }
+      this.scriptArg(args[i], ctx, true);
+      return;
+    }
+  }
+
+  private interpreterInvocation(args: ShNode[], vals: Array<string | null>, ctx: Ctx): void {
+    for (let i = 1; i < args.length; i++) {
+      const v = vals[i];
+      if (v === null) return;
+      if (INLINE_CODE_OPTS.has(v)) return;
+      if (v === '-f' && i + 1 < args.length) {
+        this.scriptArg(args[i + 1], ctx, false);
+        return;
+      }
+      if (v.startsWith('-')) continue;
+      this.scriptArg(args[i], ctx, false);
+      return;
+    }
+  }
+
+  /** The script file given to an interpreter (`bash x.sh`, `python3 job.py`). */
+  private scriptArg(w: ShNode, ctx: Ctx, shell: boolean): void {
+    const v = evalWord(w, ctx.scope);
+    const info = this.word(w, ctx);
+    if (!v) {
+      this.unresolved(ctx, w, info.raw, 'script');
+      return;
+    }
+    const abs = resolvePath(v.text, ctx.scope.cwd);
+    if (abs === null || !this.exists(abs)) {
+      this.missing(ctx, w, info.raw, abs, 'script');
+      return;
+    }
+    if (isSystemPath(abs)) return;
+    const reg = this.register(abs, ctx.unit.crontab ? 'command' : 'exec');
+    this.rewriteRef(w, ctx, v, abs, false);
+    if (reg && shell) reg.shell = true;
+    if (shell) this.execFile(abs, ctx, true);
+  }
+
+  private execScope(ctx: Ctx, dollar0: string | null): EvalScope {
+    const vars = new Map(this.env);
+    for (const name of ctx.exported) {
+      const v = ctx.scope.vars.get(name);
+      if (v) vars.set(name, v);
+    }
+    return { vars, dollar0, bashSource: dollar0, cwd: ctx.scope.cwd };
+  }
+
+  /** A bundled file is executed: analyze it as a shell script (once), or note its interpreter. */
+  private execFile(path: string, ctx: Ctx, forceShell = false): void {
+    const reg = this.files.get(path);
+    if (!reg) return;
+    if (this.executed.has(path) || ctx.depth > 20) return;
+    this.executed.add(path);
+    const interp = shebangInterpreter(reg.original);
+    if (!forceShell && interp !== null && !SHELL_NAMES.has(interp.name)) {
+      // not a shell script: its interpreter has to exist on Lambda
+      const argv: WordInfo[] = [{ raw: interp.raw, value: interp.name, loose: interp.name, literal: interp.name, line: 1 }];
+      this.trace.commands.push({ file: path, line: 1, crontab: false, topLevel: false, inLoop: false, name: interp.name, argv, resolution: 'not-found' });
+      return;
+    }
+    if (!forceShell && !reg.shell) return;
+    reg.shell = true;
+    const parsed = parseShell(reg.original, path);
+    if (!parsed.file) {
+      this.findings.push(makeFinding('parse-error', `cannot parse ${path}: ${parsed.error?.message ?? ''}`, path, parsed.error?.line ?? 1));
+      return;
+    }
+    const unit: Unit = { file: path, key: path, crontab: false, bytes: parsed.bytes, base: 0, lineBase: 0, escape: identity };
+    const inner: Ctx = {
+      unit,
+      scope: this.execScope(ctx, path),
+      exported: new Set(ctx.exported),
+      anchor: ctx.anchor,
+      inLoop: false,
+      topLevel: false,
+      depth: ctx.depth + 1,
+    };
+    this.visitStmts(parsed.file.Stmts, inner);
+    this.flushFunctions(inner);
+  }
+
+  get functionNames(): string[] {
+    return [...this.funcNames].sort();
+  }
+}
+
+// ---- helpers ----
+
+function quotePath(p: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]*$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Double-quote a literal fragment (no single quotes, so it survives any outer quoting context). */
+function dq(s: string): string {
+  if (s === '') return '';
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
+  return `"${s.replace(/[\\"$`]/g, '\\$&')}"`;
+}
+
+function isUnboundedWhile(cmd: ShNode): boolean {
+  const cond = cmd.Cond as ShNode[];
+  if (cond.length !== 1) return false;
+  const c = cond[0].Cmd;
+  if (nodeType(c) !== 'CallExpr' || c.Args.length !== 1) return false;
+  const v = literalWord(c.Args[0]);
+  return cmd.Until ? v === 'false' : v === 'true' || v === ':';
+}
+
+function shebangInterpreter(content: Uint8Array): { name: string; raw: string } | null {
+  if (content.length < 2 || content[0] !== 0x23 || content[1] !== 0x21) return null;
+  let end = content.indexOf(0x0a);
+  if (end === -1) end = Math.min(content.length, 256);
+  const line = toText(content.subarray(2, end)).trim();
+  const fields = line.split(/[ \t]+/).filter((f) => f !== '');
+  if (fields.length === 0) return null;
+  let prog = posix.basename(fields[0]);
+  if (prog === 'env') {
+    const rest = fields.slice(1).filter((f) => !f.startsWith('-'));
+    if (rest.length === 0) return null;
+    prog = posix.basename(rest[0]);
+  }
+  return { name: prog, raw: `#!${line}` };
+}
+
+function isShellScript(content: Uint8Array, path: string): boolean {
+  const interp = shebangInterpreter(content);
+  if (interp) return SHELL_NAMES.has(interp.name);
+  // no shebang: a text file is run by the shell, a binary is not parsed
+  const head = content.subarray(0, 512);
+  if (head.includes(0)) return false;
+  if (head.length >= 4 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) return false;
+  return /\.(sh|bash)$/.test(path) || true;
+}
+
+/** Options of wrapper programs that take a separate argument. */
+const WRAPPER_OPTS_WITH_ARG: Record<string, string[]> = {
+  sudo: ['-u', '-g', '-C', '-h', '-p', '-U', '-r', '-t', '-D', '-T', '-R'],
+  nice: ['-n'],
+  ionice: ['-c', '-n', '-t'],
+  timeout: ['-s', '-k', '--signal', '--kill-after'],
+  env: ['-u', '-C', '-S', '--unset', '--chdir'],
+  stdbuf: ['-i', '-o', '-e'],
+  flock: ['-w', '-E', '--timeout', '--conflict-exit-code'],
+  xargs: ['-n', '-P', '-I', '-d', '-L', '-s', '-a', '-E', '--max-args', '--max-procs', '--delimiter'],
+  exec: ['-a'],
+  time: ['-f', '-o', '--format', '--output'],
+  chronic: [],
+  nohup: [],
+  command: [],
+  setsid: [],
+  doas: ['-u'],
+};
+
+/**
+ * The index of the command run by a wrapper (`sudo -u x CMD`, `timeout 60 CMD`, `flock -n L CMD`),
+ * or a `-c` shell string (flock), or null.
+ */
+function wrappedCommand(name: string, vals: Array<string | null>): { index: number; shellString?: boolean; shellStringAt?: number } | null {
+  const withArg = WRAPPER_OPTS_WITH_ARG[name];
+  if (!withArg) return null;
+  let i = 1;
+  let positional = 0;
+  const needPositional = name === 'timeout' ? 1 : name === 'flock' ? 1 : 0;
+  while (i < vals.length) {
+    const v = vals[i];
+    if (v === null) break;
+    if (name === 'command' && (v === '-v' || v === '-V')) return null;
+    if (name === 'flock' && (v === '-c' || v === '--command')) {
+      return positional >= 1 && i + 1 < vals.length ? { index: vals.length, shellStringAt: i + 1 } : null;
+    }
+    if (v === '--') {
+      i++;
+      break;
+    }
+    if (v.startsWith('-') && v.length > 1) {
+      if (withArg.includes(v)) i += 2;
+      else i += 1;
+      continue;
+    }
+    if ((name === 'env' || name === 'sudo') && /^[A-Za-z_][A-Za-z0-9_]*=/.test(v)) {
+      i++;
+      continue;
+    }
+    if (positional < needPositional) {
+      positional++;
+      i++;
+      continue;
+    }
+    break;
+  }
+  if (name === 'flock' && positional < 1) return null;
+  if (i >= vals.length) return null;
+  return { index: i };
+}
+
+// ---- entry point ----
+
+export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
+  const file = input.file ?? 'crontab';
+  const lineBase = (input.line ?? 1) - 1;
+  const env = new Map<string, Value>();
+  if (input.home !== null) env.set('HOME', { text: input.home, scriptRelative: false });
+  for (const [k, v] of Object.entries(input.environment)) env.set(k, { text: v, scriptRelative: false });
+  if (!env.has('PATH')) env.set('PATH', { text: CRON_DEFAULT_PATH, scriptRelative: false });
+  const home = env.get('HOME')?.text ?? null;
+
+  const tracer = new Tracer(reader, env);
+  const parsed = parseShell(input.command, file);
+  if (!parsed.file) {
+    tracer.findings.push(makeFinding('parse-error', `cannot parse the crontab command: ${parsed.error?.message ?? ''}`, file, lineBase + (parsed.error?.line ?? 1)));
+  } else {
+    const unit: Unit = { file, key: COMMAND_KEY, crontab: true, bytes: parsed.bytes, base: 0, lineBase, escape: identity };
+    const ctx: Ctx = {
+      unit,
+      scope: { vars: new Map(env), dollar0: null, bashSource: null, cwd: home },
+      exported: new Set(env.keys()),
+      anchor: home ? { kind: 'initial' } : { kind: 'unknown' },
+      inLoop: false,
+      topLevel: true,
+      depth: 0,
+    };
+    tracer.visitStmts(parsed.file.Stmts, ctx);
+    tracer.flushFunctions(ctx);
+  }
+
+  const files: BundledFile[] = [...tracer.files.values()]
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((r) => {
+      const edits = tracer.edits.get(r.path) ?? [];
+      const exact = r.shell ? parseShell(r.original, r.path).exact : true;
+      const content = edits.length > 0 && exact ? applyEdits(r.original, edits) : r.original;
+      return { path: r.path, zipPath: r.path.replace(/^\/+/, ''), content, mode: r.reason === 'source' ? 0o644 : 0o755, reason: r.reason };
+    });
+  const command = parsed.file ? toText(applyEdits(toBytes(input.command), tracer.edits.get(COMMAND_KEY) ?? [])) : input.command;
+  tracer.trace.functions = tracer.functionNames;
+  return {
+    command,
+    files,
+    findings: tracer.findings,
+    error: tracer.findings.some((f) => f.code === 'missing-file'),
+    trace: tracer.trace,
+  };
+}
+
+export { UNKNOWN };

@@ -1,0 +1,646 @@
+// Findings: typed data about what stands between a cron job and Lambda. Pure functions over the
+// trace that bundle.ts records (every simple command, redirection, loop, credential literal).
+import { posix } from 'node:path';
+import { isAvailableOnAl2023 } from './al2023.js';
+import type { CommandUse, RedirectUse, SecretUse, Trace, WordInfo } from './bundle.js';
+import { secretFromAssignment, secretsInArgv, secretsInValue, type SecretMatch } from './secrets.js';
+import { RedirOp, UNKNOWN, applyEdits, endOf, evalWord, lineOf, literalWord, nodeType, parseShell, startOf, toBytes, toText, walk, type ShNode } from './shell.js';
+import { SEVERITY, makeFinding, type Finding, type FindingCode, type Severity } from './types.js';
+
+export { FINDING_CODES, SEVERITY, makeFinding } from './types.js';
+export type { Finding, FindingCode, FindingDetail, Severity } from './types.js';
+
+export const MISSING_FILE: FindingCode = 'missing-file';
+export const REBOOT: FindingCode = 'reboot';
+
+/** For the crontab reader: an @reboot line (the job's status is `skip`). */
+export function rebootFinding(file: string, line: number): Finding {
+  return makeFinding('reboot', '@reboot has no equivalent schedule on EventBridge; the job is skipped', file, line);
+}
+
+// ---------------------------------------------------------------- secrets
+
+export interface SecretHit {
+  finding: Finding;
+  /** The secret itself: feed it to collectSecrets/redact, never print it. */
+  value: string;
+}
+
+const SECRET_ADVICE = 'move it to SSM Parameter Store (SecureString) or Secrets Manager and read it at run time';
+
+function secretFinding(label: string, file: string, line: number, kind: string, envVar?: string): Finding {
+  const tail = envVar ? `; the bundled copy now reads it from $${envVar}` : '';
+  return makeFinding('secret', `${label} holds a credential in clear text: ${SECRET_ADVICE}${tail}`, file, line, {
+    secretKind: kind,
+    ...(envVar ? { envVar } : {}),
+  });
+}
+
+/** A crontab variable (`DB_PASSWORD=hunter2`) that holds a credential literal. */
+export function findSecretInVariable(name: string, value: string, file: string, line: number): SecretHit | null {
+  const m = secretFromAssignment(name, value) ?? secretsInValue(value)[0] ?? null;
+  if (!m) return null;
+  return { finding: secretFinding(m.kind === 'assignment' ? `crontab variable ${name}` : `${m.label} in crontab variable ${name}`, file, line, m.kind), value: m.value };
+}
+
+/**
+ * Credential literals in arbitrary shell text (a crontab line, a command). Parsed with the shell
+ * parser; only literal words count. `line` is the line number of the text's first line.
+ */
+export function findSecrets(text: string, file: string, line = 1): SecretHit[] {
+  const hits: SecretHit[] = [];
+  const add = (m: SecretMatch, l: number): void => {
+    hits.push({ finding: secretFinding(m.label, file, l, m.kind), value: m.value });
+  };
+  const parsed = parseShell(text, file);
+  if (!parsed.file) {
+    // not shell: only value-level patterns on whitespace-separated tokens
+    text.split('\n').forEach((ln, i) => {
+      for (const tok of ln.split(/\s+/)) {
+        for (const m of secretsInValue(tok)) add(m, line + i);
+        for (const m of secretsInArgv('', ['', tok])) add(m, line + i);
+      }
+    });
+    return dedupeHits(hits);
+  }
+  const scope = { vars: new Map(), dollar0: null, bashSource: null, cwd: null };
+  walk(parsed.file, (n, t) => {
+    if (t === 'CallExpr' && n.Args.length > 0) {
+      const lits = (n.Args as ShNode[]).map((w) => literalWord(w));
+      const prog = evalWord(n.Args[0], scope);
+      const name = prog ? posix.basename(prog.text) : '';
+      const argSecrets = secretsInArgv(name, lits);
+      const flagged = new Set(argSecrets.map((s) => s.index));
+      for (const s of argSecrets) add(s, line - 1 + lineOf(n.Args[s.index]));
+      (n.Args as ShNode[]).forEach((w, i) => {
+        if (flagged.has(i) || lits[i] === null) return;
+        for (const m of secretsInValue(lits[i] as string)) add(m, line - 1 + lineOf(w));
+      });
+    }
+    if (t === 'Assign' && n.Name && n.Value) {
+      const lit = literalWord(n.Value);
+      if (lit !== null) {
+        const m = secretFromAssignment(String(n.Name.Value), lit);
+        if (m) add(m, line - 1 + lineOf(n));
+        else for (const v of secretsInValue(lit)) add(v, line - 1 + lineOf(n));
+      }
+    }
+    if (t === 'Redirect' && n.Word) {
+      const lit = literalWord(n.Word);
+      if (lit !== null) for (const v of secretsInValue(lit)) add(v, line - 1 + lineOf(n));
+    }
+    return true;
+  });
+  return dedupeHits(hits);
+}
+
+function dedupeHits(hits: SecretHit[]): SecretHit[] {
+  const seen = new Set<string>();
+  return hits.filter((h) => {
+    const k = `${h.finding.line}\u0000${h.value}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+type SecretSource = string | SecretHit | SecretUse | { secrets: string[] } | null | undefined | SecretSource[];
+
+/** Every secret value from hits, trace entries, analyses or plain strings: unique, longest first. */
+export function collectSecrets(...sources: SecretSource[]): string[] {
+  const out = new Set<string>();
+  const visit = (s: SecretSource): void => {
+    if (s === null || s === undefined) return;
+    if (typeof s === 'string') {
+      if (s !== '') out.add(s);
+    } else if (Array.isArray(s)) s.forEach(visit);
+    else if ('secrets' in s && Array.isArray(s.secrets)) s.secrets.forEach(visit);
+    else if ('value' in s && typeof s.value === 'string') visit(s.value);
+  };
+  sources.forEach(visit);
+  return [...out].sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export const REDACTED = '[REDACTED]';
+
+/** Replace every occurrence of every secret (longest first). */
+export function redact(text: string, secrets: string[]): string {
+  let out = text;
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (s.length === 0) continue;
+    out = out.split(s).join(REDACTED);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- mailto
+
+/** MAILTO set non-empty for the job: cron mailed its output; Lambda does not. */
+export function mailtoFinding(value: string, file: string, line: number): Finding | null {
+  if (value.trim() === '' || value.trim() === '""' || value.trim() === "''") return null;
+  return makeFinding(
+    'mailto',
+    'MAILTO is set: cron mailed the job output, Lambda does not; add an on-failure destination (SNS/EventBridge) or a CloudWatch alarm on errors',
+    file,
+    line,
+  );
+}
+
+// ---------------------------------------------------------------- output redirections
+
+const SAFE_DEVICES = ['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty'];
+const OUTPUT_OPS = new Set<number>([RedirOp.RdrOut, RedirOp.AppOut, RedirOp.ClbOut, RedirOp.RdrAll, RedirOp.AppAll]);
+
+function isSafeWriteTarget(path: string): boolean {
+  return (
+    path === '/tmp' ||
+    path.startsWith('/tmp/') ||
+    SAFE_DEVICES.includes(path) ||
+    path.startsWith('/dev/fd/') ||
+    path.startsWith('/proc/self/fd/')
+  );
+}
+
+interface PlannedDrop {
+  start: number;
+  end: number;
+  text: string;
+  line: number;
+  target: string;
+}
+
+function topLevelStmts(file: ShNode): ShNode[] {
+  const out: ShNode[] = [];
+  const visit = (st: ShNode): void => {
+    out.push(st);
+    if (nodeType(st.Cmd) === 'BinaryCmd') {
+      visit(st.Cmd.X);
+      visit(st.Cmd.Y);
+    }
+  };
+  for (const st of file.Stmts as ShNode[]) visit(st);
+  return out;
+}
+
+function planDrops(command: string): PlannedDrop[] {
+  const parsed = parseShell(command, 'command');
+  if (!parsed.file || !parsed.exact) return [];
+  const scope = { vars: new Map(), dollar0: null, bashSource: null, cwd: null };
+  const candidates: PlannedDrop[] = [];
+  for (const st of topLevelStmts(parsed.file)) {
+    for (const r of st.Redirs as ShNode[]) {
+      const op: number = r.Op;
+      const isFileDup = op === RedirOp.DplOut && r.Word && !/^[0-9]+-?$|^-$/.test(literalWord(r.Word) ?? '0');
+      if (!OUTPUT_OPS.has(op) && !isFileDup) continue;
+      const v = evalWord(r.Word, scope);
+      const target = v ? v.text : toText(parsed.bytes.subarray(startOf(r.Word), endOf(r.Word)));
+      if (SAFE_DEVICES.includes(target)) continue;
+      let start = startOf(r);
+      // take the blanks before the redirection with it
+      while (start > 0 && (parsed.bytes[start - 1] === 0x20 || parsed.bytes[start - 1] === 0x09)) start--;
+      candidates.push({ start, end: endOf(r), text: toText(parsed.bytes.subarray(startOf(r), endOf(r))), line: lineOf(r), target });
+    }
+  }
+  if (candidates.length === 0) return [];
+  // keep a redirection whose file the command uses again (`cmd > /tmp/x && gzip /tmp/x`)
+  const used = new Map<string, number>();
+  walk(parsed.file, (n, t) => {
+    if (t === 'Word') {
+      const v = evalWord(n, scope);
+      if (v) used.set(v.text, (used.get(v.text) ?? 0) + 1);
+    }
+    return true;
+  });
+  return candidates.filter((c) => (used.get(c.target) ?? 0) <= 1);
+}
+
+/**
+ * Remove the crontab command's top-level output redirections to files (`>> /var/log/x.log`):
+ * on Lambda, stdout and stderr go to CloudWatch Logs. fd duplications (`2>&1`) and /dev/null stay.
+ * Everything else is kept byte-identical (splice by parser offsets).
+ */
+export function dropOutputRedirects(command: string): { command: string; dropped: string[] } {
+  const drops = planDrops(command);
+  if (drops.length === 0) return { command, dropped: [] };
+  const out = applyEdits(toBytes(command), drops.map((d) => ({ start: d.start, end: d.end, text: '' })));
+  return { command: toText(out), dropped: drops.map((d) => d.text) };
+}
+
+// ---------------------------------------------------------------- per-command rules
+
+const MAIL = new Set(['mail', 'mailx', 'Mail', 'sendmail', 'mutt', 'msmtp', 'ssmtp', 'nail']);
+const SERVICE_CONTROL = new Set(['systemctl', 'service', 'initctl', 'invoke-rc.d', 'rc-service', 'supervisorctl', 'start-stop-daemon']);
+const MYSQL = new Set(['mysql', 'mysqldump', 'mysqladmin', 'mysqlcheck', 'mysqlimport', 'mysqlshow', 'mysqlpump', 'mariadb', 'mariadb-dump', 'mariadb-admin', 'mariadb-check']);
+const POSTGRES = new Set(['psql', 'pg_dump', 'pg_dumpall', 'pg_restore', 'vacuumdb', 'reindexdb', 'clusterdb', 'pg_isready', 'pg_basebackup']);
+const REDIS = new Set(['redis-cli']);
+const MONGO = new Set(['mongo', 'mongosh', 'mongodump', 'mongorestore', 'mongoexport', 'mongoimport']);
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '0.0.0.0', 'ip6-localhost']);
+const SSH_OPTS_WITH_ARG = new Set(['-p', '-i', '-l', '-o', '-F', '-E', '-c', '-b', '-D', '-e', '-I', '-J', '-L', '-m', '-O', '-Q', '-R', '-S', '-W', '-w', '-B', '-P']);
+
+function isLocalHost(h: string): boolean {
+  return LOCAL_HOSTS.has(h.toLowerCase()) || h.startsWith('127.');
+}
+
+const URL_HOST = /\b(?:https?|ftp|ftps|sftp|ws|wss|redis|rediss|mongodb(?:\+srv)?|postgres(?:ql)?|mysql|amqps?):\/\/(?:[^\s/@]*@)?(\[[^\]]+\]|[^\s/:?#]+)/gi;
+
+function urlHosts(values: string[]): string[] {
+  const out: string[] = [];
+  for (const v of values) {
+    for (const m of v.matchAll(URL_HOST)) {
+      const h = m[1];
+      if (!h.includes(UNKNOWN) && !h.startsWith('$')) out.push(h.toLowerCase());
+    }
+  }
+  return out;
+}
+
+/** Values of the options that name a server (`-h db`, `-hdb`, `--host=db`, `--host db`). */
+function hostOptions(argv: WordInfo[], short: string[], long: string[]): Array<string | null> {
+  const out: Array<string | null> = [];
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i].value;
+    if (a === null) continue;
+    for (const s of short) {
+      if (a === s) out.push(argv[i + 1]?.value ?? null);
+      else if (a.startsWith(s) && !a.startsWith('--') && a.length > s.length) out.push(a.slice(s.length));
+    }
+    for (const l of long) {
+      if (a === l) out.push(argv[i + 1]?.value ?? null);
+      else if (a.startsWith(`${l}=`)) out.push(a.slice(l.length + 1));
+    }
+  }
+  return out;
+}
+
+function hasOption(argv: WordInfo[], opts: string[]): boolean {
+  return argv.slice(1).some((a) => a.value !== null && opts.some((o) => a.value === o || a.value!.startsWith(`${o}=`) || (o.length === 2 && !o.startsWith('--') && a.value!.startsWith(o) && !a.value!.startsWith('--'))));
+}
+
+/** local-service / remote hosts of a database client. */
+function databaseTarget(u: CommandUse): { local: boolean; hosts: string[] } | null {
+  const vals = u.argv.map((a) => a.loose);
+  let hostVals: Array<string | null> = [];
+  let socket = false;
+  if (MYSQL.has(u.name)) {
+    hostVals = hostOptions(u.argv, ['-h'], ['--host']);
+    socket = hasOption(u.argv, ['-S', '--socket']);
+  } else if (POSTGRES.has(u.name)) {
+    hostVals = hostOptions(u.argv, ['-h'], ['--host']);
+    for (const v of vals) {
+      const m = /(?:^|\s)host=([^\s]+)/.exec(v);
+      if (m) hostVals.push(m[1]);
+    }
+  } else if (REDIS.has(u.name)) {
+    hostVals = hostOptions(u.argv, ['-h'], []);
+    socket = hasOption(u.argv, ['-s']);
+  } else if (MONGO.has(u.name)) {
+    hostVals = hostOptions(u.argv, u.name === 'mongodump' || u.name === 'mongorestore' || u.name === 'mongoexport' || u.name === 'mongoimport' ? ['-h'] : [], ['--host', '--uri']);
+  } else return null;
+  const urls = urlHosts(vals.slice(1));
+  const all = [...hostVals, ...urls];
+  if (socket) return { local: true, hosts: [] };
+  if (all.length === 0) return { local: true, hosts: [] };
+  const known = all.filter((h): h is string => h !== null && !h.includes(UNKNOWN)).map((h) => h.replace(/^[a-z+]+:\/\/([^@/]*@)?/i, '').split(/[:/,]/)[0]);
+  if (known.some(isLocalHost)) return { local: true, hosts: [] };
+  return { local: false, hosts: known.filter((h) => h !== '') };
+}
+
+/** ssh/scp/rsync/sftp targets. */
+function remoteHosts(u: CommandUse): string[] {
+  const hosts: string[] = [];
+  const vals = u.argv.map((a) => a.value);
+  if (u.name === 'ssh') {
+    for (let i = 1; i < vals.length; i++) {
+      const v = vals[i];
+      if (v === null) return hosts;
+      if (SSH_OPTS_WITH_ARG.has(v)) {
+        i++;
+        continue;
+      }
+      if (v.startsWith('-')) continue;
+      hosts.push(v.includes('@') ? v.slice(v.lastIndexOf('@') + 1) : v);
+      return hosts;
+    }
+    return hosts;
+  }
+  if (u.name === 'scp' || u.name === 'rsync' || u.name === 'sftp') {
+    for (let i = 1; i < vals.length; i++) {
+      const v = vals[i];
+      if (v === null || v.startsWith('-') || v.startsWith('/') || v.startsWith('.')) continue;
+      if (SSH_OPTS_WITH_ARG.has(vals[i - 1] ?? '') && u.name !== 'rsync') continue;
+      const m = /^rsync:\/\/(?:[^@/]*@)?([^/:]+)/.exec(v) ?? /^(?:[^@/:]+@)?([^/:@]+):/.exec(v);
+      if (m) hosts.push(m[1]);
+      else if (u.name === 'sftp' && !v.includes('/')) hosts.push(v.includes('@') ? v.slice(v.lastIndexOf('@') + 1) : v);
+    }
+  }
+  return hosts;
+}
+
+// aws CLI → IAM actions. CLI service names whose IAM prefix differs:
+const AWS_IAM_PREFIX: Record<string, string> = {
+  s3api: 's3',
+  s3control: 's3',
+  elbv2: 'elasticloadbalancing',
+  elb: 'elasticloadbalancing',
+  configservice: 'config',
+  stepfunctions: 'states',
+  opensearch: 'es',
+  'cognito-idp': 'cognito-idp',
+  logs: 'logs',
+  cloudwatch: 'cloudwatch',
+};
+/** CLI operations whose IAM action name differs from the PascalCase operation. */
+const AWS_ACTION_OVERRIDE: Record<string, string> = {
+  's3api:list-objects-v2': 's3:ListBucket',
+  's3api:list-objects': 's3:ListBucket',
+  's3api:head-object': 's3:GetObject',
+  's3api:head-bucket': 's3:ListBucket',
+  's3api:delete-objects': 's3:DeleteObject',
+  's3api:list-buckets': 's3:ListAllMyBuckets',
+  'logs:tail': 'logs:FilterLogEvents',
+  'ecr:get-login-password': 'ecr:GetAuthorizationToken',
+};
+const AWS_GLOBAL_WITH_ARG = new Set(['--region', '--profile', '--output', '--endpoint-url', '--query', '--cli-read-timeout', '--cli-connect-timeout', '--color', '--ca-bundle', '--cli-binary-format']);
+
+function pascal(op: string): string {
+  return op
+    .split('-')
+    .map((p) => (p === '' ? '' : p[0].toUpperCase() + p.slice(1)))
+    .join('');
+}
+
+/** IAM actions an `aws ...` command line needs (best effort; a small mapping table). */
+export function awsPermissions(argv: Array<string | null>): string[] {
+  const words: Array<string | null> = [];
+  for (let i = 1; i < argv.length; i++) {
+    const v = argv[i];
+    if (v !== null && AWS_GLOBAL_WITH_ARG.has(v)) {
+      i++;
+      continue;
+    }
+    if (v !== null && v.startsWith('--') && words.length < 2) continue;
+    words.push(v);
+  }
+  const [service, op] = words;
+  if (!service || !op) return [];
+  const rest = words.slice(2).filter((w): w is string => w !== null);
+  const flags = argv.filter((v): v is string => v !== null);
+  if (service === 's3') {
+    const s3args = rest.filter((w) => !w.startsWith('-'));
+    const remote = s3args.map((w) => w.startsWith('s3://'));
+    const perms = new Set<string>();
+    const recursive = flags.includes('--recursive');
+    switch (op) {
+      case 'cp':
+      case 'mv':
+        if (remote[0]) perms.add('s3:GetObject');
+        if (remote[1]) perms.add('s3:PutObject');
+        if (op === 'mv' && remote[0]) perms.add('s3:DeleteObject');
+        if (recursive && remote[0]) perms.add('s3:ListBucket');
+        break;
+      case 'sync':
+        perms.add('s3:ListBucket');
+        if (remote[0]) perms.add('s3:GetObject');
+        if (remote[1]) perms.add('s3:PutObject');
+        if (flags.includes('--delete')) perms.add('s3:DeleteObject');
+        break;
+      case 'ls':
+        perms.add(s3args.length === 0 ? 's3:ListAllMyBuckets' : 's3:ListBucket');
+        break;
+      case 'rm':
+        perms.add('s3:DeleteObject');
+        if (recursive) perms.add('s3:ListBucket');
+        break;
+      case 'mb':
+        perms.add('s3:CreateBucket');
+        break;
+      case 'rb':
+        perms.add('s3:DeleteBucket');
+        break;
+      case 'presign':
+        perms.add('s3:GetObject');
+        break;
+      default:
+        perms.add(`s3:${pascal(op)}`);
+    }
+    return [...perms].sort();
+  }
+  const override = AWS_ACTION_OVERRIDE[`${service}:${op}`];
+  if (override) return [override];
+  const prefix = AWS_IAM_PREFIX[service] ?? service;
+  return [`${prefix}:${pascal(op)}`];
+}
+
+function parseSleep(v: string): number | null {
+  const m = /^([0-9]*\.?[0-9]+)([smhd]?)$/.exec(v);
+  if (!m) return v === 'infinity' ? Infinity : null;
+  const n = Number(m[1]);
+  const mult = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return n * mult;
+}
+
+function writeTargets(u: CommandUse): Array<{ value: string | null; loose: string }> {
+  const args = u.argv.slice(1);
+  const operands: WordInfo[] = [];
+  let targetDir: WordInfo | null = null;
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i].value;
+    if (v === '-t' || v === '--target-directory') {
+      targetDir = args[i + 1] ?? null;
+      i++;
+      continue;
+    }
+    if (v !== null && v.startsWith('--target-directory=')) {
+      targetDir = { ...args[i], value: v.slice(19), loose: v.slice(19) };
+      continue;
+    }
+    if ((u.name === 'install' && (v === '-m' || v === '-o' || v === '-g')) || (u.name === 'truncate' && (v === '-s' || v === '-r'))) {
+      i++;
+      continue;
+    }
+    if (v !== null && v.startsWith('-') && v !== '-') continue;
+    operands.push(args[i]);
+  }
+  const pick = (ws: WordInfo[]) => ws.map((w) => ({ value: w.value, loose: w.loose }));
+  switch (u.name) {
+    case 'cp':
+    case 'mv':
+    case 'install':
+    case 'ln':
+      if (targetDir) return pick([targetDir]);
+      return operands.length >= 2 ? pick([operands[operands.length - 1]]) : u.name === 'install' ? pick(operands) : [];
+    case 'tee':
+    case 'touch':
+    case 'mkdir':
+    case 'rm':
+    case 'rmdir':
+    case 'unlink':
+    case 'truncate':
+    case 'shred':
+      return pick(operands);
+    case 'chmod':
+    case 'chown':
+    case 'chgrp':
+      return pick(operands.slice(1));
+    case 'dd':
+      return operands.filter((w) => (w.value ?? '').startsWith('of=')).map((w) => ({ value: (w.value as string).slice(3), loose: w.loose.slice(3) }));
+    default:
+      return [];
+  }
+}
+
+/** Is this path (possibly partly unknown) a write outside /tmp? Unknown leading parts: cannot tell. */
+function outsideTmp(value: string | null, loose: string, cwd: string | null): string | null {
+  let p = value ?? loose;
+  if (p.startsWith(UNKNOWN) || p === '') return null;
+  if (!p.startsWith('/')) {
+    if (cwd === null) return null;
+    p = posix.join(cwd, p);
+  }
+  const known = p.includes(UNKNOWN) ? p.slice(0, p.indexOf(UNKNOWN)) : p;
+  if (isSafeWriteTarget(posix.normalize(known.endsWith('/') ? known.slice(0, -1) || '/' : known)) || known.startsWith('/tmp/')) return null;
+  if (known === '/' || known === '/dev/') return null;
+  return p.split(UNKNOWN).join('…');
+}
+
+export interface TraceFindingOptions {
+  /** Top-level crontab redirections that dropOutputRedirects removes (line + raw target). */
+  dropped?: Array<{ line: number; target: string }>;
+}
+
+/** Findings from a trace (everything except missing-file/unresolved/parse-error, which bundling reports). */
+export function findingsFromTrace(trace: Trace, opts: TraceFindingOptions = {}): Finding[] {
+  const out: Finding[] = [];
+  const functions = new Set(trace.functions);
+  const push = (code: FindingCode, message: string, file: string, line: number, detail?: Finding['detail']) => out.push(makeFinding(code, message, file, line, detail));
+
+  // redirections
+  const dropped = opts.dropped ?? [];
+  for (const r of trace.redirects) {
+    if (r.crontab && r.topLevel && dropped.some((d) => d.line === r.line && (d.target === r.target.raw || d.target === r.target.value))) {
+      push('output-redirect', `the job's output goes to ${r.target.value ?? r.target.raw} (${r.op}); on Lambda stdout and stderr go to CloudWatch Logs, so cron2lambda drops this redirection`, r.file, r.line, {
+        dropped: [`${r.fd ?? ''}${r.op} ${r.target.raw}`],
+      });
+      continue;
+    }
+    if (!isWriteOp(r)) continue;
+    const where = outsideTmp(r.path ?? r.target.value, r.target.loose, r.cwd ?? null);
+    if (where !== null) push('write-outside-tmp', writeMessage(where, `redirection ${r.op}`), r.file, r.line, { path: where });
+  }
+
+  // loops
+  for (const l of trace.loops) {
+    if (l.unbounded) push('long-running', 'an unbounded loop (while true) can run past the 15-minute Lambda limit; make it bounded or move the job to ECS/Fargate', l.file, l.line);
+  }
+
+  // secrets
+  for (const s of trace.secrets) out.push(secretFinding(s.label, s.file, s.line, s.kind, s.envVar));
+
+  // sleeps per file
+  const sleepTotals = new Map<string, number>();
+  for (const u of trace.commands) {
+    const file = u.file;
+    const line = u.line;
+    const name = u.name;
+    if (u.resolution === 'dynamic') continue;
+
+    if (name === 'sudo' || name === 'doas') push('sudo', `${name} needs root on the server; Lambda runs without it: drop ${name} and grant what the command needs through IAM or the function's own files`, file, line);
+    if (SERVICE_CONTROL.has(name) || (u.path ?? '').startsWith('/etc/init.d/') || (u.path ?? '').startsWith('/etc/rc.d/')) {
+      push('service-control', `${u.path ?? name} controls a service on the server itself, which does not exist on Lambda`, file, line);
+    }
+    const db = databaseTarget(u);
+    if (db && db.local) push('local-service', `${name} talks to a database on the server itself (no remote host option); Lambda has no local database: point it at a reachable host (e.g. RDS) over the VPC`, file, line);
+    const urlList = urlHosts(u.argv.slice(1).map((a) => a.loose));
+    if ((!db || !db.local) && urlList.some(isLocalHost)) push('local-service', `${name} calls a service on localhost, which does not exist on Lambda`, file, line);
+    const remote = remoteHosts(u);
+    if (remote.length > 0) push('remote-host', `${name} connects to ${remote.join(', ')}: the function needs a network path (VPC, security group, SSH key from Secrets Manager)`, file, line, { hosts: [...new Set(remote)].sort() });
+    const hosts = new Set<string>([...remote, ...(db && !db.local ? db.hosts : []), ...urlList.filter((h) => !isLocalHost(h))]);
+    if (hosts.size > 0) push('network', `talks to ${[...hosts].sort().join(', ')}`, file, line, { hosts: [...hosts].sort() });
+
+    if (name === 'flock') {
+      push('flock', u.stripped ? 'flock is a lock on this server only; the DynamoDB lock replaces it and cron2lambda removes the flock wrapper from the command' : 'flock is a lock on this server only; the DynamoDB lock now prevents overlapping runs, so remove the flock calls from the script', file, line);
+    }
+    if (MAIL.has(name)) push('mail', `${name} sends mail, which Lambda cannot; use an on-failure destination (SNS) or a CloudWatch alarm`, file, line);
+    if (name === 'aws') {
+      const permissions = awsPermissions(u.argv.map((a) => a.value));
+      push('aws-cli', `calls the AWS CLI: the function needs an AWS CLI layer and IAM permissions${permissions.length ? ` (${permissions.join(', ')})` : ''}`, file, line, { permissions });
+    }
+    if (name === 'sleep') {
+      const secs = u.argv.slice(1).map((a) => (a.value === null ? null : parseSleep(a.value)));
+      if (u.inLoop) push('long-running', 'sleep inside a loop can run past the 15-minute Lambda limit', file, line);
+      else if (secs.every((s) => s !== null)) {
+        const before = sleepTotals.get(file) ?? 0;
+        const after = before + (secs as number[]).reduce((a, b) => a + b, 0);
+        sleepTotals.set(file, after);
+        if (before < 60 && after >= 60) push('long-running', `sleeps ${after === Infinity ? 'forever' : `${after} s`} in total; with the rest of the work it may pass the 15-minute Lambda limit`, file, line, { sleepSeconds: after === Infinity ? -1 : after });
+      }
+    }
+    if (name === 'wait') push('long-running', 'waits for background jobs; the whole run must finish within the 15-minute Lambda limit', file, line);
+
+    // missing programs
+    const notThere =
+      (u.resolution === 'not-found' || u.resolution === 'system') &&
+      !isAvailableOnAl2023(name) &&
+      !functions.has(name) &&
+      name !== 'aws' &&
+      !(name === 'flock' && u.stripped) &&
+      name !== 'sudo' &&
+      !SERVICE_CONTROL.has(name) &&
+      !(u.path ?? '').startsWith('/etc/');
+    if (notThere) push('missing-command', `${name} is not on provided.al2023 and not bundled: add it in a layer or the zip, or replace it`, file, line, { command: name });
+
+    // writes by commands
+    for (const t of writeTargets(u)) {
+      const where = outsideTmp(t.value, t.loose, u.cwd ?? null);
+      if (where !== null) push('write-outside-tmp', writeMessage(where, name), file, line, { path: where });
+    }
+  }
+  return out;
+}
+
+function isWriteOp(r: RedirectUse): boolean {
+  if (['>', '>>', '>|', '&>', '&>>', '<>'].includes(r.op)) return true;
+  return r.op === '>&' && r.path !== null;
+}
+
+function writeMessage(where: string, how: string): string {
+  return `writes ${where} (${how}): on Lambda only /tmp is writable, and /tmp does not persist between runs; write to /tmp and ship results to S3, or send output to CloudWatch Logs`;
+}
+
+// ---------------------------------------------------------------- ordering & verdict
+
+/** Sort by file, line, code; drop exact duplicates (same code, file, line, message). */
+export function sortFindings(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const k = `${f.code}\u0000${f.file}\u0000${f.line}\u0000${f.message}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(f);
+  }
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return out.sort((a, b) => cmp(a.file, b.file) || a.line - b.line || cmp(a.code, b.code) || cmp(a.message, b.message));
+}
+
+export type Verdict = 'ready' | 'needs-attention' | 'blocked';
+
+export interface VerdictResult {
+  verdict: Verdict;
+  /** One line per blocker or warning: "code file:line". */
+  reasons: string[];
+}
+
+export function verdict(findings: Finding[]): VerdictResult {
+  const rank: Record<Severity, number> = { info: 0, warning: 1, blocker: 2 };
+  let worst = 0;
+  const reasons: string[] = [];
+  for (const f of findings) {
+    worst = Math.max(worst, rank[f.severity]);
+    if (f.severity !== 'info') reasons.push(`${f.severity} ${f.code} at ${f.file}:${f.line}: ${f.message}`);
+  }
+  const v: Verdict = worst === 2 ? 'blocked' : worst === 1 ? 'needs-attention' : 'ready';
+  return { verdict: v, reasons };
+}
+
+export { SEVERITY as SEVERITY_TABLE };

@@ -1,0 +1,126 @@
+// File access for the script analysis: the only imperative part. Paths are absolute *server*
+// paths; a reader maps them onto a copy of the server's filesystem (--root) or an in-memory tree.
+import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { join, posix } from 'node:path';
+
+export interface FileStat {
+  kind: 'file' | 'dir';
+  mode: number;
+  size: number;
+}
+
+export interface FileReader {
+  /** Content of the file at an absolute server path; null when missing or not a regular file. */
+  readFile(absPath: string): Uint8Array | null;
+  stat(absPath: string): FileStat | null;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * In-memory tree for tests: keys are absolute server paths, values the contents (UTF-8).
+ * Directories exist implicitly as the parents of files. A key ending in `/` declares an empty directory.
+ * Files get mode 0o755 when their text starts with `#!`, else 0o644.
+ */
+export function memoryReader(files: Record<string, string | Uint8Array>): FileReader {
+  const data = new Map<string, Uint8Array>();
+  const dirs = new Set<string>(['/']);
+  for (const [rawPath, content] of Object.entries(files)) {
+    const isDir = rawPath.endsWith('/');
+    const p = posix.normalize(rawPath.startsWith('/') ? rawPath : `/${rawPath}`).replace(/\/+$/, '') || '/';
+    if (!isDir) data.set(p, typeof content === 'string' ? encoder.encode(content) : content);
+    let d = isDir ? p : posix.dirname(p);
+    while (!dirs.has(d)) {
+      dirs.add(d);
+      d = posix.dirname(d);
+    }
+  }
+  const norm = (p: string): string => posix.normalize(p).replace(/(.)\/+$/, '$1');
+  return {
+    readFile(absPath) {
+      return data.get(norm(absPath)) ?? null;
+    },
+    stat(absPath) {
+      const p = norm(absPath);
+      const f = data.get(p);
+      if (f) {
+        const exec = f.length >= 2 && f[0] === 0x23 && f[1] === 0x21;
+        return { kind: 'file', mode: exec ? 0o755 : 0o644, size: f.length };
+      }
+      if (dirs.has(p)) return { kind: 'dir', mode: 0o755, size: 0 };
+      return null;
+    },
+  };
+}
+
+const MAX_LINKS = 40;
+
+/**
+ * Resolve an absolute server path to a host path inside rootDir, following symlinks *as the server
+ * would* (absolute link targets are taken relative to the root, `..` never climbs above the root).
+ * Returns null when a component is missing or the chain loops.
+ */
+export function resolveUnderRoot(rootDir: string, absPath: string): string | null {
+  const pending = posix.normalize(`/${absPath}`).split('/').filter((c) => c !== '');
+  const done: string[] = [];
+  let links = 0;
+  while (pending.length > 0) {
+    const comp = pending.shift() as string;
+    if (comp === '.') continue;
+    if (comp === '..') {
+      done.pop();
+      continue;
+    }
+    const host = join(rootDir, ...done, comp);
+    let st;
+    try {
+      st = lstatSync(host);
+    } catch {
+      return null;
+    }
+    if (st.isSymbolicLink()) {
+      if (++links > MAX_LINKS) return null;
+      let target: string;
+      try {
+        target = readlinkSync(host);
+      } catch {
+        return null;
+      }
+      const parts = target.split('/').filter((c) => c !== '');
+      if (target.startsWith('/')) done.length = 0;
+      pending.unshift(...parts);
+      continue;
+    }
+    done.push(comp);
+  }
+  return join(rootDir, ...done);
+}
+
+/** A reader over a copy of the server's filesystem at rootDir (node:fs, symlinks resolved inside the root). */
+export function rootReader(rootDir: string): FileReader {
+  return {
+    readFile(absPath) {
+      const host = resolveUnderRoot(rootDir, absPath);
+      if (host === null) return null;
+      try {
+        const st = lstatSync(host);
+        if (!st.isFile()) return null;
+        return new Uint8Array(readFileSync(host));
+      } catch {
+        return null;
+      }
+    },
+    stat(absPath) {
+      const host = resolveUnderRoot(rootDir, absPath);
+      if (host === null) return null;
+      try {
+        const st = lstatSync(host);
+        if (st.isFile()) return { kind: 'file', mode: st.mode & 0o7777, size: st.size };
+        if (st.isDirectory()) return { kind: 'dir', mode: st.mode & 0o7777, size: 0 };
+        return null;
+      } catch {
+        return null;
+      }
+    },
+  };
+}

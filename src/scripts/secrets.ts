@@ -1,0 +1,140 @@
+// Credential literals, judged on the *values* of words (after the shell parser has told us which
+// parts are literal). A word with any expansion ($VAR, $(cmd)) is never passed here as a value, so
+// `PASSWORD="$DB_PASSWORD"` and `-p"$PASS"` are not secrets by construction.
+
+export type SecretKind =
+  | 'password-option'
+  | 'assignment'
+  | 'aws-access-key'
+  | 'aws-secret-key'
+  | 'url-credentials'
+  | 'authorization-header';
+
+export interface SecretMatch {
+  kind: SecretKind;
+  /** The secret itself. Never put this in a message. */
+  value: string;
+  /** What it is, without the value: "password option -p", "variable DB_PASSWORD". */
+  label: string;
+}
+
+const NOT_SECRET_VALUES = new Set(['true', 'false', 'yes', 'no', 'on', 'off', 'none', 'null', 'changeme', '-']);
+
+const STRONG_NAME_PARTS = ['PASSWORD', 'PASSWD', 'SECRET', 'TOKEN', 'APIKEY', 'API_KEY', 'CREDENTIALS'];
+const WEAK_SUFFIXES = ['PASS', 'PW', 'PWD', 'KEY'];
+
+function plausibleValue(value: string): boolean {
+  if (value.length < 3) return false;
+  if (NOT_SECRET_VALUES.has(value.toLowerCase())) return false;
+  // a path to a key file is not the key
+  if (value.startsWith('/') || value.startsWith('~') || value.startsWith('./') || value.startsWith('../')) return false;
+  return true;
+}
+
+/** `DB_PASSWORD=hunter2`, `API_TOKEN=...`, `AWS_SECRET_ACCESS_KEY=...` with a literal value. */
+export function secretFromAssignment(name: string, value: string): SecretMatch | null {
+  const upper = name.toUpperCase();
+  if (upper === 'PWD' || upper === 'OLDPWD') return null;
+  if (!plausibleValue(value)) return null;
+  const strong = STRONG_NAME_PARTS.some((p) => upper === p || upper.includes(p));
+  const last = upper.split('_').filter((p) => p !== '').pop() ?? '';
+  const weak = WEAK_SUFFIXES.includes(last);
+  if (!strong && !weak) return null;
+  if (!strong && last === 'KEY') {
+    // SORT_KEY=name is not a credential: demand something key-like.
+    if (value.length < 8 || !/[0-9]/.test(value) || !/[A-Za-z]/.test(value) || /\s/.test(value)) return null;
+  }
+  return { kind: 'assignment', value, label: `variable ${name}` };
+}
+
+const AWS_ACCESS_KEY = /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g;
+const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/([^\s:@/]+):([^\s@/]+)@/gi;
+const AUTH_HEADER = /\bAuthorization:\s*(?:Bearer|Basic|Token)\s+(\S+)/gi;
+const AWS_SECRET_KEY = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+
+function looksLikeAwsSecretKey(s: string): boolean {
+  if (s.startsWith('/') || s.includes('//')) return false;
+  if ((s.match(/\//g) ?? []).length > 2) return false;
+  return /[a-z]/.test(s) && /[A-Z]/.test(s) && /[0-9]/.test(s) && !/^[0-9a-fA-F]+$/.test(s);
+}
+
+/** Secrets recognisable from a value alone: AWS keys, URL user:password, Authorization headers. */
+export function secretsInValue(value: string): SecretMatch[] {
+  const out: SecretMatch[] = [];
+  for (const m of value.matchAll(AWS_ACCESS_KEY)) out.push({ kind: 'aws-access-key', value: m[0], label: 'AWS access key id' });
+  for (const m of value.matchAll(URL_CREDENTIALS)) {
+    const pw = m[2];
+    if (pw && !pw.includes('\u0000') && !pw.startsWith('$')) out.push({ kind: 'url-credentials', value: pw, label: 'password in a URL' });
+  }
+  for (const m of value.matchAll(AUTH_HEADER)) {
+    const tok = m[1];
+    if (tok && !tok.includes('\u0000') && !tok.startsWith('$')) out.push({ kind: 'authorization-header', value: tok, label: 'Authorization header' });
+  }
+  for (const m of value.matchAll(AWS_SECRET_KEY)) {
+    if (looksLikeAwsSecretKey(m[0])) out.push({ kind: 'aws-secret-key', value: m[0], label: 'AWS secret access key' });
+  }
+  return out;
+}
+
+/** Programs whose `-pSECRET` (attached) is a password. */
+const MYSQL_FAMILY = new Set([
+  'mysql', 'mysqldump', 'mysqladmin', 'mysqlcheck', 'mysqlimport', 'mysqlshow', 'mysqlpump', 'mysqlbinlog',
+  'mariadb', 'mariadb-dump', 'mariadb-admin', 'mariadb-check', 'mariadb-import', 'mysqlsh', 'mydumper', 'myloader',
+]);
+
+const PASSWORD_OPTION = /^--(?:[a-z0-9]+-)*(?:password|passwd|pass|token|secret|api-key|apikey)=(.+)$/i;
+const PASSWORD_OPTION_BARE = /^--(?:[a-z0-9]+-)*(?:password|passwd)$/i;
+
+export interface ArgSecret extends SecretMatch {
+  /** Index in argv (0 = program). */
+  index: number;
+}
+
+/**
+ * Secrets in a command line. `argv[i]` is the literal value of word i, or null when the word has
+ * expansions (then it is not a literal credential).
+ */
+export function secretsInArgv(program: string, argv: Array<string | null>): ArgSecret[] {
+  const out: ArgSecret[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === null) continue;
+    const m = PASSWORD_OPTION.exec(a);
+    if (m) {
+      if (plausibleValue(m[1]) || m[1].length > 0) out.push({ kind: 'password-option', value: m[1], label: `option ${a.slice(0, a.indexOf('='))}`, index: i });
+      continue;
+    }
+    const next = argv[i + 1];
+    if (PASSWORD_OPTION_BARE.test(a) && next !== undefined && next !== null && !next.startsWith('-') && next !== '') {
+      out.push({ kind: 'password-option', value: next, label: `option ${a}`, index: i + 1 });
+      i++;
+      continue;
+    }
+    if (MYSQL_FAMILY.has(program) && a.startsWith('-p') && !a.startsWith('--') && a.length > 2) {
+      out.push({ kind: 'password-option', value: a.slice(2), label: 'password option -p', index: i });
+      continue;
+    }
+    if (program === 'sshpass' && a.startsWith('-p')) {
+      const v = a.length > 2 ? a.slice(2) : next;
+      if (v) out.push({ kind: 'password-option', value: v, label: 'sshpass -p', index: a.length > 2 ? i : i + 1 });
+      if (a.length === 2) i++;
+      continue;
+    }
+    if (program === 'redis-cli' && (a === '-a' || a === '--pass') && next) {
+      out.push({ kind: 'password-option', value: next, label: `redis-cli ${a}`, index: i + 1 });
+      i++;
+      continue;
+    }
+    if ((program === 'curl' || program === 'wget') && (a === '-u' || a === '--user' || a.startsWith('--user=') || (a.startsWith('-u') && a.length > 2))) {
+      const v = a === '-u' || a === '--user' ? next : a.startsWith('--user=') ? a.slice(7) : a.slice(2);
+      const idx = a === '-u' || a === '--user' ? i + 1 : i;
+      if (v && v.includes(':')) {
+        const pw = v.slice(v.indexOf(':') + 1);
+        if (pw.length > 0) out.push({ kind: 'password-option', value: pw, label: `${program} ${a.startsWith('--') ? '--user' : '-u'} user:password`, index: idx });
+      }
+      if (idx === i + 1) i++;
+      continue;
+    }
+  }
+  return out;
+}

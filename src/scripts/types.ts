@@ -1,0 +1,94 @@
+// Shared data types of the script analysis (findings.ts re-exports all of them).
+
+export type Severity = 'info' | 'warning' | 'blocker';
+
+export const FINDING_CODES = [
+  'missing-file',
+  'reboot',
+  'secret',
+  'sudo',
+  'service-control',
+  'local-service',
+  'remote-host',
+  'write-outside-tmp',
+  'output-redirect',
+  'flock',
+  'mail',
+  'mailto',
+  'aws-cli',
+  'missing-command',
+  'long-running',
+  'network',
+  'unresolved',
+  'parse-error',
+] as const;
+
+export type FindingCode = (typeof FINDING_CODES)[number];
+
+/**
+ * What an ops engineer must do before the job can run on Lambda:
+ * - blocker: the job cannot work on Lambda as is (a file is missing, a program is not there,
+ *   it needs root, it controls or talks to a service on the old server itself).
+ * - warning: it will run, but something needs a decision or a change (a credential in clear text,
+ *   writes that will fail or vanish, a network path to arrange, AWS permissions, mail, the
+ *   15-minute limit, a path we could not resolve, a script we could not parse).
+ * - info: handled by cron2lambda or only useful for planning (output goes to CloudWatch Logs,
+ *   the DynamoDB lock replaces flock, the hosts a job talks to).
+ */
+export const SEVERITY: Record<FindingCode, Severity> = {
+  'missing-file': 'blocker',
+  'missing-command': 'blocker',
+  sudo: 'blocker',
+  'service-control': 'blocker',
+  'local-service': 'blocker',
+  reboot: 'info', // the job is skipped (status `skip`), nothing to fix in it
+  secret: 'warning',
+  'write-outside-tmp': 'warning',
+  'remote-host': 'warning',
+  mail: 'warning',
+  mailto: 'warning',
+  'aws-cli': 'warning',
+  'long-running': 'warning',
+  unresolved: 'warning',
+  'parse-error': 'warning',
+  'output-redirect': 'info',
+  flock: 'info',
+  network: 'info',
+};
+
+export interface Finding {
+  code: FindingCode;
+  severity: Severity;
+  /** Never contains a secret value. */
+  message: string;
+  /** The crontab file or the script's absolute server path. */
+  file: string;
+  /** 1-based. */
+  line: number;
+  detail?: FindingDetail;
+}
+
+export interface FindingDetail {
+  /** missing-file / unresolved: the reference as written (redacted) and the resolved path. */
+  reference?: string;
+  path?: string;
+  /** missing-command: the program. */
+  command?: string;
+  /** aws-cli: IAM actions, e.g. s3:PutObject. */
+  permissions?: string[];
+  /** network / remote-host / local-service: hosts. */
+  hosts?: string[];
+  /** secret: what kind, and the environment variable the rewritten script now reads it from. */
+  secretKind?: string;
+  envVar?: string;
+  /** output-redirect: the dropped redirections (redacted). */
+  dropped?: string[];
+  /** long-running: total literal sleep seconds in the file. */
+  sleepSeconds?: number;
+}
+
+export function makeFinding(code: FindingCode, message: string, file: string, line: number, detail?: FindingDetail): Finding {
+  const f: Finding = { code, severity: SEVERITY[code], message, file, line };
+  if (detail !== undefined) f.detail = detail;
+  return f;
+}
