@@ -465,7 +465,7 @@ describe('start-up', () => {
   it('reports a missing command it needs (mktemp absent from PATH)', async () => {
     const job = newJob();
     const bin = tempDir('c2l-bin-');
-    const curl = execFileSync('bash', ['-c', 'command -v curl'], { encoding: 'utf8' }).trim();
+    const curl = execFileSync('bash', ['-c', 'command -v curl'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
     symlinkSync(curl, join(bin, 'curl'));
     const { exit, json } = await initError({ taskDir: makeTaskDir({ jobId: job }), environment: lockEnv(job), path: bin });
     expect(exit.code).not.toBe(0);

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { renderHandler, templatePath, type HandlerInput } from '../../src/package/handler.js';
 import { startRuntimeApi, type EnqueueOptions, type InvocationResult, type RuntimeApiServer } from '../../src/local/runtime-api.js';
-import { startBootstrap, type BootstrapProcess } from '../../src/local/runner.js';
+import { findBash, startBootstrap, type BootstrapProcess } from '../../src/local/runner.js';
+import { spawn } from 'node:child_process';
 
 const made: string[] = [];
 
@@ -148,4 +149,20 @@ export function ruleEvent(time: string): Record<string, unknown> {
 export function bodyOf(result: InvocationResult): Record<string, unknown> {
   if (result.kind === 'abandoned') throw new Error(`invocation ${result.requestId} was abandoned`);
   return result.json as Record<string, unknown>;
+}
+
+/**
+ * Runs bash -c SCRIPT with ARGS as $1.. and resolves with its stdout. stdin is /dev/null: with a socket on stdin
+ * (what node's 'pipe' is), Debian's bash sources ~/.bashrc as if started by sshd, which is slow and not Lambda.
+ */
+export function runBash(script: string, args: string[], env: Record<string, string | undefined>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(findBash(), ['-c', script, 'bash', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`bash exited ${code}: ${stderr}`))));
+  });
 }
