@@ -45,17 +45,21 @@ describe('fixture checks: exact codes and lines', () => {
   }
   test('precision and recall over the fixture set', () => {
     // plus every script the crontab-style jobs reach (bin/, lib/, the home directory)
-    const jobs = [
-      job('/opt/app/bin/backup.sh --full >> /var/log/backup.log 2>&1'),
-      job('report.sh', { PATH: '/opt/app/bin:/usr/bin:/bin' }),
-      job('jobs/cleanup.sh'),
+    const CRONTAB = '/var/spool/cron/crontabs/deploy';
+    const jobs: Array<{ analysis: ReturnType<typeof job>; crontab: string[] }> = [
+      { analysis: job('/opt/app/bin/backup.sh --full >> /var/log/backup.log 2>&1'), crontab: ['output-redirect'] },
+      { analysis: job('report.sh', { PATH: '/opt/app/bin:/usr/bin:/bin' }), crontab: [] },
+      { analysis: job('jobs/cleanup.sh'), crontab: [] },
+      { analysis: job('flock -n /var/lock/report.lock /opt/app/bin/report.sh'), crontab: ['flock'] },
+      { analysis: job('/opt/app/bin/nope.sh && mysql -h db.internal -e "select 1"'), crontab: ['missing-file', 'missing-command', 'network'] },
     ];
     const found = new Set<string>();
     const expected = new Set<string>();
-    for (const a of jobs) {
+    jobs.forEach(({ analysis: a, crontab }, i) => {
       for (const f of a.bundle.files) for (const k of expectedIn(f.path)) expected.add(k);
-      for (const x of a.findings) if (x.file.startsWith('/')) found.add(`${x.file}:${x.line}:${x.code}`);
-    }
+      for (const code of crontab) expected.add(`job${i}|${CRONTAB}:7:${code}`);
+      for (const x of a.findings) found.add(x.file === CRONTAB ? `job${i}|${x.file}:${x.line}:${x.code}` : `${x.file}:${x.line}:${x.code}`);
+    });
     for (const k of found) if (expected.has(k)) all.tp++; else { all.fp++; misses.push(`unexpected ${k}`); }
     for (const k of expected) if (!found.has(k)) { all.fn++; misses.push(`missed ${k}`); }
     const precision = all.tp / (all.tp + all.fp);

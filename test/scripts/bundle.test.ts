@@ -1,0 +1,143 @@
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { bundleJob } from '../../src/scripts/bundle.js';
+import { analyzeJob } from '../../src/scripts/analyze.js';
+import { memoryReader, rootReader } from '../../src/scripts/reader.js';
+
+const ROOT = join(import.meta.dirname, '../../fixtures/servers/app01');
+const reader = rootReader(ROOT);
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+const input = (command: string, environment: Record<string, string> = {}) => ({ command, shell: '/bin/bash', environment, home: '/home/deploy' });
+
+describe('bundleJob on fixtures/servers/app01', () => {
+  test('backup.sh: three ways to source the library, scripts it runs, modes, reasons', () => {
+    const r = bundleJob(input('/opt/app/bin/backup.sh --full >> /var/log/backup.log 2>&1'), reader);
+    expect(r.files.map((f) => [f.path, f.zipPath, f.mode.toString(8), f.reason])).toEqual([
+      ['/opt/app/bin/backup.sh', 'opt/app/bin/backup.sh', '755', 'command'],
+      ['/opt/app/bin/notify.sh', 'opt/app/bin/notify.sh', '755', 'exec'],
+      ['/opt/app/bin/rotate.sh', 'opt/app/bin/rotate.sh', '755', 'exec'],
+      ['/opt/app/lib/common.sh', 'opt/app/lib/common.sh', '644', 'source'],
+      ['/opt/app/lib/config.sh', 'opt/app/lib/config.sh', '644', 'source'],
+      ['/opt/app/lib/log.sh', 'opt/app/lib/log.sh', '644', 'source'],
+    ]);
+    expect(r.command).toBe('"$LAMBDA_TASK_ROOT"/opt/app/bin/backup.sh --full >> /var/log/backup.log 2>&1');
+    const backup = text(r.files[0].content);
+    // only the absolute source is rewritten; $(dirname "$0") and ${BASH_SOURCE%/*} forms stay
+    expect(backup).toBe(
+      [
+        '#!/bin/bash',
+        '# Nightly backup: the three ways of finding the library next to the script.',
+        'set -euo pipefail',
+        '. "$(dirname "$0")/../lib/common.sh"',
+        'source "$LAMBDA_TASK_ROOT"/opt/app/lib/config.sh',
+        '. "${BASH_SOURCE%/*}/../lib/log.sh"',
+        'HERE="$(cd "$(dirname "$0")" && pwd)"',
+        '',
+        'log "starting backup of $APP_NAME"',
+        '"$(dirname "${BASH_SOURCE[0]}")/rotate.sh" /tmp/backups',
+        '"$HERE/notify.sh" done',
+        '',
+      ].join('\n'),
+    );
+    // untouched files are byte-identical
+    expect(text(r.files[3].content)).toBe(text(reader.readFile('/opt/app/lib/common.sh')!));
+    expect(r.findings).toEqual([]);
+    expect(r.error).toBe(false);
+  });
+
+  test('program found through the crontab PATH; a source through a variable set to a literal', () => {
+    const r = bundleJob(input('report.sh', { PATH: '/opt/app/bin:/usr/bin:/bin' }), reader);
+    expect(r.files.map((f) => [f.path, f.mode.toString(8), f.reason])).toEqual([
+      ['/opt/app/bin/report.sh', '755', 'command'],
+      ['/opt/app/lib/helpers.sh', '644', 'source'],
+    ]);
+    expect(r.command).toBe('"$LAMBDA_TASK_ROOT"/opt/app/bin/report.sh');
+    expect(text(r.files[0].content)).toContain('\nLIB=/opt/app/lib\n. "$LAMBDA_TASK_ROOT"$LIB/helpers.sh\n');
+  });
+
+  test('cron default PATH does not find it; system binaries are never bundled', () => {
+    const r = bundleJob(input('report.sh; mysql -e "select 1"; /usr/bin/mysql -e "select 2"'), reader);
+    expect(r.files).toEqual([]);
+    expect(r.command).toBe('report.sh; mysql -e "select 1"; /usr/bin/mysql -e "select 2"');
+  });
+
+  test('relative to HOME, where cron starts', () => {
+    const r = bundleJob(input('jobs/cleanup.sh'), reader);
+    expect(r.files.map((f) => f.path)).toEqual(['/home/deploy/jobs/cleanup.sh']);
+    expect(r.command).toBe('"$LAMBDA_TASK_ROOT"/home/deploy/jobs/cleanup.sh');
+  });
+
+  test('cd DIR && relative path: the cd is rewritten', () => {
+    const r = bundleJob(input('cd /opt/app && bin/backup.sh; cd /opt/app/bin; ./rotate.sh /tmp/x'), reader);
+    expect(r.command).toBe('cd "$LAMBDA_TASK_ROOT"/opt/app && bin/backup.sh; cd "$LAMBDA_TASK_ROOT"/opt/app/bin; ./rotate.sh /tmp/x');
+    expect(r.files.map((f) => f.path)).toContain('/opt/app/bin/backup.sh');
+  });
+
+  test('interpreters: bash x.sh, sh -c, /bin/bash -c is just a shell', () => {
+    const r = bundleJob(input("bash /opt/app/checks/clean.sh && /bin/bash -c '/opt/app/bin/rotate.sh /tmp/x'"), reader);
+    expect(r.files.map((f) => [f.path, f.reason])).toEqual([
+      ['/opt/app/bin/rotate.sh', 'command'],
+      ['/opt/app/checks/clean.sh', 'command'],
+    ]);
+    expect(r.command).toBe(`bash "$LAMBDA_TASK_ROOT"/opt/app/checks/clean.sh && /bin/bash -c '"$LAMBDA_TASK_ROOT"/opt/app/bin/rotate.sh /tmp/x'`);
+  });
+
+  test('flock wrapper is removed from the crontab command (the DynamoDB lock replaces it)', () => {
+    const r = bundleJob(input('flock -n /var/lock/r.lock /opt/app/bin/report.sh 2>&1'), reader);
+    expect(r.command).toBe('"$LAMBDA_TASK_ROOT"/opt/app/bin/report.sh 2>&1');
+    const c = bundleJob(input("flock -w 10 /var/lock/r.lock -c '/opt/app/bin/rotate.sh /tmp'"), reader);
+    expect(c.command).toBe(`bash -c '"$LAMBDA_TASK_ROOT"/opt/app/bin/rotate.sh /tmp'`);
+  });
+
+  test('missing files: a finding naming the referencing file and line; the rest still bundles', () => {
+    const r = bundleJob({ ...input('/opt/app/bin/nope.sh; /opt/app/checks/missing-file.sh'), file: '/etc/crontab', line: 12 }, reader);
+    expect(r.error).toBe(true);
+    expect(r.findings.map((f) => [f.code, f.severity, f.file, f.line, f.detail?.path])).toEqual([
+      ['missing-file', 'blocker', '/etc/crontab', 12, '/opt/app/bin/nope.sh'],
+      ['missing-file', 'blocker', '/opt/app/checks/missing-file.sh', 2, '/opt/app/lib/does-not-exist.sh'],
+      ['missing-file', 'blocker', '/opt/app/checks/missing-file.sh', 3, '/opt/app/bin/gone.sh'],
+    ]);
+    expect(r.files.map((f) => f.path)).toEqual(['/opt/app/checks/missing-file.sh', '/opt/app/lib/common.sh']);
+  });
+
+  test('deterministic', () => {
+    const a = bundleJob(input('/opt/app/bin/backup.sh'), reader);
+    const b = bundleJob(input('/opt/app/bin/backup.sh'), reader);
+    expect(b).toEqual(a);
+  });
+});
+
+describe('bundleJob on an in-memory tree', () => {
+  test('$(cd "$(dirname "$0")" && pwd), ~/ paths, UTF-8 text kept byte-identical', () => {
+    const r = bundleJob(
+      input('~/bin/run.sh'),
+      memoryReader({
+        '/home/deploy/bin/run.sh': '#!/bin/bash\n# café ☕\nD=$(cd "$(dirname "$0")" && pwd)\n. "$D/lib.sh"\n. /home/deploy/bin/abs.sh # é\nsource ~/bin/tilde.sh\n',
+        '/home/deploy/bin/lib.sh': 'x=1\n',
+        '/home/deploy/bin/abs.sh': 'y=1\n',
+        '/home/deploy/bin/tilde.sh': 'z=1\n',
+      }),
+    );
+    expect(r.command).toBe('"$LAMBDA_TASK_ROOT"/home/deploy/bin/run.sh');
+    expect(r.files.map((f) => f.path)).toEqual(['/home/deploy/bin/abs.sh', '/home/deploy/bin/lib.sh', '/home/deploy/bin/run.sh', '/home/deploy/bin/tilde.sh']);
+    expect(text(r.files[2].content)).toBe(
+      '#!/bin/bash\n# café ☕\nD=$(cd "$(dirname "$0")" && pwd)\n. "$D/lib.sh"\n. "$LAMBDA_TASK_ROOT"/home/deploy/bin/abs.sh # é\nsource "$LAMBDA_TASK_ROOT"/home/deploy/bin/tilde.sh\n',
+    );
+  });
+
+  test('a secret literal in a script is replaced by an environment reference', () => {
+    const a = analyzeJob(
+      input('/opt/x.sh'),
+      memoryReader({ '/opt/x.sh': '#!/bin/bash\nDB_PASSWORD=hunter2xyz\nmysqldump -h db -uroot -p"s3cr3tpw" shop > /tmp/x\n' }),
+    );
+    expect(text(a.bundle.files[0].content)).toBe(
+      '#!/bin/bash\nDB_PASSWORD="${DB_PASSWORD:?set DB_PASSWORD from SSM Parameter Store or Secrets Manager}"\n' +
+        'mysqldump -h db -uroot -p"${CRON2LAMBDA_SECRET_1:?set CRON2LAMBDA_SECRET_1 from SSM Parameter Store or Secrets Manager}" shop > /tmp/x\n',
+    );
+    expect(a.secrets).toEqual(['hunter2xyz', 's3cr3tpw']);
+    expect(a.findings.filter((f) => f.code === 'secret').map((f) => [f.line, f.detail?.envVar])).toEqual([
+      [2, 'DB_PASSWORD'],
+      [3, 'CRON2LAMBDA_SECRET_1'],
+    ]);
+  });
+});
