@@ -51,9 +51,14 @@ function droppedTargets(command: string, lineBase: number): Array<{ line: number
   return out;
 }
 
+/** Redact every string inside a JSON-like value. */
+function redactDeep<T>(v: T, secrets: string[]): T {
+  if (v === undefined) return v;
+  return JSON.parse(redact(JSON.stringify(v), secrets.map((s) => JSON.stringify(s).slice(1, -1)))) as T;
+}
+
 function redactDetail(d: FindingDetail | undefined, secrets: string[]): FindingDetail | undefined {
-  if (!d) return d;
-  return JSON.parse(redact(JSON.stringify(d), secrets.map((s) => JSON.stringify(s).slice(1, -1)))) as FindingDetail;
+  return redactDeep(d, secrets);
 }
 
 export function analyzeJob(input: JobInput, reader: FileReader): JobAnalysis {
@@ -80,7 +85,7 @@ export function analyzeJob(input: JobInput, reader: FileReader): JobAnalysis {
       return { ...f, content: toBytes(redact(text, secrets)) };
     }),
     findings: bundle.findings.map((f) => ({ ...f, message: redact(f.message, secrets) })),
-    trace: { ...bundle.trace, secrets: bundle.trace.secrets.map((s) => ({ ...s, value: '' })) },
+    trace: redactDeep({ ...bundle.trace, secrets: bundle.trace.secrets.map((s) => ({ ...s, value: '' })) }, secrets),
   };
   const dropped = dropOutputRedirects(redactedBundle.command);
   const v = verdict(findings);

@@ -3,7 +3,7 @@
 import { posix } from 'node:path';
 import { isAvailableOnAl2023 } from './al2023.js';
 import type { CommandUse, RedirectUse, SecretUse, Trace, WordInfo } from './bundle.js';
-import { secretFromAssignment, secretsInArgv, secretsInValue, type SecretMatch } from './secrets.js';
+import { PASSWORD_PROGRAMS, secretFromAssignment, secretsInArgv, secretsInValue, type SecretMatch } from './secrets.js';
 import { RedirOp, UNKNOWN, applyEdits, endOf, evalWord, lineOf, literalWord, nodeType, parseShell, startOf, toBytes, toText, walk, type ShNode } from './shell.js';
 import { SEVERITY, makeFinding, type Finding, type FindingCode, type Severity } from './types.js';
 
@@ -68,10 +68,21 @@ export function findSecrets(text: string, file: string, line = 1): SecretHit[] {
     if (t === 'CallExpr' && n.Args.length > 0) {
       const lits = (n.Args as ShNode[]).map((w) => literalWord(w));
       const prog = evalWord(n.Args[0], scope);
-      const name = prog ? posix.basename(prog.text) : '';
-      const argSecrets = secretsInArgv(name, lits);
-      const flagged = new Set(argSecrets.map((s) => s.index));
-      for (const s of argSecrets) add(s, line - 1 + lineOf(n.Args[s.index]));
+      // a crontab line starts with its schedule: look for a known program anywhere in the words
+      const starts = [0];
+      lits.forEach((l, i) => {
+        if (i > 0 && l !== null && PASSWORD_PROGRAMS.has(posix.basename(l))) starts.push(i);
+      });
+      const flagged = new Set<number>();
+      for (const st of starts) {
+        const name = st === 0 ? (prog ? posix.basename(prog.text) : '') : posix.basename(lits[st] as string);
+        for (const s of secretsInArgv(name, lits.slice(st))) {
+          const idx = s.index + st;
+          if (flagged.has(idx)) continue;
+          flagged.add(idx);
+          add(s, line - 1 + lineOf(n.Args[idx]));
+        }
+      }
       (n.Args as ShNode[]).forEach((w, i) => {
         if (flagged.has(i) || lits[i] === null) return;
         for (const m of secretsInValue(lits[i] as string)) add(m, line - 1 + lineOf(w));

@@ -28,6 +28,8 @@ function plausibleValue(value: string): boolean {
   if (NOT_SECRET_VALUES.has(value.toLowerCase())) return false;
   // a path to a key file is not the key
   if (value.startsWith('/') || value.startsWith('~') || value.startsWith('./') || value.startsWith('../')) return false;
+  // a reference to another variable or a command substitution is not a literal credential
+  if (value.startsWith('$') || value.includes('${') || value.includes('$(') || value.includes('`')) return false;
   return true;
 }
 
@@ -84,6 +86,9 @@ const MYSQL_FAMILY = new Set([
 
 const PASSWORD_OPTION = /^--(?:[a-z0-9]+-)*(?:password|passwd|pass|token|secret|api-key|apikey)=(.+)$/i;
 const PASSWORD_OPTION_BARE = /^--(?:[a-z0-9]+-)*(?:password|passwd)$/i;
+
+/** Programs with their own password options (beyond the generic --password=...). */
+export const PASSWORD_PROGRAMS: ReadonlySet<string> = new Set([...MYSQL_FAMILY, 'sshpass', 'redis-cli', 'curl', 'wget']);
 
 export interface ArgSecret extends SecretMatch {
   /** Index in argv (0 = program). */

@@ -1,0 +1,153 @@
+import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { analyzeJob } from '../../src/scripts/analyze.js';
+import {
+  awsPermissions,
+  collectSecrets,
+  dropOutputRedirects,
+  findSecretInVariable,
+  findSecrets,
+  mailtoFinding,
+  redact,
+  verdict,
+} from '../../src/scripts/findings.js';
+import { memoryReader, rootReader } from '../../src/scripts/reader.js';
+
+const ROOT = join(import.meta.dirname, '../../fixtures/servers/app01');
+const PLANTED = ['Sup3rS3cretPw', 'tok_4f9a8b7c6d', 'AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'pa55word', 'hunter2x'];
+
+describe('secrets', () => {
+  test('findSecrets on crontab lines: positives, with lines, and no value in messages', () => {
+    const text = [
+      '0 2 * * * mysqldump -uroot -phunter2x shop > /tmp/s.sql',
+      '5 2 * * * mysql --password=Sup3rS3cretPw -e "select 1"',
+      '10 2 * * * curl -u admin:pa55word https://api.example.com/',
+      '15 2 * * * AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY aws s3 ls',
+    ].join('\n');
+    const hits = findSecrets(text, '/etc/crontab', 3);
+    expect(hits.map((h) => [h.finding.code, h.finding.line, h.value])).toEqual([
+      ['secret', 3, 'hunter2x'],
+      ['secret', 4, 'Sup3rS3cretPw'],
+      ['secret', 5, 'pa55word'],
+      ['secret', 6, 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
+    ]);
+    for (const h of hits) {
+      expect(h.finding.severity).toBe('warning');
+      expect(h.finding.message).toMatch(/SSM Parameter Store/);
+      for (const p of PLANTED) expect(JSON.stringify(h.finding)).not.toContain(p);
+    }
+  });
+
+  test('findSecrets negatives', () => {
+    const neg = [
+      'echo "enter password"',
+      'PASSWORD="$DB_PASSWORD" ./run.sh',
+      'mysql -p"$PASS" shop',
+      'mysql -p shop',
+      'ssh -p 2222 host uptime',
+      'mkdir -p /tmp/x',
+      'SSH_KEY=/home/u/.ssh/id_rsa rsync -a x y',
+      'sha1sum f | grep da39a3ee5e6b4b0d3255bfef95601890afd80709',
+      'curl https://$USER:$PASS@example.com/',
+    ];
+    for (const line of neg) expect(findSecrets(line, 'crontab'), line).toEqual([]);
+  });
+
+  test('crontab variables', () => {
+    expect(findSecretInVariable('DB_PASSWORD', 'Sup3rS3cretPw', '/etc/crontab', 2)?.finding).toMatchObject({ code: 'secret', file: '/etc/crontab', line: 2 });
+    expect(findSecretInVariable('DB_PASSWORD', '$OTHER', 'c', 1)).toBeNull();
+    expect(findSecretInVariable('MAILTO', 'ops@example.com', 'c', 1)).toBeNull();
+    expect(findSecretInVariable('PATH', '/usr/bin:/bin', 'c', 1)).toBeNull();
+    expect(findSecretInVariable('BACKUP_URL', 'https://u:pa55word@h/x', 'c', 1)?.value).toBe('pa55word');
+  });
+
+  test('redact and collectSecrets', () => {
+    const s = collectSecrets('abc', [{ secrets: ['abcdef'] }], null);
+    expect(s).toEqual(['abcdef', 'abc']);
+    expect(redact('x abcdef abc y', s)).toBe('x [REDACTED] [REDACTED] y');
+  });
+
+  test('the planted secrets never appear in any finding, message, rewritten command or bundled file', () => {
+    const a = analyzeJob(
+      {
+        command: '/opt/app/checks/secret.sh -pSup3rS3cretPw >> /var/log/s.log',
+        shell: '/bin/bash',
+        environment: { DB_PASSWORD: 'Sup3rS3cretPw' },
+        home: '/home/deploy',
+      },
+      rootReader(ROOT),
+    );
+    expect(a.secrets).toEqual(expect.arrayContaining(PLANTED));
+    const out = JSON.stringify({ findings: a.findings, command: a.command, bcmd: a.bundle.command, reasons: a.reasons, dropped: a.dropped, trace: a.bundle.trace }) +
+      a.bundle.files.map((f) => new TextDecoder().decode(f.content)).join('\n');
+    for (const p of PLANTED) expect(out).not.toContain(p);
+    expect(a.findings.filter((f) => f.code === 'secret').map((f) => f.line)).toEqual([3, 4, 5, 6, 7, 8]);
+  });
+});
+
+describe('dropOutputRedirects', () => {
+  test('drops top-level file redirections, keeps fd dups, /dev/null and files the command reuses', () => {
+    expect(dropOutputRedirects('/opt/x.sh --full >> /var/log/x.log 2>&1')).toEqual({ command: '/opt/x.sh --full 2>&1', dropped: ['>> /var/log/x.log'] });
+    expect(dropOutputRedirects('a > /dev/null 2>&1')).toEqual({ command: 'a > /dev/null 2>&1', dropped: [] });
+    expect(dropOutputRedirects('cd /x && ./r.sh &>/tmp/r.log; b 2>>/var/log/e.log')).toEqual({ command: 'cd /x && ./r.sh; b', dropped: ['&>/tmp/r.log', '2>>/var/log/e.log'] });
+    expect(dropOutputRedirects('a > /tmp/out && gzip /tmp/out').dropped).toEqual([]);
+    expect(dropOutputRedirects('(a > /var/log/inner.log)').dropped).toEqual([]);
+  });
+});
+
+describe('other rules', () => {
+  test('mailto', () => {
+    expect(mailtoFinding('ops@example.com', '/etc/crontab', 1)).toMatchObject({ code: 'mailto', severity: 'warning', line: 1 });
+    expect(mailtoFinding('', '/etc/crontab', 1)).toBeNull();
+    expect(mailtoFinding('""', '/etc/crontab', 1)).toBeNull();
+  });
+
+  test('aws permissions', () => {
+    expect(awsPermissions(['aws', 's3', 'cp', '/tmp/x', 's3://b/x'])).toEqual(['s3:PutObject']);
+    expect(awsPermissions(['aws', 's3', 'sync', 's3://b/p', '/tmp/p', '--delete'])).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:ListBucket']);
+    expect(awsPermissions(['aws', '--region', 'eu-west-1', 'dynamodb', 'put-item', '--table-name', 't'])).toEqual(['dynamodb:PutItem']);
+    expect(awsPermissions(['aws', 's3api', 'list-objects-v2', '--bucket', 'b'])).toEqual(['s3:ListBucket']);
+    expect(awsPermissions(['aws', 'sqs', 'send-message'])).toEqual(['sqs:SendMessage']);
+  });
+
+  test('verdict', () => {
+    const f = (severity: 'info' | 'warning' | 'blocker') => ({ code: 'network' as const, severity, message: 'm', file: 'f', line: 1 });
+    expect(verdict([]).verdict).toBe('ready');
+    expect(verdict([f('info')]).verdict).toBe('ready');
+    expect(verdict([f('info'), f('warning')])).toEqual({ verdict: 'needs-attention', reasons: ['warning network at f:1: m'] });
+    expect(verdict([f('warning'), f('blocker')]).verdict).toBe('blocked');
+  });
+
+  test('analyzeJob: sorted, deduplicated, command ready for Lambda', () => {
+    const a = analyzeJob(
+      { command: 'cd /srv && ./job.sh >> /var/log/job.log 2>&1', shell: '/bin/sh', environment: {}, home: '/root', file: '/etc/cron.d/job', line: 4 },
+      memoryReader({ '/srv/job.sh': '#!/bin/sh\nfor i in 1 2; do\n  curl -fsS https://x.example.com/$i\ndone\necho ok > /tmp/ok\n' }),
+    );
+    expect(a.command).toBe('cd "$LAMBDA_TASK_ROOT"/srv && ./job.sh 2>&1');
+    expect(a.findings.map((f) => [f.file, f.line, f.code])).toEqual([
+      ['/etc/cron.d/job', 4, 'output-redirect'],
+      ['/srv/job.sh', 3, 'network'],
+    ]);
+    expect(a.verdict).toBe('ready');
+  });
+});
+
+describe('rootReader', () => {
+  test('follows symlinks inside the root and never escapes it', () => {
+    const root = mkdtempSync(join(tmpdir(), 'c2l-root-'));
+    mkdirSync(join(root, 'opt/app'), { recursive: true });
+    writeFileSync(join(root, 'opt/app/real.sh'), '#!/bin/sh\n');
+    symlinkSync('/opt/app/real.sh', join(root, 'opt/app/abs-link.sh'));
+    symlinkSync('../../../../../../etc/passwd', join(root, 'opt/app/escape'));
+    symlinkSync('/etc/hostname', join(root, 'opt/app/abs-escape'));
+    const r = rootReader(root);
+    expect(new TextDecoder().decode(r.readFile('/opt/app/abs-link.sh')!)).toBe('#!/bin/sh\n');
+    expect(r.readFile('/opt/app/escape')).toBeNull();
+    expect(r.readFile('/opt/app/abs-escape')).toBeNull();
+    expect(r.readFile('/../../etc/passwd')).toBeNull();
+    expect(r.stat('/opt/app')).toMatchObject({ kind: 'dir' });
+    expect(r.stat('/opt/app/nope')).toBeNull();
+  });
+});
