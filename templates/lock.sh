@@ -14,9 +14,11 @@
 # holders. A "done" item is never taken over. Nothing depends on TTL deletion: an expired item that has not been
 # deleted yet still answers "held", which is right for its minute.
 
-# c2l_json_escape TEXT: prints TEXT as the inside of a JSON string (no surrounding quotes).
-c2l_json_escape() {
-  local s=$1 i c hex
+# c2l_json_escape_to VAR TEXT: sets VAR to TEXT as the inside of a JSON string (no surrounding quotes): quotes,
+# backslashes and every control character escaped. No subshell: the lock is on every invocation's path.
+c2l_json_escape_to() {
+  local -n _c2l_out=$1
+  local s=$2 i c hex oct
   s=${s//\\/\\\\}
   s=${s//\"/\\\"}
   s=${s//$'\n'/\\n}
@@ -26,30 +28,42 @@ c2l_json_escape() {
   s=${s//$'\f'/\\f}
   if [[ $s == *[$'\001'-$'\037']* ]]; then
     for ((i = 1; i < 32; i++)); do
-      printf -v c "\\$(printf '%03o' "$i")"
+      printf -v oct '%03o' "$i"
+      printf -v c "\\$oct"
       [[ $s == *"$c"* ]] || continue
       printf -v hex '\\u%04x' "$i"
       s=${s//"$c"/$hex}
     done
   fi
-  printf '%s' "$s"
+  _c2l_out=$s
 }
 
-# c2l_now_ms: current time in epoch milliseconds (bash 5 EPOCHREALTIME; no date(1) needed).
+# c2l_json_escape TEXT: prints TEXT JSON-escaped (see c2l_json_escape_to).
+c2l_json_escape() {
+  local escaped
+  c2l_json_escape_to escaped "$1"
+  printf '%s' "$escaped"
+}
+
+# c2l_now_ms [VAR]: current time in epoch milliseconds (bash 5 EPOCHREALTIME; no date(1)); sets VAR or prints.
 c2l_now_ms() {
   local us=${EPOCHREALTIME//[.,]/}
-  printf '%s' "$((10#$us / 1000))"
+  if [[ -n ${1:-} ]]; then
+    printf -v "$1" '%s' "$((10#$us / 1000))"
+  else
+    printf '%s' "$((10#$us / 1000))"
+  fi
 }
 
 # --- calendar arithmetic (Howard Hinnant's days_from_civil / civil_from_days), so no GNU date is needed ---
-_c2l_days_from_civil() { # Y M D -> prints days since 1970-01-01
+_c2l_days_from_civil() { # Y M D -> sets _c2l_days (days since 1970-01-01)
   local y=$1 m=$2 d=$3 era yoe doy doe
   ((y -= m <= 2 ? 1 : 0))
   ((era = (y >= 0 ? y : y - 399) / 400))
   ((yoe = y - era * 400))
   ((doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1))
   ((doe = yoe * 365 + yoe / 4 - yoe / 100 + doy))
-  printf '%s' "$((era * 146097 + doe - 719468))"
+  ((_c2l_days = era * 146097 + doe - 719468))
 }
 
 _c2l_civil_from_days() { # DAYS -> sets _c2l_y _c2l_m _c2l_d
@@ -114,7 +128,7 @@ c2l_json_top_string() {
 #   C2L_MINUTE_EPOCH  that minute in epoch seconds
 # Accepts RFC 3339 times with or without seconds/fraction, with Z or a numeric offset. Returns 1 otherwise.
 c2l_scheduled_minute() {
-  local t y mo d h mi off sign oh om days epoch dim
+  local t y mo d h mi off sign oh om epoch dim
   C2L_MINUTE= C2L_MINUTE_EPOCH=
   c2l_json_top_string "$1" time || return 1
   t=$C2L_JSON_VALUE
@@ -132,8 +146,8 @@ c2l_scheduled_minute() {
     *) dim=31 ;;
   esac
   ((d <= dim)) || return 1
-  days=$(_c2l_days_from_civil "$y" "$mo" "$d")
-  epoch=$((days * 86400 + h * 3600 + mi * 60))
+  _c2l_days_from_civil "$y" "$mo" "$d"
+  epoch=$((_c2l_days * 86400 + h * 3600 + mi * 60))
   off=$((oh * 3600 + om * 60))
   if [[ $sign == - ]]; then ((epoch += off)); else ((epoch -= off)); fi
   C2L_MINUTE_EPOCH=$epoch
@@ -168,14 +182,14 @@ c2l_ddb() {
   [[ $C2L_DDB_STATUS == 200 ]]
 }
 
-# _c2l_ddb_problem: one line describing the last failed c2l_ddb call.
+# _c2l_ddb_problem: sets C2L_LOCK_ERROR to one line describing the last failed c2l_ddb call.
 _c2l_ddb_problem() {
   local body=${C2L_DDB_BODY//[$'\r\n']/ }
   if [[ $C2L_DDB_STATUS == 000 ]]; then
-    printf 'DynamoDB endpoint %s not reachable (curl exit %s): %.300s' \
+    printf -v C2L_LOCK_ERROR 'DynamoDB endpoint %s not reachable (curl exit %s): %.300s' \
       "${CRON2LAMBDA_DYNAMODB_ENDPOINT:-https://dynamodb.${AWS_REGION}.amazonaws.com}" "$C2L_DDB_CURL" "$body"
   else
-    printf 'DynamoDB answered HTTP %s: %.300s' "$C2L_DDB_STATUS" "$body"
+    printf -v C2L_LOCK_ERROR 'DynamoDB answered HTTP %s: %.300s' "$C2L_DDB_STATUS" "$body"
   fi
 }
 
@@ -187,10 +201,10 @@ _c2l_is_conditional_failure() {
 # Returns 0 = acquired, 1 = held by someone else (ConditionalCheckFailed), 2 = error (C2L_LOCK_ERROR says why).
 c2l_lock_acquire() {
   local key holder now table
-  key=$(c2l_json_escape "$1")
-  holder=$(c2l_json_escape "$2")
-  table=$(c2l_json_escape "$CRON2LAMBDA_LOCK_TABLE")
-  now=$(c2l_now_ms)
+  c2l_json_escape_to key "$1"
+  c2l_json_escape_to holder "$2"
+  c2l_json_escape_to table "$CRON2LAMBDA_LOCK_TABLE"
+  c2l_now_ms now
   C2L_LOCK_ERROR=
   [[ $3 =~ ^[0-9]+$ && $4 =~ ^[0-9]+$ ]] || { C2L_LOCK_ERROR="bad deadline or ttl: $3 $4"; return 2; }
   if c2l_ddb PutItem "{\"TableName\":\"$table\",\"Item\":{\"key\":{\"S\":\"$key\"},\"state\":{\"S\":\"running\"},\
@@ -201,7 +215,7 @@ c2l_lock_acquire() {
     return 0
   fi
   if _c2l_is_conditional_failure; then return 1; fi
-  C2L_LOCK_ERROR=$(_c2l_ddb_problem)
+  _c2l_ddb_problem
   return 2
 }
 
@@ -209,9 +223,9 @@ c2l_lock_acquire() {
 # Returns 0 = done, 1 = not the holder any more, 2 = error (C2L_LOCK_ERROR).
 _c2l_lock_if_holder() {
   local op=$1 key holder table
-  key=$(c2l_json_escape "$2")
-  holder=$(c2l_json_escape "$3")
-  table=$(c2l_json_escape "$CRON2LAMBDA_LOCK_TABLE")
+  c2l_json_escape_to key "$2"
+  c2l_json_escape_to holder "$3"
+  c2l_json_escape_to table "$CRON2LAMBDA_LOCK_TABLE"
   C2L_LOCK_ERROR=
   if c2l_ddb "$op" "{\"TableName\":\"$table\",\"Key\":{\"key\":{\"S\":\"$key\"}},\
 \"ConditionExpression\":\"#h = :me\"$4}"; then
@@ -221,21 +235,24 @@ _c2l_lock_if_holder() {
     C2L_LOCK_ERROR="the lock $2 is no longer held by $3"
     return 1
   fi
-  C2L_LOCK_ERROR=$(_c2l_ddb_problem)
+  _c2l_ddb_problem
   return 2
 }
 
 # c2l_lock_done KEY HOLDER: the run succeeded; the minute stays taken for good (state "done").
 c2l_lock_done() {
-  local now
-  now=$(c2l_now_ms)
+  local now me
+  c2l_now_ms now
+  c2l_json_escape_to me "$2"
   _c2l_lock_if_holder UpdateItem "$1" "$2" ",\"UpdateExpression\":\"SET #s = :done, #f = :t\",\
 \"ExpressionAttributeNames\":{\"#h\":\"holder\",\"#s\":\"state\",\"#f\":\"finished\"},\
-\"ExpressionAttributeValues\":{\":me\":{\"S\":\"$(c2l_json_escape "$2")\"},\":done\":{\"S\":\"done\"},\":t\":{\"N\":\"$now\"}}"
+\"ExpressionAttributeValues\":{\":me\":{\"S\":\"$me\"},\":done\":{\"S\":\"done\"},\":t\":{\"N\":\"$now\"}}"
 }
 
 # c2l_lock_release KEY HOLDER: the run failed; delete the item so that Lambda's retry of this event can run.
 c2l_lock_release() {
+  local me
+  c2l_json_escape_to me "$2"
   _c2l_lock_if_holder DeleteItem "$1" "$2" ",\"ExpressionAttributeNames\":{\"#h\":\"holder\"},\
-\"ExpressionAttributeValues\":{\":me\":{\"S\":\"$(c2l_json_escape "$2")\"}}"
+\"ExpressionAttributeValues\":{\":me\":{\"S\":\"$me\"}}"
 }
