@@ -113,8 +113,9 @@ export function startBootstrap(options: RunBootstrapOptions): BootstrapProcess {
   const child = spawn(options.bash ?? findBash(), [`${taskDir}/bootstrap`], {
     cwd: taskDir,
     env: lambdaEnvironment({ ...options, taskDir }),
+    // stdin must not be a socket (node's 'pipe'): Debian's bash then sources ~/.bashrc as if run by sshd.
     stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
+    detached: true, // own process group, so kill() reaches the job's processes too
   });
   const out = lineSplitter(options.onStdout);
   const err = lineSplitter(options.onStderr);

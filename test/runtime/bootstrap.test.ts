@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../src/local/dynamodb.js';
-import { startBootstrap } from '../../src/local/runner.js';
+import { extractZipToDir, startBootstrap } from '../../src/local/runner.js';
+import { readTemplate, renderHandler } from '../../src/package/handler.js';
+import { writeZip } from '../../src/package/zip.js';
 import { startRuntimeApi } from '../../src/local/runtime-api.js';
 import {
   LambdaEnv,
@@ -207,6 +209,35 @@ describe('one invocation', () => {
     }
     expect(markerLines(marker)).toEqual([]);
     expect((await db.scan()).filter((i) => String(i.key).startsWith(`${job}#`))).toEqual([]);
+  });
+});
+
+describe('the function zip', () => {
+  it('runs a job extracted from its zip: bootstrap, lock.sh, function.sh and a 0755 script under its original path', async () => {
+    const job = newJob();
+    const out = tempDir();
+    const zip = await writeZip([
+      { path: 'bootstrap', content: readTemplate('bootstrap'), mode: 0o755 },
+      { path: 'lock.sh', content: readTemplate('lock.sh'), mode: 0o644 },
+      {
+        path: 'function.sh',
+        content: renderHandler({
+          jobId: job,
+          command: `$LAMBDA_TASK_ROOT/opt/app/bin/backup.sh nightly > ${out}/result`,
+          stdin: null,
+          shell: '/bin/sh',
+          environment: { TARGET: 's3://bucket' },
+          home: null,
+        }),
+        mode: 0o644,
+      },
+      { path: 'opt/app/bin/backup.sh', content: '#!/bin/sh\necho "backup $1 to $TARGET"\n', mode: 0o755 },
+    ]);
+    const taskDir = tempDir('c2l-zip-');
+    await extractZipToDir(zip, taskDir);
+    const env = await LambdaEnv.start({ taskDir, environment: lockEnv(job) });
+    expect(bodyOf(await env.invoke(ruleEvent('2027-01-04T18:55:00Z')))).toMatchObject({ exitCode: 0, skipped: false });
+    expect(readFileSync(join(out, 'result'), 'utf8')).toBe('backup nightly to s3://bucket\n');
   });
 });
 

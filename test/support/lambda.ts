@@ -84,7 +84,8 @@ export class LambdaEnv {
     const proc = startBootstrap({
       taskDir: options.taskDir,
       runtimeApi: api.address,
-      environment: options.environment,
+      // bootstrap's own scratch directory goes here, so that killed bootstraps leave nothing behind in /tmp
+      environment: { TMPDIR: tempDir('c2l-tmp-'), ...options.environment },
       functionName: options.functionName ?? 'job-1',
       onStdout: (line) => env.onLine(env.stdout, line),
       onStderr: (line) => env.onLine(env.stderr, line),
