@@ -1,5 +1,5 @@
 // The CLI's edges: streams, files, clock, environment. Commands get them passed in, so they can be swapped in tests.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 
 export interface Io {
   stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -7,6 +7,7 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   now(): Date;
   readText(path: string): string;
+  isDirectory(path: string): boolean;
 }
 
 export const processIo: Io = {
@@ -15,6 +16,13 @@ export const processIo: Io = {
   env: process.env,
   now: () => new Date(),
   readText: (path) => readFileSync(path, 'utf8'),
+  isDirectory: (path) => {
+    try {
+      return statSync(path).isDirectory();
+    } catch {
+      return false;
+    }
+  },
 };
 
 /** Read a crontab, turning a failure into data so the other files are still planned. */

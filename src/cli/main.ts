@@ -35,7 +35,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       .description('show how every crontab line would be migrated, with the proof of each schedule')
       .argument('<crontab...>', 'crontab files (user crontabs, /etc/crontab, /etc/cron.d/*)'),
   )
+    .option('--root <dir>', "a copy of the server's filesystem, where the scripts are read from", '/')
+    .option('--user <name>', 'owner of user crontabs, for HOME (default: from a /var/spool/cron/... path)')
     .option('--json', 'print one JSON document (formatVersion 1) on stdout')
+    .addOption(new Option('--fail-on <level>', 'also exit 1 when a job is blocked, or needs attention (for CI gating)').choices(['blocked', 'warning']))
     .action((files: string[], options) => {
       code = runPlan(files, options, io);
     });

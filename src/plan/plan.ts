@@ -8,6 +8,10 @@ import { translate, type SchedulePlan, type Target } from '../schedule/translate
 import type { Horizon } from '../schedule/simulate.js';
 import { isValidZone } from '../schedule/zone.js';
 import type { Reason, SourceRef } from '../model/reasons.js';
+import type { FileReader } from '../scripts/reader.js';
+import type { JobAnalysis } from '../scripts/analyze.js';
+import { redact, type Finding, type Verdict } from '../scripts/findings.js';
+import { assessEntry, passwdLookup, userFromSpoolPath } from './readiness.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -31,6 +35,12 @@ export interface Job {
   stdin?: string | null;
   environment: Record<string, string>;
   schedule?: JobSchedule;
+  /** Readiness findings (script analysis and crontab), sorted by file, line, code. */
+  findings: Finding[];
+  verdict: Verdict;
+  verdictReasons: string[];
+  /** Server paths of the files bundled with the job. */
+  files: string[];
 }
 
 export interface CrontabInput {
@@ -46,6 +56,10 @@ export interface PlanOptions {
   timezone?: string;
   target: Target;
   horizon: Horizon;
+  /** The server's filesystem (--root): scripts are read and judged only when given. */
+  reader?: FileReader;
+  /** --user: the owner of user crontabs (default: from a /var/spool/cron path). */
+  user?: string;
 }
 
 export interface PlanFile {
@@ -75,11 +89,27 @@ export interface PlanSummary {
   skip: number;
   error: number;
   warnings: number;
+  ready: number;
+  needsAttention: number;
+  blocked: number;
+}
+
+export interface PlanResult {
+  plan: Plan;
+  /** Script analyses by job id (bundles for packaging); already redacted. Not part of the JSON. */
+  analyses: Map<string, JobAnalysis>;
 }
 
 export function buildPlan(inputs: CrontabInput[], options: PlanOptions): Plan {
+  return buildPlanWithAnalyses(inputs, options).plan;
+}
+
+export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptions): PlanResult {
   const files: PlanFile[] = [];
   const jobs: Job[] = [];
+  const analysisOf = new Map<Job, JobAnalysis>();
+  const secrets = new Set<string>();
+  const passwdHome = passwdLookup(options.reader);
   for (const input of inputs) {
     if (input.text === null) {
       files.push({
@@ -102,10 +132,37 @@ export function buildPlan(inputs: CrontabInput[], options: PlanOptions): Plan {
       variables: crontab.variables.length,
       blankOrComment: crontab.ignoredLines,
     });
-    for (const entry of crontab.entries) jobs.push(planEntry(entry, crontab, options));
+    for (const entry of crontab.entries) {
+      const job = planEntry(entry, crontab, options);
+      const readiness = assessEntry(entry, crontab, {
+        reader: options.reader,
+        analyse: job.status === 'migrate',
+        user: entry.user ?? options.user ?? userFromSpoolPath(input.file),
+        passwdHome,
+      });
+      job.findings = readiness.findings;
+      job.verdict = job.status === 'error' ? 'blocked' : readiness.verdict;
+      job.verdictReasons = readiness.verdictReasons;
+      for (const v of readiness.secrets) secrets.add(v);
+      if (readiness.analysis) {
+        analysisOf.set(job, readiness.analysis);
+        job.files = readiness.analysis.bundle.files.map((f) => f.path);
+        if (readiness.analysis.error) {
+          // A script that cannot be found under --root makes the job an error, not the run.
+          job.status = 'error';
+          job.verdict = 'blocked';
+          for (const f of readiness.findings.filter((x) => x.code === 'missing-file')) {
+            job.reasons.push({ code: 'missing-file', message: f.message, file: f.file, line: f.line });
+          }
+        }
+      }
+      jobs.push(job);
+    }
   }
   assignIds(jobs);
-  return {
+  const analyses = new Map<string, JobAnalysis>();
+  for (const [job, a] of analysisOf) analyses.set(job.id, a);
+  const plan: Plan = {
     formatVersion: PLAN_FORMAT_VERSION,
     target: options.target,
     horizon: { from: isoDay(options.horizon.fromDay), to: isoDay(options.horizon.toDay) },
@@ -113,6 +170,14 @@ export function buildPlan(inputs: CrontabInput[], options: PlanOptions): Plan {
     jobs,
     summary: summarize(jobs),
   };
+  return { plan: redactDeep(plan, [...secrets]), analyses };
+}
+
+/** Every string in a JSON value with each secret replaced: nothing the tool prints or writes carries one. */
+export function redactDeep<T>(value: T, secrets: string[]): T {
+  if (secrets.length === 0) return value;
+  const escaped = secrets.map((s) => JSON.stringify(s).slice(1, -1));
+  return JSON.parse(redact(JSON.stringify(value), escaped)) as T;
 }
 
 function isoDay(day: number): string {
@@ -130,6 +195,10 @@ function planEntry(entry: CronEntry, crontab: Crontab, options: PlanOptions): Jo
     ...(entry.command !== undefined ? { command: entry.command } : {}),
     ...(entry.stdin !== undefined ? { stdin: entry.stdin } : {}),
     environment: entry.environment,
+    findings: [],
+    verdict: 'ready',
+    verdictReasons: [],
+    files: [],
   };
   const at = (code: string, message: string, field?: string): Reason => ({
     code,
@@ -239,15 +308,22 @@ export function slug(command: string): string {
 }
 
 function summarize(jobs: Job[]): PlanSummary {
-  const s: PlanSummary = { jobs: jobs.length, migrate: 0, exact: 0, inexact: 0, skip: 0, error: 0, warnings: 0 };
+  const s: PlanSummary = { jobs: jobs.length, migrate: 0, exact: 0, inexact: 0, skip: 0, error: 0, warnings: 0, ready: 0, needsAttention: 0, blocked: 0 };
   for (const j of jobs) {
     s[j.status]++;
+    if (j.status !== 'skip') s[j.verdict === 'needs-attention' ? 'needsAttention' : j.verdict]++;
     if (j.status === 'migrate') j.schedule?.exact ? s.exact++ : s.inexact++;
     s.warnings += j.warnings.length;
   }
   return s;
 }
 
-export function planExitCode(plan: Plan): number {
-  return plan.summary.error > 0 || plan.files.some((f) => f.error) ? 1 : 0;
+export type FailOn = 'blocked' | 'warning';
+
+/** 1 when any line is an error; with --fail-on, also when a job is blocked (or needs attention). */
+export function planExitCode(plan: Plan, failOn?: FailOn): number {
+  if (plan.summary.error > 0 || plan.files.some((f) => f.error)) return 1;
+  if (failOn === 'blocked' && plan.summary.blocked > 0) return 1;
+  if (failOn === 'warning' && plan.summary.blocked + plan.summary.needsAttention > 0) return 1;
+  return 0;
 }

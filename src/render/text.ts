@@ -1,5 +1,6 @@
 // The one place that turns plans into words for people. Everything else produces data with stable codes.
 import type { Job, Plan } from '../plan/plan.js';
+import type { Finding, Verdict } from '../scripts/findings.js';
 import type { Reason } from '../model/reasons.js';
 import type { Style } from './style.js';
 
@@ -55,7 +56,42 @@ export function renderJob(job: Job, style: Style): string {
     if (w.code === 'inexact') continue; // said by the proof line
     out.push(row(style, 'warning', `${w.message} ${style.dim(`[${w.code}]`)}`));
   }
+  if (job.files.length) out.push(row(style, 'bundles', job.files.join(' ')));
+  if (job.status !== 'skip') out.push(row(style, 'verdict', verdictText(job.verdict, style)));
+  for (const f of job.findings) out.push(row(style, severityText(f, style), findingText(f, style)));
   return out.join('\n');
+}
+
+export function verdictText(v: Verdict, style: Style): string {
+  return v === 'ready' ? style.green('ready') : v === 'blocked' ? style.red('blocked') : style.yellow('needs-attention');
+}
+
+function severityText(f: Finding, style: Style): string {
+  const label = f.severity.padEnd(LABEL - 1);
+  return f.severity === 'blocker' ? style.red(label) : f.severity === 'warning' ? style.yellow(label) : style.dim(label);
+}
+
+export function findingText(f: Finding, style: Style): string {
+  return `${f.message} ${style.dim(`[${f.code}] ${f.file}:${f.line}`)}`;
+}
+
+/** One row per job: where it stands and what stands in its way. */
+export function renderReadinessTable(plan: Plan, style: Style): string {
+  const rows = plan.jobs.map((j) => {
+    const codes = [...new Set(j.findings.filter((f) => f.severity !== 'info').map((f) => f.code))].join(' ');
+    const status = j.status === 'migrate' ? (j.schedule?.exact ? 'migrate' : 'migrate*') : j.status;
+    return [j.id, `${j.source.file.split('/').pop()}:${j.source.line}`, status, j.status === 'skip' ? '-' : j.verdict, codes || '-'];
+  });
+  const head = ['job', 'line', 'status', 'verdict', 'blockers and warnings'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
+  const lines = [style.bold(fmt(head)), ...rows.map((r) => {
+    const line = fmt(r);
+    return r[3] === 'blocked' ? style.red(line) : r[3] === 'needs-attention' ? style.yellow(line) : line;
+  })];
+  const s = plan.summary;
+  lines.push(style.dim(`readiness: ${s.ready} ready, ${s.needsAttention} needs-attention, ${s.blocked} blocked${s.skip ? `, ${s.skip} skipped` : ''}${s.inexact ? ' · migrate* = schedule inexact' : ''}`));
+  return lines.join('\n');
 }
 
 export function renderSummary(plan: Plan, style: Style): string {
@@ -77,6 +113,7 @@ export function renderPlan(plan: Plan, style: Style): string {
     if (f.error) blocks.push(`${style.bold(f.file)}  ${style.red('ERROR')}\n${row(style, 'error', `${f.error.message} ${style.dim(`[${f.error.code}]`)}`)}`);
   }
   for (const job of plan.jobs) blocks.push(renderJob(job, style));
+  if (plan.jobs.length) blocks.push(renderReadinessTable(plan, style));
   blocks.push(renderSummary(plan, style));
   return blocks.join('\n\n') + '\n';
 }

@@ -204,7 +204,7 @@ function domClausesWith(
   approx: Set<ApproximationCode>,
   preferLast: boolean,
 ): Clause[] {
-  const perMonth: { month: number; enc: DomEncoding; leapOnly: boolean }[] = [];
+  const perMonth: { month: number; enc: DomEncoding; leapOnly: boolean; common: number[]; leap: number[] }[] = [];
   for (let month = 1; month <= 12; month++) {
     const firing = (leap: boolean) => {
       const out: number[] = [];
@@ -231,14 +231,27 @@ function domClausesWith(
     const candidates = preferLast ? [...withLast, ...numeric] : [...numeric, ...withLast];
     const fit = candidates.find((e) => same(selects(e, lenC), common) && same(selects(e, lenL), leap));
     if (fit) {
-      perMonth.push({ month, enc: fit, leapOnly: false });
+      perMonth.push({ month, enc: fit, leapOnly: false, common, leap });
     } else if (common.every((d) => leap.includes(d))) {
-      if (common.length) perMonth.push({ month, enc: { nums: common, last: false }, leapOnly: false });
-      perMonth.push({ month, enc: { nums: leap.filter((d) => !common.includes(d)), last: false }, leapOnly: true });
+      if (common.length) perMonth.push({ month, enc: { nums: common, last: false }, leapOnly: false, common, leap: common });
+      perMonth.push({ month, enc: { nums: leap.filter((d) => !common.includes(d)), last: false }, leapOnly: true, common: [], leap: [] });
     } else {
       approx.add('leap-day');
-      perMonth.push({ month, enc: { nums: common, last: false }, leapOnly: false });
+      perMonth.push({ month, enc: { nums: common, last: false }, leapOnly: false, common, leap });
     }
+  }
+
+  // Days past a month's end never fire, so "28-31" serves January, February and April alike: when one union of
+  // day numbers gives every plain month exactly its days, use it everywhere (one clause instead of several).
+  const plain = perMonth.filter((p) => !p.leapOnly && !p.enc.last);
+  if (plain.length > 1) {
+    const union = [...new Set(plain.flatMap((p) => p.enc.nums))].sort((a, b) => a - b);
+    const fits = plain.every(
+      (p) =>
+        same(selects({ nums: union, last: false }, monthLengthFor(false, p.month)), p.common) &&
+        same(selects({ nums: union, last: false }, monthLengthFor(true, p.month)), p.leap),
+    );
+    if (fits) for (const p of plain) p.enc = { nums: union, last: false };
   }
 
   // Write each encoding as fields; `L` goes in a clause of its own (AWS documents L alone, not in a list).

@@ -1,5 +1,7 @@
 // `plan`: read crontabs, translate and prove every schedule, print the plan. Exit 1 when any line is an error.
-import { buildPlan, planExitCode, type CrontabInput, type Plan } from '../../plan/plan.js';
+import { buildPlanWithAnalyses, planExitCode, type CrontabInput, type FailOn, type PlanResult } from '../../plan/plan.js';
+import { rootReader } from '../../scripts/reader.js';
+import { UsageError } from '../../errors.js';
 import { renderPlan } from '../../render/text.js';
 import { styleFor } from '../../render/style.js';
 import { horizonFrom, isSystem, parseTarget, parseTimezone } from '../options.js';
@@ -12,23 +14,35 @@ export interface PlanCommandOptions {
   horizon?: string;
   from?: string;
   json?: boolean;
+  root?: string;
+  user?: string;
+  failOn?: string;
 }
 
 /** Shared by every command that starts from crontabs: options → plan. */
-export function planFromFiles(files: string[], options: PlanCommandOptions, io: Io): Plan {
+export function planFromFiles(files: string[], options: PlanCommandOptions, io: Io): PlanResult {
   const target = parseTarget(options.target);
   const timezone = parseTimezone(options.timezone);
   const horizon = horizonFrom(options, io.now());
+  const root = options.root ?? '/';
+  if (!io.isDirectory(root)) throw new UsageError(`--root "${root}" is not a directory`);
   const inputs: CrontabInput[] = files.map((file) => ({ file, system: isSystem(file, options.system), ...readCrontabFile(io, file) }));
-  return buildPlan(inputs, { target, timezone, horizon });
+  return buildPlanWithAnalyses(inputs, { target, timezone, horizon, reader: rootReader(root), user: options.user });
+}
+
+export function parseFailOn(value: string | undefined): FailOn | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'blocked' && value !== 'warning') throw new UsageError(`--fail-on must be "blocked" or "warning", not "${value}"`);
+  return value;
 }
 
 export function runPlan(files: string[], options: PlanCommandOptions, io: Io): number {
-  const plan = planFromFiles(files, options, io);
+  const failOn = parseFailOn(options.failOn);
+  const { plan } = planFromFiles(files, options, io);
   if (options.json) {
     io.stdout.write(JSON.stringify(plan, null, 2) + '\n');
   } else {
     io.stdout.write(renderPlan(plan, styleFor(io.stdout, io.env)));
   }
-  return planExitCode(plan);
+  return planExitCode(plan, failOn);
 }

@@ -1,0 +1,120 @@
+// Migration readiness of one job: the script analysis (bundle + findings) plus what only the crontab knows
+// (MAILTO, credentials in crontab variables or in the line itself, @reboot). Pure over a FileReader.
+import type { CronEntry, Crontab } from '../crontab/read.js';
+import { analyzeJob, type JobAnalysis } from '../scripts/analyze.js';
+import {
+  findSecretInVariable,
+  findSecrets,
+  mailtoFinding,
+  rebootFinding,
+  sortFindings,
+  verdict,
+  type Finding,
+  type Verdict,
+} from '../scripts/findings.js';
+import type { FileReader } from '../scripts/reader.js';
+
+export interface Readiness {
+  findings: Finding[];
+  verdict: Verdict;
+  verdictReasons: string[];
+  /** Every credential value met: to be redacted from anything printed or written. */
+  secrets: string[];
+  /** Present for jobs whose scripts were analysed (status migrate with a reader). */
+  analysis?: JobAnalysis;
+}
+
+/** The line each variable in effect for an entry was set on (the last setting above the entry). */
+function variableLines(crontab: Crontab, entry: CronEntry): Map<string, number> {
+  const lines = new Map<string, number>();
+  for (const v of crontab.variables) if (v.line < entry.source.line) lines.set(v.name, v.line);
+  return lines;
+}
+
+export interface HomeLookup {
+  (user: string): string | null;
+}
+
+/** HOME as cron sets it: the crontab's HOME, else the user's home directory from the server's /etc/passwd. */
+export function homeFor(entry: CronEntry, user: string | undefined, passwdHome: HomeLookup): string | null {
+  if (entry.environment.HOME !== undefined) return entry.environment.HOME;
+  return user ? passwdHome(user) : null;
+}
+
+export function assessEntry(
+  entry: CronEntry,
+  crontab: Crontab,
+  options: { reader?: FileReader; analyse: boolean; user?: string; passwdHome: HomeLookup },
+): Readiness {
+  const file = entry.source.file;
+  const crontabFindings: Finding[] = [];
+  const secrets: string[] = [];
+
+  const lines = variableLines(crontab, entry);
+  for (const [name, value] of Object.entries(entry.environment)) {
+    const line = lines.get(name) ?? entry.source.line;
+    const hit = findSecretInVariable(name, value, file, line);
+    if (hit) {
+      crontabFindings.push(hit.finding);
+      secrets.push(hit.value);
+    }
+    if (name === 'MAILTO') {
+      const f = mailtoFinding(value, file, line);
+      if (f) crontabFindings.push(f);
+    }
+  }
+  for (const hit of findSecrets(entry.source.text, file, entry.source.line)) {
+    crontabFindings.push(hit.finding);
+    secrets.push(hit.value);
+  }
+  if (entry.kind === 'reboot') crontabFindings.push(rebootFinding(file, entry.source.line));
+
+  let analysis: JobAnalysis | undefined;
+  if (options.analyse && options.reader && entry.command !== undefined) {
+    analysis = analyzeJob(
+      {
+        command: entry.command,
+        shell: entry.environment.SHELL ?? '/bin/sh',
+        environment: entry.environment,
+        home: homeFor(entry, options.user, options.passwdHome),
+        file,
+        line: entry.source.line,
+      },
+      options.reader,
+    );
+    secrets.push(...analysis.secrets);
+  }
+
+  const findings = dedupe(sortFindings([...crontabFindings, ...(analysis?.findings ?? [])]));
+  const v = verdict(findings);
+  return { findings, verdict: v.verdict, verdictReasons: v.reasons, secrets, ...(analysis ? { analysis } : {}) };
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.code}|${f.file}|${f.line}|${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** /etc/passwd under the server root → home directory by user. */
+export function passwdLookup(reader: FileReader | undefined): HomeLookup {
+  const text = reader?.readFile('/etc/passwd');
+  const homes = new Map<string, string>();
+  if (text) {
+    for (const line of new TextDecoder().decode(text).split('\n')) {
+      const f = line.split(':');
+      if (f.length >= 7 && f[0]) homes.set(f[0], f[5]);
+    }
+  }
+  return (user) => homes.get(user) ?? null;
+}
+
+/** The user of a user crontab, from its spool path (/var/spool/cron/crontabs/NAME or /var/spool/cron/NAME). */
+export function userFromSpoolPath(path: string): string | undefined {
+  const m = /(?:^|\/)var\/spool\/cron\/(?:crontabs\/)?([^/]+)$/.exec(path);
+  return m ? m[1] : undefined;
+}

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { parseCronFields } from '../../src/schedule/model.js';
+import { makeHorizon, translate, type Target } from '../../src/schedule/translate.js';
+import { daysFromCivil } from '../../src/schedule/calendar.js';
+import { parseAwsCron, formatNumbers } from '../../src/schedule/eventbridge.js';
+
+const horizon = makeHorizon(daysFromCivil(2026, 12, 1), 730);
+const plan = (line: string, zone = 'UTC', target: Target = 'rule') => {
+  const p = parseCronFields(line.split(' '));
+  if (!p.ok) throw new Error('bad line');
+  return translate(p.spec, { zone, target, horizon });
+};
+
+describe('translation to EventBridge rules (UTC)', () => {
+  it('carries a Tokyo Monday 03:00 back to Sunday 18:00 UTC', () => {
+    const p = plan('0 3 * * 1', 'Asia/Tokyo');
+    expect(p.expressions).toEqual(['cron(0 18 ? * SUN *)']);
+    expect(p.exact).toBe(true);
+    expect(p.verification.fires).toBe(104);
+  });
+
+  it('moves minutes across the hour for half- and quarter-hour zones', () => {
+    expect(plan('15 10 * * *', 'Australia/Eucla').expressions).toEqual(['cron(30 1 * * ? *)']);
+    expect(plan('0 0 * * *', 'Asia/Kolkata').expressions).toEqual(['cron(30 18 * * ? *)']);
+    const k = plan('*/15 * * * *', 'Asia/Kolkata');
+    expect(k.expressions).toEqual(['cron(0/15 * * * ? *)']);
+    expect(k.exact).toBe(true);
+  });
+
+  it('writes the 1st of each month in Tokyo as the last day of the previous month (L), leap years included', () => {
+    const p = plan('0 3 1 * *', 'Asia/Tokyo');
+    expect(p.expressions).toEqual(['cron(0 18 L * ? *)']);
+    expect(p.exact).toBe(true);
+  });
+
+  it('splits day-of-month OR day-of-week into two kinds of rules and proves the union', () => {
+    const p = plan('0 0 1,15 * 1', 'Asia/Tokyo');
+    expect(p.expressions).toEqual(['cron(0 15 14 * ? *)', 'cron(0 15 L * ? *)', 'cron(0 15 ? * SUN *)']);
+    expect(p.exact).toBe(true);
+  });
+
+  it('keeps a 29 February job on 28 February UTC in leap years only', () => {
+    const p = plan('0 3 29 2 *', 'Asia/Tokyo');
+    expect(p.expressions).toHaveLength(1);
+    expect(p.expressions[0]).toMatch(/^cron\(0 18 28 2 \? 2028,2032,.*,2096,2104,.*2196\)$/);
+    expect(p.expressions[0].length).toBeLessThanOrEqual(256);
+    expect(p.exact).toBe(true);
+  });
+
+  it('reports an AND of day fields as inexact, with the extra days named', () => {
+    const p = plan('0 0 */2 * 1');
+    expect(p.exact).toBe(false);
+    expect(p.expressions).toEqual(['cron(0 0 ? * MON *)']);
+    expect(p.verification.missing).toBe(0);
+    expect(p.verification.extra).toBeGreaterThan(0);
+    expect(p.drift[0]).toMatchObject({ kind: 'extra', reason: 'day-and', at: '2026-12-14T00:00Z' });
+  });
+
+  it('reports a DST zone under a UTC rule as inexact and says when', () => {
+    const p = plan('30 2 * * *', 'America/New_York');
+    expect(p.exact).toBe(false);
+    expect(p.verification.reasons).toEqual(['dst-offset']);
+    expect(p.drift.length).toBeGreaterThan(0);
+  });
+
+  it('proves hourly jobs exact even across DST, since every UTC hour is a local hour', () => {
+    expect(plan('0 * * * *', 'America/New_York').exact).toBe(true);
+  });
+
+  it('emits nothing for a date that never comes, and says so', () => {
+    const p = plan('0 0 31 2 *');
+    expect(p.expressions).toEqual([]);
+    expect(p.neverFires).toBe(true);
+    expect(p.exact).toBe(true);
+  });
+
+  it('stretches a horizon that holds no 29 February to the next one', () => {
+    const h = makeHorizon(daysFromCivil(2029, 3, 1), 730);
+    expect(h.toDay).toBe(daysFromCivil(2032, 2, 29) + 1);
+  });
+});
+
+describe('translation for EventBridge Scheduler (in the zone)', () => {
+  it('keeps the zone and the local time', () => {
+    const p = plan('30 2 * * *', 'Europe/Berlin', 'scheduler');
+    expect(p.expressions).toEqual(['cron(30 2 * * ? *)']);
+    expect(p.expressionTimezone).toBe('Europe/Berlin');
+  });
+
+  it('flags the spring-forward day, when cron runs a 02:30 job at 03:00 and Scheduler skips it', () => {
+    const p = plan('30 2 * * *', 'America/New_York', 'scheduler');
+    expect(p.exact).toBe(false);
+    expect(p.drift[0]).toEqual({ at: '2027-03-14T07:00Z', local: '2027-03-14T03:00', kind: 'missing', reason: 'dst-gap' });
+    expect(p.verification.missing).toBe(2);
+  });
+
+  it('flags the fall-back hour, when cron runs a wildcard job twice and Scheduler once', () => {
+    const p = plan('*/30 1 * * *', 'America/New_York', 'scheduler');
+    expect(p.exact).toBe(false);
+    expect(p.verification.reasons).toEqual(['dst-overlap']);
+  });
+});
+
+describe('the AWS grammar', () => {
+  it('emits documented forms: 0/5 steps, names for weekdays, one ? ', () => {
+    expect(formatNumbers([0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55], 0, 59)).toBe('0/5');
+    expect(formatNumbers([1, 2, 3, 7], 0, 59)).toBe('1-3,7');
+    expect(plan('*/5 * * * 1-5').expressions).toEqual(['cron(0/5 * ? * MON-FRI *)']);
+  });
+
+  it('rejects what AWS does not document', () => {
+    expect(parseAwsCron('cron(*/5 * * * ? *)').ok).toBe(false);
+    expect(parseAwsCron('cron(0 0 * * * *)').ok).toBe(false);
+    expect(parseAwsCron('cron(0 0 ? * ? *)').ok).toBe(false);
+    expect(parseAwsCron('cron(0 0 ? * 1/2 *)').ok).toBe(false);
+    expect(parseAwsCron('cron(0 0 * * ?)').ok).toBe(false);
+    expect(parseAwsCron('rate(5 minutes)').ok).toBe(false);
+    expect(parseAwsCron('cron(0 18 ? * SUN *)').ok).toBe(true);
+  });
+
+  it('splits an expression that would pass 256 characters', () => {
+    // A leap-year list (about 210 characters) plus a long minute list cannot fit one expression.
+    const p = plan('1,3,5,7,11,13,17,19,23,29,31,37 3 29 2 *', 'Asia/Tokyo');
+    expect(p.expressions.length).toBeGreaterThan(1);
+    for (const e of p.expressions) expect(e.length).toBeLessThanOrEqual(256);
+    expect(p.exact).toBe(true);
+  });
+});

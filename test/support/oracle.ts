@@ -1,0 +1,212 @@
+// An independent, deliberately simple reference for fire times, used to check the translator's claims.
+// It shares no code with src/: its own field parser, its own zone table, and a minute-by-minute walk.
+
+interface CronLine {
+  min: boolean[];
+  hour: boolean[];
+  dom: boolean[];
+  month: boolean[];
+  dow: boolean[];
+  domStar: boolean;
+  dowStar: boolean;
+  wildcard: boolean;
+}
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const DOWS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+function flags(text: string, lo: number, hi: number, names?: string[], nameOffset = 0): boolean[] {
+  const out = new Array<boolean>(hi + 1).fill(false);
+  const num = (t: string) => {
+    const i = names ? names.indexOf(t.toLowerCase()) : -1;
+    return i >= 0 ? i + nameOffset : Number(t);
+  };
+  for (const part of text.split(',')) {
+    const [rng, stepText] = part.split('/');
+    const step = stepText ? Number(stepText) : 1;
+    let a = lo;
+    let b = hi;
+    if (rng !== '*') {
+      const [x, y] = rng.split('-');
+      a = num(x);
+      b = y === undefined ? a : num(y);
+    }
+    for (let v = a; v <= b; v += step) out[v] = true;
+  }
+  return out;
+}
+
+export function oracleCron(line: string): CronLine {
+  const f = line.trim().split(/\s+/);
+  const dow = flags(f[4], 0, 7, DOWS);
+  if (dow[7]) dow[0] = true;
+  return {
+    min: flags(f[0], 0, 59),
+    hour: flags(f[1], 0, 23),
+    dom: flags(f[2], 1, 31),
+    month: flags(f[3], 1, 12, MONTHS, 1),
+    dow,
+    domStar: f[2][0] === '*',
+    dowStar: f[4][0] === '*',
+    wildcard: f[0][0] === '*' || f[1][0] === '*',
+  };
+}
+
+interface Wall {
+  y: number;
+  mo: number;
+  d: number;
+  h: number;
+  mi: number;
+  dow: number;
+  last: boolean;
+}
+
+const dayCache = new Map<number, Omit<Wall, 'h' | 'mi'>>();
+
+function wall(localMinute: number): Wall {
+  const day = Math.floor(localMinute / 1440);
+  let d = dayCache.get(day);
+  if (!d) {
+    const dt = new Date(day * 86400000);
+    const y = dt.getUTCFullYear();
+    const mo = dt.getUTCMonth() + 1;
+    const dd = dt.getUTCDate();
+    d = { y, mo, d: dd, dow: dt.getUTCDay(), last: new Date(Date.UTC(y, mo, 0)).getUTCDate() === dd };
+    dayCache.set(day, d);
+  }
+  const m = localMinute - day * 1440;
+  return { ...d, h: Math.floor(m / 60), mi: m % 60 };
+}
+
+function cronMatches(c: CronLine, w: Wall): boolean {
+  if (!c.min[w.mi] || !c.hour[w.h] || !c.month[w.mo]) return false;
+  const d = c.dom[w.d];
+  const k = c.dow[w.dow];
+  return c.domStar || c.dowStar ? d && k : d || k;
+}
+
+interface AwsLine {
+  min: boolean[];
+  hour: boolean[];
+  dom: boolean[] | 'L' | null;
+  month: boolean[];
+  dow: boolean[] | null;
+  years: Set<number> | null;
+}
+
+export function oracleAws(expr: string): AwsLine {
+  const m = /^cron\((.*)\)$/.exec(expr);
+  if (!m) throw new Error(`not an AWS cron expression: ${expr}`);
+  const f = m[1].split(' ');
+  if (f.length !== 6) throw new Error(`not six fields: ${expr}`);
+  const awsDow = (t: string) => t.split(',').map((p) => p.split('-').map((x) => DOWS.indexOf(x.toLowerCase()) + 1).join('-')).join(',');
+  const dowFlags = f[4] === '?' ? null : flags(f[4] === '*' ? '1-7' : awsDow(f[4]), 1, 7);
+  const years = f[5] === '*' ? null : new Set(f[5].split(',').flatMap((p) => {
+    const [a, b] = p.split('-').map(Number);
+    const out: number[] = [];
+    for (let y = a; y <= (b ?? a); y++) out.push(y);
+    return out;
+  }));
+  const stepForm = (t: string, lo: number, hi: number) => (/^\d+\/\d+$/.test(t) ? flags(`${t.split('/')[0]}-${hi}/${t.split('/')[1]}`, lo, hi) : flags(t, lo, hi));
+  return {
+    min: stepForm(f[0], 0, 59),
+    hour: stepForm(f[1], 0, 23),
+    dom: f[2] === '?' ? null : f[2] === 'L' ? 'L' : stepForm(f[2], 1, 31),
+    month: /^\d+\/\d+$/.test(f[3]) ? stepForm(f[3], 1, 12) : flags(f[3], 1, 12, MONTHS, 1),
+    dow: dowFlags,
+    years,
+  };
+}
+
+function awsMatches(a: AwsLine, w: Wall): boolean {
+  if (a.years && !a.years.has(w.y)) return false;
+  if (!a.min[w.mi] || !a.hour[w.h] || !a.month[w.mo]) return false;
+  if (a.dom === 'L') return w.last;
+  if (a.dom) return a.dom[w.d];
+  return a.dow ? a.dow[w.dow + 1] : false;
+}
+
+/** Offsets per UTC quarter hour (every real zone changes offset on a quarter-hour boundary). */
+export class OracleZone {
+  private readonly fmt: Intl.DateTimeFormat;
+  private readonly table = new Map<number, number>();
+  private lastQ = NaN;
+  private lastO = 0;
+  constructor(readonly zone: string) {
+    this.fmt = new Intl.DateTimeFormat('en-GB', {
+      timeZone: zone,
+      hour12: false,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+  }
+  offset(utcMinute: number): number {
+    const q = Math.floor(utcMinute / 15);
+    if (q === this.lastQ) return this.lastO;
+    let o = this.table.get(q);
+    if (o === undefined) {
+      // "dd/mm/yyyy, hh:mm"
+      const s = this.fmt.format(new Date(q * 15 * 60000));
+      const m = /(\d+)\/(\d+)\/(\d+),? (\d+):(\d+)/.exec(s)!;
+      const local = Date.UTC(+m[3], +m[2] - 1, +m[1], +m[4] % 24, +m[5]) / 60000;
+      o = local - q * 15;
+      this.table.set(q, o);
+    }
+    this.lastQ = q;
+    this.lastO = o;
+    return o;
+  }
+}
+
+/**
+ * Minute by minute over [from, to): UTC minutes at which cron runs the line in the zone (cronie's DST rules: fixed
+ * jobs run skipped gap minutes at the end of the gap and do not repeat in an overlap; wildcard jobs skip gap minutes
+ * and repeat).
+ */
+export function oracleCronFires(line: string, zone: OracleZone, from: number, to: number): Set<number> {
+  const c = oracleCron(line);
+  const out = new Set<number>();
+  let maxLocal = from - 1 + zone.offset(from - 1);
+  for (let u = from; u < to; u++) {
+    const local = u + zone.offset(u);
+    if (local > maxLocal + 1 && !c.wildcard) {
+      for (let x = maxLocal + 1; x < local; x++) if (cronMatches(c, wall(x))) out.add(u);
+    }
+    const lm = ((local % 1440) + 1440) % 1440;
+    if (c.min[lm % 60] && c.hour[Math.floor(lm / 60)] && cronMatches(c, wall(local))) {
+      if (local > maxLocal || c.wildcard) out.add(u);
+    }
+    if (local > maxLocal) maxLocal = local;
+  }
+  return out;
+}
+
+/** UTC minutes at which AWS fires: rules in UTC; Scheduler in the zone, gap times skipped, overlap times once. */
+export function oracleAwsFires(expressions: string[], target: 'rule' | 'scheduler', zone: OracleZone, from: number, to: number): Set<number> {
+  const lines = expressions.map(oracleAws);
+  const out = new Set<number>();
+  let maxLocal = from - 1 + zone.offset(from - 1);
+  for (let u = from; u < to; u++) {
+    if (target === 'rule') {
+      const um = ((u % 1440) + 1440) % 1440;
+      if (!lines.some((a) => a.min[um % 60] && a.hour[Math.floor(um / 60)])) continue;
+      const w = wall(u);
+      if (lines.some((a) => awsMatches(a, w))) out.add(u);
+    } else {
+      const local = u + zone.offset(u);
+      if (local > maxLocal) {
+        const lm = ((local % 1440) + 1440) % 1440;
+        if (lines.some((a) => a.min[lm % 60] && a.hour[Math.floor(lm / 60)])) {
+          const w = wall(local);
+          if (lines.some((a) => awsMatches(a, w))) out.add(u);
+        }
+        maxLocal = local;
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,91 @@
+// Property test: for thousands of random cron lines in six zones, the translator's claim (exact, or the exact
+// number of missing and extra minutes) must agree with an independent minute-by-minute reference.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { parseCronFields } from '../../src/schedule/model.js';
+import { translate, type Target } from '../../src/schedule/translate.js';
+import { daysFromCivil } from '../../src/schedule/calendar.js';
+import { OracleZone, oracleAwsFires, oracleCronFires } from './oracle.js';
+
+// 2027-10-15 .. 2028-04-15 holds 29 Feb 2028 and both DST changes of New York.
+const fromDay = daysFromCivil(2027, 10, 15);
+const toDay = daysFromCivil(2028, 4, 15);
+const horizon = { fromDay, toDay };
+const FROM = fromDay * 1440;
+const TO = toDay * 1440;
+
+
+const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const DOW_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+/** One field: mostly the shapes people write, sometimes odd ones. */
+function fieldArb(lo: number, hi: number, names?: string[]): fc.Arbitrary<string> {
+  const val = fc.integer({ min: lo, max: hi });
+  const named = names
+    ? fc.oneof(val.map(String), fc.integer({ min: 0, max: names.length - 1 }).map((i) => names[i]))
+    : val.map(String);
+  const range = fc.tuple(val, val).map(([a, b]) => (a <= b ? `${a}-${b}` : `${b}-${a}`));
+  const step = fc.integer({ min: 2, max: Math.max(2, Math.floor((hi - lo) / 2)) });
+  const element = fc.oneof(
+    { weight: 5, arbitrary: named },
+    { weight: 2, arbitrary: range },
+    { weight: 1, arbitrary: fc.tuple(range, step).map(([r, s]) => `${r}/${s}`) },
+  );
+  return fc.oneof(
+    { weight: 4, arbitrary: fc.constant('*') },
+    { weight: 2, arbitrary: step.map((s) => `*/${s}`) },
+    { weight: 5, arbitrary: element },
+    { weight: 2, arbitrary: fc.array(element, { minLength: 2, maxLength: 3 }).map((a) => a.join(',')) },
+  );
+}
+
+const minuteArb = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 0, max: 59 }).map(String) },
+  { weight: 1, arbitrary: fc.constantFrom('*/15', '*/30', '0,30', '*/20', '5-10') },
+);
+const hourArb = fc.oneof(
+  { weight: 3, arbitrary: fc.integer({ min: 0, max: 23 }).map(String) },
+  { weight: 2, arbitrary: fieldArb(0, 23) },
+);
+const lineArb = fc
+  .tuple(minuteArb, hourArb, fieldArb(1, 31), fieldArb(1, 12, MONTH_NAMES), fieldArb(0, 7, DOW_NAMES))
+  .map((f) => f.join(' '));
+
+function check(line: string, zone: string, target: Target, oracleZone: OracleZone) {
+  const parsed = parseCronFields(line.split(' '));
+  if (!parsed.ok) throw new Error(`generator produced an invalid line: ${line}`);
+  const plan = translate(parsed.spec, { zone, target, horizon });
+  const expected = oracleCronFires(line, oracleZone, FROM, TO);
+  const actual = oracleAwsFires(plan.expressions, target, oracleZone, FROM, TO);
+  let missing = 0;
+  let extra = 0;
+  for (const u of expected) if (!actual.has(u)) missing++;
+  for (const u of actual) if (!expected.has(u)) extra++;
+  const context = `${line} in ${zone} (${target}) → ${plan.expressions.join(' ')}`;
+  expect(plan.expressions.every((e) => e.length <= 256), context).toBe(true);
+  expect({ fires: plan.verification.fires, missing: plan.verification.missing, extra: plan.verification.extra }, context)
+    .toEqual({ fires: expected.size, missing, extra });
+  expect(plan.exact, context).toBe(missing === 0 && extra === 0);
+  expect(plan.verification.reasons, context).not.toContain('unexplained');
+}
+
+export function propertySuite(zones: string[]): void {
+  describe.each(zones)('translation in %s agrees with a minute-by-minute reference', (zone) => {
+    const oracleZone = new OracleZone(zone);
+  
+    it('for random lines as EventBridge rules (UTC)', () => {
+      fc.assert(fc.property(lineArb, (line) => check(line, zone, 'rule', oracleZone)), { numRuns: 220, seed: 20261129 });
+    });
+  
+    it('for random lines as EventBridge Scheduler schedules (in the zone)', () => {
+      fc.assert(fc.property(lineArb, (line) => check(line, zone, 'scheduler', oracleZone)), { numRuns: 120, seed: 7 });
+    });
+  
+    it('for the lines people write most', () => {
+      for (const line of ['0 0 * * *', '*/5 * * * *', '0 * * * *', '30 2 * * *', '0 3 * * 1', '0 0 1 * *', '59 23 31 12 *', '0 0 29 2 *', '0 12 * * 1-5', '15 1 1,15 * 0', '0 0 */2 * 1', '30 1 * * *']) {
+        check(line, zone, 'rule', oracleZone);
+        check(line, zone, 'scheduler', oracleZone);
+      }
+    });
+  });
+}
