@@ -42,6 +42,9 @@ export type FieldResult = { ok: true; field: ParsedField } | { ok: false; error:
 
 /** Reads one value: a decimal number or (for month and day-of-week) a three-letter name in any case. */
 function readValue(token: string, spec: FieldSpec, role: 'value' | 'step'): number | string {
+  if (/^(\?|L|LW|\d+[LW]|\d+#\d+|[A-Za-z]{3}#\d+|\d*L-\d+)$/i.test(token)) {
+    return `"${token}": L, W, # and ? are not cron syntax (they are Quartz/AWS extensions)`;
+  }
   if (/^[0-9]+$/.test(token)) {
     const n = Number.parseInt(token, 10);
     if (role === 'step') return n;
@@ -60,7 +63,6 @@ function readValue(token: string, spec: FieldSpec, role: 'value' | 'step'): numb
     // Debian's cron silently reads "1#2" as 1; cronie rejects it. Rejecting is the safe reading.
     return `junk after the number in "${token}"`;
   }
-  if (/[LW#?]/i.test(token)) return `"${token}": L, W, # and ? are not cron syntax (they are Quartz/AWS extensions)`;
   return `cannot read "${token}"`;
 }
 

@@ -265,7 +265,10 @@ function domClausesWith(
   for (const { month, enc, leapOnly } of perMonth) {
     const len = monthLengthFor(true, month);
     const nums = enc.nums;
-    const coversMonth = !leapOnly && (nums.length >= len || (enc.last && nums.length === len - 1 && !nums.includes(len)));
+    const has = new Set(nums);
+    let coversMonth = !leapOnly;
+    for (let d = 1; d < len && coversMonth; d++) coversMonth = has.has(d);
+    coversMonth &&= has.has(len) || enc.last;
     if (coversMonth) {
       add('*', month, false);
       continue;

@@ -8,8 +8,37 @@ import { gapEnd, utcInstantsOf, type ZoneTimeline } from './zone.js';
 
 const WORDS = 45; // 1440 / 32
 
-/** UTC day number → minute mask of that day. */
-export type FireSet = Map<number, Uint32Array>;
+/**
+ * Fire minutes over a range of UTC days: one flat bit array, 45 words a day. Sets come from a small pool and are
+ * reused, because a fleet plan proves tens of thousands of them and fresh allocations would be garbage.
+ */
+export class FireSet {
+  readonly words: Uint32Array;
+  constructor(readonly firstDay: number, readonly days: number) {
+    this.words = new Uint32Array(days * WORDS);
+  }
+  has(day: number): boolean {
+    return day >= this.firstDay && day < this.firstDay + this.days;
+  }
+}
+
+const pool: FireSet[] = [];
+
+export function acquireFireSet(h: Horizon): FireSet {
+  const firstDay = h.fromDay - 3;
+  const days = h.toDay - h.fromDay + 6;
+  const i = pool.findIndex((p) => p.firstDay === firstDay && p.days === days);
+  if (i >= 0) {
+    const set = pool.splice(i, 1)[0];
+    set.words.fill(0);
+    return set;
+  }
+  return new FireSet(firstDay, days);
+}
+
+export function releaseFireSet(set: FireSet): void {
+  if (pool.length < 8) pool.push(set);
+}
 
 export interface Horizon {
   /** First UTC day (inclusive) and last UTC day (exclusive) compared. */
@@ -27,18 +56,11 @@ function setBit(mask: Uint32Array, i: number): void {
   mask[i >>> 5] |= 1 << (i & 31);
 }
 
-function dayMask(set: FireSet, day: number): Uint32Array {
-  let m = set.get(day);
-  if (!m) {
-    m = new Uint32Array(WORDS);
-    set.set(day, m);
-  }
-  return m;
-}
-
 export function addInstant(set: FireSet, utcMinute: number): void {
   const day = Math.floor(utcMinute / MINUTES_PER_DAY);
-  setBit(dayMask(set, day), utcMinute - day * MINUTES_PER_DAY);
+  if (!set.has(day)) return;
+  const bit = utcMinute - day * MINUTES_PER_DAY;
+  set.words[(day - set.firstDay) * WORDS + (bit >>> 5)] |= 1 << (bit & 31);
 }
 
 /** OR a day's minute mask into the set, with bit 0 landing on UTC minute `base`. */
@@ -47,19 +69,15 @@ export function orShifted(set: FireSet, mask: Uint32Array, base: number): void {
   const off = base - day * MINUTES_PER_DAY;
   const wordShift = off >>> 5;
   const bitShift = off & 31;
-  let a: Uint32Array | undefined;
-  let b: Uint32Array | undefined;
-  const put = (j: number, v: number) => {
-    if (v === 0) return;
-    if (j < WORDS) (a ??= dayMask(set, day))[j] |= v;
-    else (b ??= dayMask(set, day + 1))[j - WORDS] |= v;
-  };
+  const start = (day - set.firstDay) * WORDS; // word index of bit 0 of `day`
+  const limit = set.words.length;
+  const w = set.words;
   for (let i = 0; i < WORDS; i++) {
     const v = mask[i];
     if (v === 0) continue;
-    const j = i + wordShift;
-    put(j, (v << bitShift) >>> 0);
-    if (bitShift) put(j + 1, v >>> (32 - bitShift));
+    const j = start + i + wordShift;
+    if (j >= 0 && j < limit) w[j] |= (v << bitShift) >>> 0;
+    if (bitShift && j + 1 >= 0 && j + 1 < limit) w[j + 1] |= v >>> (32 - bitShift);
   }
 }
 
@@ -91,7 +109,7 @@ function walkZone(
   mask: Uint32Array,
   onTransitionDay: (localMinute: number, set: FireSet) => void,
 ): FireSet {
-  const set: FireSet = new Map();
+  const set = acquireFireSet(h);
   const t = localDays(h);
   const segs = timeline.segments;
   let s = 0;
@@ -144,7 +162,7 @@ export function cronFires(spec: CronSpec, timeline: ZoneTimeline, h: Horizon): F
 
 /** Where EventBridge rules fire: UTC only. */
 export function ruleFires(expressions: AwsCronParts[], h: Horizon): FireSet {
-  const set: FireSet = new Map();
+  const set = acquireFireSet(h);
   const t = localDays(h);
   for (const p of expressions) {
     const mask = minuteMask(p.hours, p.minutes);
@@ -162,7 +180,7 @@ export function ruleFires(expressions: AwsCronParts[], h: Horizon): FireSet {
  * a time in a fall-back overlap runs once (the first time).
  */
 export function schedulerFires(expressions: AwsCronParts[], timeline: ZoneTimeline, h: Horizon): FireSet {
-  const set: FireSet = new Map();
+  const set = acquireFireSet(h);
   for (const p of expressions) {
     const one = walkZone(
       timeline,
@@ -174,10 +192,8 @@ export function schedulerFires(expressions: AwsCronParts[], timeline: ZoneTimeli
         if (at.length) addInstant(s, at[0]);
       },
     );
-    for (const [day, m] of one) {
-      const d = dayMask(set, day);
-      for (let w = 0; w < WORDS; w++) d[w] |= m[w];
-    }
+    for (let i = 0; i < set.words.length; i++) set.words[i] |= one.words[i];
+    releaseFireSet(one);
   }
   return set;
 }
@@ -202,14 +218,14 @@ export function compareFires(expected: FireSet, actual: FireSet, h: Horizon, kee
   let missing = 0;
   let extra = 0;
   const first: Difference[] = [];
-  const empty = new Uint32Array(WORDS);
+  const e = expected.words;
+  const a = actual.words;
   for (let day = h.fromDay; day < h.toDay; day++) {
-    const e = expected.get(day) ?? empty;
-    const a = actual.get(day) ?? empty;
-    if (e === empty && a === empty) continue;
+    const base = (day - expected.firstDay) * WORDS;
     for (let w = 0; w < WORDS; w++) {
-      const ev = e[w];
-      const av = a[w];
+      const ev = e[base + w];
+      const av = a[base + w];
+      if ((ev | av) === 0) continue;
       if (ev) count += popcount(ev);
       const diff = ev ^ av;
       if (!diff) continue;

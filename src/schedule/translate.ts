@@ -4,7 +4,7 @@ import { civilFromDays, daysFromCivil, isoLocalMinute, isoMinute, MINUTES_PER_DA
 import { compile, type ApproximationCode } from './compile.js';
 import { parseAwsCron, type AwsCronParts } from './eventbridge.js';
 import type { CronSpec } from './model.js';
-import { compareFires, cronFires, ruleFires, schedulerFires, type Comparison, type Horizon } from './simulate.js';
+import { compareFires, cronFires, releaseFireSet, ruleFires, schedulerFires, type Comparison, type Horizon } from './simulate.js';
 import { zoneTimeline, type ZoneTimeline } from './zone.js';
 
 export type Target = 'rule' | 'scheduler';
@@ -102,7 +102,9 @@ function translateUncached(spec: CronSpec, options: TranslateOptions): ScheduleP
       return p.parts;
     });
     const actual = target === 'rule' ? ruleFires(parts, horizon) : schedulerFires(parts, timeline, horizon);
-    return { offset, compiled, parts, comparison: compareFires(expected, actual, horizon) };
+    const comparison = compareFires(expected, actual, horizon);
+    releaseFireSet(actual);
+    return { offset, compiled, parts, comparison };
   };
 
   let best: ReturnType<typeof attempt>;
@@ -115,6 +117,7 @@ function translateUncached(spec: CronSpec, options: TranslateOptions): ScheduleP
     best = tries.reduce((a, b) => (b.comparison.missing + b.comparison.extra < a.comparison.missing + a.comparison.extra ? b : a));
   }
 
+  releaseFireSet(expected);
   const c = best.comparison;
   const drift = c.first.map((d) => ({
     at: isoMinute(d.utcMinute),

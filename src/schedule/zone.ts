@@ -15,14 +15,23 @@ export interface ZoneTimeline {
   offsets: number[];
 }
 
+const validity = new Map<string, boolean>();
+
 export function isValidZone(zone: string): boolean {
-  if (!zone || /\s/.test(zone)) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
+  let ok = validity.get(zone);
+  if (ok === undefined) {
+    ok = false;
+    if (zone && !/\s/.test(zone)) {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: zone });
+        ok = true;
+      } catch {
+        ok = false;
+      }
+    }
+    validity.set(zone, ok);
   }
+  return ok;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

@@ -1,0 +1,178 @@
+// The CLI as users run it: a subprocess over the crontabs in fixtures/.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli, FIXTURES } from '../support/cli.js';
+
+const FROM = ['--from', '2026-12-01'];
+const ROOT = ['--root', join(FIXTURES, 'servers/app01')];
+
+function planJson(args: string[]) {
+  const r = cli(['plan', ...args, '--json', ...FROM]);
+  return { ...r, plan: JSON.parse(r.stdout) };
+}
+
+describe('cron2lambda plan', () => {
+  it('plans the shipped example: every schedule exact, @reboot skipped, exit 0', () => {
+    const r = cli(['plan', join(FIXTURES, 'crontabs/app01.crontab'), ...ROOT, ...FROM]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('cron(30 17 ? * SUN-FRI *)');
+    expect(r.stdout).toContain('exact: all 626 fire times from 2026-12-01 to 2028-11-30 match');
+    expect(r.stdout).toMatch(/6 jobs: 5 migrate \(5 exact, 0 inexact\), 1 skip, 0 error/);
+    expect(r.stdout).not.toMatch(/\u001b\[/); // not a terminal: no colour
+  });
+
+  it('prints one JSON document with the public fields, logs nothing on stdout besides it', () => {
+    const { status, plan, stderr } = planJson([join(FIXTURES, 'crontabs/app01.crontab'), ...ROOT]);
+    expect(status).toBe(0);
+    expect(stderr).toBe('');
+    expect(plan.formatVersion).toBe(1);
+    const backup = plan.jobs[0];
+    expect(backup).toMatchObject({
+      source: { file: join(FIXTURES, 'crontabs/app01.crontab'), line: 10, text: '30 2 * * 1-6   /opt/app/bin/backup.sh --full >> /var/log/backup.log 2>&1' },
+      status: 'migrate',
+      reasons: [],
+      command: '/opt/app/bin/backup.sh --full >> /var/log/backup.log 2>&1',
+      stdin: null,
+      environment: { SHELL: '/bin/bash', CRON_TZ: 'Asia/Tokyo', MAILTO: 'ops@example.com' },
+      schedule: { cron: '30 2 * * 1-6', timezone: 'Asia/Tokyo', target: 'rule', expressions: ['cron(30 17 ? * SUN-FRI *)'], exact: true, drift: [] },
+    });
+    expect(backup.id).toMatch(/^backup-[0-9a-f]{8}$/);
+    const billing = plan.jobs.find((j: { id: string }) => j.id.startsWith('billing-'));
+    expect(billing.stdin).toBe('month end run\n');
+    expect(billing.command).toBe('[ "$(date -d tomorrow +%d)" = 01 ] && /opt/app/bin/billing.sh');
+  });
+
+  it('accounts for every line: jobs + variables + blank/comment lines = lines', () => {
+    for (const f of ['app01.crontab', 'rejected.crontab', 'accepted-odd.crontab', 'crlf.crontab', 'env.crontab']) {
+      const { plan } = planJson([join(FIXTURES, 'crontabs', f)]);
+      const file = plan.files[0];
+      expect(file.jobs + file.variables + file.blankOrComment, f).toBe(file.lines);
+      expect(plan.jobs.map((j: { source: { line: number } }) => j.source.line).length, f).toBe(file.jobs);
+    }
+  });
+
+  it('rejects each bad line with file, line and field, keeps the good ones, and exits 1', () => {
+    const file = join(FIXTURES, 'crontabs/rejected.crontab');
+    const { status, plan } = planJson([file]);
+    expect(status).toBe(1);
+    const byLine = new Map(plan.jobs.map((j: { source: { line: number } }) => [j.source.line, j]));
+    expect((byLine.get(2) as { status: string }).status).toBe('migrate');
+    expect((byLine.get(19) as { status: string }).status).toBe('migrate');
+    const fieldOf = (line: number) => (byLine.get(line) as { reasons: { field: string; file: string; line: number }[] }).reasons[0];
+    expect(fieldOf(3)).toMatchObject({ field: 'minute', file, line: 3 });
+    expect(fieldOf(4)).toMatchObject({ field: 'hour' });
+    expect(fieldOf(5)).toMatchObject({ field: 'day-of-month' });
+    expect(fieldOf(6)).toMatchObject({ field: 'month' });
+    expect(fieldOf(7)).toMatchObject({ field: 'day-of-week' });
+    expect(fieldOf(8)).toMatchObject({ field: 'minute', code: 'invalid-field' });
+    expect(fieldOf(16)).toMatchObject({ field: 'command', code: 'missing-command' });
+    expect(fieldOf(17)).toMatchObject({ code: 'unknown-macro' });
+    const errors = plan.jobs.filter((j: { status: string }) => j.status === 'error');
+    expect(errors).toHaveLength(16);
+  });
+
+  it('plans what cron accepts but never fires, with a warning, and macros as cron expands them', () => {
+    const { status, plan } = planJson([join(FIXTURES, 'crontabs/accepted-odd.crontab')]);
+    expect(status).toBe(0);
+    const job = (n: number) => plan.jobs.find((j: { source: { line: number } }) => j.source.line === n);
+    expect(job(2).warnings.map((w: { code: string }) => w.code)).toContain('never-fires');
+    expect(job(2).schedule.expressions).toEqual([]);
+    expect(job(4).warnings.map((w: { code: string }) => w.code)).toContain('reversed-range');
+    expect(job(5).schedule.expressions).toEqual(job(6).schedule.expressions);
+    expect(job(8).schedule.exact).toBe(false);
+    expect(job(8).schedule.drift[0].reason).toBe('day-and');
+    expect(job(9).warnings.map((w: { code: string }) => w.code)).toContain('day-or');
+    expect(job(10).schedule.cron).toBe('0 0 1 1 *');
+    expect(job(16).schedule.cron).toBe('0 * * * *');
+  });
+
+  it('reads CRLF, tabs, trailing blanks and a last line without newline', () => {
+    const { plan } = planJson([join(FIXTURES, 'crontabs/crlf.crontab')]);
+    expect(plan.jobs.map((j: { command: string }) => j.command)).toEqual(['/bin/echo tabbed', '/usr/bin/printf "%s" x', '/bin/echo last']);
+    expect(plan.jobs[1].stdin).toBe('line one\nline%two\n');
+    expect(plan.jobs[0].environment).toEqual({ A: 'two  words', B: 'plain trailing' });
+  });
+
+  it('uses CRON_TZ for the lines below it, rejects an unknown zone on the lines it governs only', () => {
+    const { status, plan } = planJson([join(FIXTURES, 'crontabs/env.crontab'), '--timezone', 'Europe/Berlin']);
+    expect(status).toBe(1);
+    const zones = plan.jobs.map((j: { schedule?: { timezone: string }; status: string }) => j.schedule?.timezone ?? j.status);
+    expect(zones).toEqual(['Europe/Berlin', 'Europe/Berlin', 'Asia/Kolkata', 'Australia/Eucla', 'error', 'UTC']);
+    expect(plan.jobs[4].reasons[0]).toMatchObject({ code: 'invalid-timezone', field: 'CRON_TZ', line: 12 });
+    expect(plan.jobs[2].schedule.expressions).toEqual(['cron(30 21 * * ? *)']);
+    expect(plan.jobs[5].warnings.map((w: { code: string }) => w.code)).toContain('tz-variable');
+  });
+
+  it('warns when no zone is known and reads the schedule as UTC', () => {
+    const { plan } = planJson([join(FIXTURES, 'crontabs/crlf.crontab')]);
+    expect(plan.jobs[0].schedule.timezone).toBe('UTC');
+    expect(plan.jobs[0].warnings.map((w: { code: string }) => w.code)).toContain('timezone-assumed');
+  });
+
+  it('reads system crontabs with their user field, by path or with --system', () => {
+    const byPath = planJson([join(FIXTURES, 'servers/app01/etc/crontab')]).plan;
+    expect(byPath.jobs[0]).toMatchObject({ user: 'root', command: 'cd / && run-parts --report /etc/cron.hourly' });
+    const byFlag = planJson([join(FIXTURES, 'crontabs/etc-crontab'), '--system']).plan;
+    expect(byFlag.jobs.map((j: { user: string }) => j.user)).toEqual(['root', 'root', 'root', 'root', 'www-data']);
+    expect(byFlag.jobs[2].schedule.cron).toBe('47 6 * * 7');
+  });
+
+  it('shows the DST drift of a New York crontab under rules, and keeps the zone under Scheduler', () => {
+    const rule = planJson([join(FIXTURES, 'crontabs/ny.crontab')]).plan;
+    expect(rule.jobs[0].schedule.exact).toBe(true);
+    expect(rule.jobs[1].schedule.exact).toBe(false);
+    expect(rule.jobs[1].schedule.drift[0].reason).toBe('dst-offset');
+    const sched = planJson([join(FIXTURES, 'crontabs/ny.crontab'), '--target', 'scheduler']).plan;
+    expect(sched.jobs[1].schedule.expressions).toEqual(['cron(30 2 * * ? *)']);
+    expect(sched.jobs[1].schedule.drift[0]).toMatchObject({ reason: 'dst-gap', local: '2027-03-14T03:00' });
+    expect(sched.jobs[2].schedule.exact).toBe(true);
+  });
+
+  it('keeps ids stable across runs and independent of line numbers', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'c2l-ids-'));
+    const original = readFileSync(join(FIXTURES, 'crontabs/app01.crontab'), 'utf8');
+    const a = join(dir, 'app01.crontab');
+    writeFileSync(a, original);
+    const first = planJson([a]).plan.jobs.map((j: { id: string }) => j.id);
+    writeFileSync(a, '# a new comment\n\nNEW=1\n' + original);
+    const second = planJson([a]).plan.jobs.map((j: { id: string }) => j.id);
+    expect(second).toEqual(first);
+    writeFileSync(a, original + '30 2 * * 1-6   /opt/app/bin/backup.sh --full >> /var/log/backup.log 2>&1\n');
+    const third = planJson([a]).plan.jobs.map((j: { id: string }) => j.id);
+    expect(third[third.length - 1]).toBe(`${first[0]}-2`);
+  });
+
+  it('plans the other files when one cannot be read', () => {
+    const r = cli(['plan', '/nonexistent/crontab', join(FIXTURES, 'crontabs/ny.crontab'), '--json', ...FROM]);
+    expect(r.status).toBe(1);
+    const plan = JSON.parse(r.stdout);
+    expect(plan.files[0].error).toMatchObject({ code: 'unreadable-file' });
+    expect(plan.jobs).toHaveLength(3);
+  });
+
+  it('exits 64 on usage errors', () => {
+    expect(cli(['plan']).status).toBe(64);
+    expect(cli(['plan', 'x', '--target', 'lambda']).status).toBe(64);
+    const tz = cli(['plan', join(FIXTURES, 'crontabs/ny.crontab'), '--timezone', 'Mars/Base']);
+    expect(tz.status).toBe(64);
+    expect(tz.stderr).toContain('--timezone "Mars/Base" is not an IANA time zone');
+    expect(cli(['plan', 'x', '--horizon', 'forever']).status).toBe(64);
+    expect(cli(['plan', 'x', '--bogus']).status).toBe(64);
+    expect(cli(['nope']).status).toBe(64);
+  });
+
+  it('respects NO_COLOR and colours only when asked', () => {
+    const file = join(FIXTURES, 'crontabs/ny.crontab');
+    expect(cli(['plan', file, ...FROM], { FORCE_COLOR: '1' }).stdout).toMatch(/\u001b\[/);
+    expect(cli(['plan', file, ...FROM], { FORCE_COLOR: '1', NO_COLOR: '1' }).stdout).not.toMatch(/\u001b\[/);
+  });
+
+  it('--fail-on gates CI on readiness', () => {
+    const args = ['plan', join(FIXTURES, 'crontabs/app01.crontab'), ...ROOT, ...FROM];
+    expect(cli(args).status).toBe(0);
+    expect(cli([...args, '--fail-on', 'blocked']).status).toBe(1);
+    expect(cli([...args, '--fail-on', 'warning']).status).toBe(1);
+  });
+});

@@ -1,0 +1,28 @@
+// Run the CLI as users do: node bin/cron2lambda.js in a subprocess (the build comes from `npm test`).
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+export const REPO = join(import.meta.dirname, '../..');
+export const FIXTURES = join(REPO, 'fixtures');
+export const BIN = join(REPO, 'bin/cron2lambda.js');
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function cli(args: string[], env: Record<string, string> = {}, options: { cwd?: string; input?: string; timeoutMs?: number } = {}): CliResult {
+  const clean = { ...process.env };
+  delete clean.FORCE_COLOR;
+  delete clean.NO_COLOR;
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? REPO,
+    env: { ...clean, ...env },
+    input: options.input ?? '',
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 120_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
