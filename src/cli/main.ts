@@ -4,7 +4,8 @@ import { EXIT, InputError, UsageError } from '../errors.js';
 import { renderError } from '../render/text.js';
 import { styleFor } from '../render/style.js';
 import { processIo, type Io } from './io.js';
-import { runPlan } from './commands/plan.js';
+// Commands are loaded when run: `invoke` brings a DynamoDB server and `package` a zip library, which `plan` and
+// `--help` should not pay for at start-up.
 import { VERSION } from '../version.js';
 
 function scheduleOptions(cmd: Command): Command {
@@ -39,8 +40,62 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--user <name>', 'owner of user crontabs, for HOME (default: from a /var/spool/cron/... path)')
     .option('--json', 'print one JSON document (formatVersion 1) on stdout')
     .addOption(new Option('--fail-on <level>', 'also exit 1 when a job is blocked, or needs attention (for CI gating)').choices(['blocked', 'warning']))
-    .action((files: string[], options) => {
+    .action(async (files: string[], options) => {
+      const { runPlan } = await import('./commands/plan.js');
       code = runPlan(files, options, io);
+    });
+
+  const scriptOptions = (cmd: Command) =>
+    cmd
+      .option('--root <dir>', "a copy of the server's filesystem, where the scripts are read from", '/')
+      .option('--user <name>', 'owner of user crontabs, for HOME (default: from a /var/spool/cron/... path)');
+
+  scriptOptions(
+    scheduleOptions(
+      program
+        .command('package')
+        .description('build a Lambda zip (provided.al2023) for every planned job, and manifest.json')
+        .argument('<crontab...>', 'crontab files'),
+    ),
+  )
+    .requiredOption('--out <dir>', 'where to write the zips and manifest.json')
+    .option('--lock-table <name>', 'DynamoDB lock table the functions use', 'cron2lambda-locks')
+    .action(async (files: string[], options) => {
+      const { runPackage } = await import('./commands/package.js');
+      code = await runPackage(files, options, io);
+    });
+
+  scriptOptions(
+    scheduleOptions(
+      program
+        .command('invoke')
+        .description("run one job locally as Lambda would: its zip, bootstrap in bash, a local Runtime API and DynamoDB")
+        .argument('<crontab>', 'crontab file'),
+    ),
+  )
+    .option('--job <id>', 'the job id (from plan)')
+    .option('--line <n>', 'the job on this line of the crontab')
+    .option('--time <iso>', 'scheduled time of the event (default: now, to the minute)')
+    .option('--deliveries <n>', 'deliver the same scheduled event this many times (the lock runs the script once)', '1')
+    .option('--timeout <seconds>', 'the function timeout (Lambda-Runtime-Deadline-Ms)', '900')
+    .action(async (file: string, options) => {
+      const { runInvoke } = await import('./commands/invoke.js');
+      code = await runInvoke(file, options, io);
+    });
+
+  scriptOptions(
+    scheduleOptions(
+      program
+        .command('report')
+        .description('write a readiness report for a change ticket: schedules before and after, findings, bundled files')
+        .argument('<crontab...>', 'crontab files'),
+    ),
+  )
+    .addOption(new Option('--format <format>', 'markdown or json').choices(['markdown', 'json']).default('markdown'))
+    .option('--output <file>', 'write the report to a file instead of stdout')
+    .action(async (files: string[], options) => {
+      const { runReport } = await import('./commands/report.js');
+      code = runReport(files, options, io);
     });
 
   try {

@@ -1,6 +1,7 @@
 // The one place that turns plans into words for people. Everything else produces data with stable codes.
 import type { Job, Plan } from '../plan/plan.js';
 import type { Finding, Verdict } from '../scripts/findings.js';
+import type { Manifest } from '../package/manifest.js';
 import type { Reason } from '../model/reasons.js';
 import type { Style } from './style.js';
 
@@ -121,4 +122,24 @@ export function renderPlan(plan: Plan, style: Style): string {
 /** One line for stderr when a command fails outright. */
 export function renderError(message: string, style: Style): string {
   return `${style.red('cron2lambda:')} ${message}\n`;
+}
+
+/** What `package` wrote: a line per job, then totals. */
+export function renderPackageSummary(manifest: Manifest, outDir: string, style: Style): string {
+  const lines: string[] = [];
+  for (const j of manifest.jobs) {
+    const where = `${j.source.file}:${j.source.line}`;
+    if (j.zip) {
+      const kb = (j.size! / 1024).toFixed(1);
+      const layers = j.layers?.length ? ` · needs layer ${j.layers.join(', ')}` : '';
+      lines.push(`${style.green('packaged')}  ${j.id}  ${where}  ${j.zip} (${kb} KiB, ${j.files!.length} script${j.files!.length === 1 ? '' : 's'})  ${verdictText(j.verdict, style)}${layers}`);
+    } else {
+      const why = j.reasons.map((r) => `${r.message} [${r.code}]`).join('; ');
+      lines.push(`${j.status === 'skip' ? style.yellow('skipped ') : style.red('error   ')}  ${j.id}  ${where}  ${why}`);
+    }
+  }
+  const s = manifest.summary;
+  lines.push('');
+  lines.push(`${s.packaged} packaged, ${s.skip} skipped, ${s.error} error · ${outDir}/manifest.json · lock table ${manifest.lockTable}`);
+  return lines.join('\n') + '\n';
 }

@@ -1,0 +1,130 @@
+// `invoke`: run one job locally exactly as Lambda would. Its zip is built by the same code as `package`, unzipped
+// into a temporary task directory, and its bootstrap runs in bash against a Runtime API and a DynamoDB (dynalite)
+// on 127.0.0.1. The script's output streams through; the exit status is the script's.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { buildPackages } from '../../package/build.js';
+import { writeZip } from '../../package/zip.js';
+import { startRuntimeApi, type InvocationResult } from '../../local/runtime-api.js';
+import { startLocalDynamoDb } from '../../local/dynamodb.js';
+import { extractZipToDir, startBootstrap } from '../../local/runner.js';
+import { styleFor } from '../../render/style.js';
+import { renderJob } from '../../render/text.js';
+import { InputError, UsageError } from '../../errors.js';
+import { loadTemplates, lockTableName } from './package.js';
+import { planFromFiles, type PlanCommandOptions } from './plan.js';
+import type { Io } from '../io.js';
+
+export interface InvokeCommandOptions extends PlanCommandOptions {
+  job?: string;
+  line?: string;
+  time?: string;
+  deliveries?: string;
+  timeout?: string;
+  lockTable?: string;
+}
+
+const REGION = 'us-east-1';
+
+/** The event an EventBridge rule delivers (facts.md), with `time` the scheduled time. */
+export function scheduledEvent(time: string, ruleName: string): Record<string, unknown> {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '000000000000',
+    time,
+    region: REGION,
+    resources: [`arn:aws:events:${REGION}:000000000000:rule/${ruleName}`],
+    detail: {},
+  };
+}
+
+function parseTime(value: string | undefined, now: Date): string {
+  const d = value === undefined ? now : new Date(value);
+  if (Number.isNaN(d.getTime())) throw new UsageError(`--time "${value}" is not an ISO date-time (e.g. 2027-01-04T18:00:00Z)`);
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function positive(value: string | undefined, name: string, fallback: number, max: number): number {
+  const n = value === undefined ? fallback : Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${name} must be a whole number from 1 to ${max}`);
+  return n;
+}
+
+/** The script's exit status from what the bootstrap posted. */
+export function exitStatusOf(result: InvocationResult): number {
+  if (result.kind === 'response') {
+    const code = (result.json as { exitCode?: number | null } | undefined)?.exitCode;
+    return typeof code === 'number' ? code : 0;
+  }
+  if (result.kind === 'error') {
+    const m = /exit(?:ed with)? status (\d+)/.exec(result.body);
+    return m ? Number(m[1]) : 1;
+  }
+  return 1;
+}
+
+export async function runInvoke(file: string, options: InvokeCommandOptions, io: Io): Promise<number> {
+  if ((options.job === undefined) === (options.line === undefined)) throw new UsageError('give exactly one of --job ID and --line N');
+  const time = parseTime(options.time, io.now());
+  const deliveries = positive(options.deliveries, '--deliveries', 1, 50);
+  const timeoutSeconds = positive(options.timeout, '--timeout', 900, 900);
+  const lockTable = lockTableName(options.lockTable);
+  const style = styleFor(io.stderr, io.env);
+
+  const result = planFromFiles([file], options, io);
+  const line = options.line === undefined ? undefined : Number(options.line);
+  const job = result.plan.jobs.find((j) => (options.job !== undefined ? j.id === options.job : j.source.line === line));
+  if (!job) {
+    const known = result.plan.jobs.map((j) => `${j.id} (line ${j.source.line})`).join(', ');
+    throw new UsageError(`no job ${options.job !== undefined ? `with id ${options.job}` : `on line ${options.line}`} in ${file}; jobs: ${known || 'none'}`);
+  }
+  const [built] = await buildPackages(result, loadTemplates(), { lockTable }, writeZip, (j) => j === job);
+  if (!built.zip || !built.manifest.environment) {
+    io.stderr.write(renderJob(built.job, style) + '\n');
+    throw new InputError(`job ${job.id} cannot be run: it is ${built.job.status}`);
+  }
+
+  const taskDir = mkdtempSync(join(tmpdir(), 'cron2lambda-invoke-'));
+  const api = await startRuntimeApi({ functionName: built.manifest.functionName, region: REGION });
+  const db = await startLocalDynamoDb({ tableName: lockTable, region: REGION });
+  let bootstrap: ReturnType<typeof startBootstrap> | undefined;
+  try {
+    await extractZipToDir(built.zip.bytes, taskDir);
+    io.stderr.write(style.dim(`invoke ${job.id} (${built.manifest.functionName}, ${built.zip.bytes.length} bytes) at ${time}, ${deliveries} deliver${deliveries === 1 ? 'y' : 'ies'}\n`));
+    bootstrap = startBootstrap({
+      taskDir,
+      runtimeApi: api.address,
+      environment: { ...built.manifest.environment, CRON2LAMBDA_DYNAMODB_ENDPOINT: db.endpoint },
+      functionName: built.manifest.functionName,
+      region: REGION,
+      onStdout: (l) => io.stdout.write(l + '\n'),
+      onStderr: (l) => io.stderr.write(l + '\n'),
+    });
+    const exited = bootstrap.exited.then((e) => ({ exited: e }));
+    const results: InvocationResult[] = [];
+    for (let i = 0; i < deliveries; i++) {
+      const event = scheduledEvent(time, built.manifest.functionName!);
+      const r = await Promise.race([api.enqueue(event, { timeoutMs: timeoutSeconds * 1000 }), exited]);
+      if ('exited' in r) {
+        const init = api.initErrors[0];
+        io.stderr.write(style.red(`bootstrap exited (${r.exited.code ?? r.exited.signal})${init ? `: init error ${init.body}` : ''}\n`));
+        return 1;
+      }
+      results.push(r);
+      io.stderr.write(style.dim(`delivery ${i + 1}: ${r.kind === 'abandoned' ? 'abandoned' : `${r.kind} ${r.body}`}\n`));
+    }
+    const ran = results.filter((r) => !(r.kind === 'response' && (r.json as { skipped?: boolean } | undefined)?.skipped));
+    return exitStatusOf(ran[0] ?? results[0]);
+  } finally {
+    bootstrap?.kill();
+    await bootstrap?.exited;
+    await api.close();
+    await db.close();
+    rmSync(taskDir, { recursive: true, force: true });
+  }
+}

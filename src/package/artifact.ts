@@ -1,0 +1,124 @@
+// One planned job → the files of its Lambda function and its configuration. Pure: templates are passed in, and the
+// zip bytes are made by a ZipWriter at the edge.
+import { createHash } from 'node:crypto';
+import type { Job } from '../plan/plan.js';
+import type { JobAnalysis } from '../scripts/analyze.js';
+import { REDACTED } from '../scripts/findings.js';
+import { isRuntimeVariable, renderHandler } from './handler.js';
+import { checkLambdaLimits, unzippedSize, type ZipEntryInput } from './zip.js';
+
+export const RUNTIME = 'provided.al2023';
+export const HANDLER = 'function.handler';
+export const DEFAULT_LOCK_TABLE = 'cron2lambda-locks';
+/** Lambda's limit on a function's environment variables (names and values, all together). */
+export const LAMBDA_ENVIRONMENT_LIMIT = 4096;
+
+export interface Templates {
+  bootstrap: string;
+  lock: string;
+  handler: string;
+}
+
+export interface PackageOptions {
+  lockTable: string;
+}
+
+export interface JobPackage {
+  functionName: string;
+  entries: ZipEntryInput[];
+  environment: Record<string, string>;
+  layers: string[];
+  files: string[];
+  /** Reasons the job cannot be packaged (Lambda limits); the job then becomes an error in the manifest. */
+  problems: { code: string; message: string }[];
+}
+
+export type ZipWriter = (entries: readonly ZipEntryInput[]) => Promise<Buffer>;
+
+/** Deterministic from the id, at most 64 of [A-Za-z0-9-_] (Lambda's rule for function names). */
+export function functionNameFor(jobId: string): string {
+  const clean = jobId.replace(/[^A-Za-z0-9_-]/g, '-');
+  const name = `c2l-${clean}`;
+  if (name.length <= 64) return name;
+  const hash = createHash('sha256').update(jobId).digest('hex').slice(0, 8);
+  return `${name.slice(0, 64 - 9)}-${hash}`;
+}
+
+const LAMBDA_ENV_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/**
+ * The function's environment: the lock settings, the job, TZ (Lambda runs in UTC; the scripts ran in the server's
+ * zone, so `date` keeps printing local time), and the crontab's variables that Lambda accepts. Variables whose
+ * value held a credential are left out: the finding says to move them to SSM Parameter Store or Secrets Manager.
+ */
+export function functionEnvironment(job: Job, options: PackageOptions): { environment: Record<string, string>; left: string[] } {
+  const environment: Record<string, string> = {
+    CRON2LAMBDA_LOCK_TABLE: options.lockTable,
+    CRON2LAMBDA_JOB: job.id,
+  };
+  const zone = job.schedule?.timezone;
+  if (zone && zone !== 'UTC' && job.environment.TZ === undefined) environment.TZ = zone;
+  const left: string[] = [];
+  for (const [name, value] of Object.entries(job.environment)) {
+    if (!LAMBDA_ENV_NAME.test(name) || isRuntimeVariable(name) || name === 'CRON_TZ' || value.includes(REDACTED)) {
+      left.push(name);
+      continue;
+    }
+    environment[name] = value;
+  }
+  return { environment, left };
+}
+
+export function packageJob(job: Job, analysis: JobAnalysis, templates: Templates, options: PackageOptions): JobPackage {
+  const { environment } = functionEnvironment(job, options);
+  // Variables with a credential stay out of function.sh as well; the rest run the command as cron did.
+  const crontabEnv = Object.fromEntries(Object.entries(job.environment).filter(([, v]) => !v.includes(REDACTED)));
+  const handler = renderHandler(
+    {
+      jobId: job.id,
+      command: analysis.command,
+      stdin: job.stdin ?? null,
+      shell: job.environment.SHELL || '/bin/sh',
+      environment: crontabEnv,
+      home: job.environment.HOME ?? null,
+    },
+    templates.handler,
+  );
+  const entries: ZipEntryInput[] = [
+    { path: 'bootstrap', content: templates.bootstrap, mode: 0o755 },
+    { path: 'lock.sh', content: templates.lock, mode: 0o644 },
+    { path: 'function.sh', content: handler, mode: 0o644 },
+    ...analysis.bundle.files.map((f) => ({ path: f.zipPath, content: f.content, mode: f.mode })),
+  ];
+  const layers = job.findings.some((f) => f.code === 'aws-cli') ? ['aws-cli'] : [];
+  const problems: JobPackage['problems'] = [];
+  const envBytes = Object.entries(environment).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  if (envBytes > LAMBDA_ENVIRONMENT_LIMIT) {
+    problems.push({ code: 'environment-too-large', message: `the function's environment is ${envBytes} bytes; Lambda allows ${LAMBDA_ENVIRONMENT_LIMIT}` });
+  }
+  return { functionName: functionNameFor(job.id), entries, environment, layers, files: analysis.bundle.files.map((f) => f.path), problems };
+}
+
+export interface BuiltZip {
+  zip: Buffer;
+  sha256: string;
+  /** What Lambda reports as CodeSha256 (base64 of the SHA-256): equal values make a redeploy a no-op. */
+  codeSha256: string;
+  size: number;
+  unzippedSize: number;
+  problems: { code: string; message: string }[];
+}
+
+export async function buildZip(pkg: JobPackage, writeZip: ZipWriter): Promise<BuiltZip> {
+  const zip = await writeZip(pkg.entries);
+  const digest = createHash('sha256').update(zip).digest();
+  const unzipped = unzippedSize(pkg.entries);
+  return {
+    zip,
+    sha256: digest.toString('hex'),
+    codeSha256: digest.toString('base64'),
+    size: zip.length,
+    unzippedSize: unzipped,
+    problems: [...pkg.problems, ...checkLambdaLimits(zip.length, unzipped).map((p) => ({ code: p.code, message: p.message }))],
+  };
+}

@@ -1,0 +1,98 @@
+// manifest.json: the public record of a package run (formatVersion 1). Every planned job appears, packaged or not.
+import type { Job, Plan } from '../plan/plan.js';
+import type { Reason } from '../model/reasons.js';
+import type { Finding, Verdict } from '../scripts/findings.js';
+import { HANDLER, RUNTIME } from './artifact.js';
+
+export const MANIFEST_FORMAT_VERSION = 1;
+
+export interface ManifestJob {
+  id: string;
+  source: Job['source'];
+  status: Job['status'];
+  reasons: Reason[];
+  verdict: Verdict;
+  findings: Finding[];
+  schedule?: {
+    cron: string;
+    timezone: string;
+    target: string;
+    expressions: string[];
+    expressionTimezone: string;
+    exact: boolean;
+  };
+  functionName?: string;
+  /** Path of the zip relative to the manifest's directory. */
+  zip?: string;
+  sha256?: string;
+  codeSha256?: string;
+  size?: number;
+  unzippedSize?: number;
+  handler?: string;
+  runtime?: string;
+  environment?: Record<string, string>;
+  layers?: string[];
+  files?: string[];
+}
+
+export interface Manifest {
+  formatVersion: typeof MANIFEST_FORMAT_VERSION;
+  generatedBy: string;
+  lockTable: string;
+  target: Plan['target'];
+  jobs: ManifestJob[];
+  summary: { jobs: number; packaged: number; skip: number; error: number };
+}
+
+export interface PackagedJob {
+  functionName: string;
+  zip: string;
+  sha256: string;
+  codeSha256: string;
+  size: number;
+  unzippedSize: number;
+  environment: Record<string, string>;
+  layers: string[];
+  files: string[];
+}
+
+export function manifestJob(job: Job, packaged?: PackagedJob): ManifestJob {
+  const base: ManifestJob = {
+    id: job.id,
+    source: job.source,
+    status: job.status,
+    reasons: job.reasons,
+    verdict: job.verdict,
+    findings: job.findings,
+    ...(job.schedule
+      ? {
+          schedule: {
+            cron: job.schedule.cron,
+            timezone: job.schedule.timezone,
+            target: job.schedule.target,
+            expressions: job.schedule.expressions,
+            expressionTimezone: job.schedule.expressionTimezone,
+            exact: job.schedule.exact,
+          },
+        }
+      : {}),
+  };
+  if (!packaged) return base;
+  return { ...base, ...packaged, handler: HANDLER, runtime: RUNTIME };
+}
+
+export function buildManifest(plan: Plan, jobs: ManifestJob[], lockTable: string, version: string): Manifest {
+  return {
+    formatVersion: MANIFEST_FORMAT_VERSION,
+    generatedBy: `cron2lambda ${version}`,
+    lockTable,
+    target: plan.target,
+    jobs,
+    summary: {
+      jobs: jobs.length,
+      packaged: jobs.filter((j) => j.zip).length,
+      skip: jobs.filter((j) => j.status === 'skip').length,
+      error: jobs.filter((j) => j.status === 'error').length,
+    },
+  };
+}

@@ -1,0 +1,93 @@
+// The readiness report for a change ticket: per job the schedule before and after, exactness, findings and the
+// bundled files. Markdown for people, JSON for tools. Made from the (already redacted) plan only.
+import type { Job, Plan } from '../plan/plan.js';
+
+export const REPORT_FORMAT_VERSION = 1;
+
+export interface ReportJob {
+  id: string;
+  source: Job['source'];
+  status: Job['status'];
+  verdict: Job['verdict'] | null;
+  reasons: Job['reasons'];
+  before: { cron: string; timezone: string; description: string } | null;
+  after: { target: string; expressions: string[]; timezone: string; descriptions: string[] } | null;
+  exact: boolean | null;
+  drift: NonNullable<Job['schedule']>['drift'];
+  findings: Job['findings'];
+  files: string[];
+}
+
+export interface Report {
+  formatVersion: typeof REPORT_FORMAT_VERSION;
+  target: Plan['target'];
+  horizon: Plan['horizon'];
+  summary: Plan['summary'];
+  jobs: ReportJob[];
+}
+
+export function buildReport(plan: Plan): Report {
+  return {
+    formatVersion: REPORT_FORMAT_VERSION,
+    target: plan.target,
+    horizon: plan.horizon,
+    summary: plan.summary,
+    jobs: plan.jobs.map((j) => ({
+      id: j.id,
+      source: j.source,
+      status: j.status,
+      verdict: j.status === 'skip' ? null : j.verdict,
+      reasons: j.reasons,
+      before: j.schedule ? { cron: j.schedule.cron, timezone: j.schedule.timezone, description: j.schedule.description } : null,
+      after: j.schedule
+        ? { target: j.schedule.target, expressions: j.schedule.expressions, timezone: j.schedule.expressionTimezone, descriptions: j.schedule.expressionDescriptions }
+        : null,
+      exact: j.schedule ? j.schedule.exact : null,
+      drift: j.schedule?.drift ?? [],
+      findings: j.findings,
+      files: j.files,
+    })),
+  };
+}
+
+/** Markdown table cells: no pipes or newlines inside. */
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function code(s: string): string {
+  return '`' + s.replace(/`/g, "'") + '`';
+}
+
+export function renderReportMarkdown(report: Report): string {
+  const s = report.summary;
+  const out: string[] = [];
+  out.push('# cron2lambda readiness report', '');
+  out.push(`Target: EventBridge ${report.target === 'rule' ? 'rules (UTC)' : 'Scheduler (source time zone)'}. Schedules proven from ${report.horizon.from} to ${report.horizon.to}.`, '');
+  out.push(`${s.jobs} jobs: ${s.migrate} to migrate (${s.exact} exact, ${s.inexact} inexact), ${s.skip} skipped, ${s.error} rejected. Readiness: ${s.ready} ready, ${s.needsAttention} need attention, ${s.blocked} blocked.`, '');
+  out.push('| Job | Line | Status | Verdict | Before | After | Exact |', '|---|---|---|---|---|---|---|');
+  for (const j of report.jobs) {
+    out.push(
+      `| ${code(j.id)} | ${cell(`${j.source.file}:${j.source.line}`)} | ${j.status} | ${j.verdict ?? '-'} | ${j.before ? cell(`${code(j.before.cron)} ${j.before.timezone}`) : '-'} | ${j.after ? cell(j.after.expressions.map(code).join('<br>') || '(none)') : '-'} | ${j.exact === null ? '-' : j.exact ? 'yes' : '**no**'} |`,
+    );
+  }
+  for (const j of report.jobs) {
+    out.push('', `## ${j.id}`, '');
+    out.push(`- Source: ${cell(`${j.source.file}:${j.source.line}`)} ${code(j.source.text.trim())}`);
+    out.push(`- Status: ${j.status}${j.verdict ? `, verdict **${j.verdict}**` : ''}`);
+    for (const r of j.reasons) out.push(`- Reason: ${cell(r.message)} (${code(r.code)})`);
+    if (j.before && j.after) {
+      out.push(`- Before: ${code(j.before.cron)} in ${j.before.timezone}${j.before.description ? ` — ${cell(j.before.description)}` : ''}`);
+      j.after.expressions.forEach((e, i) => out.push(`- After: ${code(e)} (${j.after!.timezone})${j.after!.descriptions[i] ? ` — ${cell(j.after!.descriptions[i])}` : ''}`));
+      if (j.after.expressions.length === 0) out.push('- After: no expression (the schedule never fires)');
+      out.push(`- Exact: ${j.exact ? 'yes, every fire time in the horizon matches' : 'no'}`);
+      for (const d of j.drift) out.push(`  - ${d.kind === 'missing' ? 'cron runs, AWS does not' : 'AWS runs, cron does not'}: ${d.at} (local ${d.local}) — ${d.reason}`);
+    }
+    if (j.findings.length) {
+      out.push('', '| Severity | Code | Where | Finding |', '|---|---|---|---|');
+      for (const f of j.findings) out.push(`| ${f.severity} | ${code(f.code)} | ${cell(`${f.file}:${f.line}`)} | ${cell(f.message)} |`);
+    }
+    if (j.files.length) out.push('', `Bundled files: ${j.files.map(code).join(', ')}`);
+  }
+  return out.join('\n') + '\n';
+}
