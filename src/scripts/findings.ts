@@ -405,7 +405,8 @@ export function awsPermissions(argv: Array<string | null>): string[] {
   const rest = words.slice(2).filter((w): w is string => w !== null);
   const flags = argv.filter((v): v is string => v !== null);
   if (service === 's3') {
-    const s3args = rest.filter((w) => !w.startsWith('-'));
+    // Positional arguments keep their place even when they are expansions ("$out" is a local path, not s3://).
+    const s3args = words.slice(2).map((w) => w ?? '').filter((w) => !w.startsWith('-'));
     const remote = s3args.map((w) => w.startsWith('s3://'));
     const perms = new Set<string>();
     const recursive = flags.includes('--recursive');

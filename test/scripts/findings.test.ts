@@ -151,3 +151,11 @@ describe('rootReader', () => {
     expect(r.stat('/opt/app/nope')).toBeNull();
   });
 });
+
+describe('aws-cli permissions with expanded arguments', () => {
+  test('reads `aws s3 cp "$out" s3://bucket/` as an upload (PutObject), not a download', async () => {
+    const { awsPermissions } = await import('../../src/scripts/findings.js');
+    expect(awsPermissions(['aws', 's3', 'cp', null, 's3://billing-archive/', '--only-show-errors'])).toEqual(['s3:PutObject']);
+    expect(awsPermissions(['aws', 's3', 'cp', 's3://b/k', null])).toEqual(['s3:GetObject']);
+  });
+});
