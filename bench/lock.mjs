@@ -5,7 +5,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { startLocalDynamoDb } from '../dist/local/dynamodb.js';
-import { findBash } from '../dist/local/runner.js';
+import { findBash, startBootstrap } from '../dist/local/runner.js';
+import { startRuntimeApi } from '../dist/local/runtime-api.js';
+import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { readTemplate, renderHandler, templatePath } from '../dist/package/handler.js';
 import { unzippedSize, writeZip } from '../dist/package/zip.js';
 
@@ -77,6 +81,82 @@ async function typicalZip() {
   ];
   const zip = await writeZip(entries);
   return { zipBytes: zip.length, unzippedBytes: unzippedSize(entries), files: entries.map((e) => e.path) };
+}
+
+/**
+ * Whole invocations through the real bootstrap (Runtime API and dynalite on 127.0.0.1) of a job that runs `true`,
+ * with three lock.sh variants: no lock at all (the floor), ours, and the recipe's AWS CLI lock. The overhead of a
+ * lock is its mean invocation time minus the floor's.
+ */
+async function invocationOverhead(db, aws, n, awsN) {
+  const real = readTemplate('lock.sh');
+  const noop = 'c2l_lock_acquire() { return 0; }\nc2l_lock_done() { return 0; }\nc2l_lock_release() { return 0; }\n';
+  // The recipe (facts: UpdateItem SET #ttl = if_not_exists(#ttl, :ttl) with ReturnValues ALL_OLD; held when
+  // attributes come back), called the way the recipe does: the AWS CLI, once per run, nothing on failure.
+  const recipe = `c2l_lock_acquire() {
+  local res
+  res=$(aws dynamodb update-item --endpoint-url "$CRON2LAMBDA_DYNAMODB_ENDPOINT" --table-name "$CRON2LAMBDA_LOCK_TABLE" \\
+    --key "{\\"key\\": {\\"S\\": \\"$1\\"}}" --expression-attribute-names '{"#ttl": "ttl"}' \\
+    --expression-attribute-values "{\\":ttl\\": {\\"N\\": \\"$4\\"}}" \\
+    --update-expression 'SET #ttl = if_not_exists(#ttl, :ttl)' --return-values ALL_OLD) || { C2L_LOCK_ERROR=aws; return 2; }
+  [[ -z $res ]] && return 0 || return 1
+}
+c2l_lock_done() { return 0; }
+c2l_lock_release() { return 0; }
+`;
+  const variants = [
+    ['no lock (floor)', real + '\n' + noop, n],
+    ['ours: curl --aws-sigv4', real, n],
+  ];
+  if (aws) variants.push(['recipe: aws dynamodb update-item', real + '\n' + recipe, awsN]);
+  const out = {};
+  for (const [label, lock, count] of variants) {
+    const dir = mkdtempSync(join(tmpdir(), 'c2l-bench-'));
+    try {
+      writeFileSync(join(dir, 'bootstrap'), readTemplate('bootstrap'));
+      chmodSync(join(dir, 'bootstrap'), 0o755);
+      writeFileSync(join(dir, 'lock.sh'), lock);
+      writeFileSync(join(dir, 'function.sh'), renderHandler({ jobId: 'bench', command: 'true', stdin: null, shell: '/bin/sh', environment: {}, home: null }));
+      const api = await startRuntimeApi({ functionName: 'bench' });
+      const proc = startBootstrap({
+        taskDir: dir,
+        runtimeApi: api.address,
+        functionName: 'bench',
+        path: aws ? `${dirname(aws.path)}:/usr/local/bin:/usr/bin:/bin` : undefined,
+        environment: {
+          CRON2LAMBDA_LOCK_TABLE: db.tableName,
+          CRON2LAMBDA_JOB: `bench-${Object.keys(out).length}`,
+          CRON2LAMBDA_DYNAMODB_ENDPOINT: db.endpoint,
+          HOME: process.env.HOME ?? '/tmp',
+          ...(process.env.PYENV_ROOT ? { PYENV_ROOT: process.env.PYENV_ROOT } : {}),
+          AWS_CONFIG_FILE: '/dev/null',
+          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          TMPDIR: dir,
+        },
+      });
+      const samples = [];
+      try {
+        for (let i = 0; i < count + WARMUP; i++) {
+          const minute = String(i % 60).padStart(2, '0');
+          const hour = String(Math.floor(i / 60) % 24).padStart(2, '0');
+          const t0 = performance.now();
+          const r = await api.enqueue({ time: `2027-01-04T${hour}:${minute}:00Z` }, { timeoutMs: 60_000 });
+          await Promise.race([api.waitUntilPolling(), proc.exited]);
+          if (r.kind !== 'response' || JSON.parse(r.body).skipped !== false) throw new Error(`${label}: ${r.kind} ${r.body ?? ''}`);
+          if (i >= WARMUP) samples.push(performance.now() - t0);
+        }
+      } finally {
+        proc.kill();
+        await proc.exited;
+        await api.close();
+      }
+      out[label] = stats(samples);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return out;
 }
 
 /** Runs the benchmark, prints its figures with LOG, and returns them. */
@@ -155,6 +235,21 @@ export async function run({
       log(`  ratio recipe / ours (mean, vs acquire + release): ${result.ratio.toFixed(1)}x`);
     }
     if (result.baselineSkipped) log(`original recipe's lock: baseline skipped: ${result.baselineSkipped} (not installed by this benchmark)`);
+
+    const inv = await invocationOverhead(db, aws?.version ? aws : null, iterations, awsIterations);
+    const floor = inv['no lock (floor)'].mean;
+    log('whole invocations through bootstrap (job: true), mean time per invocation and the lock\'s share of it:');
+    for (const [label, st] of Object.entries(inv)) {
+      log(`  ${label.padEnd(36)} ${fmt(st)}${label.startsWith('no lock') ? '' : `  → overhead ${(st.mean - floor).toFixed(1)} ms`}`);
+    }
+    const oursOverhead = inv['ours: curl --aws-sigv4'].mean - floor;
+    result.invocation = { floorMs: floor, oursOverheadMs: oursOverhead, recipeOverheadMs: null, ratio: null };
+    if (inv['recipe: aws dynamodb update-item']) {
+      const recipeOverhead = inv['recipe: aws dynamodb update-item'].mean - floor;
+      result.invocation.recipeOverheadMs = recipeOverhead;
+      result.invocation.ratio = recipeOverhead / oursOverhead;
+      log(`  ratio of lock overheads per invocation, recipe / ours: ${result.invocation.ratio.toFixed(1)}x (target ≥ 30x)`);
+    }
 
     result.zip = await typicalZip();
     log(

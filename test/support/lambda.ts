@@ -113,8 +113,14 @@ export class LambdaEnv {
     return new Promise((resolve) => this.lineWaiters.push({ test: match, resolve }));
   }
 
-  invoke(event: unknown, options?: EnqueueOptions): Promise<InvocationResult> {
-    return this.api.enqueue(event, options);
+  /**
+   * Delivers one event and resolves with what bootstrap posted, once bootstrap has finished the invocation: it
+   * updates the lock while it answers, and asks for the next event only when that update is done.
+   */
+  async invoke(event: unknown, options?: EnqueueOptions): Promise<InvocationResult> {
+    const result = await this.api.enqueue(event, options);
+    if (result.kind !== 'abandoned') await Promise.race([this.api.waitUntilPolling(), this.proc.exited]);
+    return result;
   }
 
   async stop(): Promise<void> {

@@ -115,6 +115,8 @@ export async function runInvoke(file: string, options: InvokeCommandOptions, io:
         io.stderr.write(style.red(`bootstrap exited (${r.exited.code ?? r.exited.signal})${init ? `: init error ${init.body}` : ''}\n`));
         return 1;
       }
+      // bootstrap updates the lock while it answers; it asks for the next event once that is done.
+      await Promise.race([api.waitUntilPolling(), exited]);
       results.push(r);
       io.stderr.write(style.dim(`delivery ${i + 1}: ${r.kind === 'abandoned' ? 'abandoned' : `${r.kind} ${r.body}`}\n`));
     }
