@@ -47,6 +47,15 @@ export function functionNameFor(jobId: string): string {
 const LAMBDA_ENV_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 /**
+ * Crontab variables that stay out of the function's configuration because they would change how bootstrap itself
+ * runs: PATH (a crontab PATH without /usr/bin would hide curl; function.sh gives the command the crontab's PATH with
+ * Lambda's entries added) and the dynamic loader's variables. CRON_TZ is a scheduling setting, not a variable.
+ */
+function runtimeSensitive(name: string): boolean {
+  return name === 'PATH' || name === 'CRON_TZ' || name.startsWith('LD_');
+}
+
+/**
  * The function's environment: the lock settings, the job, TZ (Lambda runs in UTC; the scripts ran in the server's
  * zone, so `date` keeps printing local time), and the crontab's variables that Lambda accepts. Variables whose
  * value held a credential are left out: the finding says to move them to SSM Parameter Store or Secrets Manager.
@@ -60,7 +69,7 @@ export function functionEnvironment(job: Job, options: PackageOptions): { enviro
   if (zone && zone !== 'UTC' && job.environment.TZ === undefined) environment.TZ = zone;
   const left: string[] = [];
   for (const [name, value] of Object.entries(job.environment)) {
-    if (!LAMBDA_ENV_NAME.test(name) || isRuntimeVariable(name) || name === 'CRON_TZ' || value.includes(REDACTED)) {
+    if (!LAMBDA_ENV_NAME.test(name) || isRuntimeVariable(name) || runtimeSensitive(name) || value.includes(REDACTED)) {
       left.push(name);
       continue;
     }
@@ -80,7 +89,7 @@ export function packageJob(job: Job, analysis: JobAnalysis, templates: Templates
       stdin: job.stdin ?? null,
       shell: job.environment.SHELL || '/bin/sh',
       environment: crontabEnv,
-      home: job.environment.HOME ?? null,
+      home: job.home,
     },
     templates.handler,
   );

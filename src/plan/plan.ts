@@ -11,7 +11,7 @@ import type { Reason, SourceRef } from '../model/reasons.js';
 import type { FileReader } from '../scripts/reader.js';
 import type { JobAnalysis } from '../scripts/analyze.js';
 import { redact, type Finding, type Verdict } from '../scripts/findings.js';
-import { assessEntry, passwdLookup, userFromSpoolPath } from './readiness.js';
+import { assessEntry, homeFor, passwdLookup, userFromSpoolPath } from './readiness.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -34,6 +34,8 @@ export interface Job {
   command?: string;
   stdin?: string | null;
   environment: Record<string, string>;
+  /** HOME as cron sets it: the crontab's HOME, else the user's home in the server's /etc/passwd (under --root). */
+  home: string | null;
   schedule?: JobSchedule;
   /** Readiness findings (script analysis and crontab), sorted by file, line, code. */
   findings: Finding[];
@@ -134,12 +136,9 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
     });
     for (const entry of crontab.entries) {
       const job = planEntry(entry, crontab, options);
-      const readiness = assessEntry(entry, crontab, {
-        reader: options.reader,
-        analyse: job.status === 'migrate',
-        user: entry.user ?? options.user ?? userFromSpoolPath(input.file),
-        passwdHome,
-      });
+      const user = entry.user ?? options.user ?? userFromSpoolPath(input.file);
+      job.home = homeFor(entry, user, passwdHome);
+      const readiness = assessEntry(entry, crontab, { reader: options.reader, analyse: job.status === 'migrate', user, passwdHome });
       job.findings = readiness.findings;
       job.verdict = job.status === 'error' ? 'blocked' : readiness.verdict;
       job.verdictReasons = readiness.verdictReasons;
@@ -195,6 +194,7 @@ function planEntry(entry: CronEntry, crontab: Crontab, options: PlanOptions): Jo
     ...(entry.command !== undefined ? { command: entry.command } : {}),
     ...(entry.stdin !== undefined ? { stdin: entry.stdin } : {}),
     environment: entry.environment,
+    home: null,
     findings: [],
     verdict: 'ready',
     verdictReasons: [],

@@ -42,11 +42,14 @@ describe('cron2lambda package', () => {
         TZ: 'Asia/Tokyo',
         SHELL: '/bin/bash',
         MAILTO: 'ops@example.com',
-        PATH: '/opt/app/bin:/usr/local/bin:/usr/bin:/bin',
+        HOME: '/home/deploy',
       },
       layers: [],
       files: ['/opt/app/bin/backup.sh', '/opt/app/bin/notify.sh', '/opt/app/bin/rotate.sh', '/opt/app/lib/common.sh', '/opt/app/lib/config.sh', '/opt/app/lib/log.sh'],
     });
+    // PATH stays in function.sh (with Lambda's entries added): a crontab PATH must not hide curl from bootstrap.
+    expect(backup.environment.PATH).toBeUndefined();
+    expect(backup.environment.CRON_TZ).toBeUndefined();
     expect(backup.functionName).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
     expect(backup.zip).toBe(`${backup.functionName}.zip`);
     const zipBytes = readFileSync(join(out, backup.zip));

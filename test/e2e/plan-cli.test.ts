@@ -1,6 +1,6 @@
 // The CLI as users run it: a subprocess over the crontabs in fixtures/.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, FIXTURES } from '../support/cli.js';
@@ -174,5 +174,18 @@ describe('cron2lambda plan', () => {
     expect(cli(args).status).toBe(0);
     expect(cli([...args, '--fail-on', 'blocked']).status).toBe(1);
     expect(cli([...args, '--fail-on', 'warning']).status).toBe(1);
+  });
+
+  it('sets HOME as cron does: the crontab HOME, else the owner\'s home from the server\'s /etc/passwd', () => {
+    const root = mkdtempSync(join(tmpdir(), 'c2l-root-'));
+    mkdirSync(join(root, 'etc'));
+    mkdirSync(join(root, 'var/spool/cron/crontabs'), { recursive: true });
+    writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\ndeploy:x:1000:1000::/home/deploy:/bin/bash\n');
+    const tab = join(root, 'var/spool/cron/crontabs/deploy');
+    writeFileSync(tab, '0 1 * * * /bin/true\nHOME=/srv/app\n0 2 * * * /bin/true\n');
+    const { plan } = planJson([tab, '--root', root]);
+    expect(plan.jobs.map((j: { home: string }) => j.home)).toEqual(['/home/deploy', '/srv/app']);
+    const other = planJson([tab, '--root', root, '--user', 'root']).plan;
+    expect(other.jobs[0].home).toBe('/root');
   });
 });
