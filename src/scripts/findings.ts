@@ -582,7 +582,8 @@ export function findingsFromTrace(trace: Trace, opts: TraceFindingOptions = {}):
     }
     if (MAIL.has(name)) push('mail', `${name} sends mail, which Lambda cannot; use an on-failure destination (SNS) or a CloudWatch alarm`, file, line);
     if (name === 'aws') {
-      const permissions = awsPermissions(u.argv.map((a) => a.value));
+      // Loose values keep a literal prefix such as s3://bucket/ of words that also expand variables.
+      const permissions = awsPermissions(u.argv.map((a) => a.value ?? a.loose));
       push('aws-cli', `calls the AWS CLI: the function needs an AWS CLI layer and IAM permissions${permissions.length ? ` (${permissions.join(', ')})` : ''}`, file, line, { permissions });
     }
     if (name === 'sleep') {
