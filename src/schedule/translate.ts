@@ -161,8 +161,9 @@ function explain(
   spec: CronSpec,
 ): DriftReason {
   if (target === 'rule' && t.offsets.length > 1) {
-    // The instant's own offset, or the offset at the local time cron would have used, differs from the rule's.
-    if (offsetOf(t, utcMinute) !== ruleOffset || offsetOf(t, utcMinute - ruleOffset + offsetOf(t, utcMinute)) !== ruleOffset) {
+    // The instant's own offset differs from the rule's, or it is within a day of an offset change (where a local
+    // time can be skipped or come twice, so even an instant at the rule's offset can be cron's other occurrence).
+    if (offsetOf(t, utcMinute) !== ruleOffset || t.segments.some((s, i) => i > 0 && Math.abs(utcMinute - s.from) <= MINUTES_PER_DAY)) {
       return 'dst-offset';
     }
   }

@@ -1,4 +1,4 @@
 // Property tests, second half of the zones.
 import { propertySuite } from '../support/property.js';
 
-propertySuite(['Asia/Kolkata', 'Australia/Eucla', 'Pacific/Honolulu']);
+propertySuite(['Asia/Kolkata', 'Australia/Eucla', 'Pacific/Honolulu', 'Australia/Lord_Howe']);

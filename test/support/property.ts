@@ -7,7 +7,8 @@ import { translate, type Target } from '../../src/schedule/translate.js';
 import { daysFromCivil } from '../../src/schedule/calendar.js';
 import { OracleZone, oracleAwsFires, oracleCronFires } from './oracle.js';
 
-// 2027-10-15 .. 2028-04-15 holds 29 Feb 2028 and both DST changes of New York.
+// 2027-10-15 .. 2028-04-15 holds 29 Feb 2028 and both DST changes of New York, Chatham and Lord Howe (a 30-minute
+// shift). Eight zones × 280 random lines = 2,240 lines, plus the common ones.
 const fromDay = daysFromCivil(2027, 10, 15);
 const toDay = daysFromCivil(2028, 4, 15);
 const horizon = { fromDay, toDay };
@@ -74,11 +75,11 @@ export function propertySuite(zones: string[]): void {
     const oracleZone = new OracleZone(zone);
   
     it('for random lines as EventBridge rules (UTC)', () => {
-      fc.assert(fc.property(lineArb, (line) => check(line, zone, 'rule', oracleZone)), { numRuns: 220, seed: 20261129 });
+      fc.assert(fc.property(lineArb, (line) => check(line, zone, 'rule', oracleZone)), { numRuns: 180, seed: 20261129 });
     });
   
     it('for random lines as EventBridge Scheduler schedules (in the zone)', () => {
-      fc.assert(fc.property(lineArb, (line) => check(line, zone, 'scheduler', oracleZone)), { numRuns: 120, seed: 7 });
+      fc.assert(fc.property(lineArb, (line) => check(line, zone, 'scheduler', oracleZone)), { numRuns: 100, seed: 7 });
     });
   
     it('for the lines people write most', () => {
