@@ -38,8 +38,6 @@ export interface CompileOptions {
   fromYear: number;
 }
 
-const ALL_MONTHS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
-
 export function compile(spec: CronSpec, options: CompileOptions): Compiled {
   const approximations = new Set<ApproximationCode>();
   let rule = dayRule(spec);
@@ -158,7 +156,7 @@ function dowClauses(dows: number[], months: number[], j: number, approx: Set<App
     // bounded by a date, which EventBridge cannot say. Keep the months; the simulation shows the month-end days.
     approx.add('dow-month-boundary');
   }
-  return [{ dom: '?', dow: formatDow(shifted), months: j === 0 ? months : months, years: null }];
+  return [{ dom: '?', dow: formatDow(shifted), months, years: null }];
 }
 
 /** Local (month, day) of UTC (month, day) moved by j days, in a leap or common year. */
@@ -279,4 +277,3 @@ function domClausesWith(
   return [...byField.values()];
 }
 
-export { ALL_MONTHS };

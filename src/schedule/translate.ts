@@ -2,9 +2,9 @@
 // result exact only when the two sets of fire minutes are equal. Pure (the zone database is read through Intl).
 import { civilFromDays, daysFromCivil, isoLocalMinute, isoMinute, MINUTES_PER_DAY } from './calendar.js';
 import { compile, type ApproximationCode } from './compile.js';
-import { parseAwsCron, type AwsCronParts } from './eventbridge.js';
+import { parseAwsCron } from './eventbridge.js';
 import type { CronSpec } from './model.js';
-import { compareFires, cronFires, releaseFireSet, ruleFires, schedulerFires, type Comparison, type Horizon } from './simulate.js';
+import { compareFires, cronFires, releaseFireSet, ruleFires, schedulerFires, type Horizon } from './simulate.js';
 import { zoneTimeline, type ZoneTimeline } from './zone.js';
 
 export type Target = 'rule' | 'scheduler';
@@ -123,7 +123,7 @@ function translateUncached(spec: CronSpec, options: TranslateOptions): ScheduleP
     at: isoMinute(d.utcMinute),
     local: isoLocalMinute(d.utcMinute + offsetOf(timeline, d.utcMinute)),
     kind: d.kind,
-    reason: explain(d.utcMinute, best.offset, target, timeline, best.compiled.approximations, spec),
+    reason: explain(d.utcMinute, best.offset, target, timeline, best.compiled.approximations),
   }));
   return {
     cron: spec.text,
@@ -158,7 +158,6 @@ function explain(
   target: Target,
   t: ZoneTimeline,
   approximations: ApproximationCode[],
-  spec: CronSpec,
 ): DriftReason {
   if (target === 'rule' && t.offsets.length > 1) {
     // The instant's own offset differs from the rule's, or it is within a day of an offset change (where a local
@@ -184,8 +183,6 @@ function explain(
   if (approximations.includes('dow-month-boundary') && [c, u].some((d) => d.day === 1 || d.day >= 28)) {
     return 'dow-month-boundary';
   }
-  void spec;
   return 'unexplained';
 }
 
-export type { Comparison, AwsCronParts };

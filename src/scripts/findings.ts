@@ -402,7 +402,6 @@ export function awsPermissions(argv: Array<string | null>): string[] {
   }
   const [service, op] = words;
   if (!service || !op) return [];
-  const rest = words.slice(2).filter((w): w is string => w !== null);
   const flags = argv.filter((v): v is string => v !== null);
   if (service === 's3') {
     // Positional arguments keep their place even when they are expansions ("$out" is a local path, not s3://).
