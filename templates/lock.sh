@@ -162,23 +162,29 @@ c2l_scheduled_minute() {
 c2l_ddb() {
   local op=$1 body=$2 out rc
   local endpoint=${CRON2LAMBDA_DYNAMODB_ENDPOINT:-https://dynamodb.${AWS_REGION}.amazonaws.com}
-  local -a token=()
+  local -a token=() then=()
   if [[ -n ${AWS_SESSION_TOKEN:-} ]]; then token=(-H "x-amz-security-token: $AWS_SESSION_TOKEN"); fi
+  # C2L_DDB_THEN (optional): a second request for the same curl process, made after this one. bootstrap answers
+  # the Runtime API this way, because starting curl costs more than a request does.
+  if ((${#C2L_DDB_THEN[@]})); then then=(--next "${C2L_DDB_THEN[@]}" -o /dev/null -w '\nC2L-THEN %{http_code} %{exitcode}\n'); fi
   out=$(curl -sS -X POST "${endpoint%/}/" \
     --connect-timeout "${CRON2LAMBDA_LOCK_CONNECT_TIMEOUT:-3}" --max-time "${CRON2LAMBDA_LOCK_MAX_TIME:-10}" \
     -H 'Content-Type: application/x-amz-json-1.0' -H "X-Amz-Target: DynamoDB_20120810.$op" \
     --aws-sigv4 "aws:amz:${AWS_REGION}:dynamodb" --user "${AWS_ACCESS_KEY_ID}:${AWS_SECRET_ACCESS_KEY}" \
-    "${token[@]}" --data-binary "$body" -w '\n%{http_code}' 2>&1)
+    "${token[@]}" --data-binary "$body" -w '\nC2L-DDB %{http_code} %{exitcode}\n' "${then[@]}" 2>&1)
   rc=$?
-  C2L_DDB_CURL=$rc
-  if ((rc != 0)); then
-    C2L_DDB_STATUS=000
-    C2L_DDB_BODY=${out%$'\n'*}
-    [[ $out == *$'\n'* ]] || C2L_DDB_BODY=$out
-    return 1
+  local re_then=$'\n''C2L-THEN ([0-9]{3}) ([0-9]+)' re_ddb=$'\n''C2L-DDB ([0-9]{3}) ([0-9]+)'
+  if ((${#then[@]})); then
+    C2L_DDB_THEN_STATUS=000 C2L_DDB_THEN_CURL=$rc
+    if [[ $out =~ $re_then ]]; then C2L_DDB_THEN_STATUS=${BASH_REMATCH[1]} C2L_DDB_THEN_CURL=${BASH_REMATCH[2]}; fi
   fi
-  C2L_DDB_STATUS=${out##*$'\n'}
-  C2L_DDB_BODY=${out%$'\n'*}
+  C2L_DDB_BODY=${out%%$'\n'C2L-DDB *}
+  if [[ $out =~ $re_ddb ]]; then
+    C2L_DDB_STATUS=${BASH_REMATCH[1]} C2L_DDB_CURL=${BASH_REMATCH[2]}
+  else
+    C2L_DDB_STATUS=000 C2L_DDB_CURL=$rc
+  fi
+  ((C2L_DDB_CURL == 0)) || C2L_DDB_STATUS=000
   [[ $C2L_DDB_STATUS == 200 ]]
 }
 

@@ -120,6 +120,27 @@ describe('one invocation', () => {
     expect(await db.getLock(`${job}#2027-01-04T18:05Z`)).toBeUndefined();
   });
 
+  it('still answers the Runtime API when the lock table goes away during the run (lock update and answer share one curl)', async () => {
+    const own = await startLocalDynamoDb();
+    try {
+      const job = newJob();
+      const taskDir = makeTaskDir({ jobId: job, command: 'echo started; sleep 1; echo finished' });
+      const env = await LambdaEnv.start({
+        taskDir,
+        environment: { CRON2LAMBDA_LOCK_TABLE: own.tableName, CRON2LAMBDA_JOB: job, CRON2LAMBDA_DYNAMODB_ENDPOINT: own.endpoint },
+      });
+      const pending = env.invoke(ruleEvent('2027-01-04T18:01:00Z'), { requestId: 'req-table-gone' });
+      await env.waitForLine('started');
+      await own.close();
+      const result = await pending;
+      expect(result.kind).toBe('response');
+      expect(bodyOf(result)).toMatchObject({ exitCode: 0, skipped: false });
+      expect(env.stderr.join('\n')).toMatch(/the job succeeded but the lock .* was not marked done: DynamoDB endpoint .* not reachable/);
+    } finally {
+      await own.close().catch(() => undefined);
+    }
+  });
+
   it('names the signal when the command is killed by one', async () => {
     const job = newJob();
     const taskDir = makeTaskDir({ jobId: job, command: 'kill -TERM $$' });
