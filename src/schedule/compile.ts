@@ -129,7 +129,23 @@ export function leapYears(fromYear: number): number[] {
 /**
  * The UTC dates D on which local date D + j matches the rule, as AWS day clauses.
  */
+const clauseCache = new Map<string, { clauses: Clause[]; approximations: ApproximationCode[] }>();
+
+/** Memoised: a fleet's lines share a handful of day patterns, and the clauses depend only on these inputs. */
 function dayClauses(rule: DayRule, months: number[], j: number, fromYear: number, approx: Set<ApproximationCode>): Clause[] {
+  const key = `${JSON.stringify(rule)}|${months.join(',')}|${j}|${fromYear}`;
+  let hit = clauseCache.get(key);
+  if (!hit) {
+    const found = new Set<ApproximationCode>();
+    hit = { clauses: dayClausesUncached(rule, months, j, fromYear, found), approximations: [...found] };
+    if (clauseCache.size > 10_000) clauseCache.clear();
+    clauseCache.set(key, hit);
+  }
+  for (const a of hit.approximations) approx.add(a);
+  return hit.clauses;
+}
+
+function dayClausesUncached(rule: DayRule, months: number[], j: number, fromYear: number, approx: Set<ApproximationCode>): Clause[] {
   if (months.length === 0) return [];
   switch (rule.kind) {
     case 'all':

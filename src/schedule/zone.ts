@@ -72,14 +72,14 @@ export function offsetAt(zone: string, utcMinute: number): number {
 const timelineCache = new Map<string, ZoneTimeline>();
 
 /**
- * Offsets from `from` to `to` (UTC minutes). Sampled every three hours (no zone changes offset twice within three
+ * Offsets from `from` to `to` (UTC minutes). Sampled every six hours (no zone changes offset twice within six
  * hours), each change then located to the minute by bisection.
  */
 export function zoneTimeline(zone: string, from: number, to: number): ZoneTimeline {
   const key = `${zone}|${from}|${to}`;
   const hit = timelineCache.get(key);
   if (hit) return hit;
-  const STEP = 180;
+  const STEP = 360;
   const segments: ZoneSegment[] = [];
   let t = from;
   let cur = offsetAt(zone, t);
