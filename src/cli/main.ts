@@ -17,6 +17,13 @@ function scheduleOptions(cmd: Command): Command {
     .option('--from <date>', 'first UTC day of the proof (YYYY-MM-DD; default today)');
 }
 
+/** Where the scripts of every command that reads them come from. */
+function scriptOptions(cmd: Command): Command {
+  return cmd
+    .option('--root <dir>', "a copy of the server's filesystem, where the scripts are read from", '/')
+    .option('--user <name>', 'owner of user crontabs, for HOME (default: from a /var/spool/cron/... path)');
+}
+
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let code: number = EXIT.ok;
   const program = new Command()
@@ -30,25 +37,20 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     })
     .showHelpAfterError('(run with --help for usage)');
 
-  scheduleOptions(
-    program
-      .command('plan')
-      .description('show how every crontab line would be migrated, with the proof of each schedule')
-      .argument('<crontab...>', 'crontab files (user crontabs, /etc/crontab, /etc/cron.d/*)'),
+  scriptOptions(
+    scheduleOptions(
+      program
+        .command('plan')
+        .description('show how every crontab line would be migrated, with the proof of each schedule')
+        .argument('<crontab...>', 'crontab files (user crontabs, /etc/crontab, /etc/cron.d/*)'),
+    ),
   )
-    .option('--root <dir>', "a copy of the server's filesystem, where the scripts are read from", '/')
-    .option('--user <name>', 'owner of user crontabs, for HOME (default: from a /var/spool/cron/... path)')
     .option('--json', 'print one JSON document (formatVersion 1) on stdout')
     .addOption(new Option('--fail-on <level>', 'also exit 1 when a job is blocked, or needs attention (for CI gating)').choices(['blocked', 'warning']))
     .action(async (files: string[], options) => {
       const { runPlan } = await import('./commands/plan.js');
       code = runPlan(files, options, io);
     });
-
-  const scriptOptions = (cmd: Command) =>
-    cmd
-      .option('--root <dir>', "a copy of the server's filesystem, where the scripts are read from", '/')
-      .option('--user <name>', 'owner of user crontabs, for HOME (default: from a /var/spool/cron/... path)');
 
   scriptOptions(
     scheduleOptions(

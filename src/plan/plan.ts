@@ -10,7 +10,7 @@ import { isValidZone } from '../schedule/zone.js';
 import type { Reason, SourceRef } from '../model/reasons.js';
 import type { FileReader } from '../scripts/reader.js';
 import type { JobAnalysis } from '../scripts/analyze.js';
-import { redact, type Finding, type Verdict } from '../scripts/findings.js';
+import { redactDeep, type Finding, type Verdict } from '../scripts/findings.js';
 import { assessEntry, homeFor, passwdLookup, userFromSpoolPath } from './readiness.js';
 
 export const PLAN_FORMAT_VERSION = 1;
@@ -138,7 +138,7 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
       const job = planEntry(entry, crontab, options);
       const user = entry.user ?? options.user ?? userFromSpoolPath(input.file);
       job.home = homeFor(entry, user, passwdHome);
-      const readiness = assessEntry(entry, crontab, { reader: options.reader, analyse: job.status === 'migrate', user, passwdHome });
+      const readiness = assessEntry(entry, crontab, { reader: options.reader, analyse: job.status === 'migrate', home: job.home });
       job.findings = readiness.findings;
       job.verdict = job.status === 'error' ? 'blocked' : readiness.verdict;
       job.verdictReasons = readiness.verdictReasons;
@@ -169,14 +169,8 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
     jobs,
     summary: summarize(jobs),
   };
+  // Nothing the tool prints or writes may carry a secret: the plan is redacted before anyone renders it.
   return { plan: redactDeep(plan, [...secrets]), analyses };
-}
-
-/** Every string in a JSON value with each secret replaced: nothing the tool prints or writes carries one. */
-export function redactDeep<T>(value: T, secrets: string[]): T {
-  if (secrets.length === 0) return value;
-  const escaped = secrets.map((s) => JSON.stringify(s).slice(1, -1));
-  return JSON.parse(redact(JSON.stringify(value), escaped)) as T;
 }
 
 function isoDay(day: number): string {

@@ -44,7 +44,7 @@ export function homeFor(entry: CronEntry, user: string | undefined, passwdHome: 
 export function assessEntry(
   entry: CronEntry,
   crontab: Crontab,
-  options: { reader?: FileReader; analyse: boolean; user?: string; passwdHome: HomeLookup },
+  options: { reader?: FileReader; analyse: boolean; home: string | null },
 ): Readiness {
   const file = entry.source.file;
   const crontabFindings: Finding[] = [];
@@ -76,7 +76,7 @@ export function assessEntry(
         command: entry.command,
         shell: entry.environment.SHELL ?? '/bin/sh',
         environment: entry.environment,
-        home: homeFor(entry, options.user, options.passwdHome),
+        home: options.home,
         file,
         line: entry.source.line,
       },

@@ -1,6 +1,7 @@
 // The readiness report for a change ticket: per job the schedule before and after, exactness, findings and the
 // bundled files. Markdown for people, JSON for tools. Made from the (already redacted) plan only.
 import type { Job, Plan } from '../plan/plan.js';
+import { driftKindText } from './text.js';
 
 export const REPORT_FORMAT_VERSION = 1;
 
@@ -81,7 +82,7 @@ export function renderReportMarkdown(report: Report): string {
       j.after.expressions.forEach((e, i) => out.push(`- After: ${code(e)} (${j.after!.timezone})${j.after!.descriptions[i] ? ` — ${cell(j.after!.descriptions[i])}` : ''}`));
       if (j.after.expressions.length === 0) out.push('- After: no expression (the schedule never fires)');
       out.push(`- Exact: ${j.exact ? 'yes, every fire time in the horizon matches' : 'no'}`);
-      for (const d of j.drift) out.push(`  - ${d.kind === 'missing' ? 'cron runs, AWS does not' : 'AWS runs, cron does not'}: ${d.at} (local ${d.local}) — ${d.reason}`);
+      for (const d of j.drift) out.push(`  - ${driftKindText(d.kind)}: ${d.at} (local ${d.local}) — ${d.reason}`);
     }
     if (j.findings.length) {
       out.push('', '| Severity | Code | Where | Finding |', '|---|---|---|---|');

@@ -7,6 +7,11 @@ import type { Style } from './style.js';
 
 const LABEL = 10;
 
+/** What one differing instant means, in the words every renderer uses. */
+export function driftKindText(kind: 'missing' | 'extra'): string {
+  return kind === 'missing' ? 'cron runs, AWS does not' : 'AWS runs, cron does not';
+}
+
 function row(style: Style, label: string, text: string): string {
   return `  ${style.dim(label.padEnd(LABEL))}${text}`;
 }
@@ -49,7 +54,7 @@ export function renderJob(job: Job, style: Style): string {
     } else {
       out.push(row(style, 'proof', style.yellow(`inexact: ${v.missing} missing, ${v.extra} extra of ${v.fires} fire times from ${span} (${v.reasons.join(', ')})`)));
       for (const d of s.drift) {
-        out.push(row(style, '', `${d.kind === 'missing' ? 'cron runs, AWS does not' : 'AWS runs, cron does not'}: ${d.at} (local ${d.local.replace('T', ' ')}) ${style.dim(`[${d.reason}]`)}`));
+        out.push(row(style, '', `${driftKindText(d.kind)}: ${d.at} (local ${d.local.replace('T', ' ')}) ${style.dim(`[${d.reason}]`)}`));
       }
     }
   }

@@ -6,6 +6,7 @@ import {
   findSecretInVariable,
   findingsFromTrace,
   redact,
+  redactDeep,
   sortFindings,
   verdict,
   type Verdict,
@@ -49,12 +50,6 @@ function droppedTargets(command: string, lineBase: number): Array<{ line: number
     return true;
   });
   return out;
-}
-
-/** Redact every string inside a JSON-like value. */
-function redactDeep<T>(v: T, secrets: string[]): T {
-  if (v === undefined) return v;
-  return JSON.parse(redact(JSON.stringify(v), secrets.map((s) => JSON.stringify(s).slice(1, -1)))) as T;
 }
 
 function redactDetail(d: FindingDetail | undefined, secrets: string[]): FindingDetail | undefined {

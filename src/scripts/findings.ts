@@ -152,6 +152,16 @@ export function redact(text: string, secrets: string[]): string {
   return out;
 }
 
+/**
+ * Every string inside a JSON value with each secret replaced (secrets are matched in their JSON-escaped form, so a
+ * secret with quotes or backslashes is found too).
+ */
+export function redactDeep<T>(value: T, secrets: string[]): T {
+  if (value === undefined || secrets.length === 0) return value;
+  const escaped = secrets.map((s) => JSON.stringify(s).slice(1, -1));
+  return JSON.parse(redact(JSON.stringify(value), escaped)) as T;
+}
+
 // ---------------------------------------------------------------- mailto
 
 /** MAILTO set non-empty for the job: cron mailed its output; Lambda does not. */
