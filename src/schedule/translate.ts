@@ -1,6 +1,6 @@
 // Translate a cron line in its zone into AWS expressions, and prove it: simulate both over the horizon and call the
 // result exact only when the two sets of fire minutes are equal. Pure (the zone database is read through Intl).
-import { civilFromDays, daysFromCivil, isoLocalMinute, isoMinute, MINUTES_PER_DAY } from './calendar.js';
+import { civilFromDays, daysFromCivil, isLeapYear, isoLocalMinute, isoMinute, MINUTES_PER_DAY } from './calendar.js';
 import { compile, type ApproximationCode } from './compile.js';
 import { parseAwsCron } from './eventbridge.js';
 import type { CronSpec } from './model.js';
@@ -60,7 +60,7 @@ export function makeHorizon(fromDay: number, days: number): Horizon {
   let toDay = fromDay + days;
   const startYear = civilFromDays(fromDay).year;
   for (let y = startYear; y < startYear + 9; y++) {
-    const leapDay = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? daysFromCivil(y, 2, 29) : null;
+    const leapDay = isLeapYear(y) ? daysFromCivil(y, 2, 29) : null;
     if (leapDay !== null && leapDay >= fromDay) {
       if (leapDay >= toDay) toDay = leapDay + 1;
       break;
