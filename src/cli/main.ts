@@ -3,6 +3,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT, InputError, UsageError } from '../errors.js';
 import { renderError } from '../render/text.js';
 import { styleFor } from '../render/style.js';
+import { escapeControls } from '../render/escape.js';
+import { ioErrorText } from './io-errors.js';
 import { processIo, type Io } from './io.js';
 // Commands are loaded when run: `invoke` brings a DynamoDB server and `package` a zip library, which `plan` and
 // `--help` should not pay for at start-up.
@@ -20,7 +22,7 @@ function scheduleOptions(cmd: Command): Command {
 /** Where the scripts of every command that reads them come from. */
 function scriptOptions(cmd: Command): Command {
   return cmd
-    .option('--root <dir>', "a copy of the server's filesystem, where the scripts are read from", '/')
+    .option('--root <dir>', "a copy of the server's filesystem, where the scripts are read from (default: / of this machine, with a note)")
     .option('--user <name>', 'owner of user crontabs, for HOME (default: from a /var/spool/cron/... path)');
 }
 
@@ -33,7 +35,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
+      writeErr: (s) => io.stderr.write(escapeControls(s)),
     })
     .showHelpAfterError('(run with --help for usage)');
 
@@ -120,6 +122,11 @@ function exitCodeFor(e: unknown, io: Io): number {
   }
   if (e instanceof InputError) {
     io.stderr.write(renderError(e.message, style));
+    return EXIT.failed;
+  }
+  const ioText = ioErrorText(e);
+  if (ioText !== null) {
+    io.stderr.write(renderError(ioText, style));
     return EXIT.failed;
   }
   io.stderr.write(renderError(`internal error: ${(e as Error)?.stack ?? String(e)}`, style));

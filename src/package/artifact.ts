@@ -78,6 +78,43 @@ export function functionEnvironment(job: Job, options: PackageOptions): { enviro
   return { environment, left };
 }
 
+/**
+ * Entries that cannot live in one zip: the same path twice, or a file where another entry needs a directory. The
+ * case that happens is a server file taking the place of the runtime's own files at the zip root (a server's
+ * /lock.sh would replace the lock; a /bootstrap/ directory would make bootstrap unextractable). The job is then an
+ * error with this reason; the other jobs are still packaged.
+ */
+export function runtimeCollisions(entries: readonly ZipEntryInput[], bundled: readonly { path: string; zipPath: string }[]): JobPackage['problems'] {
+  const serverPath = new Map(bundled.map((f) => [f.zipPath, f.path]));
+  const count = new Map<string, number>();
+  for (const e of entries) count.set(e.path, (count.get(e.path) ?? 0) + 1);
+  const pairs: [string, string][] = [];
+  for (const [path, n] of count) {
+    if (n > 1) pairs.push([path, path]);
+    const parts = path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join('/');
+      if (count.has(dir)) pairs.push([dir, path]);
+    }
+  }
+  const fix = 'move it out of / on the server (and change the crontab line), then package again';
+  return pairs.map(([dir, path]) => {
+    let message: string;
+    if (dir === path) {
+      message = serverPath.has(path)
+        ? `the server file ${serverPath.get(path)} would take the place of the runtime's own ${path} at the root of the zip; ${fix}`
+        : `two zip entries are named ${path}`;
+    } else if (serverPath.has(path) && !serverPath.has(dir)) {
+      message = `the server file ${serverPath.get(path)} needs a directory where the runtime's own file ${dir} is in the zip; ${fix}`;
+    } else if (serverPath.has(dir) && !serverPath.has(path)) {
+      message = `the server file ${serverPath.get(dir)} is where the runtime's own ${path} needs a directory in the zip; ${fix}`;
+    } else {
+      message = `zip entries ${dir} and ${path} cannot both exist (a file where a directory is needed)`;
+    }
+    return { code: 'bundle-path-collision', message };
+  });
+}
+
 export function packageJob(job: Job, analysis: JobAnalysis, templates: Templates, options: PackageOptions): JobPackage {
   const { environment } = functionEnvironment(job, options);
   // Variables with a credential stay out of function.sh as well; the rest run the command as cron did.
@@ -100,7 +137,7 @@ export function packageJob(job: Job, analysis: JobAnalysis, templates: Templates
     ...analysis.bundle.files.map((f) => ({ path: f.zipPath, content: f.content, mode: f.mode })),
   ];
   const layers = job.findings.some((f) => f.code === 'aws-cli') ? ['aws-cli'] : [];
-  const problems: JobPackage['problems'] = [];
+  const problems: JobPackage['problems'] = runtimeCollisions(entries, analysis.bundle.files);
   const envBytes = Object.entries(environment).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
   if (envBytes > LAMBDA_ENVIRONMENT_LIMIT) {
     problems.push({ code: 'environment-too-large', message: `the function's environment is ${envBytes} bytes; Lambda allows ${LAMBDA_ENVIRONMENT_LIMIT}` });

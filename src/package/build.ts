@@ -1,6 +1,8 @@
 // A plan → packages for every migratable job, and the manifest entries of all jobs. The zip writer is passed in.
 import type { Job, PlanResult } from '../plan/plan.js';
-import { buildZip, packageJob, type PackageOptions, type Templates, type ZipWriter } from './artifact.js';
+import { buildZip, packageJob, type BuiltZip, type JobPackage, type PackageOptions, type Templates, type ZipWriter } from './artifact.js';
+import { HandlerInputError } from './handler.js';
+import { ZipInputError } from './zip.js';
 import { manifestJob, type ManifestJob } from './manifest.js';
 
 export interface BuiltJob {
@@ -25,17 +27,28 @@ export async function buildPackages(
       out.push({ job, manifest: manifestJob(job) });
       continue;
     }
-    const pkg = packageJob(job, analysis, templates, options);
-    const zip = await buildZip(pkg, writeZip);
-    if (zip.problems.length) {
-      // Too large for Lambda: the job is an error, the other jobs are still packaged.
-      const failed: Job = {
-        ...job,
-        status: 'error',
-        verdict: 'blocked',
-        reasons: [...job.reasons, ...zip.problems.map((p) => ({ ...p, file: job.source.file, line: job.source.line }))],
-      };
+    // A job that cannot be packaged (too large for Lambda, a server file where the runtime's files go, text a
+    // shell cannot carry) is an error with its reason; the other jobs are still packaged.
+    const fail = (problems: { code: string; message: string }[]) => {
+      const failed = failedJob(job, problems);
       out.push({ job: failed, manifest: manifestJob(failed) });
+    };
+    let pkg: JobPackage;
+    let zip: BuiltZip;
+    try {
+      pkg = packageJob(job, analysis, templates, options);
+      if (pkg.problems.length) {
+        fail(pkg.problems);
+        continue;
+      }
+      zip = await buildZip(pkg, writeZip);
+    } catch (e) {
+      if (!(e instanceof ZipInputError || e instanceof HandlerInputError)) throw e;
+      fail([{ code: 'cannot-package', message: e.message }]);
+      continue;
+    }
+    if (zip.problems.length) {
+      fail(zip.problems);
       continue;
     }
     const name = `${pkg.functionName}.zip`;
@@ -56,4 +69,14 @@ export async function buildPackages(
     });
   }
   return out;
+}
+
+/** The job as an error, with the problems as its reasons (at its crontab line). */
+export function failedJob(job: Job, problems: readonly { code: string; message: string }[]): Job {
+  return {
+    ...job,
+    status: 'error',
+    verdict: 'blocked',
+    reasons: [...job.reasons, ...problems.map((p) => ({ code: p.code, message: p.message, file: job.source.file, line: job.source.line }))],
+  };
 }

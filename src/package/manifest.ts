@@ -42,6 +42,8 @@ export interface Manifest {
   target: Plan['target'];
   jobs: ManifestJob[];
   summary: { jobs: number; packaged: number; skip: number; error: number };
+  /** Said once about the whole run, e.g. that --root was not given and / was read. */
+  notices?: { code: string; message: string }[];
 }
 
 export interface PackagedJob {

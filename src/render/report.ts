@@ -2,6 +2,7 @@
 // bundled files. Markdown for people, JSON for tools. Made from the (already redacted) plan only.
 import type { Job, Plan } from '../plan/plan.js';
 import { driftKindText } from './text.js';
+import { escapeDeep } from './escape.js';
 
 export const REPORT_FORMAT_VERSION = 1;
 
@@ -61,6 +62,7 @@ function code(s: string): string {
 }
 
 export function renderReportMarkdown(report: Report): string {
+  report = escapeDeep(report); // values from input files never reach a terminal raw
   const s = report.summary;
   const out: string[] = [];
   out.push('# cron2lambda readiness report', '');

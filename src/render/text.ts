@@ -4,6 +4,7 @@ import type { Finding, Verdict } from '../scripts/findings.js';
 import type { Manifest } from '../package/manifest.js';
 import type { Reason } from '../model/reasons.js';
 import type { Style } from './style.js';
+import { escapeControls, escapeDeep } from './escape.js';
 
 const LABEL = 10;
 
@@ -33,6 +34,7 @@ function statusText(job: Job, style: Style): string {
 }
 
 export function renderJob(job: Job, style: Style): string {
+  job = escapeDeep(job); // values from input files never reach a terminal raw
   const out: string[] = [];
   out.push(`${style.bold(`${job.source.file}:${job.source.line}`)}  ${job.id}  ${statusText(job, style)}`);
   out.push(row(style, 'line', job.source.text.trim()));
@@ -78,11 +80,13 @@ function severityText(f: Finding, style: Style): string {
 }
 
 export function findingText(f: Finding, style: Style): string {
+  f = escapeDeep(f);
   return `${f.message} ${style.dim(`[${f.code}] ${f.file}:${f.line}`)}`;
 }
 
 /** One row per job: where it stands and what stands in its way. */
 export function renderReadinessTable(plan: Plan, style: Style): string {
+  plan = escapeDeep(plan);
   const rows = plan.jobs.map((j) => {
     const codes = [...new Set(j.findings.filter((f) => f.severity !== 'info').map((f) => f.code))].join(' ');
     const status = j.status === 'migrate' ? (j.schedule?.exact ? 'migrate' : 'migrate*') : j.status;
@@ -114,6 +118,7 @@ export function renderSummary(plan: Plan, style: Style): string {
 }
 
 export function renderPlan(plan: Plan, style: Style): string {
+  plan = escapeDeep(plan);
   const blocks: string[] = [];
   for (const f of plan.files) {
     if (f.error) blocks.push(`${style.bold(f.file)}  ${style.red('ERROR')}\n${row(style, 'error', `${f.error.message} ${style.dim(`[${f.error.code}]`)}`)}`);
@@ -126,11 +131,13 @@ export function renderPlan(plan: Plan, style: Style): string {
 
 /** One line for stderr when a command fails outright. */
 export function renderError(message: string, style: Style): string {
-  return `${style.red('cron2lambda:')} ${message}\n`;
+  return `${style.red('cron2lambda:')} ${escapeControls(message)}\n`;
 }
 
 /** What `package` wrote: a line per job, then totals. */
 export function renderPackageSummary(manifest: Manifest, outDir: string, style: Style): string {
+  manifest = escapeDeep(manifest);
+  outDir = escapeControls(outDir);
   const lines: string[] = [];
   for (const j of manifest.jobs) {
     const where = `${j.source.file}:${j.source.line}`;

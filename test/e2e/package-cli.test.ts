@@ -108,12 +108,16 @@ describe('cron2lambda package', () => {
     expect(manifest.jobs[1].reasons[0].message).toContain('/opt/app/bin/gone.sh');
   });
 
-  it('removes zips of jobs that are gone, and keeps other files', () => {
+  it('removes zips its previous manifest lists for jobs that are gone, and keeps every other file', () => {
     const out = tmp();
     writeFileSync(join(out, 'c2l-old-00000000.zip'), 'stale');
+    writeFileSync(join(out, 'c2l-unlisted-00000000.zip'), 'not ours');
     writeFileSync(join(out, 'notes.txt'), 'mine');
-    packageTo(out);
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify({ formatVersion: 1, generatedBy: 'cron2lambda 0.1.0', jobs: [{ zip: 'c2l-old-00000000.zip' }] }));
+    const { stdout } = packageTo(out);
     expect(readdirSync(out)).not.toContain('c2l-old-00000000.zip');
+    expect(stdout).toContain('removed c2l-old-00000000.zip');
+    expect(readdirSync(out)).toContain('c2l-unlisted-00000000.zip');
     expect(readdirSync(out)).toContain('notes.txt');
   });
 

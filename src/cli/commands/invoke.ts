@@ -12,6 +12,8 @@ import { startLocalDynamoDb } from '../../local/dynamodb.js';
 import { extractZipToDir, startBootstrap } from '../../local/runner.js';
 import { styleFor } from '../../render/style.js';
 import { renderJob } from '../../render/text.js';
+import { renderNotes } from '../../render/notes.js';
+import { rootNotice } from '../notices.js';
 import { InputError, UsageError } from '../../errors.js';
 import { loadTemplates, lockTableName } from './package.js';
 import { planFromFiles, type PlanCommandOptions } from './plan.js';
@@ -77,6 +79,7 @@ export async function runInvoke(file: string, options: InvokeCommandOptions, io:
   const style = styleFor(io.stderr, io.env);
 
   const result = planFromFiles([file], options, io);
+  io.stderr.write(renderNotes([rootNotice(options.root)].filter((n) => n !== null), style));
   const line = options.line === undefined ? undefined : Number(options.line);
   const job = result.plan.jobs.find((j) => (options.job !== undefined ? j.id === options.job : j.source.line === line));
   if (!job) {

@@ -1,12 +1,15 @@
 // `package`: a Lambda zip per planned job and manifest.json in --out. Exit 1 when any line is an error.
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
 import { DEFAULT_LOCK_TABLE, type Templates } from '../../package/artifact.js';
-import { buildPackages } from '../../package/build.js';
+import { buildPackages, failedJob } from '../../package/build.js';
 import { readTemplate } from '../../package/handler.js';
-import { buildManifest, type Manifest } from '../../package/manifest.js';
+import { buildManifest, manifestJob, type Manifest } from '../../package/manifest.js';
+import { checkOutDir, MANIFEST_NAME, OutDir } from '../../package/outdir.js';
 import { writeZip } from '../../package/zip.js';
 import { styleFor } from '../../render/style.js';
+import { safeJson } from '../../render/escape.js';
+import { renderNotes } from '../../render/notes.js';
+import { rootNotice } from '../notices.js';
 import { renderPackageSummary } from '../../render/text.js';
 import { UsageError } from '../../errors.js';
 import { VERSION } from '../../version.js';
@@ -31,19 +34,33 @@ export function lockTableName(value: string | undefined): string {
 export async function runPackage(files: string[], options: PackageCommandOptions, io: Io): Promise<number> {
   if (!options.out) throw new UsageError('--out DIR is required');
   const lockTable = lockTableName(options.lockTable);
+  const dir = checkOutDir(options.out, { root: options.root, crontabs: files, home: io.env.HOME || homedir() });
   const result = planFromFiles(files, options, io);
-  const built = await buildPackages(result, loadTemplates(), { lockTable }, writeZip);
-  const manifest: Manifest = buildManifest(result.plan, built.map((b) => b.manifest), lockTable, VERSION);
+  let built = await buildPackages(result, loadTemplates(), { lockTable }, writeZip);
 
-  const out = options.out;
-  mkdirSync(out, { recursive: true });
-  const keep = new Set(built.flatMap((b) => (b.zip ? [b.zip.name] : [])));
-  // Zips this tool wrote for jobs that are gone would be deployed by mistake: remove them.
-  for (const f of readdirSync(out)) if (/^c2l-.*\.zip$/.test(f) && !keep.has(f)) rmSync(join(out, f));
-  for (const b of built) if (b.zip) writeFileSync(join(out, b.zip.name), b.zip.bytes);
-  writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  const out = OutDir.open(dir, io.now());
+  try {
+    // A zip name taken by something that is not ours (a user's file, a directory, a link) fails that job only.
+    built = built.map((b) => {
+      const blocked = b.zip && out.blocker(b.zip.name);
+      if (!blocked) return b;
+      const failed = failedJob(b.job, [{ code: 'out-path-taken', message: blocked }]);
+      return { job: failed, manifest: manifestJob(failed) };
+    });
+    const notices = [rootNotice(options.root)].filter((n) => n !== null);
+    const manifest: Manifest = { ...buildManifest(result.plan, built.map((b) => b.manifest), lockTable, VERSION), ...(notices.length ? { notices } : {}) };
+    const zips = built.flatMap((b) => (b.zip ? [b.zip] : []));
+    out.announce(zips.map((z) => z.name));
+    for (const z of zips) out.write(z.name, z.bytes);
+    out.write(MANIFEST_NAME, safeJson(manifest) + '\n');
+    out.removeStale(new Set(zips.map((z) => z.name)));
 
-  io.stdout.write(renderPackageSummary(manifest, out, styleFor(io.stdout, io.env)));
-  const fileErrors = result.plan.files.some((f) => f.error);
-  return manifest.summary.error > 0 || fileErrors ? 1 : 0;
+    const style = styleFor(io.stdout, io.env);
+    io.stdout.write(renderNotes([...notices, ...out.notes], style));
+    io.stdout.write(renderPackageSummary(manifest, options.out, style));
+    const fileErrors = result.plan.files.some((f) => f.error);
+    return manifest.summary.error > 0 || fileErrors ? 1 : 0;
+  } finally {
+    out.close();
+  }
 }

@@ -4,6 +4,9 @@ import { rootReader } from '../../scripts/reader.js';
 import { UsageError } from '../../errors.js';
 import { renderPlan } from '../../render/text.js';
 import { styleFor } from '../../render/style.js';
+import { safeJson } from '../../render/escape.js';
+import { renderNotes } from '../../render/notes.js';
+import { rootNotice } from '../notices.js';
 import { horizonFrom, isSystem, parseTarget, parseTimezone } from '../options.js';
 import { readCrontabFile, type Io } from '../io.js';
 
@@ -39,10 +42,11 @@ export function parseFailOn(value: string | undefined): FailOn | undefined {
 export function runPlan(files: string[], options: PlanCommandOptions, io: Io): number {
   const failOn = parseFailOn(options.failOn);
   const { plan } = planFromFiles(files, options, io);
+  const notices = [rootNotice(options.root)].filter((n) => n !== null);
   if (options.json) {
-    io.stdout.write(JSON.stringify(plan, null, 2) + '\n');
+    io.stdout.write(safeJson(notices.length ? { ...plan, notices } : plan) + '\n');
   } else {
-    io.stdout.write(renderPlan(plan, styleFor(io.stdout, io.env)));
+    io.stdout.write(renderNotes(notices, styleFor(io.stdout, io.env)) + renderPlan(plan, styleFor(io.stdout, io.env)));
   }
   return planExitCode(plan, failOn);
 }

@@ -1,5 +1,10 @@
 // `report`: the readiness report for a change ticket, as Markdown or JSON, on stdout or in a file.
-import { writeFileSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, lstatSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join, resolve } from 'node:path';
+import { UsageError } from '../../errors.js';
+import { escapeControls, safeJson } from '../../render/escape.js';
+import { rootNotice } from '../notices.js';
 import { planExitCode } from '../../plan/plan.js';
 import { buildReport, renderReportMarkdown } from '../../render/report.js';
 import { planFromFiles, type PlanCommandOptions } from './plan.js';
@@ -11,14 +16,63 @@ export interface ReportCommandOptions extends PlanCommandOptions {
 }
 
 export function runReport(files: string[], options: ReportCommandOptions, io: Io): number {
+  // Checked before the plan is made: a report that cannot be written should not cost a whole plan first.
+  if (options.output !== undefined) checkReportOutput(options.output);
   const { plan } = planFromFiles(files, options, io);
+  const notices = [rootNotice(options.root)].filter((n) => n !== null);
   const report = buildReport(plan);
-  const text = options.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderReportMarkdown(report);
+  const text =
+    options.format === 'json'
+      ? safeJson(notices.length ? { ...report, notices } : report) + '\n'
+      : notices.map((n) => `> **Note:** ${escapeControls(n.message, true)}\n\n`).join('') + renderReportMarkdown(report);
   if (options.output) {
-    writeFileSync(options.output, text);
-    io.stderr.write(`wrote ${options.output}\n`);
+    writeReport(options.output, text);
+    io.stderr.write(`wrote ${escapeControls(options.output, true)}\n`);
   } else {
     io.stdout.write(text);
   }
   return planExitCode(plan);
+}
+
+/** The report's file: its directory must exist (it is not created: a typo should not make a tree), and the file
+ * itself, if present, must be a regular file (a link is replaced, never written through). */
+function checkReportOutput(path: string): void {
+  const shown = JSON.stringify(path);
+  const dir = dirname(resolve(path));
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    throw new UsageError(`--output ${shown}: the directory ${dir} does not exist`);
+  }
+  if (!st.isDirectory()) throw new UsageError(`--output ${shown}: ${dir} is not a directory`);
+  const own = lstatOrNull(path);
+  if (own && own.isDirectory()) throw new UsageError(`--output ${shown} is a directory; give a file name`);
+  if (own && !own.isFile() && !own.isSymbolicLink()) throw new UsageError(`--output ${shown} is not a regular file`);
+}
+
+function lstatOrNull(path: string) {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/** Atomic: a new temporary file beside it, then rename (which replaces a link rather than following it). */
+function writeReport(path: string, text: string): void {
+  const temp = join(dirname(resolve(path)), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o644);
+    try {
+      writeFileSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    throw e;
+  }
 }

@@ -1,0 +1,57 @@
+// Text from input files (crontabs, scripts, file names) is shown, never obeyed: a terminal must not receive its
+// control characters raw. An ESC starts a sequence that can retitle the window, rewrite what was printed or (on
+// some terminals) answer back into the input; bidi overrides make a line read differently from what it is
+// ("Trojan Source", CVE-2021-42574). Every renderer passes values through here before it adds its own colour.
+
+// C0 controls except TAB and LF, DEL, C1 controls, and the Unicode bidi controls (embeddings, overrides, isolates,
+// and the marks LRM, RLM, ALM). U+FFFD and other printable characters pass.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// In one-line values even TAB and LF are escaped: a crontab value never holds them, a file name might.
+const CONTROL_LINE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// JSON.stringify escapes C0 already; these are the ones it leaves raw.
+const JSON_RAW = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+const NAMED: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+function escapeOne(c: string): string {
+  const named = NAMED[c];
+  if (named) return named;
+  const code = c.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * The text with every terminal control shown as an escape (`\x1b`, `\x07`, `\u202e`). Keeps TAB and LF, so a
+ * multi-line message stays multi-line; `oneLine` escapes those too. Idempotent: the result holds no controls.
+ */
+export function escapeControls(text: string, oneLine = false): string {
+  return text.replace(oneLine ? CONTROL_LINE : CONTROL, escapeOne);
+}
+
+/** True when the text holds a character escapeControls would escape. */
+export function hasControls(text: string): boolean {
+  return new RegExp(CONTROL.source).test(text);
+}
+
+/**
+ * A copy of a JSON-like value (plans, manifests, reports) with every string escaped. Renderers call it once on
+ * what they are given, so no value reaches the terminal unescaped however it is later formatted.
+ */
+export function escapeDeep<T>(value: T): T {
+  if (typeof value === 'string') return escapeControls(value) as T;
+  if (Array.isArray(value)) return value.map((v) => escapeDeep(v)) as T;
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = escapeDeep(v);
+    return out as T;
+  }
+  return value;
+}
+
+/**
+ * JSON for a terminal or a file: the same value as JSON.stringify, with the controls JSON.stringify leaves raw
+ * (DEL, C1, bidi) written as \u escapes, so `plan --json` printed to a terminal is as safe as the text.
+ */
+export function safeJson(value: unknown, indent = 2): string {
+  return JSON.stringify(value, null, indent).replace(JSON_RAW, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
