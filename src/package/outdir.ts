@@ -82,7 +82,7 @@ export function checkOutDir(out: string, ctx: OutDirContext): string {
   if (ctx.root !== undefined && is(ctx.root)) throw new UsageError(`--out ${shown} is the --root directory (the server's files); give a directory of its own`);
   for (const c of ctx.crontabs) {
     if (c === '-') continue;
-    if (is(dirname(resolve(c)))) throw new UsageError(`--out ${shown} holds the crontab ${c}; cron would read what is written there (give another directory)`);
+    if (is(resolve(c)) || is(dirname(resolve(c)))) throw new UsageError(`--out ${shown} holds the crontab ${c}; cron would read what is written there (give another directory)`);
   }
   const st = lstatOrNull(abs);
   if (st?.isSymbolicLink()) {

@@ -73,3 +73,22 @@ describe('zip entries', () => {
     expect(p.layers).toEqual([]);
   });
 });
+
+describe('server files where the runtime keeps its own', () => {
+  const bundled = (path: string) => ({ ...analysis, bundle: { files: [{ path, zipPath: path.slice(1), content: new TextEncoder().encode('x'), mode: 0o755, reason: 'command' }] } }) as unknown as JobAnalysis;
+
+  it('make a problem on the job instead of a zip with two lock.sh', () => {
+    const pkg = packageJob(job({}), bundled('/lock.sh'), templates, { lockTable: 't' });
+    expect(pkg.problems).toEqual([expect.objectContaining({ code: 'bundle-path-collision' })]);
+    expect(pkg.problems[0].message).toContain("the server file /lock.sh would take the place of the runtime's own lock.sh");
+  });
+
+  it('include a server directory named like a runtime file', () => {
+    const pkg = packageJob(job({}), bundled('/bootstrap/run.sh'), templates, { lockTable: 't' });
+    expect(pkg.problems[0].message).toContain('/bootstrap/run.sh needs a directory where the runtime');
+  });
+
+  it('leave ordinary server paths alone', () => {
+    expect(packageJob(job({}), bundled('/opt/lock.sh'), templates, { lockTable: 't' }).problems).toEqual([]);
+  });
+});
