@@ -6,6 +6,8 @@
 // C0 controls except TAB and LF, DEL, C1 controls, and the Unicode bidi controls (embeddings, overrides, isolates,
 // and the marks LRM, RLM, ALM). U+FFFD and other printable characters pass.
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// Without /g, so test() keeps no state between calls.
+const CONTROL_TEST = new RegExp(CONTROL.source);
 // In one-line values even TAB and LF are escaped: a crontab value never holds them, a file name might.
 const CONTROL_LINE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 // JSON.stringify escapes C0 already; these are the ones it leaves raw.
@@ -30,22 +32,33 @@ export function escapeControls(text: string, oneLine = false): string {
 
 /** True when the text holds a character escapeControls would escape. */
 export function hasControls(text: string): boolean {
-  return new RegExp(CONTROL.source).test(text);
+  return CONTROL_TEST.test(text);
 }
 
 /**
- * A copy of a JSON-like value (plans, manifests, reports) with every string escaped. Renderers call it once on
- * what they are given, so no value reaches the terminal unescaped however it is later formatted.
+ * The value with every string in it escaped, for JSON-like values (plans, manifests, reports). Renderers call it
+ * once on what they are given, so no value reaches the terminal unescaped however it is later formatted. Parts
+ * with nothing to escape are returned as they are (no copy), so the common case costs one walk.
  */
 export function escapeDeep<T>(value: T): T {
-  if (typeof value === 'string') return escapeControls(value) as T;
-  if (Array.isArray(value)) return value.map((v) => escapeDeep(v)) as T;
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = escapeDeep(v);
-    return out as T;
+  if (typeof value === 'string') return (CONTROL_TEST.test(value) ? escapeControls(value) : value) as T;
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    let out: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const v = escapeDeep(value[i]);
+      if (v !== value[i]) (out ??= value.slice())[i] = v;
+    }
+    return (out ?? value) as T;
   }
-  return value;
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  let out: Record<string, unknown> | null = null;
+  for (const k in value) {
+    const old = (value as Record<string, unknown>)[k];
+    const v = escapeDeep(old);
+    if (v !== old) (out ??= { ...(value as Record<string, unknown>) })[k] = v;
+  }
+  return (out ?? value) as T;
 }
 
 /**
