@@ -313,6 +313,13 @@ describe('bad output paths are an error on that job or one clear line, never a c
     expectOneLine(r, 64, /the directory .*missing does not exist/);
   });
 
+  it('refuses report --output beside the crontab it reads (cron would read the report in an /etc/cron.d)', () => {
+    const s = server(OK, OK_LINES);
+    const r = cli(['report', s.crontab, '--root', s.root, '--output', join(s.base, 'tabs', 'report.md')]);
+    expectOneLine(r, 64, /holds a crontab being read/);
+    expect(readdirSync(join(s.base, 'tabs'))).toEqual(['crontab']);
+  });
+
   it('writes report --output over a link by replacing the link, never the file it points to', () => {
     const s = server(OK, OK_LINES);
     const victim = join(s.base, 'victim');

@@ -17,7 +17,7 @@ export interface ReportCommandOptions extends PlanCommandOptions {
 
 export function runReport(files: string[], options: ReportCommandOptions, io: Io): number {
   // Checked before the plan is made: a report that cannot be written should not cost a whole plan first.
-  if (options.output !== undefined) checkReportOutput(options.output);
+  if (options.output !== undefined) checkReportOutput(options.output, files);
   const { plan } = planFromFiles(files, options, io);
   const notices = [rootNotice(options.root)].filter((n) => n !== null);
   const report = buildReport(plan);
@@ -34,9 +34,9 @@ export function runReport(files: string[], options: ReportCommandOptions, io: Io
   return planExitCode(plan);
 }
 
-/** The report's file: its directory must exist (it is not created: a typo should not make a tree), and the file
- * itself, if present, must be a regular file (a link is replaced, never written through). */
-function checkReportOutput(path: string): void {
+/** The report's file: its directory must exist (it is not created: a typo should not make a tree) and hold none of
+ * the crontabs, and the file itself, if present, must be a regular file (a link is replaced, never written through). */
+function checkReportOutput(path: string, crontabs: string[]): void {
   const shown = JSON.stringify(path);
   const dir = dirname(resolve(path));
   let st;
@@ -46,6 +46,10 @@ function checkReportOutput(path: string): void {
     throw new UsageError(`--output ${shown}: the directory ${dir} does not exist`);
   }
   if (!st.isDirectory()) throw new UsageError(`--output ${shown}: ${dir} is not a directory`);
+  // In a directory of crontabs (an /etc/cron.d), cron would read the report as one.
+  if (crontabs.some((c) => c !== '-' && (resolve(c) === dir || dirname(resolve(c)) === dir))) {
+    throw new UsageError(`--output ${shown} is in ${dir}, which holds a crontab being read; cron would read the report there (write it elsewhere)`);
+  }
   const own = lstatOrNull(path);
   if (own && own.isDirectory()) throw new UsageError(`--output ${shown} is a directory; give a file name`);
   if (own && !own.isFile() && !own.isSymbolicLink()) throw new UsageError(`--output ${shown} is not a regular file`);
