@@ -91,7 +91,20 @@ function intlKnows(zone: string): boolean {
   }
 }
 
+const checked = new Map<string, ZoneNameCheck>();
+
+/** Is `name` an exact tz name this Node can compute; and if it is a legacy one, why it surprises. Memoised. */
 export function checkZoneName(name: string): ZoneNameCheck {
+  let hit = checked.get(name);
+  if (!hit) {
+    hit = check(name);
+    if (checked.size > 1024) checked.clear();
+    checked.set(name, hit);
+  }
+  return hit;
+}
+
+function check(name: string): ZoneNameCheck {
   if (!TZ_NAMES.has(name)) {
     const suggestions = suggestZones(name);
     const caseOnly = suggestions.length > 0 && indexes().byLower.has(name.trim().toLowerCase());
