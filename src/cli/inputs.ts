@@ -1,6 +1,7 @@
 // Crontab arguments → the plan's inputs: files, `-` (standard input) and directories read as cron reads them.
 // Imperative shell: all reads go through Io, each failure becomes data on that file so the others still plan.
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
+import { resolveUnderRoot } from '../scripts/reader.js';
 import type { CrontabInput } from '../plan/plan.js';
 import type { Reason } from '../model/reasons.js';
 import { UsageError } from '../errors.js';
@@ -69,6 +70,11 @@ export function readCrontabInputs(args: string[], options: { system?: boolean; r
           inputs.push({ file, system: isSystem(file, options.system), text: '', notes: [note] });
           continue;
         }
+        const link = io.readLink(file);
+        if (link !== null) {
+          inputs.push(readLinked(file, link, options, io));
+          continue;
+        }
         inputs.push(readOne(file, options.system, io));
       }
       continue;
@@ -78,7 +84,24 @@ export function readCrontabInputs(args: string[], options: { system?: boolean; r
   return inputs;
 }
 
-function readOne(file: string, system: boolean | undefined, io: Io): CrontabInput {
-  const read = decode(io.readCapped(file, MAX_CRONTAB_BYTES));
+function readOne(file: string, system: boolean | undefined, io: Io, hostPath = file): CrontabInput {
+  const read = decode(io.readCapped(hostPath, MAX_CRONTAB_BYTES));
   return { file, system: isSystem(file, system), ...read, ...(read.error ? { error: `cannot read ${file}: ${read.error}` } : {}) };
+}
+
+/**
+ * cron follows a symlink in /etc/cron.d on the server. In a server copy, `/etc/shadow` as a target would be this
+ * machine's file: the link is resolved inside --root as the server would resolve it, and not followed at all when
+ * the directory is not inside --root (its lines could otherwise end up in the plan as rejected lines).
+ */
+function readLinked(file: string, link: string, options: { system?: boolean; root: string }, io: Io): CrontabInput {
+  const system = isSystem(file, options.system);
+  const inside = relative(options.root, file);
+  if (inside.startsWith('..') || isAbsolute(inside)) {
+    const note: Reason = { code: 'link-not-followed', message: `not read: a symbolic link (to ${link}) in a directory outside --root ${options.root}, which cannot be resolved as the server would`, file };
+    return { file, system, text: '', notes: [note] };
+  }
+  const host = resolveUnderRoot(options.root, `/${inside}`);
+  if (host === null) return { file, system, text: null, error: `cannot read ${file}: a symbolic link to ${link}, which does not exist in the server copy` };
+  return readOne(file, options.system, io, host);
 }

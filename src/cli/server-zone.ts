@@ -1,6 +1,7 @@
 // The server's time zone from its filesystem copy (--root), for lines without CRON_TZ when --timezone is not given.
 // Imperative shell: reads <root>/etc/timezone and the <root>/etc/localtime link; the pure plan gets the result.
 import { join } from 'node:path';
+import { resolveUnderRoot } from '../scripts/reader.js';
 import { checkZoneName } from '../schedule/zone-name.js';
 import type { TimezoneSource } from '../plan/plan.js';
 import type { Io } from './io.js';
@@ -16,10 +17,12 @@ export function detectServerZone(root: string, io: Io): ServerZone {
   const notes: string[] = [];
   // Debian and Ubuntu: /etc/timezone holds the name on its first line.
   const tzFile = join(root, 'etc/timezone');
-  if (io.isFile(tzFile)) {
-    const read = io.readCapped(tzFile, 4096);
+  // Resolved inside the root: a link to /etc/shadow in a server copy must not read this machine's file.
+  const tzHost = resolveUnderRoot(root, '/etc/timezone');
+  if (tzHost !== null && io.isFile(tzHost)) {
+    const read = io.readCapped(tzHost, 4096);
     if ('bytes' in read) {
-      const name = new TextDecoder().decode(read.bytes).split('\n')[0].trim();
+      const name = new TextDecoder().decode(read.bytes).split('\n')[0].trim().slice(0, 100);
       const checked = checkZoneName(name);
       if (checked.ok) return { zone: checked.zone, source: 'etc/timezone', notes };
       notes.push(`${tzFile}: ${checked.message}`);

@@ -201,6 +201,25 @@ describe('where crontabs come from', () => {
   });
 });
 
+describe('symbolic links in a server copy', () => {
+  it('resolves a link in etc/cron.d inside --root, as the server would, and never reads this machine\'s target', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'c2l-outside-'));
+    writeFileSync(join(outside, 'shadow'), 'root:$6$planted-hash-c2l:19000:0:99999:7:::\n');
+    const root = server({
+      'etc/cron-real/app': '0 1 * * * root echo via-link\n',
+      'etc/cron.d/app': '->/etc/cron-real/app',
+      'etc/cron.d/evil': `->${join(outside, 'shadow')}`,
+      'etc/timezone': `->${join(outside, 'shadow')}`,
+    });
+    const r = plan([join(root, 'etc/cron.d'), '--root', root, '--timezone', 'UTC']);
+    expect(r.jobs.map((j) => j.source.text)).toEqual(['0 1 * * * root echo via-link']);
+    expect(r.plan.files.find((f: { file: string }) => f.file.endsWith('evil')).error.message).toMatch(/does not exist in the server copy/);
+    const z = plan([join(root, 'etc/cron.d'), '--root', root]);
+    expect(z.plan.timezoneSource).toBe('default');
+    for (const out of [r.stdout, z.stdout, cli(['plan', join(root, 'etc/cron.d'), '--root', root, ...FROM]).stdout]) expect(out).not.toContain('planted-hash');
+  });
+});
+
 describe('resource limits and binary input', () => {
   it('refuses /dev/zero, a FIFO and a file over 1 MiB with one line each, and still plans the others', () => {
     const root = server({ tab: '0 1 * * * echo ok\n', big: `0 1 * * * echo ${'x'.repeat(2 << 20)}\n` });
