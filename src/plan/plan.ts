@@ -147,6 +147,12 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
       continue;
     }
     const crontab = readCrontab(input.text, { file: input.file, system: input.system, isUser });
+    // Said once for the file as well as on each line: the fix (--system) is for the whole file.
+    const systemLike = crontab.entries.filter((e) => e.reasons.some((r) => r.code === 'looks-like-system-crontab')).length;
+    const fileNotes = [...(input.notes ?? [])];
+    if (systemLike) {
+      fileNotes.push({ code: 'looks-like-system-crontab', message: `looks like a system crontab: ${systemLike} line${systemLike === 1 ? ' has' : 's have'} a user name after the schedule; read it with --system if it is /etc/crontab or in /etc/cron.d`, file: input.file });
+    }
     files.push({
       file: input.file,
       system: input.system,
@@ -154,7 +160,7 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
       jobs: crontab.entries.length,
       variables: crontab.variables.length,
       blankOrComment: crontab.ignoredLines,
-      ...notes,
+      ...(fileNotes.length ? { notes: fileNotes } : {}),
     });
     for (const entry of crontab.entries) {
       const job = planEntry(entry, crontab, options);

@@ -160,6 +160,8 @@ describe('system crontab lines in a user crontab', () => {
     expect(codes(jobs[0])).toEqual(['looks-like-system-crontab']);
     expect(jobs[1].reasons[0].message).toMatch(/looks like a system crontab: "deploy".*use --system/);
     expect(JSON.stringify(jobs)).not.toMatch(/missing-(command|file)/);
+    const text = cli(['plan', tab, '--root', root, '--timezone', 'UTC', ...FROM]).stdout;
+    expect(text.match(/looks like a system crontab: 2 lines have a user name after the schedule; read it with --system/g)).toHaveLength(1);
     const sys = plan([tab, '--root', root, '--timezone', 'UTC', '--system']);
     expect(sys.jobs.slice(0, 2).map((j) => j.status)).toEqual(['migrate', 'migrate']);
   });
