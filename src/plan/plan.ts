@@ -245,7 +245,8 @@ function planEntry(entry: CronEntry, crontab: Crontab, options: PlanOptions): Jo
 
   // Zone: CRON_TZ above the line, else --timezone, else UTC with a warning.
   let zone: string;
-  if (entry.cronTz !== undefined) {
+  // An empty CRON_TZ is no CRON_TZ: cronie cron.c maketime() uses it only when `*t != '\0'`.
+  if (entry.cronTz !== undefined && entry.cronTz !== '') {
     const checked = checkZoneName(entry.cronTz);
     if (!checked.ok) {
       const tzLine = crontab.variables.filter((v) => v.name === 'CRON_TZ' && v.line < entry.source.line).pop();

@@ -92,9 +92,11 @@ describe('time-zone names', () => {
   it('rejects CRON_TZ that is not an exact tz name on the lines it governs, and warns on legacy names', () => {
     const root = server({});
     const tab = join(root, 'tab');
-    writeFileSync(tab, ['CRON_TZ=europe/berlin', '0 1 * * * echo a', 'CRON_TZ=EST', '0 2 * * * echo b', 'CRON_TZ=US/Eastern', '0 3 * * * echo c', 'CRON_TZ=Etc/GMT+5', '0 4 * * * echo d', 'CRON_TZ=Asia/Tokyo', '0 5 * * * echo e', ''].join('\n'));
-    const { jobs } = plan([tab, '--root', root]);
-    expect(jobs.map((j) => j.status)).toEqual(['error', 'migrate', 'migrate', 'migrate', 'migrate']);
+    writeFileSync(tab, ['CRON_TZ=europe/berlin', '0 1 * * * echo a', 'CRON_TZ=EST', '0 2 * * * echo b', 'CRON_TZ=US/Eastern', '0 3 * * * echo c', 'CRON_TZ=Etc/GMT+5', '0 4 * * * echo d', 'CRON_TZ=Asia/Tokyo', '0 5 * * * echo e', 'CRON_TZ=', '0 6 * * * echo f', ''].join('\n'));
+    const { jobs } = plan([tab, '--root', root, '--timezone', 'Asia/Kolkata']);
+    expect(jobs.map((j) => j.status)).toEqual(['error', 'migrate', 'migrate', 'migrate', 'migrate', 'migrate']);
+    // An empty CRON_TZ is none at all (cronie): the server's zone applies.
+    expect(jobs[5].schedule!.timezone).toBe('Asia/Kolkata');
     expect(jobs[0].reasons[0]).toMatchObject({ code: 'invalid-timezone', field: 'CRON_TZ', line: 1 });
     expect(jobs[0].reasons[0].message).toContain('did you mean Europe/Berlin');
     const legacy = (j: JsonJob) => j.warnings.find((w) => w.code === 'legacy-timezone')?.message;
