@@ -12,7 +12,7 @@ import { VERSION } from '../version.js';
 
 function scheduleOptions(cmd: Command): Command {
   return cmd
-    .option('--timezone <zone>', "the server's IANA time zone, for lines without CRON_TZ (default: UTC, with a warning)")
+    .option('--timezone <zone>', "the server's IANA time zone, for lines without CRON_TZ (default: the server copy's etc/timezone or etc/localtime link, else UTC with a warning)")
     .option('--system', 'read as system crontabs (a user field after the time fields); the default for /etc/crontab and /etc/cron.d/*')
     .addOption(new Option('--target <target>', 'rule: EventBridge rules in UTC; scheduler: EventBridge Scheduler in the source zone').choices(['rule', 'scheduler']).default('rule'))
     .option('--horizon <duration>', 'how far ahead to prove fire times (2y, 18m, 400d); stretched to hold a 29 February', '2y')
@@ -44,7 +44,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       program
         .command('plan')
         .description('show how every crontab line would be migrated, with the proof of each schedule')
-        .argument('<crontab...>', 'crontab files (user crontabs, /etc/crontab, /etc/cron.d/*)'),
+        .argument('<crontab...>', 'crontab files (user crontabs, /etc/crontab, /etc/cron.d/*), directories such as etc/cron.d (every file cron would read), or - for standard input'),
     ),
   )
     .option('--json', 'print one JSON document (formatVersion 1) on stdout')

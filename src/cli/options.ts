@@ -1,10 +1,10 @@
 // Option values → typed settings. Anything wrong here is a usage error (exit 64).
 import { isSystemCrontabPath } from '../crontab/read.js';
-import { daysFromCivil } from '../schedule/calendar.js';
+import { daysFromCivil, monthLength } from '../schedule/calendar.js';
 import { makeHorizon } from '../schedule/translate.js';
 import type { Horizon } from '../schedule/simulate.js';
 import type { Target } from '../schedule/translate.js';
-import { isValidZone } from '../schedule/zone.js';
+import { checkZoneName } from '../schedule/zone-name.js';
 import { UsageError } from '../errors.js';
 
 export function parseTarget(value: string | undefined): Target {
@@ -15,8 +15,9 @@ export function parseTarget(value: string | undefined): Target {
 
 export function parseTimezone(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (!isValidZone(value)) throw new UsageError(`--timezone "${value}" is not an IANA time zone (for example Europe/Berlin, Asia/Tokyo, UTC)`);
-  return value;
+  const checked = checkZoneName(value);
+  if (!checked.ok) throw new UsageError(`--timezone ${checked.message}`);
+  return checked.zone;
 }
 
 /** `2y`, `18m`, `400d`, `6w` or a number of days. At least 28 days, at most 20 years. */
@@ -38,6 +39,8 @@ export function parseFrom(value: string | undefined, now: Date): number {
   if (!m) throw new UsageError(`--from "${value}" is not a date (YYYY-MM-DD)`);
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   if (y < 1971 || y > 2190 || mo < 1 || mo > 12 || d < 1 || d > 31) throw new UsageError(`--from "${value}" is out of range`);
+  // Date.UTC would roll 2027-02-30 over to 2 March: an impossible date is a typo, not a date.
+  if (d > monthLength(y, mo)) throw new UsageError(`--from "${value}" is not a date: ${y}-${m[2]} has ${monthLength(y, mo)} days`);
   return daysFromCivil(y, mo, d);
 }
 

@@ -28,7 +28,7 @@ export interface ParsedField {
   values: number[];
   /** cron's DOM_STAR/DOW_STAR: the field's first character is `*` (so a step over a star counts as unrestricted). */
   star: boolean;
-  /** Ranges written backwards (`5-1`): accepted by cron, they match nothing. */
+  /** Always empty: a descending range (`5-1`) is an error (see parseField). Kept for the schedule model's shape. */
   reversedRanges: string[];
 }
 
@@ -40,13 +40,23 @@ export interface FieldError {
 
 export type FieldResult = { ok: true; field: ParsedField } | { ok: false; error: FieldError };
 
+/**
+ * Vixie cron and Debian's cron read a number into a MAX_TEMPSTR (100) buffer and reject the 100th digit
+ * (vixie/cron macros.h, entry.c get_number); cronie allows 131071 digits but converts with atoi/(int)strtol, so a
+ * value past INT_MAX wraps (4294967301 would read as 5). Neither is a number anyone means: refuse both.
+ */
+const MAX_DIGITS = 99;
+const INT_MAX = 2147483647;
+
 /** Reads one value: a decimal number or (for month and day-of-week) a three-letter name in any case. */
 function readValue(token: string, spec: FieldSpec, role: 'value' | 'step'): number | string {
   if (/^(\?|L|LW|\d+[LW]|\d+#\d+|[A-Za-z]{3}#\d+|\d*L-\d+)$/i.test(token)) {
     return `"${token}": L, W, # and ? are not cron syntax (they are Quartz/AWS extensions)`;
   }
   if (/^[0-9]+$/.test(token)) {
+    if (token.length > MAX_DIGITS) return `a number of ${token.length} digits is longer than cron reads (Debian's cron stops at ${MAX_DIGITS})`;
     const n = Number.parseInt(token, 10);
+    if (n > INT_MAX) return `${token.length > 20 ? `${token.slice(0, 20)}...` : token} is too large for cron (it would overflow cron's int)`;
     if (role === 'step') return n;
     if (n < spec.low || n > spec.high) return `${token} is out of range (${spec.low}-${spec.high})`;
     return n;
@@ -64,6 +74,19 @@ function readValue(token: string, spec: FieldSpec, role: 'value' | 'step'): numb
     return `junk after the number in "${token}"`;
   }
   return `cannot read "${token}"`;
+}
+
+/**
+ * A descending range is an error, as in every released cron: Vixie cron and Debian's cron 3.0pl1 (entry.c
+ * get_range: `if (ch == EOF || num1 > num2) return (EOF)`) and cronie up to 1.5.7 reject the line; cronie 1.6.0 to
+ * 1.7.2 (state-machine get_range, no such check) accept it and never run it. cronie master after 1.7.2 (commits
+ * d037042 and e6c2853, 2025, untagged) reads an end of 0 as 7, meant for day-of-week `N-0` = `N-7`. So no released
+ * cron ever ran such a line: it must not start running on AWS either.
+ */
+function descending(range: string, spec: FieldSpec, lo: number, hi: number): string {
+  const base = `range "${range}" is descending: cron rejects it (Vixie and Debian cron, cronie up to 1.5.7) or accepts it and never runs it (cronie 1.6.0 to 1.7.2)`;
+  if (spec.name === 'day-of-week' && hi === 0) return `${base}; write "${lo}-7" if you mean through Sunday (only unreleased cronie reads "${range}" that way)`;
+  return base;
 }
 
 export function parseField(text: string, spec: FieldSpec): FieldResult {
@@ -95,7 +118,7 @@ export function parseField(text: string, spec: FieldSpec): FieldResult {
         if (typeof b === 'string') return fail(b);
         lo = a;
         hi = b;
-        if (lo > hi) reversedRanges.push(element);
+        if (lo > hi) return fail(descending(base, spec, a, b));
       } else {
         const a = readValue(base, spec, 'value');
         if (typeof a === 'string') return fail(a);

@@ -45,6 +45,11 @@ export interface ReadOptions {
   file: string;
   /** System crontab (/etc/crontab, /etc/cron.d/*): a user field follows the time fields. */
   system: boolean;
+  /**
+   * For user crontabs: is this word a user on the server (and not a command cron would find)? A line whose sixth
+   * token is one is a system crontab line read the wrong way: cron would run `root /x.sh` and fail.
+   */
+  isUser?: (word: string) => boolean;
 }
 
 /** System crontabs are recognised by path unless the caller says otherwise. */
@@ -132,7 +137,8 @@ const FIELD_NAMES = ['minute', 'hour', 'day-of-month', 'month', 'day-of-week'];
 export function readCrontab(text: string, options: ReadOptions): Crontab {
   const lines = text.split('\n');
   // A final newline does not start another line.
-  if (lines.length && lines[lines.length - 1] === '') lines.pop();
+  const endsWithNewline = lines.length > 0 && lines[lines.length - 1] === '';
+  if (endsWithNewline) lines.pop();
   const entries: CronEntry[] = [];
   const variables: CrontabVariable[] = [];
   const env: Record<string, string> = {};
@@ -146,16 +152,50 @@ export function readCrontab(text: string, options: ReadOptions): Crontab {
       ignoredLines++;
       return;
     }
+    if (text.includes('\0')) {
+      // cron reads lines into C strings: a NUL silently cuts the line (or the command) short there. Nothing after
+      // it is what cron ran, so nothing of the line is planned; the line is shown up to the NUL, escaped.
+      entries.push(rejectedLine(text, lineNo, options, { ...env }, 'nul-byte', 'the line holds a NUL byte (binary data?): cron would cut it short there, so it is not planned', 'command'));
+      return;
+    }
+    const last = index === lines.length - 1 && !endsWithNewline;
     const envLine = parseEnvLine(text);
     if (envLine) {
-      env[envLine.name] = envLine.value;
+      // cronie's load_env reads a last line without newline as the end of the file: the variable is not set, and
+      // it has no lines below it to affect. It is still counted as a variable line.
+      if (!last) env[envLine.name] = envLine.value;
       variables.push({ ...envLine, line: lineNo });
       return;
     }
-    entries.push(readJobLine(text, lineNo, options, { ...env }));
+    const entry = readJobLine(text, lineNo, options, { ...env });
+    if (last) {
+      // cronie and Vixie cron load_entry(): "a file without a \n before the EOF is rude, so we'll complain" (bad
+      // command), and `crontab` refuses to install such a file. The job never ran on the server.
+      entry.kind = 'error';
+      entry.reasons.push({
+        code: 'no-final-newline',
+        message: 'the last line has no newline at its end: cron rejects it ("bad command") and crontab refuses to install the file, so this job never ran on the server',
+        file: options.file,
+        line: lineNo,
+        field: 'command',
+      });
+    }
+    entries.push(entry);
   });
 
   return { file: options.file, system: options.system, entries, variables, ignoredLines, totalLines: lines.length };
+}
+
+function rejectedLine(text: string, line: number, options: ReadOptions, environment: Record<string, string>, code: string, message: string, field: string): CronEntry {
+  const shown = text.slice(0, text.indexOf('\0'));
+  return {
+    source: { file: options.file, line, text: shown },
+    kind: 'error',
+    schedule: '',
+    environment,
+    reasons: [{ code, message, file: options.file, line, field }],
+    warnings: [],
+  };
 }
 
 function readJobLine(text: string, line: number, options: ReadOptions, environment: Record<string, string>): CronEntry {
@@ -217,9 +257,6 @@ function readJobLine(text: string, line: number, options: ReadOptions, environme
       for (const e of parsed.errors) entry.reasons.push(at('invalid-field', `${e.field} "${e.text}": ${e.message}`, e.field));
     } else {
       entry.spec = parsed.spec;
-      for (const r of parsed.spec.reversedRanges) {
-        entry.warnings.push(at('reversed-range', `range "${r}" is written backwards: cron accepts it and it matches nothing (cronie after 1.7.2 reads a day-of-week "x-0" as "x-7")`));
-      }
     }
   }
 
@@ -230,6 +267,13 @@ function readJobLine(text: string, line: number, options: ReadOptions, environme
     }
     entry.user = m[1];
     rest = m[2] ?? '';
+  }
+
+  if (!options.system && options.isUser && entry.kind !== 'error') {
+    const m = /^(\S+)[ \t]+\S/.exec(rest);
+    if (m && options.isUser(m[1])) {
+      return fail('looks-like-system-crontab', `looks like a system crontab: "${m[1]}" after the schedule is a user on the server, so cron would run "${m[1]}" as the command; use --system if this file is /etc/crontab or in /etc/cron.d`, 'user');
+    }
   }
 
   const rawCommand = rest.replace(/[ \t]+$/, '');

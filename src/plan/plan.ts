@@ -6,7 +6,8 @@ import { readCrontab, type CronEntry, type Crontab } from '../crontab/read.js';
 import { dayRule } from '../schedule/model.js';
 import { translate, type SchedulePlan, type Target } from '../schedule/translate.js';
 import type { Horizon } from '../schedule/simulate.js';
-import { isValidZone } from '../schedule/zone.js';
+import { checkZoneName } from '../schedule/zone-name.js';
+import { userWordTest } from '../crontab/system-hint.js';
 import type { Reason, SourceRef } from '../model/reasons.js';
 import type { FileReader } from '../scripts/reader.js';
 import type { JobAnalysis } from '../scripts/analyze.js';
@@ -14,6 +15,9 @@ import { redactDeep, type Finding, type Verdict } from '../scripts/findings.js';
 import { assessEntry, homeFor, passwdLookup, userFromSpoolPath } from './readiness.js';
 
 export const PLAN_FORMAT_VERSION = 1;
+
+/** Looks like a zone name someone meant (so glibc's silent UTC fallback is worth saying). */
+const TZ_LIKE = /^[A-Za-z_/+-]+$/;
 
 export type JobStatus = 'migrate' | 'skip' | 'error';
 
@@ -51,11 +55,17 @@ export interface CrontabInput {
   text: string | null;
   error?: string;
   system: boolean;
+  /** Notes from reading (see PlanFile.notes). */
+  notes?: Reason[];
 }
 
 export interface PlanOptions {
-  /** --timezone: the server's zone, for lines without CRON_TZ. */
+  /** The server's zone, for lines without CRON_TZ: --timezone, or read from the server copy (see timezoneSource). */
   timezone?: string;
+  /** Where `timezone` came from; 'default' (or no timezone) means UTC was assumed. */
+  timezoneSource?: TimezoneSource;
+  /** Server files that name a zone but could not be used (so the next source was tried). */
+  timezoneNotes?: string[];
   target: Target;
   horizon: Horizon;
   /** The server's filesystem (--root): scripts are read and judged only when given. */
@@ -63,6 +73,8 @@ export interface PlanOptions {
   /** --user: the owner of user crontabs (default: from a /var/spool/cron path). */
   user?: string;
 }
+
+export type TimezoneSource = 'option' | 'etc/timezone' | 'etc/localtime' | 'default';
 
 export interface PlanFile {
   file: string;
@@ -72,11 +84,17 @@ export interface PlanFile {
   variables: number;
   blankOrComment: number;
   error?: Reason;
+  /** What the reader wants said about the whole file (e.g. a name one cron skips in a directory). */
+  notes?: Reason[];
 }
 
 export interface Plan {
   formatVersion: typeof PLAN_FORMAT_VERSION;
   target: Target;
+  /** The server's zone used for lines without CRON_TZ, and where it came from. */
+  timezone: string;
+  timezoneSource: TimezoneSource;
+  timezoneNotes?: string[];
   horizon: { from: string; to: string };
   files: PlanFile[];
   jobs: Job[];
@@ -112,7 +130,9 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
   const analysisOf = new Map<Job, JobAnalysis>();
   const secrets = new Set<string>();
   const passwdHome = passwdLookup(options.reader);
+  const isUser = userWordTest(options.reader, passwdHome);
   for (const input of inputs) {
+    const notes = input.notes?.length ? { notes: input.notes } : {};
     if (input.text === null) {
       files.push({
         file: input.file,
@@ -122,10 +142,17 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
         variables: 0,
         blankOrComment: 0,
         error: { code: 'unreadable-file', message: input.error ?? 'cannot read the file', file: input.file },
+        ...notes,
       });
       continue;
     }
-    const crontab = readCrontab(input.text, { file: input.file, system: input.system });
+    const crontab = readCrontab(input.text, { file: input.file, system: input.system, isUser });
+    // Said once for the file as well as on each line: the fix (--system) is for the whole file.
+    const systemLike = crontab.entries.filter((e) => e.reasons.some((r) => r.code === 'looks-like-system-crontab')).length;
+    const fileNotes = [...(input.notes ?? [])];
+    if (systemLike) {
+      fileNotes.push({ code: 'looks-like-system-crontab', message: `looks like a system crontab: ${systemLike} line${systemLike === 1 ? ' has' : 's have'} a user name after the schedule; read it with --system if it is /etc/crontab or in /etc/cron.d`, file: input.file });
+    }
     files.push({
       file: input.file,
       system: input.system,
@@ -133,6 +160,7 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
       jobs: crontab.entries.length,
       variables: crontab.variables.length,
       blankOrComment: crontab.ignoredLines,
+      ...(fileNotes.length ? { notes: fileNotes } : {}),
     });
     for (const entry of crontab.entries) {
       const job = planEntry(entry, crontab, options);
@@ -164,6 +192,9 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
   const plan: Plan = {
     formatVersion: PLAN_FORMAT_VERSION,
     target: options.target,
+    timezone: options.timezone ?? 'UTC',
+    timezoneSource: options.timezone ? options.timezoneSource ?? 'option' : 'default',
+    ...(options.timezoneNotes?.length ? { timezoneNotes: options.timezoneNotes } : {}),
     horizon: { from: isoDay(options.horizon.fromDay), to: isoDay(options.horizon.toDay) },
     files,
     jobs,
@@ -214,13 +245,16 @@ function planEntry(entry: CronEntry, crontab: Crontab, options: PlanOptions): Jo
 
   // Zone: CRON_TZ above the line, else --timezone, else UTC with a warning.
   let zone: string;
-  if (entry.cronTz !== undefined) {
-    if (!isValidZone(entry.cronTz)) {
+  // An empty CRON_TZ is no CRON_TZ: cronie cron.c maketime() uses it only when `*t != '\0'`.
+  if (entry.cronTz !== undefined && entry.cronTz !== '') {
+    const checked = checkZoneName(entry.cronTz);
+    if (!checked.ok) {
       const tzLine = crontab.variables.filter((v) => v.name === 'CRON_TZ' && v.line < entry.source.line).pop();
       job.status = 'error';
       job.reasons.push({
         code: 'invalid-timezone',
-        message: `CRON_TZ "${entry.cronTz}"${tzLine ? ` (set on line ${tzLine.line})` : ''} is not an IANA time zone`,
+        // glibc opens /usr/share/zoneinfo/<name>; with no such file the server ran these lines in UTC.
+        message: `CRON_TZ${tzLine ? ` (set on line ${tzLine.line})` : ''}: ${checked.message}${checked.suggestions.length || TZ_LIKE.test(entry.cronTz) ? ' (cron on the server found no zone of that name and most likely ran these lines in UTC)' : ''}`,
         file: entry.source.file,
         line: tzLine?.line ?? entry.source.line,
         field: 'CRON_TZ',
@@ -228,11 +262,14 @@ function planEntry(entry: CronEntry, crontab: Crontab, options: PlanOptions): Jo
       return job;
     }
     zone = entry.cronTz;
+    if (checked.legacy) job.warnings.push(at('legacy-timezone', `CRON_TZ: ${checked.legacy}`, 'CRON_TZ'));
   } else if (options.timezone) {
     zone = options.timezone;
+    const legacy = checkZoneName(zone);
+    if (legacy.ok && legacy.legacy) job.warnings.push(at('legacy-timezone', `the server's zone: ${legacy.legacy}`));
   } else {
     zone = 'UTC';
-    job.warnings.push(at('timezone-assumed', 'no CRON_TZ and no --timezone: the schedule is read as UTC; give the server\'s zone with --timezone (cron runs in the server\'s local time)'));
+    job.warnings.push(at('timezone-assumed', 'no CRON_TZ, no --timezone, and no etc/timezone or etc/localtime link under --root: the schedule is read as UTC; give the server\'s zone with --timezone (cron runs in the server\'s local time)'));
   }
   if (entry.environment.TZ !== undefined && entry.environment.TZ !== zone) {
     job.warnings.push(at('tz-variable', `TZ=${entry.environment.TZ} reaches the job's environment but does not change when cron runs it (that is CRON_TZ or the server's zone)`));

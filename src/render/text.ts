@@ -119,14 +119,28 @@ export function renderSummary(plan: Plan, style: Style): string {
 
 export function renderPlan(plan: Plan, style: Style): string {
   plan = escapeDeep(plan);
-  const blocks: string[] = [];
+  const blocks: string[] = [renderServerZone(plan, style)];
   for (const f of plan.files) {
     if (f.error) blocks.push(`${style.bold(f.file)}  ${style.red('ERROR')}\n${row(style, 'error', `${f.error.message} ${style.dim(`[${f.error.code}]`)}`)}`);
+    for (const n of f.notes ?? []) blocks.push(`${style.bold(f.file)}  ${style.yellow('NOTE')}\n${row(style, 'note', `${n.message} ${style.dim(`[${n.code}]`)}`)}`);
   }
   for (const job of plan.jobs) blocks.push(renderJob(job, style));
   if (plan.jobs.length) blocks.push(renderReadinessTable(plan, style));
   blocks.push(renderSummary(plan, style));
   return blocks.join('\n\n') + '\n';
+}
+
+/** Said once: the zone for lines without CRON_TZ, and where it came from. */
+function renderServerZone(plan: Plan, style: Style): string {
+  const from: Record<Plan['timezoneSource'], string> = {
+    option: 'from --timezone',
+    'etc/timezone': "read from the server copy's etc/timezone",
+    'etc/localtime': "read from the server copy's etc/localtime link",
+    default: style.yellow('assumed: no --timezone, and no etc/timezone or etc/localtime link in the server copy'),
+  };
+  const lines = [`server time zone: ${plan.timezone} (${from[plan.timezoneSource]})`];
+  for (const n of plan.timezoneNotes ?? []) lines.push(style.dim(`  not used: ${n}`));
+  return lines.join('\n');
 }
 
 /** One line for stderr when a command fails outright. */

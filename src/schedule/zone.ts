@@ -1,5 +1,6 @@
 // Time-zone offsets over a horizon, read from the runtime's IANA database (Intl). Pure apart from the cache.
 // An offset is in minutes east of UTC: local = UTC + offset.
+import { checkZoneName } from './zone-name.js';
 
 export interface ZoneSegment {
   /** UTC minute where this offset starts (inclusive) and ends (exclusive). */
@@ -15,23 +16,9 @@ export interface ZoneTimeline {
   offsets: number[];
 }
 
-const validity = new Map<string, boolean>();
-
+/** An exact tz database name that this Node can compute (see zone-name.ts: Intl alone accepts 'europe/berlin'). */
 export function isValidZone(zone: string): boolean {
-  let ok = validity.get(zone);
-  if (ok === undefined) {
-    ok = false;
-    if (zone && !/\s/.test(zone)) {
-      try {
-        new Intl.DateTimeFormat('en-US', { timeZone: zone });
-        ok = true;
-      } catch {
-        ok = false;
-      }
-    }
-    validity.set(zone, ok);
-  }
-  return ok;
+  return checkZoneName(zone).ok;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

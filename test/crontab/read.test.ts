@@ -47,10 +47,24 @@ describe('fields', () => {
     expect(errorOf('hour', '1,,2')).toMatch(/empty list element/);
   });
 
-  it('accepts a reversed range, which matches nothing', () => {
-    const r = field('day-of-month', '5-1');
-    expect(r.ok && r.field.values).toEqual([]);
-    expect(r.ok && r.field.reversedRanges).toEqual(['5-1']);
+  // Changed on purpose (issue 7): a descending range used to be accepted as "matches nothing". Vixie and Debian
+  // cron and cronie up to 1.5.7 reject it; no released cron ever ran such a line.
+  it('rejects a descending range, as Vixie cron get_range does', () => {
+    expect(errorOf('minute', '59-0')).toMatch(/range "59-0" is descending/);
+    expect(errorOf('day-of-month', '5-1')).toMatch(/range "5-1" is descending/);
+    expect(errorOf('hour', '1,23-2/2')).toMatch(/range "23-2" is descending/);
+    expect(errorOf('day-of-week', 'fri-mon')).toMatch(/descending/);
+    // cronie master after 1.7.2 reads day-of-week N-0 as N-7: say so, but do not guess for the user.
+    expect(errorOf('day-of-week', '5-0')).toMatch(/write "5-7" if you mean through Sunday/);
+    expect(values('day-of-week', '5-7')).toEqual([0, 5, 6]);
+  });
+
+  it('rejects numbers longer than cron reads or too large for its int, in values and steps', () => {
+    expect(errorOf('minute', '0'.repeat(99) + '5')).toMatch(/100 digits is longer than cron reads/);
+    expect(values('minute', '0'.repeat(98) + '5')).toEqual([5]);
+    expect(errorOf('minute', '4294967301')).toMatch(/too large for cron/);
+    expect(errorOf('minute', '*/4294967297')).toMatch(/too large for cron/);
+    expect(errorOf('minute', '*/' + '9'.repeat(30))).toMatch(/too large for cron/);
   });
 });
 
@@ -122,14 +136,37 @@ describe('% in commands', () => {
 });
 
 describe('reading whole crontabs', () => {
-  it('handles CRLF, tabs, trailing blanks, comments, blank lines and a last line without newline', () => {
+  // Changed on purpose (issue 7): a last line without newline used to be planned. cron rejects it ("bad command")
+  // and crontab refuses to install the file, so that job never ran: it is an error now.
+  it('handles CRLF, tabs, trailing blanks, comments, blank lines, and rejects a last line without newline', () => {
     const t = user('# c\r\n\r\n\t0\t5\t*\t*\t*\t/bin/echo tabbed   \r\n   # indented comment\n0 7 * * * /bin/echo last');
     expect(t.entries).toHaveLength(2);
     expect(t.entries[0].command).toBe('/bin/echo tabbed');
     expect(t.entries[0].source.line).toBe(3);
-    expect(t.entries[1].command).toBe('/bin/echo last');
+    expect(t.entries[0].kind).toBe('job');
     expect(t.entries[1].source.line).toBe(5);
+    expect(t.entries[1].kind).toBe('error');
+    expect(t.entries[1].reasons[0]).toMatchObject({ code: 'no-final-newline', line: 5, field: 'command' });
     expect(t.ignoredLines).toBe(3);
+    expect(user('0 7 * * * /bin/echo last\n').entries[0].kind).toBe('job');
+    // A last comment or variable line without newline changes nothing that runs.
+    expect(user('0 7 * * * /x\n# end').entries.map((e) => e.kind)).toEqual(['job']);
+  });
+
+  it('rejects a line holding a NUL byte, keeps the others, and never shows what follows the NUL', () => {
+    const t = user('0 1 * * * /bin/a\0secret\n0 2 * * * /bin/b\n');
+    expect(t.entries.map((e) => e.kind)).toEqual(['error', 'job']);
+    expect(t.entries[0].reasons[0]).toMatchObject({ code: 'nul-byte', line: 1 });
+    expect(t.entries[0].source.text).toBe('0 1 * * * /bin/a');
+  });
+
+  it('reports a system crontab line read as a user crontab, unless the word is a command cron would find', () => {
+    const isUser = (w: string) => w === 'root' || w === 'www-data';
+    const t = readCrontab('0 1 * * * root /opt/a.sh\n0 2 * * * www-data /opt/b.sh\n0 3 * * * /opt/c.sh root\n0 4 * * * root\n', { file: 'tab', system: false, isUser });
+    expect(t.entries.map((e) => e.reasons[0]?.code)).toEqual(['looks-like-system-crontab', 'looks-like-system-crontab', undefined, undefined]);
+    expect(t.entries[0].reasons[0].message).toMatch(/use --system/);
+    const sys = readCrontab('0 1 * * * root /opt/a.sh\n', { file: 'tab', system: true, isUser });
+    expect(sys.entries[0]).toMatchObject({ kind: 'job', user: 'root' });
   });
 
   it('reads the user field of system crontabs', () => {

@@ -79,7 +79,9 @@ describe('cron2lambda plan', () => {
     const job = (n: number) => plan.jobs.find((j: { source: { line: number } }) => j.source.line === n);
     expect(job(2).warnings.map((w: { code: string }) => w.code)).toContain('never-fires');
     expect(job(2).schedule.expressions).toEqual([]);
-    expect(job(4).warnings.map((w: { code: string }) => w.code)).toContain('reversed-range');
+    // Line 4 used to be a reversed range "5-1" (accepted, matching nothing); cron rejects it, so it moved to
+    // test/e2e/input-cli.test.ts. A step beyond its range is accepted by cron and matches the range's start only.
+    expect(job(4).schedule.expressions).toEqual(['cron(0 0 1 * ? *)']);
     expect(job(5).schedule.expressions).toEqual(job(6).schedule.expressions);
     expect(job(8).schedule.exact).toBe(false);
     expect(job(8).schedule.drift[0].reason).toBe('day-and');
@@ -88,9 +90,13 @@ describe('cron2lambda plan', () => {
     expect(job(16).schedule.cron).toBe('0 * * * *');
   });
 
-  it('reads CRLF, tabs, trailing blanks and a last line without newline', () => {
-    const { plan } = planJson([join(FIXTURES, 'crontabs/crlf.crontab')]);
+  // Changed on purpose (issue 7): the last line without newline used to be planned; cron rejects it.
+  it('reads CRLF, tabs, trailing blanks, and rejects a last line without newline', () => {
+    const { plan, status } = planJson([join(FIXTURES, 'crontabs/crlf.crontab')]);
+    expect(status).toBe(1);
     expect(plan.jobs.map((j: { command: string }) => j.command)).toEqual(['/bin/echo tabbed', '/usr/bin/printf "%s" x', '/bin/echo last']);
+    expect(plan.jobs.map((j: { status: string }) => j.status)).toEqual(['migrate', 'migrate', 'error']);
+    expect(plan.jobs[2].reasons[0]).toMatchObject({ code: 'no-final-newline', line: 6 });
     expect(plan.jobs[1].stdin).toBe('line one\nline%two\n');
     expect(plan.jobs[0].environment).toEqual({ A: 'two  words', B: 'plain trailing' });
   });
@@ -106,7 +112,9 @@ describe('cron2lambda plan', () => {
   });
 
   it('warns when no zone is known and reads the schedule as UTC', () => {
-    const { plan } = planJson([join(FIXTURES, 'crontabs/crlf.crontab')]);
+    // A root with no etc/timezone and no etc/localtime link (the default root "/" would be this machine's zone).
+    const { plan } = planJson([join(FIXTURES, 'crontabs/crlf.crontab'), '--root', mkdtempSync(join(tmpdir(), 'c2l-nozone-'))]);
+    expect(plan.timezoneSource).toBe('default');
     expect(plan.jobs[0].schedule.timezone).toBe('UTC');
     expect(plan.jobs[0].warnings.map((w: { code: string }) => w.code)).toContain('timezone-assumed');
   });

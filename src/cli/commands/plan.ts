@@ -7,8 +7,10 @@ import { styleFor } from '../../render/style.js';
 import { safeJson } from '../../render/escape.js';
 import { renderNotes } from '../../render/notes.js';
 import { rootNotice } from '../notices.js';
-import { horizonFrom, isSystem, parseTarget, parseTimezone } from '../options.js';
-import { readCrontabFile, type Io } from '../io.js';
+import { horizonFrom, parseTarget, parseTimezone } from '../options.js';
+import type { Io } from '../io.js';
+import { readCrontabInputs } from '../inputs.js';
+import { detectServerZone } from '../server-zone.js';
 
 export interface PlanCommandOptions {
   timezone?: string;
@@ -29,8 +31,18 @@ export function planFromFiles(files: string[], options: PlanCommandOptions, io: 
   const horizon = horizonFrom(options, io.now());
   const root = options.root ?? '/';
   if (!io.isDirectory(root)) throw new UsageError(`--root "${root}" is not a directory`);
-  const inputs: CrontabInput[] = files.map((file) => ({ file, system: isSystem(file, options.system), ...readCrontabFile(io, file) }));
-  return buildPlanWithAnalyses(inputs, { target, timezone, horizon, reader: rootReader(root), user: options.user });
+  const inputs: CrontabInput[] = readCrontabInputs(files, { system: options.system, root }, io);
+  // Without --timezone the server copy says its zone (the default root "/" is this machine: that is intended).
+  const server = timezone === undefined ? detectServerZone(root, io) : { zone: timezone, source: 'option' as const, notes: [] };
+  return buildPlanWithAnalyses(inputs, {
+    target,
+    timezone: server.zone,
+    timezoneSource: server.source,
+    ...(server.notes.length ? { timezoneNotes: server.notes } : {}),
+    horizon,
+    reader: rootReader(root),
+    user: options.user,
+  });
 }
 
 export function parseFailOn(value: string | undefined): FailOn | undefined {

@@ -1,0 +1,107 @@
+// Crontab arguments → the plan's inputs: files, `-` (standard input) and directories read as cron reads them.
+// Imperative shell: all reads go through Io, each failure becomes data on that file so the others still plan.
+import { isAbsolute, join, relative } from 'node:path';
+import { resolveUnderRoot } from '../scripts/reader.js';
+import type { CrontabInput } from '../plan/plan.js';
+import type { Reason } from '../model/reasons.js';
+import { UsageError } from '../errors.js';
+import { isSystem } from './options.js';
+import type { Io, ReadResult } from './io.js';
+
+/**
+ * Largest crontab read: 1 MiB. cronie caps one command at 131072 characters (MAX_COMMAND) and Debian at 998; a
+ * real crontab is a few KiB, and 1 MiB is ~10,000 lines of 100 characters, which plans in a few seconds. Anything
+ * larger (or /dev/zero) is refused on that file without reading more than limit+1 bytes.
+ */
+export const MAX_CRONTAB_BYTES = 1 << 20;
+
+/** How standard input is named in the plan. */
+export const STDIN_NAME = '(stdin)';
+
+export type CronFlavour = 'cronie' | 'debian';
+
+/**
+ * Whether cron reads a file of this name in a crontab directory (/etc/cron.d, the spool). Returns why not, or null.
+ * cronie database.c not_a_crontab(): skips names starting with "." or "#", ending with "~", ".rpmsave",
+ * ".rpmorig" or ".rpmnew". Debian's cron(8): names in /etc/cron.d must follow run-parts rules, only
+ * A-Z a-z 0-9 _ - (so no dots at all). We also skip ".dpkg-*" and ".swp" leftovers on both, which no admin means.
+ */
+export function skipReason(name: string, flavour: CronFlavour): string | null {
+  if (name.startsWith('.')) return 'its name starts with "." (cron skips hidden files)';
+  if (name.startsWith('#')) return 'its name starts with "#" (cronie skips editor leftovers)';
+  if (name.endsWith('~')) return 'its name ends with "~" (cron skips backup files)';
+  const suffix = /\.(rpmsave|rpmorig|rpmnew|dpkg-[A-Za-z]+|swp)$/.exec(name);
+  if (suffix) return `its name ends with ".${suffix[1]}" (a package-manager or editor leftover cron does not read)`;
+  if (flavour === 'debian' && !/^[A-Za-z0-9_-]+$/.test(name)) {
+    return "Debian's cron reads only names made of A-Z a-z 0-9 _ - (run-parts rules), and the server copy is Debian (etc/debian_version)";
+  }
+  return null;
+}
+
+function decode(result: ReadResult): { text: string | null; error?: string } {
+  if ('error' in result) return { text: null, error: result.error };
+  // Bytes that are not UTF-8 become U+FFFD here; the lines holding them are shown, not run.
+  return { text: new TextDecoder('utf-8').decode(result.bytes) };
+}
+
+export function readCrontabInputs(args: string[], options: { system?: boolean; root: string }, io: Io): CrontabInput[] {
+  if (args.filter((a) => a === '-').length > 1) throw new UsageError('"-" (standard input) can be given only once');
+  const flavour: CronFlavour = io.isFile(join(options.root, 'etc/debian_version')) ? 'debian' : 'cronie';
+  const inputs: CrontabInput[] = [];
+  for (const arg of args) {
+    if (arg === '-') {
+      const read = decode(io.readStdin(MAX_CRONTAB_BYTES));
+      inputs.push({ file: STDIN_NAME, system: options.system === true, ...read, ...(read.error ? { error: `cannot read standard input: ${read.error}` } : {}) });
+      continue;
+    }
+    if (io.isDirectory(arg)) {
+      const names = io.listDirectory(arg);
+      if (names === null) {
+        inputs.push({ file: arg, system: isSystem(arg, options.system), text: null, error: `cannot list the directory ${arg}` });
+        continue;
+      }
+      for (const name of [...names].sort()) {
+        const file = join(arg, name);
+        // cron reads every regular file (following links); it never descends into directories.
+        if (io.isDirectory(file)) continue;
+        const skipped = skipReason(name, flavour);
+        if (skipped) {
+          const note: Reason = { code: 'skipped-by-name', message: `not read: ${skipped}`, file };
+          inputs.push({ file, system: isSystem(file, options.system), text: '', notes: [note] });
+          continue;
+        }
+        const link = io.readLink(file);
+        if (link !== null) {
+          inputs.push(readLinked(file, link, options, io));
+          continue;
+        }
+        inputs.push(readOne(file, options.system, io));
+      }
+      continue;
+    }
+    inputs.push(readOne(arg, options.system, io));
+  }
+  return inputs;
+}
+
+function readOne(file: string, system: boolean | undefined, io: Io, hostPath = file): CrontabInput {
+  const read = decode(io.readCapped(hostPath, MAX_CRONTAB_BYTES));
+  return { file, system: isSystem(file, system), ...read, ...(read.error ? { error: `cannot read ${file}: ${read.error}` } : {}) };
+}
+
+/**
+ * cron follows a symlink in /etc/cron.d on the server. In a server copy, `/etc/shadow` as a target would be this
+ * machine's file: the link is resolved inside --root as the server would resolve it, and not followed at all when
+ * the directory is not inside --root (its lines could otherwise end up in the plan as rejected lines).
+ */
+function readLinked(file: string, link: string, options: { system?: boolean; root: string }, io: Io): CrontabInput {
+  const system = isSystem(file, options.system);
+  const inside = relative(options.root, file);
+  if (inside.startsWith('..') || isAbsolute(inside)) {
+    const note: Reason = { code: 'link-not-followed', message: `not read: a symbolic link (to ${link}) in a directory outside --root ${options.root}, which cannot be resolved as the server would`, file };
+    return { file, system, text: '', notes: [note] };
+  }
+  const host = resolveUnderRoot(options.root, `/${inside}`);
+  if (host === null) return { file, system, text: null, error: `cannot read ${file}: a symbolic link to ${link}, which does not exist in the server copy` };
+  return readOne(file, options.system, io, host);
+}
