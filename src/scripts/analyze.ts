@@ -69,7 +69,7 @@ export function analyzeJob(input: JobInput, reader: FileReader, knownSecrets: re
   // A command the shell parser rejects was not traced: judge its text as the crontab line is judged.
   const unparsed = bundle.findings.some((f) => f.code === 'parse-error' && f.file === (input.file ?? 'crontab')) ? findSecrets(input.command, input.file ?? 'crontab', input.line ?? 1) : [];
   const stdinSecrets = input.stdin ? secretsInText(input.stdin).map((m) => m.value) : [];
-  const secrets = collectSecrets(bundle.trace.secrets, envSecrets, unparsed, stdinSecrets, [...knownSecrets]);
+  const secrets = collectSecrets(bundle.trace.secrets, bundle.trace.secretParts, envSecrets, unparsed, stdinSecrets, [...knownSecrets]);
   const analysis: JobAnalysis = {
     bundle,
     command: '',
@@ -103,7 +103,7 @@ export function redactAnalysis(a: JobAnalysis, secrets: readonly string[], first
       return content === f.content ? f : { ...f, content };
     }),
     findings: bundle.findings.map((f) => ({ ...f, message: redact(f.message, list) })),
-    trace: redactDeep({ ...bundle.trace, secrets: bundle.trace.secrets.map((s) => ({ ...s, value: '' })) }, list),
+    trace: redactDeep({ ...bundle.trace, secrets: bundle.trace.secrets.map((s) => ({ ...s, value: '' })), secretParts: [] }, list),
   };
   const dropped = first ? dropOutputRedirects(redactedBundle.command) : { command: redact(a.command, list), dropped: a.dropped.map((d) => redact(d, list)) };
   const v = verdict(findings);

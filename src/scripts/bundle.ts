@@ -7,7 +7,7 @@
 import { posix } from 'node:path';
 import { CRON_DEFAULT_PATH, SYSTEM_DIRS, isBashBuiltin, isSystemPath } from './al2023.js';
 import { secretFromAssignment, secretsInArgv, secretsInText, secretsInValue, type SecretMatch } from './secrets.js';
-import { tokensIn } from './tokens.js';
+import { credentialParts, tokensIn } from './tokens.js';
 import {
   BinOp,
   REDIR_TEXT,
@@ -151,6 +151,8 @@ export interface Trace {
   secrets: SecretUse[];
   /** Every function name defined in the command or a bundled script. */
   functions: string[];
+  /** Pieces of secrets (a PEM key's lines) that are redacted with them but are no finding of their own. */
+  secretParts: string[];
 }
 
 export interface BundleResult {
@@ -228,7 +230,7 @@ function cloneScope(s: EvalScope): EvalScope {
 }
 
 class Tracer {
-  readonly trace: Trace = { commands: [], redirects: [], assigns: [], loops: [], secrets: [], functions: [] };
+  readonly trace: Trace = { commands: [], redirects: [], assigns: [], loops: [], secrets: [], functions: [], secretParts: [] };
   readonly findings: Finding[] = [];
   readonly edits = new Map<string, Edit[]>();
   readonly files = new Map<string, Registered>();
@@ -274,7 +276,7 @@ class Tracer {
    * Read a file for the bundle, once. Refused paths (kernel filesystems, credential files, names a zip cannot
    * hold), unreadable and oversized files are findings that make the job an error; null then.
    */
-  private register(path: string, reason: BundleReason, ctx: Ctx, node: ShNode): Registered | null {
+  private register(path: string, reason: BundleReason, ctx: Ctx, node: ShNode, shellHint?: boolean): Registered | null {
     const prev = this.files.get(path);
     if (prev) {
       if (REASON_RANK[reason] > REASON_RANK[prev.reason]) prev.reason = reason;
@@ -296,7 +298,8 @@ class Tracer {
       return refuse({ code: 'unreadable', message: `${path} exists under --root but cannot be read (permissions?); make the copy readable, or the job fails on Lambda` });
     }
     if (content.length > MAX_FILE_BYTES) return refuse(tooLarge(path, content.length, MAX_FILE_BYTES, 'a file'));
-    const shell = reason === 'source' || isShellScript(content, path);
+    // a file given to python/perl/... is theirs, whatever its first line says
+    const shell = reason === 'source' || (shellHint ?? isShellScript(content, path));
     if (shell && content.length > MAX_SCRIPT_BYTES) return refuse(tooLarge(path, content.length, MAX_SCRIPT_BYTES, 'a shell script'));
     if (this.totalBytes + content.length > MAX_BUNDLE_BYTES) {
       return refuse({ code: 'too-large', message: `bundling ${path} would take the job's files past ${MAX_BUNDLE_BYTES / (1024 * 1024)} MiB, more than a Lambda zip uploaded directly holds; move the large files to a layer or S3` });
@@ -314,6 +317,7 @@ class Tracer {
   textSecrets(text: string, file: string, line: number, formatsOnly = false): void {
     const known = new Set(this.trace.secrets.map((s) => s.value));
     for (const m of formatsOnly ? tokensIn(text) : secretsInText(text)) {
+      this.trace.secretParts.push(...credentialParts(m));
       if (known.has(m.value)) continue;
       known.add(m.value);
       const at = text.indexOf(m.value);
@@ -908,7 +912,7 @@ class Tracer {
       return;
     }
     if (isSystemPath(abs)) return;
-    const reg = this.register(abs, ctx.unit.crontab ? 'command' : 'exec', ctx, w);
+    const reg = this.register(abs, ctx.unit.crontab ? 'command' : 'exec', ctx, w, shell);
     if (!reg) return;
     this.rewriteRef(w, ctx, v, abs, false);
     if (shell) {

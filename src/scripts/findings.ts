@@ -5,6 +5,7 @@ import { isAvailableOnAl2023 } from './al2023.js';
 import type { CommandUse, RedirectUse, SecretUse, Trace, WordInfo } from './bundle.js';
 import { PASSWORD_PROGRAMS, secretFromAssignment, secretsInArgv, secretsInText, secretsInValue, type SecretMatch } from './secrets.js';
 import { RedirOp, UNKNOWN, applyEdits, endOf, evalWord, lineOf, literalWord, nodeType, parseShell, startOf, toBytes, toText, walk, type ShNode } from './shell.js';
+import { credentialParts } from './tokens.js';
 import { SEVERITY, makeFinding, type Finding, type FindingCode, type Severity } from './types.js';
 
 export { BUNDLE_ERROR_CODES, FINDING_CODES, SEVERITY, makeFinding } from './types.js';
@@ -124,7 +125,8 @@ export function findSecrets(text: string, file: string, line = 1): SecretHit[] {
 export function findSecretsInStdin(stdin: string, lineText: string, file: string, line: number): { hits: SecretHit[]; also: string[] } {
   const hits = dedupeHits(secretsInText(stdin).map((m) => ({ finding: secretFinding(`${m.label} in the % text (stdin)`, file, line, m.kind), value: m.value })));
   const at = lineText.search(/(?<!\\)%/);
-  const also = at >= 0 ? secretsInText(lineText.slice(at + 1)).map((m) => m.value) : [];
+  const found = [...secretsInText(stdin), ...(at >= 0 ? secretsInText(lineText.slice(at + 1)) : [])];
+  const also = found.flatMap((m) => [m.value, ...credentialParts(m)]);
   return { hits, also };
 }
 

@@ -61,7 +61,7 @@ export function secretFromAssignment(name: string, value: string): SecretMatch |
 }
 
 const AWS_ACCESS_KEY = /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g;
-const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/([^\s:@/]+):([^\s@/]+)@/gi;
+const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/([^\s:@/]*):([^\s@/]+)@/gi;
 const AUTH_HEADER = /\bAuthorization:\s*(?:Bearer|Basic|Token)\s+(\S+)/gi;
 const AWS_SECRET_KEY = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
 

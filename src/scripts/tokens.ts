@@ -42,7 +42,7 @@ export const TOKEN_RULES: readonly TokenRule[] = [
   { kind: 'token', label: 'Twilio key', re: /\bSK[0-9a-f]{32}\b/g },
   { kind: 'token', label: 'JSON Web Token', re: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g },
   // URLs: user:password@ (any scheme), and a token as the user alone (Sentry DSNs, https://TOKEN@github.com)
-  { kind: 'url-credentials', label: 'password in a URL', re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"]+:([^\s@/'"]+)@/gi, group: 1 },
+  { kind: 'url-credentials', label: 'password in a URL', re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"]*:([^\s@/'"]+)@/gi, group: 1 },
   { kind: 'url-credentials', label: 'key in a URL', re: /\b[a-z][a-z0-9+.-]*:\/\/([A-Za-z0-9_-]{16,})@/gi, group: 1 },
   // HTTP credentials: an Authorization header, or a bare `Basic`/`Bearer` scheme with its credential
   { kind: 'authorization-header', label: 'Authorization header', re: /\b(?:Authorization|Proxy-Authorization)\s*[:=]\s*["']?(?:Bearer|Basic|Token|Digest)\s+([^\s"']+)/gi, group: 1 },
@@ -65,6 +65,17 @@ export function tokensIn(text: string): TokenMatch[] {
     }
   }
   return out;
+}
+
+/**
+ * The pieces of a credential that can surface on their own: a PEM key's body lines (a key pasted into a file that is
+ * then sourced parses as commands named after its lines). Redacted with the whole value.
+ */
+export function credentialParts(m: TokenMatch | { kind: string; value: string }): string[] {
+  if (m.kind !== 'private-key') return [];
+  return m.value
+    .split(/[\s%]+/)
+    .filter((p) => p.length >= 16 && !p.startsWith('-----'));
 }
 
 /** Shannon entropy in bits per character. */
