@@ -980,6 +980,20 @@ class Tracer {
 
 // ---- helpers ----
 
+/**
+ * A bundled file with its edits applied. A shell script that is not UTF-8 was parsed as Latin-1: edits are mapped back
+ * to its bytes and inserted as Latin-1, so every byte outside them stays as it was.
+ */
+function spliced(r: Registered, edits: Edit[]): Uint8Array {
+  if (!r.shell) return applyEdits(r.original, edits);
+  const p = parseShell(r.original, r.path);
+  if (p.exact) return applyEdits(r.original, edits);
+  const back = p.toOriginal;
+  if (!back || edits.some((e) => /[^\u0000-\u00ff]/.test(e.text))) return r.original;
+  const latin1 = (t: string): Uint8Array => new Uint8Array(Buffer.from(t, 'latin1'));
+  return applyEdits(r.original, edits.map((e) => ({ ...e, start: back(e.start), end: back(e.end) })), latin1);
+}
+
 function nulFields(input: JobInput): string[] {
   const out: string[] = [];
   if (input.command.includes('\u0000')) out.push('command');
@@ -1140,19 +1154,19 @@ export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
     tracer.flushFunctions(ctx);
   }
 
-  // Every bundled file is scanned as text too: shell scripts for well-known token formats (a PEM key in a comment or a
-  // file that does not parse), other files (Python, config) for credential-named values as well.
+  // Every bundled text file is scanned as text too: shell scripts for well-known token formats (a PEM key in a comment
+  // or a file that does not parse), other files (Python, config) for credential-named values as well. Binaries (a NUL
+  // in the first 8 KiB) are programs: their bytes are not scanned.
   for (const r of [...tracer.files.values()].sort((a, b) => (a.path < b.path ? -1 : 1))) {
-    const binary = r.original.subarray(0, 8192).includes(0);
-    tracer.textSecrets(fileText(r.original), r.path, 1, r.shell || binary);
+    if (r.original.subarray(0, 8192).includes(0)) continue;
+    tracer.textSecrets(fileText(r.original), r.path, 1, r.shell);
   }
 
   const files: BundledFile[] = [...tracer.files.values()]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     .map((r) => {
       const edits = tracer.edits.get(r.path) ?? [];
-      const exact = r.shell ? parseShell(r.original, r.path).exact : true;
-      const content = edits.length > 0 && exact ? applyEdits(r.original, edits) : r.original;
+      const content = edits.length > 0 ? spliced(r, edits) : r.original;
       return { path: r.path, zipPath: r.path.replace(/^\/+/, ''), content, mode: r.reason === 'source' ? 0o644 : 0o755, reason: r.reason };
     });
   const command = parsed.file ? toText(applyEdits(toBytes(input.command), tracer.edits.get(COMMAND_KEY) ?? [])) : input.command;

@@ -79,3 +79,15 @@ describe('redaction', () => {
     expect(redactBytes(bytes, ['nothing-here'])).toBe(bytes);
   });
 });
+
+describe('files that are not UTF-8', () => {
+  it('a Latin-1 script gets its references rewritten and keeps every other byte', () => {
+    const head = Buffer.concat([Buffer.from('#!/bin/bash\n# r'), Buffer.from([0xe9]), Buffer.from('sum'), Buffer.from([0xe9, 0xff]), Buffer.from('\n. ')]);
+    const tail = Buffer.concat([Buffer.from('/opt/lib.sh\necho "caf'), Buffer.from([0xe9]), Buffer.from('"\n')]);
+    const reader = memoryReader({ '/opt/run.sh': new Uint8Array(Buffer.concat([head, tail])), '/opt/lib.sh': 'echo lib\n' });
+    const a = analyzeJob(job('/opt/run.sh'), reader);
+    const run = a.bundle.files.find((f) => f.path === '/opt/run.sh')!;
+    expect(Buffer.from(run.content)).toEqual(Buffer.concat([head, Buffer.from('"$LAMBDA_TASK_ROOT"'), tail]));
+    expect(a.bundle.files.map((f) => f.path)).toEqual(['/opt/lib.sh', '/opt/run.sh']);
+  });
+});
