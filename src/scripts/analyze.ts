@@ -88,6 +88,10 @@ export function analyzeJob(input: JobInput, reader: FileReader, knownSecrets: re
  * bundled files byte-safely). The plan calls it again with the secrets of all jobs (one password on two lines).
  */
 export function redactAnalysis(a: JobAnalysis, secrets: readonly string[], first = false): JobAnalysis {
+  if (!first) {
+    const known = new Set(a.secrets);
+    if (secrets.every((s) => known.has(s))) return a;
+  }
   const list = collectSecrets([...secrets], a.secrets);
   const findings = a.findings.map((f) => {
     const g: Finding = { ...f, message: redact(f.message, list) };

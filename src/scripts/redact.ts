@@ -34,8 +34,12 @@ function redactOne(text: string, secret: string): string {
 
 /** Replace every secret value (longest first) where it occurs as a value. */
 export function redact(text: string, secrets: readonly string[]): string {
+  return redactOrdered(text, ordered(secrets));
+}
+
+function redactOrdered(text: string, list: readonly string[]): string {
   let out = text;
-  for (const s of ordered(secrets)) out = redactOne(out, s);
+  for (const s of list) out = redactOne(out, s);
   return out;
 }
 
@@ -44,7 +48,7 @@ export function redactDeep<T>(value: T, secrets: readonly string[]): T {
   const list = ordered(secrets);
   if (value === undefined || list.length === 0) return value;
   const visit = (v: unknown): unknown => {
-    if (typeof v === 'string') return redact(v, list);
+    if (typeof v === 'string') return redactOrdered(v, list);
     if (Array.isArray(v)) return v.map(visit);
     if (v !== null && typeof v === 'object') {
       const out: Record<string, unknown> = {};
@@ -62,6 +66,7 @@ export function redactDeep<T>(value: T, secrets: readonly string[]): T {
  * replaced stay byte-identical whatever the file's encoding. Returns the input itself when nothing matched.
  */
 export function redactBytes(content: Uint8Array, secrets: readonly string[]): Uint8Array {
+  if (secrets.length === 0) return content;
   const buf = Buffer.from(content.buffer, content.byteOffset, content.length);
   const text = buf.toString('latin1');
   const forms = new Set<string>();
@@ -69,6 +74,6 @@ export function redactBytes(content: Uint8Array, secrets: readonly string[]): Ui
     forms.add(Buffer.from(s, 'utf8').toString('latin1'));
     if (!/[^\u0000-\u00ff]/.test(s)) forms.add(s);
   }
-  const out = redact(text, [...forms]);
+  const out = redactOrdered(text, ordered([...forms]));
   return out === text ? content : new Uint8Array(Buffer.from(out, 'latin1'));
 }
