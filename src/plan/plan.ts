@@ -10,8 +10,8 @@ import { checkZoneName } from '../schedule/zone-name.js';
 import { userWordTest } from '../crontab/system-hint.js';
 import type { Reason, SourceRef } from '../model/reasons.js';
 import type { FileReader } from '../scripts/reader.js';
-import type { JobAnalysis } from '../scripts/analyze.js';
-import { redactDeep, type Finding, type Verdict } from '../scripts/findings.js';
+import { redactAnalysis, type JobAnalysis } from '../scripts/analyze.js';
+import { BUNDLE_ERROR_CODES, redactDeep, type Finding, type Verdict } from '../scripts/findings.js';
 import { assessEntry, homeFor, passwdLookup, userFromSpoolPath } from './readiness.js';
 
 export const PLAN_FORMAT_VERSION = 1;
@@ -178,8 +178,8 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
           // A script that cannot be found under --root makes the job an error, not the run.
           job.status = 'error';
           job.verdict = 'blocked';
-          for (const f of readiness.findings.filter((x) => x.code === 'missing-file')) {
-            job.reasons.push({ code: 'missing-file', message: f.message, file: f.file, line: f.line });
+          for (const f of readiness.findings.filter((x) => BUNDLE_ERROR_CODES.has(x.code))) {
+            job.reasons.push({ code: f.code, message: f.message, file: f.file, line: f.line });
           }
         }
       }
@@ -188,7 +188,8 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
   }
   assignIds(jobs);
   const analyses = new Map<string, JobAnalysis>();
-  for (const [job, a] of analysisOf) analyses.set(job.id, a);
+  // One credential on two lines is found on one: every job's command and files are redacted with all of them.
+  for (const [job, a] of analysisOf) analyses.set(job.id, redactAnalysis(a, [...secrets]));
   const plan: Plan = {
     formatVersion: PLAN_FORMAT_VERSION,
     target: options.target,

@@ -5,6 +5,7 @@ import { analyzeJob, type JobAnalysis } from '../scripts/analyze.js';
 import {
   findSecretInVariable,
   findSecrets,
+  findSecretsInStdin,
   mailtoFinding,
   rebootFinding,
   sortFindings,
@@ -67,6 +68,14 @@ export function assessEntry(
     crontabFindings.push(hit.finding);
     secrets.push(hit.value);
   }
+  if (entry.stdin) {
+    const { hits, also } = findSecretsInStdin(entry.stdin, entry.source.text, file, entry.source.line);
+    for (const hit of hits) {
+      crontabFindings.push(hit.finding);
+      secrets.push(hit.value);
+    }
+    secrets.push(...also);
+  }
   if (entry.kind === 'reboot') crontabFindings.push(rebootFinding(file, entry.source.line));
 
   let analysis: JobAnalysis | undefined;
@@ -79,8 +88,10 @@ export function assessEntry(
         home: options.home,
         file,
         line: entry.source.line,
+        stdin: entry.stdin ?? null,
       },
       options.reader,
+      secrets,
     );
     secrets.push(...analysis.secrets);
   }

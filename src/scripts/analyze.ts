@@ -4,15 +4,18 @@ import {
   collectSecrets,
   dropOutputRedirects,
   findSecretInVariable,
+  findSecrets,
   findingsFromTrace,
   redact,
+  redactBytes,
   redactDeep,
   sortFindings,
   verdict,
   type Verdict,
 } from './findings.js';
 import type { FileReader } from './reader.js';
-import { parseShell, toBytes, toText, walk, lineOf, startOf, endOf, evalWord, type ShNode } from './shell.js';
+import { parseShell, toText, walk, lineOf, startOf, endOf, evalWord, type ShNode } from './shell.js';
+import { secretsInText } from './secrets.js';
 import type { Finding, FindingDetail } from './types.js';
 
 export interface JobAnalysis {
@@ -52,37 +55,61 @@ function droppedTargets(command: string, lineBase: number): Array<{ line: number
   return out;
 }
 
-function redactDetail(d: FindingDetail | undefined, secrets: string[]): FindingDetail | undefined {
+function redactDetail(d: FindingDetail | undefined, secrets: readonly string[]): FindingDetail | undefined {
   return redactDeep(d, secrets);
 }
 
-export function analyzeJob(input: JobInput, reader: FileReader): JobAnalysis {
+export function analyzeJob(input: JobInput, reader: FileReader, knownSecrets: readonly string[] = []): JobAnalysis {
   const bundle = bundleJob(input, reader);
   const lineBase = (input.line ?? 1) - 1;
   const traceFindings = findingsFromTrace(bundle.trace, { dropped: droppedTargets(input.command, lineBase) });
   const envSecrets = Object.entries(input.environment)
     .map(([k, v]) => findSecretInVariable(k, v, input.file ?? 'crontab', input.line ?? 1))
     .filter((h) => h !== null);
-  const secrets = collectSecrets(bundle.trace.secrets, envSecrets);
+  // A command the shell parser rejects was not traced: judge its text as the crontab line is judged.
+  const unparsed = bundle.findings.some((f) => f.code === 'parse-error' && f.file === (input.file ?? 'crontab')) ? findSecrets(input.command, input.file ?? 'crontab', input.line ?? 1) : [];
+  const stdinSecrets = input.stdin ? secretsInText(input.stdin).map((m) => m.value) : [];
+  const secrets = collectSecrets(bundle.trace.secrets, bundle.trace.secretParts, envSecrets, unparsed, stdinSecrets, [...knownSecrets]);
+  const analysis: JobAnalysis = {
+    bundle,
+    command: '',
+    dropped: [],
+    findings: sortFindings([...bundle.findings, ...traceFindings]),
+    verdict: 'ready',
+    reasons: [],
+    error: bundle.error,
+    secrets,
+  };
+  return redactAnalysis(analysis, secrets, true);
+}
 
-  const findings = sortFindings([...bundle.findings, ...traceFindings]).map((f) => {
-    const g: Finding = { ...f, message: redact(f.message, secrets) };
-    if (f.detail) g.detail = redactDetail(f.detail, secrets);
+/**
+ * The analysis with every secret redacted from what is printed or bundled (messages, details, the command, the
+ * bundled files byte-safely). The plan calls it again with the secrets of all jobs (one password on two lines).
+ */
+export function redactAnalysis(a: JobAnalysis, secrets: readonly string[], first = false): JobAnalysis {
+  if (!first) {
+    const known = new Set(a.secrets);
+    if (secrets.every((s) => known.has(s))) return a;
+  }
+  const list = collectSecrets([...secrets], a.secrets);
+  const findings = a.findings.map((f) => {
+    const g: Finding = { ...f, message: redact(f.message, list) };
+    if (f.detail) g.detail = redactDetail(f.detail, list);
     return g;
   });
+  const bundle = a.bundle;
   const redactedBundle: BundleResult = {
     ...bundle,
-    command: redact(bundle.command, secrets),
+    command: redact(bundle.command, list),
     files: bundle.files.map((f) => {
-      const text = toText(f.content);
-      const isText = !f.content.includes(0);
-      if (!isText || !secrets.some((s) => text.includes(s))) return f;
-      return { ...f, content: toBytes(redact(text, secrets)) };
+      const content = redactBytes(f.content, list);
+      return content === f.content ? f : { ...f, content };
     }),
-    findings: bundle.findings.map((f) => ({ ...f, message: redact(f.message, secrets) })),
-    trace: redactDeep({ ...bundle.trace, secrets: bundle.trace.secrets.map((s) => ({ ...s, value: '' })) }, secrets),
+    findings: bundle.findings.map((f) => ({ ...f, message: redact(f.message, list) })),
+    trace: redactDeep({ ...bundle.trace, secrets: bundle.trace.secrets.map((s) => ({ ...s, value: '' })), secretParts: [] }, list),
   };
-  const dropped = dropOutputRedirects(redactedBundle.command);
+  const dropped = first ? dropOutputRedirects(redactedBundle.command) : { command: redact(a.command, list), dropped: a.dropped.map((d) => redact(d, list)) };
   const v = verdict(findings);
   return {
     bundle: redactedBundle,
@@ -91,7 +118,7 @@ export function analyzeJob(input: JobInput, reader: FileReader): JobAnalysis {
     findings,
     verdict: v.verdict,
     reasons: v.reasons,
-    error: bundle.error,
-    secrets,
+    error: a.error,
+    secrets: list,
   };
 }

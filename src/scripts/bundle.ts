@@ -6,7 +6,8 @@
 // line); findings.ts turns the trace into findings. Pure over the FileReader.
 import { posix } from 'node:path';
 import { CRON_DEFAULT_PATH, SYSTEM_DIRS, isBashBuiltin, isSystemPath } from './al2023.js';
-import { secretFromAssignment, secretsInArgv, secretsInValue, type SecretMatch } from './secrets.js';
+import { secretFromAssignment, secretsInArgv, secretsInText, secretsInValue, type SecretMatch } from './secrets.js';
+import { credentialParts, tokensIn } from './tokens.js';
 import {
   BinOp,
   REDIR_TEXT,
@@ -31,7 +32,8 @@ import {
   type Value,
 } from './shell.js';
 import type { FileReader } from './reader.js';
-import { makeFinding, type Finding } from './types.js';
+import { MAX_BUNDLE_BYTES, MAX_FILE_BYTES, MAX_NESTING, MAX_SCRIPT_BYTES, refuseBundling, tooLarge, type Refusal } from './policy.js';
+import { BUNDLE_ERROR_CODES, makeFinding, type Finding } from './types.js';
 
 export const TASK_ROOT = '"$LAMBDA_TASK_ROOT"';
 
@@ -47,6 +49,8 @@ export interface JobInput {
   /** Where the command comes from, for findings: the crontab file and line. Default 'crontab', 1. */
   file?: string;
   line?: number;
+  /** cron's `%` text (the job's stdin), when the line has one. */
+  stdin?: string | null;
 }
 
 export type BundleReason = 'command' | 'source' | 'exec';
@@ -135,6 +139,8 @@ export interface SecretUse {
   value: string;
   /** Environment variable the rewritten text reads the secret from, when it was rewritten. */
   envVar?: string;
+  /** True when met in the crontab command itself (not in a bundled file). */
+  crontab?: boolean;
 }
 
 export interface Trace {
@@ -145,6 +151,8 @@ export interface Trace {
   secrets: SecretUse[];
   /** Every function name defined in the command or a bundled script. */
   functions: string[];
+  /** Pieces of secrets (a PEM key's lines) that are redacted with them but are no finding of their own. */
+  secretParts: string[];
 }
 
 export interface BundleResult {
@@ -222,7 +230,7 @@ function cloneScope(s: EvalScope): EvalScope {
 }
 
 class Tracer {
-  readonly trace: Trace = { commands: [], redirects: [], assigns: [], loops: [], secrets: [], functions: [] };
+  readonly trace: Trace = { commands: [], redirects: [], assigns: [], loops: [], secrets: [], functions: [], secretParts: [] };
   readonly findings: Finding[] = [];
   readonly edits = new Map<string, Edit[]>();
   readonly files = new Map<string, Registered>();
@@ -232,6 +240,8 @@ class Tracer {
   private readonly funcNames = new Set<string>();
   private secretCounter = 0;
   private readonly secretVars = new Map<string, string>();
+  private readonly refused = new Set<string>();
+  private totalBytes = 0;
 
   constructor(
     private readonly reader: FileReader,
@@ -262,17 +272,65 @@ class Tracer {
   }
 
   // ---- registering bundled files ----
-  private register(path: string, reason: BundleReason): Registered | null {
-    const content = this.reader.readFile(path);
-    if (content === null) return null;
+  /**
+   * Read a file for the bundle, once. Refused paths (kernel filesystems, credential files, names a zip cannot
+   * hold), unreadable and oversized files are findings that make the job an error; null then.
+   */
+  private register(path: string, reason: BundleReason, ctx: Ctx, node: ShNode, shellHint?: boolean): Registered | null {
     const prev = this.files.get(path);
     if (prev) {
       if (REASON_RANK[reason] > REASON_RANK[prev.reason]) prev.reason = reason;
       return prev;
     }
-    const reg: Registered = { path, original: content, reason, shell: reason === 'source' || isShellScript(content, path) };
+    if (this.refused.has(path)) return null;
+    const refuse = (r: Refusal): null => {
+      this.refused.add(path);
+      this.findings.push(makeFinding(r.code, r.message, ctx.unit.file, this.line(node, ctx), { path }));
+      return null;
+    };
+    const resolved = this.reader.resolve ? this.reader.resolve(path) : path;
+    const refusal = refuseBundling(path, resolved ?? path);
+    if (refusal) return refuse(refusal);
+    const size = this.reader.stat(path)?.size ?? 0;
+    if (size > MAX_FILE_BYTES) return refuse(tooLarge(path, size, MAX_FILE_BYTES, 'a file'));
+    const content = this.reader.readFile(path, MAX_FILE_BYTES);
+    if (content === null) {
+      return refuse({ code: 'unreadable', message: `${path} exists under --root but cannot be read (permissions?); make the copy readable, or the job fails on Lambda` });
+    }
+    if (content.length > MAX_FILE_BYTES) return refuse(tooLarge(path, content.length, MAX_FILE_BYTES, 'a file'));
+    // a file given to python/perl/... is theirs, whatever its first line says
+    const shell = reason === 'source' || (shellHint ?? isShellScript(content, path));
+    if (shell && content.length > MAX_SCRIPT_BYTES) return refuse(tooLarge(path, content.length, MAX_SCRIPT_BYTES, 'a shell script'));
+    if (this.totalBytes + content.length > MAX_BUNDLE_BYTES) {
+      return refuse({ code: 'too-large', message: `bundling ${path} would take the job's files past ${MAX_BUNDLE_BYTES / (1024 * 1024)} MiB, more than a Lambda zip uploaded directly holds; move the large files to a layer or S3` });
+    }
+    this.totalBytes += content.length;
+    const reg: Registered = { path, original: content, reason, shell };
     this.files.set(path, reg);
     return reg;
+  }
+
+  /**
+   * Credentials in text that is data, not shell words (a heredoc body, a Python script): recorded for the findings
+   * and for redaction (the bundled copy gets [REDACTED] in their place); `line` is the text's first line.
+   */
+  textSecrets(text: string, file: string, line: number, formatsOnly = false): void {
+    const known = new Set(this.trace.secrets.map((s) => s.value));
+    for (const m of formatsOnly ? tokensIn(text) : secretsInText(text)) {
+      this.trace.secretParts.push(...credentialParts(m));
+      if (known.has(m.value)) continue;
+      known.add(m.value);
+      const at = text.indexOf(m.value);
+      const l = line + (at > 0 ? text.slice(0, at).split('\n').length - 1 : 0);
+      this.trace.secrets.push({ file, line: l, kind: m.kind, label: m.label, value: m.value });
+    }
+  }
+
+  /** Nesting beyond MAX_NESTING: the rest of the chain is not followed, so the bundle may miss files. */
+  private tooDeep(ctx: Ctx, node: ShNode, path: string): void {
+    this.findings.push(
+      makeFinding('too-deep', `${path} is nested more than ${MAX_NESTING} scripts deep (source/exec); cron2lambda stops following there, so the bundle could miss files`, ctx.unit.file, this.line(node, ctx), { path }),
+    );
   }
 
   private exists(path: string): boolean {
@@ -357,7 +415,10 @@ class Tracer {
   private visitRedirect(r: ShNode, ctx: Ctx): void {
     const op: number = r.Op;
     if (r.Word) this.visitSubsts(r.Word, ctx);
-    if (r.Hdoc) this.visitSubsts(r.Hdoc, ctx);
+    if (r.Hdoc) {
+      this.visitSubsts(r.Hdoc, ctx);
+      this.textSecrets(toText(ctx.unit.bytes.subarray(startOf(r.Hdoc), endOf(r.Hdoc))), ctx.unit.file, this.line(r.Hdoc, ctx));
+    }
     if (op === RedirOp.Hdoc || op === RedirOp.DashHdoc || !r.Word) return;
     const target = this.word(r.Word, ctx);
     let path: string | null = null;
@@ -511,7 +572,7 @@ class Tracer {
     // one rewrite per word: the first secret; the others are still reported and redacted
     found.forEach((m, i) => {
       if (i === 0) this.secretWord(w, literal, m, ctx);
-      else this.trace.secrets.push({ file: ctx.unit.file, line: this.line(w, ctx), kind: m.kind, label: m.label, value: m.value });
+      else this.trace.secrets.push({ file: ctx.unit.file, line: this.line(w, ctx), kind: m.kind, label: m.label, value: m.value, crontab: ctx.unit.crontab });
     });
   }
 
@@ -569,9 +630,10 @@ class Tracer {
       } else if (this.exists(abs)) {
         use.resolution = 'bundled';
         use.path = abs;
-        bundled = abs;
-        this.register(abs, ctx.unit.crontab ? 'command' : 'exec');
-        this.rewriteRef(w0, ctx, v0, abs, false);
+        if (this.register(abs, ctx.unit.crontab ? 'command' : 'exec', ctx, w0)) {
+          bundled = abs;
+          this.rewriteRef(w0, ctx, v0, abs, false);
+        }
       } else {
         use.resolution = 'missing-file';
         use.path = abs;
@@ -590,13 +652,14 @@ class Tracer {
       } else if (found) {
         use.resolution = 'bundled';
         use.path = found.path;
-        bundled = found.path;
-        this.register(found.path, ctx.unit.crontab ? 'command' : 'exec');
-        this.rewriteRef(w0, ctx, v0, found.path, true);
+        if (this.register(found.path, ctx.unit.crontab ? 'command' : 'exec', ctx, w0)) {
+          bundled = found.path;
+          this.rewriteRef(w0, ctx, v0, found.path, true);
+        }
       }
     }
 
-    if (bundled) this.execFile(bundled, ctx);
+    if (bundled) this.execFile(bundled, ctx, w0);
 
     // ---- builtins with effects, wrappers, interpreters ----
     this.special(name, args, argv, ctx, via, use);
@@ -727,12 +790,15 @@ class Tracer {
       this.missing(ctx, w, info.raw, abs, 'sourced file');
       return;
     }
-    this.register(abs, 'source');
+    const reg = this.register(abs, 'source', ctx, w);
+    if (!reg) return;
     this.rewriteRef(w, ctx, v, abs, viaPath);
-    if (this.sourcing.includes(abs) || this.sourcing.length > 20) return;
-    const content = this.reader.readFile(abs);
-    if (content === null) return;
-    const parsed = parseShell(content, abs);
+    if (this.sourcing.includes(abs)) return;
+    if (this.sourcing.length >= MAX_NESTING) {
+      this.tooDeep(ctx, w, abs);
+      return;
+    }
+    const parsed = parseShell(reg.original, abs);
     if (!parsed.file) {
       this.findings.push(makeFinding('parse-error', `cannot parse ${abs}: ${parsed.error?.message ?? ''}`, abs, parsed.error?.line ?? 1));
       return;
@@ -846,10 +912,17 @@ class Tracer {
       return;
     }
     if (isSystemPath(abs)) return;
-    const reg = this.register(abs, ctx.unit.crontab ? 'command' : 'exec');
+    const reg = this.register(abs, ctx.unit.crontab ? 'command' : 'exec', ctx, w, shell);
+    if (!reg) return;
     this.rewriteRef(w, ctx, v, abs, false);
-    if (reg && shell) reg.shell = true;
-    if (shell) this.execFile(abs, ctx, true);
+    if (shell) {
+      if (reg.original.length > MAX_SCRIPT_BYTES) {
+        this.findings.push(makeFinding('too-large', tooLarge(abs, reg.original.length, MAX_SCRIPT_BYTES, 'a shell script').message, ctx.unit.file, this.line(w, ctx), { path: abs }));
+        return;
+      }
+      reg.shell = true;
+      this.execFile(abs, ctx, w, true);
+    }
   }
 
   private execScope(ctx: Ctx, dollar0: string | null): EvalScope {
@@ -862,10 +935,14 @@ class Tracer {
   }
 
   /** A bundled file is executed: analyze it as a shell script (once), or note its interpreter. */
-  private execFile(path: string, ctx: Ctx, forceShell = false): void {
+  private execFile(path: string, ctx: Ctx, node: ShNode, forceShell = false): void {
     const reg = this.files.get(path);
     if (!reg) return;
-    if (this.executed.has(path) || ctx.depth > 20) return;
+    if (this.executed.has(path)) return;
+    if (ctx.depth >= MAX_NESTING) {
+      this.tooDeep(ctx, node, path);
+      return;
+    }
     this.executed.add(path);
     const interp = shebangInterpreter(reg.original);
     if (!forceShell && interp !== null && !SHELL_NAMES.has(interp.name)) {
@@ -875,6 +952,7 @@ class Tracer {
       return;
     }
     if (!forceShell && !reg.shell) return;
+    if (reg.original.length > MAX_SCRIPT_BYTES) return;
     reg.shell = true;
     const parsed = parseShell(reg.original, path);
     if (!parsed.file) {
@@ -901,6 +979,36 @@ class Tracer {
 }
 
 // ---- helpers ----
+
+/**
+ * A bundled file with its edits applied. A shell script that is not UTF-8 was parsed as Latin-1: edits are mapped back
+ * to its bytes and inserted as Latin-1, so every byte outside them stays as it was.
+ */
+function spliced(r: Registered, edits: Edit[]): Uint8Array {
+  if (!r.shell) return applyEdits(r.original, edits);
+  const p = parseShell(r.original, r.path);
+  if (p.exact) return applyEdits(r.original, edits);
+  const back = p.toOriginal;
+  if (!back || edits.some((e) => /[^\u0000-\u00ff]/.test(e.text))) return r.original;
+  const latin1 = (t: string): Uint8Array => new Uint8Array(Buffer.from(t, 'latin1'));
+  return applyEdits(r.original, edits.map((e) => ({ ...e, start: back(e.start), end: back(e.end) })), latin1);
+}
+
+function nulFields(input: JobInput): string[] {
+  const out: string[] = [];
+  if (input.command.includes('\u0000')) out.push('command');
+  if (input.stdin?.includes('\u0000')) out.push('% text (stdin)');
+  for (const name of ['SHELL', 'PATH', 'HOME']) if (input.environment[name]?.includes('\u0000')) out.push(name);
+  if (input.home?.includes('\u0000')) out.push('home directory');
+  if (input.shell.includes('\u0000') && !out.includes('SHELL')) out.push('SHELL');
+  return out;
+}
+
+/** The text of a file for scanning: UTF-8 when it is, else Latin-1 (one character per byte, nothing lost). */
+function fileText(bytes: Uint8Array): string {
+  const text = toText(bytes);
+  return text.includes('\uFFFD') ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1') : text;
+}
 
 function quotePath(p: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]*$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;
@@ -1022,6 +1130,12 @@ export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
   const home = env.get('HOME')?.text ?? null;
 
   const tracer = new Tracer(reader, env);
+  // A NUL cannot reach a shell (C strings end there): the line cannot run as written, on the server or on Lambda.
+  const nul = nulFields(input);
+  if (nul.length > 0) {
+    const f = makeFinding('bad-input', `the job's ${nul.join(', ')} ${nul.length > 1 ? 'hold' : 'holds'} a NUL byte, which no shell can pass on; fix the crontab line`, file, lineBase + 1);
+    return { command: input.command, files: [], findings: [f], error: true, trace: tracer.trace };
+  }
   const parsed = parseShell(input.command, file);
   if (!parsed.file) {
     tracer.findings.push(makeFinding('parse-error', `cannot parse the crontab command: ${parsed.error?.message ?? ''}`, file, lineBase + (parsed.error?.line ?? 1)));
@@ -1040,12 +1154,19 @@ export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
     tracer.flushFunctions(ctx);
   }
 
+  // Every bundled text file is scanned as text too: shell scripts for well-known token formats (a PEM key in a comment
+  // or a file that does not parse), other files (Python, config) for credential-named values as well. Binaries (a NUL
+  // in the first 8 KiB) are programs: their bytes are not scanned.
+  for (const r of [...tracer.files.values()].sort((a, b) => (a.path < b.path ? -1 : 1))) {
+    if (r.original.subarray(0, 8192).includes(0)) continue;
+    tracer.textSecrets(fileText(r.original), r.path, 1, r.shell);
+  }
+
   const files: BundledFile[] = [...tracer.files.values()]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     .map((r) => {
       const edits = tracer.edits.get(r.path) ?? [];
-      const exact = r.shell ? parseShell(r.original, r.path).exact : true;
-      const content = edits.length > 0 && exact ? applyEdits(r.original, edits) : r.original;
+      const content = edits.length > 0 ? spliced(r, edits) : r.original;
       return { path: r.path, zipPath: r.path.replace(/^\/+/, ''), content, mode: r.reason === 'source' ? 0o644 : 0o755, reason: r.reason };
     });
   const command = parsed.file ? toText(applyEdits(toBytes(input.command), tracer.edits.get(COMMAND_KEY) ?? [])) : input.command;
@@ -1054,7 +1175,7 @@ export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
     command,
     files,
     findings: tracer.findings,
-    error: tracer.findings.some((f) => f.code === 'missing-file'),
+    error: tracer.findings.some((f) => BUNDLE_ERROR_CODES.has(f.code)),
     trace: tracer.trace,
   };
 }

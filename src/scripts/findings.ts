@@ -3,11 +3,12 @@
 import { posix } from 'node:path';
 import { isAvailableOnAl2023 } from './al2023.js';
 import type { CommandUse, RedirectUse, SecretUse, Trace, WordInfo } from './bundle.js';
-import { PASSWORD_PROGRAMS, secretFromAssignment, secretsInArgv, secretsInValue, type SecretMatch } from './secrets.js';
+import { PASSWORD_PROGRAMS, secretFromAssignment, secretsInArgv, secretsInText, secretsInValue, type SecretMatch } from './secrets.js';
 import { RedirOp, UNKNOWN, applyEdits, endOf, evalWord, lineOf, literalWord, nodeType, parseShell, startOf, toBytes, toText, walk, type ShNode } from './shell.js';
+import { credentialParts } from './tokens.js';
 import { SEVERITY, makeFinding, type Finding, type FindingCode, type Severity } from './types.js';
 
-export { FINDING_CODES, SEVERITY, makeFinding } from './types.js';
+export { BUNDLE_ERROR_CODES, FINDING_CODES, SEVERITY, makeFinding } from './types.js';
 export type { Finding, FindingCode, FindingDetail, Severity } from './types.js';
 
 export const MISSING_FILE: FindingCode = 'missing-file';
@@ -28,8 +29,8 @@ export interface SecretHit {
 
 const SECRET_ADVICE = 'move it to SSM Parameter Store (SecureString) or Secrets Manager and read it at run time';
 
-function secretFinding(label: string, file: string, line: number, kind: string, envVar?: string): Finding {
-  const tail = envVar ? `; the bundled copy now reads it from $${envVar}` : '';
+function secretFinding(label: string, file: string, line: number, kind: string, envVar?: string, bundled = false): Finding {
+  const tail = envVar ? `; the bundled copy now reads it from $${envVar}` : bundled ? '; the bundled copy has [REDACTED] in its place' : '';
   return makeFinding('secret', `${label} holds a credential in clear text: ${SECRET_ADVICE}${tail}`, file, line, {
     secretKind: kind,
     ...(envVar ? { envVar } : {}),
@@ -52,7 +53,8 @@ export function findSecretInVariable(name: string, value: string, file: string, 
  * option, an AWS key, a URL with credentials, an Authorization header, a 40-character key): text without any of
  * them cannot hold a finding, and skipping the shell parse keeps a 10,000-line plan fast.
  */
-const SECRET_HINT = /pass|pw|secret|token|key|credential|akia|asia|:\/\/|authorization|mysql|mariadb|mydumper|myloader|redis-cli|curl|wget|[A-Za-z0-9/+]{40}/i;
+const SECRET_HINT =
+  /pass|pw|secret|token|key|credential|akia|asia|:\/\/|authorization|mysql|mariadb|mydumper|myloader|redis-cli|curl|wget|[A-Za-z0-9/+]{40}|gh[pousr]_|github_pat_|glpat-|[sr]k_(?:live|test|prod)_|xox[abposr]-|aiza|npm_|eyj|bearer|basic|-----begin|dsn|auth|_pat\b|\bpat_|_sk\b|\bsk_|sig|salt|cookie|session|hmac|jwt|cert|sg\./i;
 
 export function findSecrets(text: string, file: string, line = 1): SecretHit[] {
   if (!SECRET_HINT.test(text)) return [];
@@ -62,12 +64,14 @@ export function findSecrets(text: string, file: string, line = 1): SecretHit[] {
   };
   const parsed = parseShell(text, file);
   if (!parsed.file) {
-    // not shell: only value-level patterns on whitespace-separated tokens
+    // not shell (an unterminated quote, say): words split on blanks with quotes dropped, judged as argv from each
+    // program with a password option, plus every credential format in the raw text
     text.split('\n').forEach((ln, i) => {
-      for (const tok of ln.split(/\s+/)) {
-        for (const m of secretsInValue(tok)) add(m, line + i);
-        for (const m of secretsInArgv('', ['', tok])) add(m, line + i);
-      }
+      const words = ln.split(/\s+/).filter((w) => w !== '').map((w) => w.replace(/^["']+|["']+$/g, ''));
+      const starts = [0, ...words.flatMap((w, j) => (PASSWORD_PROGRAMS.has(posix.basename(w)) ? [j] : []))];
+      for (const st of starts) for (const m of secretsInArgv(posix.basename(words[st] ?? ''), words.slice(st))) add(m, line + i);
+      for (const w of words) for (const m of secretsInValue(w)) add(m, line + i);
+      for (const m of secretsInText(ln)) add(m, line + i);
     });
     return dedupeHits(hits);
   }
@@ -113,6 +117,19 @@ export function findSecrets(text: string, file: string, line = 1): SecretHit[] {
   return dedupeHits(hits);
 }
 
+/**
+ * Credentials in a job's `%` text (its stdin: a password answered to a prompt, a key piped in). `stdin` is the text as
+ * the job reads it; `line` the crontab line. `also` holds the same credentials as written in the line (with `%` for
+ * newlines), to be redacted too.
+ */
+export function findSecretsInStdin(stdin: string, lineText: string, file: string, line: number): { hits: SecretHit[]; also: string[] } {
+  const hits = dedupeHits(secretsInText(stdin).map((m) => ({ finding: secretFinding(`${m.label} in the % text (stdin)`, file, line, m.kind), value: m.value })));
+  const at = lineText.search(/(?<!\\)%/);
+  const found = [...secretsInText(stdin), ...(at >= 0 ? secretsInText(lineText.slice(at + 1)) : [])];
+  const also = found.flatMap((m) => [m.value, ...credentialParts(m)]);
+  return { hits, also };
+}
+
 function dedupeHits(hits: SecretHit[]): SecretHit[] {
   const seen = new Set<string>();
   return hits.filter((h) => {
@@ -140,27 +157,7 @@ export function collectSecrets(...sources: SecretSource[]): string[] {
   return [...out].sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
 }
 
-export const REDACTED = '[REDACTED]';
-
-/** Replace every occurrence of every secret (longest first). */
-export function redact(text: string, secrets: string[]): string {
-  let out = text;
-  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (s.length === 0) continue;
-    out = out.split(s).join(REDACTED);
-  }
-  return out;
-}
-
-/**
- * Every string inside a JSON value with each secret replaced (secrets are matched in their JSON-escaped form, so a
- * secret with quotes or backslashes is found too).
- */
-export function redactDeep<T>(value: T, secrets: string[]): T {
-  if (value === undefined || secrets.length === 0) return value;
-  const escaped = secrets.map((s) => JSON.stringify(s).slice(1, -1));
-  return JSON.parse(redact(JSON.stringify(value), escaped)) as T;
-}
+export { REDACTED, redact, redactBytes, redactDeep } from './redact.js';
 
 // ---------------------------------------------------------------- mailto
 
@@ -563,7 +560,7 @@ export function findingsFromTrace(trace: Trace, opts: TraceFindingOptions = {}):
   }
 
   // secrets
-  for (const s of trace.secrets) out.push(secretFinding(s.label, s.file, s.line, s.kind, s.envVar));
+  for (const s of trace.secrets) out.push(secretFinding(s.label, s.file, s.line, s.kind, s.envVar, !s.crontab));
 
   // sleeps per file
   const sleepTotals = new Map<string, number>();

@@ -1,7 +1,7 @@
 // File access for the script analysis: the only imperative part. Paths are absolute *server*
 // paths; a reader maps them onto a copy of the server's filesystem (--root) or an in-memory tree.
-import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { closeSync, lstatSync, openSync, readSync, readlinkSync } from 'node:fs';
+import { join, posix, relative, sep } from 'node:path';
 
 export interface FileStat {
   kind: 'file' | 'dir';
@@ -10,9 +10,14 @@ export interface FileStat {
 }
 
 export interface FileReader {
-  /** Content of the file at an absolute server path; null when missing or not a regular file. */
-  readFile(absPath: string): Uint8Array | null;
+  /**
+   * Content of the file at an absolute server path; null when missing, unreadable or not a regular file. With
+   * maxBytes, at most maxBytes + 1 bytes are read (so a caller sees that the file is larger without holding it).
+   */
+  readFile(absPath: string, maxBytes?: number): Uint8Array | null;
   stat(absPath: string): FileStat | null;
+  /** The server path the symlinks of absPath lead to (never outside the root); absPath itself when there are none. */
+  resolve?(absPath: string): string | null;
 }
 
 const encoder = new TextEncoder();
@@ -37,8 +42,9 @@ export function memoryReader(files: Record<string, string | Uint8Array>): FileRe
   }
   const norm = (p: string): string => posix.normalize(p).replace(/(.)\/+$/, '$1');
   return {
-    readFile(absPath) {
-      return data.get(norm(absPath)) ?? null;
+    readFile(absPath, maxBytes) {
+      const f = data.get(norm(absPath)) ?? null;
+      return f !== null && maxBytes !== undefined && f.length > maxBytes + 1 ? f.subarray(0, maxBytes + 1) : f;
     },
     stat(absPath) {
       const p = norm(absPath);
@@ -99,16 +105,22 @@ export function resolveUnderRoot(rootDir: string, absPath: string): string | nul
 /** A reader over a copy of the server's filesystem at rootDir (node:fs, symlinks resolved inside the root). */
 export function rootReader(rootDir: string): FileReader {
   return {
-    readFile(absPath) {
+    readFile(absPath, maxBytes) {
       const host = resolveUnderRoot(rootDir, absPath);
       if (host === null) return null;
       try {
         const st = lstatSync(host);
         if (!st.isFile()) return null;
-        return new Uint8Array(readFileSync(host));
+        return readBounded(host, maxBytes === undefined ? st.size : Math.min(st.size, maxBytes + 1), maxBytes);
       } catch {
         return null;
       }
+    },
+    resolve(absPath) {
+      const host = resolveUnderRoot(rootDir, absPath);
+      if (host === null) return null;
+      const rel = relative(rootDir, host);
+      return `/${rel.split(sep).join('/')}`;
     },
     stat(absPath) {
       const host = resolveUnderRoot(rootDir, absPath);
@@ -123,4 +135,31 @@ export function rootReader(rootDir: string): FileReader {
       }
     },
   };
+}
+
+/**
+ * Read a file without trusting its size: files in /proc report 0 and a file can grow while it is read. Reads until
+ * EOF, or until maxBytes + 1 bytes when a bound is given.
+ */
+function readBounded(host: string, sizeHint: number, maxBytes: number | undefined): Uint8Array {
+  const fd = openSync(host, 'r');
+  try {
+    const cap = maxBytes === undefined ? Infinity : maxBytes + 1;
+    let buf = Buffer.alloc(Math.max(1, Math.min(sizeHint + 1, cap)));
+    let len = 0;
+    for (;;) {
+      if (len === buf.length) {
+        if (buf.length >= cap) break;
+        const bigger = Buffer.alloc(Math.min(buf.length * 2, cap));
+        buf.copy(bigger, 0, 0, len);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, len, buf.length - len, null);
+      if (n === 0) break;
+      len += n;
+    }
+    return new Uint8Array(buf.buffer, buf.byteOffset, len);
+  } finally {
+    closeSync(fd);
+  }
 }

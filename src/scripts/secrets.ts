@@ -8,7 +8,9 @@ export type SecretKind =
   | 'aws-access-key'
   | 'aws-secret-key'
   | 'url-credentials'
-  | 'authorization-header';
+  | 'authorization-header'
+  | 'private-key'
+  | 'token';
 
 export interface SecretMatch {
   kind: SecretKind;
@@ -20,8 +22,13 @@ export interface SecretMatch {
 
 const NOT_SECRET_VALUES = new Set(['true', 'false', 'yes', 'no', 'on', 'off', 'none', 'null', 'changeme', '-']);
 
-const STRONG_NAME_PARTS = ['PASSWORD', 'PASSWD', 'SECRET', 'TOKEN', 'APIKEY', 'API_KEY', 'CREDENTIALS'];
+import { looksRandom, tokensIn } from './tokens.js';
+
+// Names as secret scanners judge them (gitleaks' generic-api-key keywords, detect-secrets' KeywordDetector).
+const STRONG_NAME_PARTS = ['PASSWORD', 'PASSWD', 'PASSPHRASE', 'SECRET', 'TOKEN', 'APIKEY', 'API_KEY', 'CREDENTIAL', 'PRIVATE_KEY', 'PRIVATEKEY', 'ACCESS_KEY', 'AUTH_HEADER', 'AUTHORIZATION'];
 const WEAK_SUFFIXES = ['PASS', 'PW', 'PWD', 'KEY'];
+/** Name parts that are credentials only with a generated-looking value (GITHUB_PAT, STRIPE_SK, SENTRY_DSN, X_AUTH). */
+const RANDOM_VALUE_PARTS = ['PAT', 'SK', 'DSN', 'AUTH', 'KEY', 'SIG', 'SIGNATURE', 'COOKIE', 'SESSION', 'SALT', 'HMAC', 'JWT', 'BEARER', 'CERT'];
 
 function plausibleValue(value: string): boolean {
   if (value.length < 3) return false;
@@ -39,9 +46,13 @@ export function secretFromAssignment(name: string, value: string): SecretMatch |
   if (upper === 'PWD' || upper === 'OLDPWD') return null;
   if (!plausibleValue(value)) return null;
   const strong = STRONG_NAME_PARTS.some((p) => upper === p || upper.includes(p));
-  const last = upper.split('_').filter((p) => p !== '').pop() ?? '';
+  const parts = upper.split(/[_.-]+/).filter((p) => p !== '');
+  const last = parts[parts.length - 1] ?? '';
   const weak = WEAK_SUFFIXES.includes(last);
-  if (!strong && !weak) return null;
+  if (!strong && !weak) {
+    if (parts.some((p) => RANDOM_VALUE_PARTS.includes(p)) && looksRandom(value)) return { kind: 'assignment', value, label: `variable ${name}` };
+    return null;
+  }
   if (!strong && last === 'KEY') {
     // SORT_KEY=name is not a credential: demand something key-like.
     if (value.length < 8 || !/[0-9]/.test(value) || !/[A-Za-z]/.test(value) || /\s/.test(value)) return null;
@@ -50,7 +61,7 @@ export function secretFromAssignment(name: string, value: string): SecretMatch |
 }
 
 const AWS_ACCESS_KEY = /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g;
-const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/([^\s:@/]+):([^\s@/]+)@/gi;
+const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/([^\s:@/]*):([^\s@/]+)@/gi;
 const AUTH_HEADER = /\bAuthorization:\s*(?:Bearer|Basic|Token)\s+(\S+)/gi;
 const AWS_SECRET_KEY = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
 
@@ -63,17 +74,51 @@ function looksLikeAwsSecretKey(s: string): boolean {
 /** Secrets recognisable from a value alone: AWS keys, URL user:password, Authorization headers. */
 export function secretsInValue(value: string): SecretMatch[] {
   const out: SecretMatch[] = [];
-  for (const m of value.matchAll(AWS_ACCESS_KEY)) out.push({ kind: 'aws-access-key', value: m[0], label: 'AWS access key id' });
+  const seen = new Set<string>();
+  const add = (m: SecretMatch): void => {
+    if (seen.has(m.value)) return;
+    seen.add(m.value);
+    out.push(m);
+  };
+  for (const m of value.matchAll(AWS_ACCESS_KEY)) add({ kind: 'aws-access-key', value: m[0], label: 'AWS access key id' });
   for (const m of value.matchAll(URL_CREDENTIALS)) {
     const pw = m[2];
-    if (pw && !pw.includes('\u0000') && !pw.startsWith('$')) out.push({ kind: 'url-credentials', value: pw, label: 'password in a URL' });
+    if (pw && !pw.includes('\u0000') && !pw.startsWith('$')) add({ kind: 'url-credentials', value: pw, label: 'password in a URL' });
   }
   for (const m of value.matchAll(AUTH_HEADER)) {
     const tok = m[1];
-    if (tok && !tok.includes('\u0000') && !tok.startsWith('$')) out.push({ kind: 'authorization-header', value: tok, label: 'Authorization header' });
+    if (tok && !tok.includes('\u0000') && !tok.startsWith('$')) add({ kind: 'authorization-header', value: tok, label: 'Authorization header' });
   }
+  for (const m of tokensIn(value)) add(m);
   for (const m of value.matchAll(AWS_SECRET_KEY)) {
-    if (looksLikeAwsSecretKey(m[0])) out.push({ kind: 'aws-secret-key', value: m[0], label: 'AWS secret access key' });
+    if (looksLikeAwsSecretKey(m[0])) add({ kind: 'aws-secret-key', value: m[0], label: 'AWS secret access key' });
+  }
+  return out;
+}
+
+/** `name=value`, `name: value`, `"name": "value"` pairs in any text (config files, Python, stdin, heredocs). */
+const PAIR = /(?:^|[^A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]{1,63})["']?[ \t]*(?::=|=>|=|:)[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|([^\s"',;&)}\]]+))/g;
+
+/**
+ * Credentials in arbitrary text that is not (or not only) shell: well-known token formats, credential-named pairs,
+ * and an AWS secret access key when an access key id is in the same text (trufflehog pairs them the same way).
+ */
+export function secretsInText(text: string): SecretMatch[] {
+  const out: SecretMatch[] = [];
+  const seen = new Set<string>();
+  const add = (m: SecretMatch): void => {
+    if (m.value === '' || seen.has(m.value)) return;
+    seen.add(m.value);
+    out.push(m);
+  };
+  for (const m of tokensIn(text)) add(m);
+  for (const m of text.matchAll(PAIR)) {
+    const value = m[2] ?? m[3] ?? m[4] ?? '';
+    const hit = secretFromAssignment(m[1], value);
+    if (hit) add({ ...hit, label: `value of ${m[1]}` });
+  }
+  if (/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/.test(text)) {
+    for (const m of text.matchAll(AWS_SECRET_KEY)) if (looksLikeAwsSecretKey(m[0])) add({ kind: 'aws-secret-key', value: m[0], label: 'AWS secret access key' });
   }
   return out;
 }

@@ -82,8 +82,12 @@ export interface ParsedShell {
   error: ParseError | null;
   text: string;
   bytes: Uint8Array;
-  /** false when `bytes` is not valid UTF-8: offsets would not map back, so nothing is spliced. */
+  /**
+   * false when the input is not valid UTF-8: it is then read as Latin-1 (one character per byte), `bytes` is that
+   * text's UTF-8 encoding (what offsets index), and `toOriginal` maps an offset back to the input's bytes.
+   */
   exact: boolean;
+  toOriginal?: (offset: number) => number;
 }
 
 const encoder = new TextEncoder();
@@ -102,14 +106,30 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/** Latin-1 text of bytes that are not UTF-8, its UTF-8 encoding, and the offset map back to the bytes. */
+function latin1View(input: Uint8Array): { text: string; bytes: Uint8Array; toOriginal: (offset: number) => number } {
+  const text = Buffer.from(input.buffer, input.byteOffset, input.length).toString('latin1');
+  const bytes = toBytes(text);
+  const map = new Int32Array(bytes.length + 1);
+  let j = 0;
+  for (let i = 0; i < input.length; i++) {
+    map[j++] = i;
+    if (input[i] >= 0x80) map[j++] = i; // a byte >= 0x80 is two bytes in UTF-8
+  }
+  map[j] = input.length;
+  return { text, bytes, toOriginal: (offset) => map[offset] };
+}
+
 export function parseShell(content: Uint8Array | string, name: string): ParsedShell {
-  const bytes = typeof content === 'string' ? toBytes(content) : content;
-  const text = typeof content === 'string' ? content : toText(content);
+  let bytes = typeof content === 'string' ? toBytes(content) : content;
+  let text = typeof content === 'string' ? content : toText(content);
   const exact = typeof content === 'string' || sameBytes(toBytes(text), bytes);
+  let toOriginal: ((offset: number) => number) | undefined;
+  if (!exact) ({ text, bytes, toOriginal } = latin1View(bytes));
   const parser = syntax.NewParser(syntax.KeepComments(false), syntax.Variant(syntax.LangBash));
   try {
     const file = parser.Parse(text, name);
-    return { file, error: null, text, bytes, exact };
+    return { file, error: null, text, bytes, exact, ...(toOriginal ? { toOriginal } : {}) };
   } catch (e) {
     const err = e as ShNode;
     let line = 1;
@@ -120,7 +140,7 @@ export function parseShell(content: Uint8Array | string, name: string): ParsedSh
     } catch {
       message = String((err && err.message) || err);
     }
-    return { file: null, error: { message, line }, text, bytes, exact };
+    return { file: null, error: { message, line }, text, bytes, exact, ...(toOriginal ? { toOriginal } : {}) };
   }
 }
 
@@ -136,8 +156,11 @@ export interface Edit {
   text: string;
 }
 
-/** Apply non-overlapping edits (duplicates collapse) to bytes; everything else stays byte-identical. */
-export function applyEdits(bytes: Uint8Array, edits: Edit[]): Uint8Array {
+/**
+ * Apply non-overlapping edits (duplicates collapse) to bytes; everything else stays byte-identical. `encode` turns
+ * inserted text into bytes (UTF-8 unless the file is Latin-1).
+ */
+export function applyEdits(bytes: Uint8Array, edits: Edit[], encode: (s: string) => Uint8Array = toBytes): Uint8Array {
   const uniq = new Map<string, Edit>();
   for (const e of edits) uniq.set(`${e.start}:${e.end}:${e.text}`, e);
   const sorted = [...uniq.values()].sort((a, b) => a.start - b.start || a.end - b.end || (a.text < b.text ? -1 : 1));
@@ -146,7 +169,7 @@ export function applyEdits(bytes: Uint8Array, edits: Edit[]): Uint8Array {
   for (const e of sorted) {
     if (e.start < pos) continue; // overlapping edit: first one wins (deterministic by sort order)
     out.push(bytes.subarray(pos, e.start));
-    out.push(toBytes(e.text));
+    out.push(encode(e.text));
     pos = e.end;
   }
   out.push(bytes.subarray(pos));

@@ -21,6 +21,13 @@ export const FINDING_CODES = [
   'network',
   'unresolved',
   'parse-error',
+  'credential-file',
+  'forbidden-path',
+  'unreadable',
+  'too-large',
+  'too-deep',
+  'bad-path',
+  'bad-input',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];
@@ -37,6 +44,14 @@ export type FindingCode = (typeof FINDING_CODES)[number];
  */
 export const SEVERITY: Record<FindingCode, Severity> = {
   'missing-file': 'blocker',
+  // what cannot be bundled (refused, unreadable, too large, nested too deep): the job would fail without it
+  'credential-file': 'blocker',
+  'forbidden-path': 'blocker',
+  unreadable: 'blocker',
+  'too-large': 'blocker',
+  'too-deep': 'blocker',
+  'bad-path': 'blocker',
+  'bad-input': 'blocker',
   'missing-command': 'blocker',
   sudo: 'blocker',
   'service-control': 'blocker',
@@ -86,6 +101,18 @@ export interface FindingDetail {
   /** long-running: total literal sleep seconds in the file. */
   sleepSeconds?: number;
 }
+
+/** Findings that leave a job's bundle incomplete or impossible: the job is an error and is not packaged. */
+export const BUNDLE_ERROR_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>([
+  'missing-file',
+  'credential-file',
+  'forbidden-path',
+  'unreadable',
+  'too-large',
+  'too-deep',
+  'bad-path',
+  'bad-input',
+]);
 
 export function makeFinding(code: FindingCode, message: string, file: string, line: number, detail?: FindingDetail): Finding {
   const f: Finding = { code, severity: SEVERITY[code], message, file, line };

@@ -1,0 +1,111 @@
+// Well-known credential formats, found in any text (a crontab line that does not parse, a job's stdin, a heredoc
+// body, a Python script, a sourced file). The patterns follow the public rules of secret scanners (gitleaks'
+// default config, trufflehog's detectors, detect-secrets' plugins): each one has a fixed prefix or structure, so a
+// match is a credential with high precision. Generic `name=value` pairs are judged by secretFromAssignment.
+import type { SecretKind } from './secrets.js';
+
+export interface TokenMatch {
+  kind: SecretKind;
+  /** The credential itself (what is redacted). Never put this in a message. */
+  value: string;
+  label: string;
+}
+
+interface TokenRule {
+  kind: SecretKind;
+  label: string;
+  re: RegExp;
+  /** Capture group holding the credential (default: the whole match). */
+  group?: number;
+}
+
+/**
+ * The private key: BEGIN to END (any separator between, so a key written across `%` in a crontab line is found as
+ * well as one across newlines), or BEGIN to the end of the text when END is missing (a truncated key still leaks).
+ */
+const PEM = /-----BEGIN[A-Z0-9 _-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[A-Z0-9 _-]{0,100}PRIVATE KEY(?: BLOCK)?-----|$)/g;
+
+export const TOKEN_RULES: readonly TokenRule[] = [
+  { kind: 'private-key', label: 'private key (PEM)', re: PEM },
+  // gitleaks aws-access-token: AKIA (long-term), ASIA (STS), ABIA, ACCA, A3T*
+  { kind: 'aws-access-key', label: 'AWS access key id', re: /\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g },
+  // GitHub: personal (ghp_), OAuth (gho_), user-to-server (ghu_), server-to-server (ghs_), refresh (ghr_), fine-grained
+  { kind: 'token', label: 'GitHub token', re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g },
+  { kind: 'token', label: 'GitLab token', re: /\bglpat-[A-Za-z0-9_-]{20,}\b/g },
+  { kind: 'token', label: 'Stripe key', re: /\b(?:sk|rk)_(?:live|test|prod)_[A-Za-z0-9]{10,247}\b/g },
+  { kind: 'token', label: 'Slack token', re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g },
+  { kind: 'token', label: 'Slack webhook', re: /https:\/\/hooks\.slack\.com\/(?:services|workflows)\/[A-Za-z0-9_/+-]{20,}/g },
+  { kind: 'token', label: 'Google API key', re: /\bAIza[0-9A-Za-z_-]{35}\b/g },
+  { kind: 'token', label: 'npm token', re: /\bnpm_[A-Za-z0-9]{36}\b/g },
+  { kind: 'token', label: 'OpenAI key', re: /\bsk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}\b/g },
+  { kind: 'token', label: 'SendGrid key', re: /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/g },
+  { kind: 'token', label: 'Twilio key', re: /\bSK[0-9a-f]{32}\b/g },
+  { kind: 'token', label: 'JSON Web Token', re: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g },
+  // URLs: user:password@ (any scheme), and a token as the user alone (Sentry DSNs, https://TOKEN@github.com)
+  { kind: 'url-credentials', label: 'password in a URL', re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"]*:([^\s@/'"]+)@/gi, group: 1 },
+  { kind: 'url-credentials', label: 'key in a URL', re: /\b[a-z][a-z0-9+.-]*:\/\/([A-Za-z0-9_-]{16,})@/gi, group: 1 },
+  // HTTP credentials: an Authorization header, or a bare `Basic`/`Bearer` scheme with its credential
+  { kind: 'authorization-header', label: 'Authorization header', re: /\b(?:Authorization|Proxy-Authorization)\s*[:=]\s*["']?(?:Bearer|Basic|Token|Digest)\s+([^\s"']+)/gi, group: 1 },
+  { kind: 'authorization-header', label: 'HTTP credential', re: /\b(?:Bearer|Basic)\s+([A-Za-z0-9._~+/-]{8,}=*)/g, group: 1 },
+];
+
+function plausibleCaptured(v: string): boolean {
+  return v.length >= 3 && !v.startsWith('$') && !v.includes('\u0000') && !/^\$\{/.test(v);
+}
+
+/** A user name that is a key (Sentry's 32 hex digits, a token as the user): not `backup-operator-01`. */
+function looksLikeUrlKey(v: string): boolean {
+  if (/^[0-9a-f]{32,}$/i.test(v)) return true;
+  return v.length >= 20 && /[a-z]/.test(v) && /[A-Z]/.test(v) && /[0-9]/.test(v) && shannonEntropy(v) >= 3.5;
+}
+
+/** Every well-known credential in a text (overlaps kept: redaction takes the longest first). */
+export function tokensIn(text: string): TokenMatch[] {
+  const out: TokenMatch[] = [];
+  for (const rule of TOKEN_RULES) {
+    for (const m of text.matchAll(rule.re)) {
+      const value = m[rule.group ?? 0];
+      if (value === undefined || !plausibleCaptured(value)) continue;
+      if (rule.label === 'key in a URL' && !looksLikeUrlKey(value)) continue;
+      // `Basic housekeeping` in a comment is prose: a credential has digits (base64 of user:password nearly always)
+      if (rule.label === 'HTTP credential' && !(/[0-9]/.test(value) && /[A-Za-z]/.test(value))) continue;
+      out.push({ kind: rule.kind, value, label: rule.label });
+    }
+  }
+  return out;
+}
+
+/**
+ * The pieces of a credential that can surface on their own: a PEM key's body lines (a key pasted into a file that is
+ * then sourced parses as commands named after its lines). Redacted with the whole value.
+ */
+export function credentialParts(m: TokenMatch | { kind: string; value: string }): string[] {
+  if (m.kind !== 'private-key') return [];
+  return m.value
+    .split(/[\s%]+/)
+    .filter((p) => p.length >= 16 && !p.startsWith('-----'));
+}
+
+/** Shannon entropy in bits per character. */
+export function shannonEntropy(s: string): number {
+  if (s.length === 0) return 0;
+  const counts = new Map<string, number>();
+  for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) {
+    const p = n / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+/**
+ * A value that looks generated rather than typed: detect-secrets' thresholds (hex 3.0 bits/char, base64 4.5) are
+ * for any string; beside a credential-like name a lower bar is enough (3.0 for either, 16 characters at least).
+ */
+export function looksRandom(value: string): boolean {
+  if (value.length < 16 || /\s/.test(value)) return false;
+  if (!/^[A-Za-z0-9+/=_.:-]+$/.test(value)) return false;
+  if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value)) return false;
+  return shannonEntropy(value) >= 3.0;
+}

@@ -1,0 +1,110 @@
+// Issue 7, "What may be bundled" and bad input inside script analysis: through the CLI, as users run it.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SLOW, collectOutputs, expectNoneOf, jobs, makeServer, writeCrontab, type Outputs } from './outputs.js';
+
+const zipPaths = (out: Outputs): string[] => [...out.zips.values()].flatMap((z) => [...z.keys()]);
+const codesOf = (out: Outputs, i: number): string[] => jobs(out)[i].findings.map((f) => f.code);
+
+describe('what may be bundled', () => {
+  it('with --root /, a script sourcing /proc/self/environ and /etc/shadow bundles neither, and the job is an error', () => {
+    const dir = makeServer({ 'job.sh': '#!/bin/bash\n. /proc/self/environ\nsource /etc/shadow\necho done\n', 'ok.sh': '#!/bin/bash\necho ok\n' });
+    const out = collectOutputs(writeCrontab(`0 1 * * * ${dir}/job.sh\n0 2 * * * ${dir}/ok.sh\n`), '/', [], { C2L_PLANTED_ENV: 'ProcEnvironPlanted31' });
+    expect(jobs(out)[0].status).toBe('error');
+    expect(codesOf(out, 0)).toEqual(expect.arrayContaining(['forbidden-path', 'credential-file']));
+    expect(zipPaths(out).filter((p) => p.startsWith('proc/') || p === 'etc/shadow')).toEqual([]);
+    expectNoneOf(out, ['ProcEnvironPlanted31']);
+    // the other job is still packaged
+    expect(out.manifest.jobs[1].zip).toMatch(/\.zip$/);
+    expect(out.packageRun.status).toBe(1);
+  }, SLOW);
+
+  it('known credential files are blockers with a finding, never copied', () => {
+    const creds: Record<string, string> = {
+      '/etc/shadow': 'root:$6$PlantedShadowHash$x:19000:0:99999:7:::',
+      '/etc/gshadow': 'root:*PlantedGshadow::',
+      '/home/deploy/.pgpass': 'db:5432:*:app:PlantedPgpass1',
+      '/home/deploy/.netrc': 'machine x login u password PlantedNetrc2',
+      '/home/deploy/.aws/credentials': '[default]\naws_secret_access_key=PlantedAwsCredFile3',
+      '/home/deploy/.ssh/id_ed25519': 'PlantedSshKeyBody4',
+      '/opt/app/tls/server.key': 'PlantedServerKey5',
+      '/home/deploy/.docker/config.json': '{"auths":{"x":{"auth":"PlantedDockerAuth6"}}}',
+      '/home/deploy/.git-credentials': 'https://u:PlantedGitCred7@github.com',
+    };
+    const server: Record<string, string> = { 'opt/app/ok.sh': '#!/bin/bash\necho ok\n' };
+    for (const [p, c] of Object.entries(creds)) server[p.slice(1)] = c;
+    const root = makeServer(server);
+    const lines = Object.keys(creds).map((p, i) => `${i} 1 * * * . ${p}`);
+    const out = collectOutputs(writeCrontab(`${lines.join('\n')}\n0 3 * * * /opt/app/ok.sh\n`), root);
+    Object.keys(creds).forEach((p, i) => {
+      expect(jobs(out)[i].status, p).toBe('error');
+      expect(codesOf(out, i), p).toContain('credential-file');
+    });
+    expect(zipPaths(out).filter((p) => p !== 'opt/app/ok.sh' && !['bootstrap', 'lock.sh', 'function.sh'].includes(p))).toEqual([]);
+    expectNoneOf(out, ['PlantedShadowHash', 'PlantedGshadow', 'PlantedPgpass1', 'PlantedNetrc2', 'PlantedAwsCredFile3', 'PlantedSshKeyBody4', 'PlantedServerKey5', 'PlantedDockerAuth6', 'PlantedGitCred7']);
+  }, SLOW);
+
+  it('a chain of 25 sourced files bundles all 25; a chain deeper than the limit blocks', () => {
+    const server: Record<string, string> = { 'opt/run.sh': '#!/bin/bash\n. /opt/lib/l1.sh\n', 'opt/deep.sh': '#!/bin/bash\n. /opt/deep/d1.sh\n' };
+    for (let i = 1; i <= 25; i++) server[`opt/lib/l${i}.sh`] = i < 25 ? `. /opt/lib/l${i + 1}.sh\n` : 'echo bottom\n';
+    for (let i = 1; i <= 70; i++) server[`opt/deep/d${i}.sh`] = i < 70 ? `. /opt/deep/d${i + 1}.sh\n` : 'echo bottom\n';
+    const out = collectOutputs(writeCrontab('0 1 * * * /opt/run.sh\n0 2 * * * /opt/deep.sh\n'), makeServer(server));
+    const manifest = out.manifest.jobs;
+    expect(manifest[0].files).toHaveLength(26);
+    expect((out.plan as { jobs: Array<{ verdict: string }> }).jobs[0].verdict).toBe('ready');
+    expect(jobs(out)[1].status).toBe('error');
+    expect(codesOf(out, 1)).toContain('too-deep');
+  }, SLOW);
+
+  it('a script above 1 MiB is refused on that job; the others are packaged', () => {
+    const big = `#!/bin/bash\n${'# filler line for a big script\n'.repeat(Math.ceil((1024 * 1024) / 31))}echo end\n`;
+    const out = collectOutputs(writeCrontab('0 1 * * * /opt/big.sh\n0 2 * * * /opt/ok.sh\n'), makeServer({ 'opt/big.sh': big, 'opt/ok.sh': '#!/bin/bash\necho ok\n' }));
+    expect(jobs(out)[0].status).toBe('error');
+    expect(codesOf(out, 0)).toContain('too-large');
+    expect(out.manifest.jobs[1].zip).toMatch(/\.zip$/);
+  }, SLOW);
+
+  it('symlinks never lead out of --root; links inside it are followed as on the server', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'c2l-outside-'));
+    writeFileSync(join(outside, 'conf.sh'), 'OUTSIDE_TOKEN=PlantedOutsideRoot9\n');
+    const root = makeServer({
+      'opt/app/run.sh': '#!/bin/bash\n. /opt/app/conf.sh\n',
+      'opt/app/conf.sh': { link: join(outside, 'conf.sh') },
+      'opt/app/rel.sh': '#!/bin/bash\n. /opt/app/up.sh\n',
+      'opt/app/up.sh': { link: `../../../../../../../../..${outside}/conf.sh` },
+      'opt/app/inroot.sh': '#!/bin/bash\n. /opt/app/lib.sh\n',
+      'opt/app/lib.sh': { link: '/opt/shared/lib.sh' },
+      'opt/shared/lib.sh': 'echo shared\n',
+      'opt/app/shadow.sh': '#!/bin/bash\n. /opt/app/pw.sh\n',
+      'opt/app/pw.sh': { link: '/etc/shadow' },
+      'etc/shadow': 'root:PlantedLinkedShadow:1::::::\n',
+    });
+    const out = collectOutputs(writeCrontab('0 1 * * * /opt/app/run.sh\n0 2 * * * /opt/app/rel.sh\n0 3 * * * /opt/app/inroot.sh\n0 4 * * * /opt/app/shadow.sh\n'), root);
+    expect(jobs(out)[0].status).toBe('error');
+    expect(codesOf(out, 0)).toContain('missing-file');
+    expect(jobs(out)[1].status).toBe('error');
+    expect(codesOf(out, 1)).toContain('missing-file');
+    // an absolute link inside the copy is read relative to --root, as the server would
+    const inroot = out.zips.get(out.manifest.jobs[2].zip!)!;
+    expect(inroot.get('opt/app/lib.sh')?.toString()).toBe('echo shared\n');
+    expect(codesOf(out, 3)).toContain('credential-file');
+    expectNoneOf(out, ['PlantedOutsideRoot9', 'PlantedLinkedShadow']);
+  }, SLOW);
+});
+
+describe('bad input inside script analysis is a reason on that job, never a crash', () => {
+  it('a NUL byte in a command, a script path with a trailing slash, a backslash in a script name', () => {
+    const root = makeServer({ 'opt/x.sh': '#!/bin/bash\necho x\n', 'opt/x\\y.sh': '#!/bin/bash\necho y\n', 'opt/ok.sh': '#!/bin/bash\necho ok\n' });
+    const crontab = Buffer.concat([Buffer.from('0 1 * * * /opt/x.sh a'), Buffer.from([0]), Buffer.from('b\n0 2 * * * /opt/x.sh/\n0 3 * * * /opt/x\\\\y.sh\n0 4 * * * /opt/ok.sh\n')]);
+    const out = collectOutputs(writeCrontab(crontab), root);
+    const js = jobs(out);
+    expect(js.map((j) => j.status)).toEqual(['error', 'error', 'error', 'migrate']);
+    expect(codesOf(out, 0)).toContain('bad-input');
+    expect(codesOf(out, 1)).toContain('bad-path');
+    expect(codesOf(out, 2)).toContain('bad-path');
+    expect(out.manifest.jobs[3].zip).toMatch(/\.zip$/);
+    expect(out.packageRun.status).toBe(1);
+  }, SLOW);
+});
