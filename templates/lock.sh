@@ -496,7 +496,11 @@ c2l_lock_renew() {
   local rc=$?
   ((rc < 3)) && return $rc
   case $C2L_WRITE_RC in
-    0) if _c2l_is_mine "$2" && [[ $C2L_ITEM_STATE == running ]]; then return 0; fi; return 1 ;;
+    0)
+      [[ $C2L_ITEM_RVN == "$C2L_RVN" ]] && return 0 # this renewal happened
+      if _c2l_is_mine "$2" && [[ $C2L_ITEM_STATE == running ]]; then return 2; fi # still ours, not renewed
+      return 1
+      ;;
     1) return 1 ;;
     *) return 2 ;;
   esac
