@@ -100,55 +100,62 @@ _c2l_civil_from_days() { # DAYS -> sets _c2l_y _c2l_m _c2l_d
 # c2l_json_top_string JSON NAME: sets C2L_JSON_VALUE to the raw (still escaped) text of the top-level string
 # member NAME of the JSON object JSON. Returns 1 when JSON is not an object or has no such string member.
 # Nested members with the same name (e.g. in "detail") are ignored.
-# Linear in the length of JSON: each token is matched in a small window at a byte offset (LC_ALL=C makes ${s:i:n}
-# cost O(n), not O(i)); a window that may cut a token short is widened geometrically.
+# Linear in the length of JSON (a 180 KB event with "time" last, or none, must not take seconds): one `read`
+# splits the text at every '"', so the pieces alternate between structure (braces, commas, colons, numbers) and
+# string contents; a piece ending in an odd number of backslashes ended at an escaped quote and is joined to the next.
 c2l_json_top_string() {
-  local LC_ALL=C
-  local s=$1 want="\"$2\"" n=${#1} pos=0 w win tok len depth=0 expect_key=0 key="" after_colon=0
-  local re='^[[:space:]]*("([^"\\]|\\.)*"|[][{},:]|[^][{},:"[:space:]]+)'
+  local -a parts=()
+  local want=$2 n i=1 depth=0 ctx piece str marks m key="" after
   C2L_JSON_VALUE=
-  while ((pos < n)); do
-    w=256
-    while :; do
-      win=${s:pos:w}
-      # a match that ends before the window does is a whole token; one that reaches the end may be cut short
-      if [[ $win =~ $re ]] && ((${#BASH_REMATCH[0]} < ${#win} || pos + w >= n)); then break; fi
-      ((pos + w >= n)) && return 1 # no token in the rest: not JSON (or only whitespace left)
-      ((w *= 8))
+  [[ $1 =~ ^[[:space:]]*\{ ]] || return 1
+  # word splitting at '"' (no globbing): in memory, no here-string file or pipe
+  local - IFS='"'
+  set -f
+  parts=($1)
+  IFS=$' \t\n'
+  n=${#parts[@]}
+  # ctx: what the next string is at depth 1: k = a key, v = a value (after ':'), - = neither
+  marks=${parts[0]//[^][{\}:,]/}
+  ctx=-
+  while ((i < n)); do
+    # the structure before this string: track depth and whether a key or a value comes next
+    for ((m = 0; m < ${#marks}; m++)); do
+      case ${marks:m:1} in
+        '{' | '[')
+          ((depth++))
+          ctx=-
+          [[ ${marks:m:1} == '{' ]] && ((depth == 1)) && ctx=k
+          ;;
+        '}' | ']')
+          ((depth--))
+          ((depth <= 0)) && return 1
+          ctx=-
+          ;;
+        ',') ((depth == 1)) && ctx=k || ctx=- ;;
+        ':') ((depth == 1)) && ctx=v || ctx=- ;;
+      esac
     done
-    tok=${BASH_REMATCH[1]}
-    len=${#BASH_REMATCH[0]}
-    ((pos += len))
-    if ((depth == 0)) && [[ $tok != '{' ]]; then return 1; fi
-    case $tok in
-      '{' | '[')
-        ((depth++))
-        if ((depth == 1)); then expect_key=1; fi
-        after_colon=0
-        ;;
-      '}' | ']')
-        ((depth--))
-        ((depth <= 0)) && break
-        ;;
-      ',')
-        if ((depth == 1)); then expect_key=1; after_colon=0; fi
-        ;;
-      ':')
-        if ((depth == 1)); then after_colon=1; fi
-        ;;
-      *)
-        if ((depth == 1)); then
-          if ((expect_key)); then
-            key=$tok
-            expect_key=0
-          elif ((after_colon)) && [[ $key == "$want" && $tok == \"* ]]; then
-            tok=${tok#\"}
-            C2L_JSON_VALUE=${tok%\"}
-            return 0
-          fi
-        fi
-        ;;
-    esac
+    # the string: pieces joined while one ends in an odd number of backslashes (an escaped quote)
+    str=${parts[i]}
+    while ((i + 1 < n)) && [[ $str == *\\ ]]; do
+      after=${str##*[!\\]} # the trailing backslashes (all of str when it has nothing else)
+      ((${#after} % 2)) || break
+      ((i++))
+      str+="\"${parts[i]}"
+    done
+    if ((depth == 1)); then
+      if [[ $ctx == k ]]; then
+        key=$str
+      elif [[ $ctx == v && $key == "$want" ]]; then
+        C2L_JSON_VALUE=$str
+        return 0
+      fi
+    fi
+    ctx=-
+    ((i++))
+    ((i < n)) || break
+    marks=${parts[i]//[^][{\}:,]/}
+    ((i++))
   done
   return 1
 }
