@@ -21,6 +21,7 @@ export const FINDING_CODES = [
   'network',
   'unresolved',
   'parse-error',
+  'background',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];
@@ -51,6 +52,7 @@ export const SEVERITY: Record<FindingCode, Severity> = {
   'long-running': 'warning',
   unresolved: 'warning',
   'parse-error': 'warning',
+  background: 'warning', // Lambda freezes the sandbox after the answer; bootstrap ends leftovers
   'output-redirect': 'info',
   flock: 'info',
   network: 'info',
