@@ -28,6 +28,7 @@ export const FINDING_CODES = [
   'too-deep',
   'bad-path',
   'bad-input',
+  'background',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];
@@ -66,6 +67,7 @@ export const SEVERITY: Record<FindingCode, Severity> = {
   'long-running': 'warning',
   unresolved: 'warning',
   'parse-error': 'warning',
+  background: 'warning', // Lambda freezes the sandbox after the answer; bootstrap ends leftovers
   'output-redirect': 'info',
   flock: 'info',
   network: 'info',

@@ -6,6 +6,7 @@ import { readTemplate } from '../../package/handler.js';
 import { buildManifest, manifestJob, type Manifest } from '../../package/manifest.js';
 import { checkOutDir, MANIFEST_NAME, OutDir } from '../../package/outdir.js';
 import { writeZip } from '../../package/zip.js';
+import { readSystemZone } from '../../package/zoneinfo.js';
 import { styleFor } from '../../render/style.js';
 import { safeJson } from '../../render/escape.js';
 import { renderNotes } from '../../render/notes.js';
@@ -22,7 +23,7 @@ export interface PackageCommandOptions extends PlanCommandOptions {
 }
 
 export function loadTemplates(): Templates {
-  return { bootstrap: readTemplate('bootstrap'), lock: readTemplate('lock.sh'), handler: readTemplate('function.sh.tmpl') };
+  return { bootstrap: readTemplate('bootstrap'), lock: readTemplate('lock.sh'), handler: readTemplate('function.sh.tmpl'), zoneinfo: (zone) => readSystemZone(zone) };
 }
 
 export function lockTableName(value: string | undefined): string {
