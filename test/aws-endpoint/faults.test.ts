@@ -101,6 +101,13 @@ describe('throttling', () => {
       destroyClients(c);
     }
   });
+  test('an operation with its own rate (GetFunction 100/s) is not counted against its service (15/s)', async () => {
+    aws.setRates({ lambda: 2, 'lambda:GetFunction': 100 });
+    const gets = await Promise.allSettled(Array.from({ length: 20 }, () => once.lambda.send(new GetFunctionCommand({ FunctionName: 'f' }))));
+    expect(gets.map((r) => (r.status === 'rejected' ? (r.reason as Error).name : 'ok'))).toEqual(Array(20).fill('ResourceNotFoundException'));
+    const settings = await Promise.allSettled(Array.from({ length: 10 }, () => once.lambda.send(new GetAccountSettingsCommand({}))));
+    expect(settings.filter((r) => r.status === 'rejected' && (r.reason as Error).name === 'TooManyRequestsException').length).toBeGreaterThanOrEqual(8);
+  });
 });
 
 describe('one-off failures and access denied', () => {

@@ -30,13 +30,15 @@ export interface ThrottleSpec {
   services?: ServiceName[];
 }
 
-/** Requests per second per service (token bucket, burst = rate unless given); null or 0 = unlimited. */
-export type RateSpec = Partial<Record<ServiceName, number | null>>;
+/** Requests per second (token bucket, burst = rate) per service, or per operation as `service:Operation` (an
+ * operation with its own rate is not counted against its service's); null or 0 = unlimited. Lambda's Invoke is
+ * never counted against the control-plane rate (invocations are limited by concurrency, not modelled here). */
+export type RateSpec = Partial<Record<ServiceName | `${ServiceName}:${string}`, number | null>>;
 
-/** Documented control-plane rates: Lambda 15/s (facts.md: "other control-plane calls 15/s"; GetFunction 100/s is
- * not modelled separately), EventBridge 50/s (APIs other than PutEvents). IAM and STS publish no per-second
- * figure (they throttle with token buckets whose sizes are not documented), so they are left to the caller. */
-export const DOCUMENTED_RATES: RateSpec = { lambda: 15, events: 50 };
+/** AWS's documented control-plane rates. Lambda (quotas page): GetFunction 100/s, GetPolicy 15/s, the remainder of
+ * the control plane 15/s; EventBridge: 50/s for APIs other than PutEvents. IAM and STS throttle with token buckets
+ * whose sizes AWS does not publish ("the number of tokens ... depends on the API"), so no figure is set for them. */
+export const DOCUMENTED_RATES: RateSpec = { lambda: 15, 'lambda:GetFunction': 100, 'lambda:GetPolicy': 15, events: 50 };
 
 /** Throttling as each service answers it (code, status, message). */
 export function throttlingError(service: ServiceName): AwsError {
@@ -106,7 +108,7 @@ export type Injected = { error: AwsError; injected: 'failNext' | 'throttle' | 'a
 export class Faults {
   private latencyAll = 0;
   private latencyBy: Partial<Record<ServiceName, number>> = {};
-  private buckets = new Map<ServiceName, Bucket>();
+  private buckets = new Map<string, Bucket>();
   private throttle: { probability: number; random: () => number; services?: ServiceName[] } = { probability: 0, random: mulberry32(1) };
   private failQueue: (FailSpec & { left: number })[] = [];
   private denies: (DenySpec & { left: number })[] = [];
@@ -125,15 +127,12 @@ export class Faults {
     return this.latencyBy[service] ?? this.latencyAll;
   }
 
-  setRates(rates: RateSpec, burst?: Partial<Record<ServiceName, number>>): void {
-    for (const s of SERVICES) {
-      if (!(s in rates)) continue;
-      const rate = rates[s];
-      if (!rate) this.buckets.delete(s);
-      else {
-        const b = burst?.[s] ?? rate;
-        this.buckets.set(s, { rate, burst: b, tokens: b, last: Date.now() });
-      }
+  setRates(rates: RateSpec): void {
+    for (const [key, rate] of Object.entries(rates)) {
+      const service = key.split(':')[0];
+      if (!(SERVICES as readonly string[]).includes(service)) throw new Error(`unknown service in rate ${key}`);
+      if (!rate) this.buckets.delete(key);
+      else this.buckets.set(key, { rate, burst: rate, tokens: rate, last: Date.now() });
     }
   }
 
@@ -175,7 +174,7 @@ export class Faults {
       deny.left--;
       return { error: accessDeniedError(service, operation, region, accountId), injected: 'accessDenied' };
     }
-    const bucket = this.buckets.get(service);
+    const bucket = this.buckets.get(`${service}:${operation}`) ?? (operation === 'Invoke' ? undefined : this.buckets.get(service));
     if (bucket) {
       const now = Date.now();
       bucket.tokens = Math.min(bucket.burst, bucket.tokens + ((now - bucket.last) / 1000) * bucket.rate);
