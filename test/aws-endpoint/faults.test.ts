@@ -4,7 +4,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { CreateRoleCommand, GetAccountSummaryCommand } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, GetAccountSettingsCommand, GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { ListRulesCommand, PutRuleCommand } from '@aws-sdk/client-eventbridge';
-import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateLogGroupCommand, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { ListScheduleGroupsCommand } from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -132,6 +132,38 @@ describe('one-off failures and access denied', () => {
     } finally {
       destroyClients(c);
     }
+  });
+
+  test('fail each mutating call in turn: kind + skip pick the Nth mutating call; $accessDenied speaks each service', async () => {
+    const c = sdkClients(aws.endpoint);
+    const steps = [
+      () => c.iam.send(new CreateRoleCommand({ RoleName: 'r', AssumeRolePolicyDocument: trust })),
+      () => c.iam.send(new GetAccountSummaryCommand({})),
+      () => c.logs.send(new CreateLogGroupCommand({ logGroupName: '/aws/lambda/f' })),
+      () => c.events.send(new PutRuleCommand({ Name: 'x', ScheduleExpression: 'rate(1 day)' })),
+    ];
+    const failedAt: [string, string][] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        aws.reset();
+        aws.failNext({ kind: 'mutating', skip: i, error: '$accessDenied' });
+        for (const step of steps) {
+          try {
+            await step();
+          } catch (e) {
+            failedAt.push([aws.calls.at(-1)!.operation, (e as Error).name]);
+          }
+        }
+        expect(aws.calls.filter((x) => x.injected)).toHaveLength(1);
+      }
+    } finally {
+      destroyClients(c);
+    }
+    expect(failedAt).toEqual([
+      ['CreateRole', 'AccessDenied'],
+      ['CreateLogGroup', 'AccessDeniedException'],
+      ['PutRule', 'AccessDeniedException'],
+    ]);
   });
 
   test('denyAccess answers AccessDenied (IAM, STS) or AccessDeniedException (the others)', async () => {

@@ -1,15 +1,20 @@
 // Test support: faults the local AWS endpoint can inject (latency, rate limits, random throttling, one-off errors,
 // access denied), each answered with the error the real service sends.
-import { AwsError, SERVICES, type ServiceName } from './types.js';
+import { AwsError, SERVICES, type CallKind, type ServiceName } from './types.js';
 
 /** An error to inject: a code (status and message filled in as the service would), or all of it. */
 export interface FailSpec {
   service?: ServiceName;
   operation?: string;
-  /** Error code as the service sends it (`e.name` in the SDK, e.g. 'ServiceException', 'NoSuchEntity'). */
+  /** Only calls of this kind (e.g. 'mutating', to fail each mutating call in turn with `skip`). */
+  kind?: CallKind;
+  /** Error code as the service sends it (`e.name` in the SDK, e.g. 'ServiceException', 'NoSuchEntity'), or one
+   * that each service answers its own way: '$accessDenied', '$throttling', '$internal' (a 5xx: the SDK retries). */
   error: string;
   message?: string;
   status?: number;
+  /** Let this many matching calls through first; default 0. */
+  skip?: number;
   /** How many matching calls fail; default 1. */
   count?: number;
 }
@@ -66,6 +71,12 @@ export function accessDeniedError(service: ServiceName, operation: string, regio
   return new AwsError('AccessDeniedException', message, 400);
 }
 
+/** The service's own internal error (5xx). */
+export function internalError(service: ServiceName): AwsError {
+  const code = { lambda: 'ServiceException', iam: 'ServiceFailure', sts: 'InternalFailure', events: 'InternalException', logs: 'ServiceUnavailableException', dynamodb: 'InternalServerError', scheduler: 'InternalServerException' }[service];
+  return new AwsError(code, 'We encountered an internal error. Please try again.', 500);
+}
+
 /** Status a code is sent with when the caller does not say (the service's modelled httpError). */
 function defaultStatus(service: ServiceName, code: string): number {
   if (/^(ServiceException|InternalFailure|InternalServerError|InternalServerException|InternalException|ServiceUnavailableException)$/.test(code)) return 500;
@@ -110,7 +121,7 @@ export class Faults {
   private latencyBy: Partial<Record<ServiceName, number>> = {};
   private buckets = new Map<string, Bucket>();
   private throttle: { probability: number; random: () => number; services?: ServiceName[] } = { probability: 0, random: mulberry32(1) };
-  private failQueue: (FailSpec & { left: number })[] = [];
+  private failQueue: (FailSpec & { left: number; toSkip: number })[] = [];
   private denies: (DenySpec & { left: number })[] = [];
 
   /** ms added to every call, or per service. */
@@ -141,11 +152,18 @@ export class Faults {
   }
 
   failNext(spec: FailSpec): void {
-    this.failQueue.push({ ...spec, left: spec.count ?? 1 });
+    this.failQueue.push({ ...spec, left: spec.count ?? 1, toSkip: spec.skip ?? 0 });
   }
 
   denyAccess(spec: DenySpec = {}): void {
     this.denies.push({ ...spec, left: spec.count ?? Infinity });
+  }
+
+  private failError(f: FailSpec, service: ServiceName, operation: string, region: string, accountId: string): AwsError {
+    if (f.error === '$accessDenied') return accessDeniedError(service, operation, region, accountId);
+    if (f.error === '$throttling') return throttlingError(service);
+    if (f.error === '$internal') return internalError(service);
+    return new AwsError(f.error, f.message ?? `injected ${f.error}`, f.status ?? defaultStatus(service, f.error));
   }
 
   /** Removes every fault (latency, rates, throttling, queued failures, denials). */
@@ -159,15 +177,20 @@ export class Faults {
   }
 
   /** The fault for this call, if any; consumes a one-off failure or a token. */
-  check(service: ServiceName, operation: string, region: string, accountId: string): Injected | undefined {
-    const matches = (s: { service?: ServiceName; operation?: string }) =>
-      (s.service === undefined || s.service === service) && (s.operation === undefined || s.operation === operation);
-    const fail = this.failQueue.find((f) => f.left > 0 && matches(f));
+  check(service: ServiceName, operation: string, kind: CallKind, region: string, accountId: string): Injected | undefined {
+    const matches = (s: { service?: ServiceName; operation?: string; kind?: CallKind }) =>
+      (s.service === undefined || s.service === service) && (s.operation === undefined || s.operation === operation) && (s.kind === undefined || s.kind === kind);
+    // Every queued failure that matches sees the call: each counts down its own skips.
+    let fail: (typeof this.failQueue)[number] | undefined;
+    for (const f of this.failQueue) {
+      if (f.left <= 0 || !matches(f)) continue;
+      if (f.toSkip > 0) f.toSkip--;
+      else if (!fail) fail = f;
+    }
     if (fail) {
       fail.left--;
       this.failQueue = this.failQueue.filter((f) => f.left > 0);
-      const status = fail.status ?? defaultStatus(service, fail.error);
-      return { error: new AwsError(fail.error, fail.message ?? `injected ${fail.error}`, status), injected: 'failNext' };
+      return { error: this.failError(fail, service, operation, region, accountId), injected: 'failNext' };
     }
     const deny = this.denies.find((d) => d.left > 0 && matches(d));
     if (deny) {
