@@ -23,6 +23,7 @@ while true; do
     fail) curl -sS -o /dev/null -X POST -H 'Lambda-Runtime-Function-Error-Type: Job.Failed' "$api/invocation/$id/error" -d '{"errorType":"Job.Failed","errorMessage":"exit status 3"}' ;;
     die) echo "dying" >&2; exit 7 ;;
     sleep) sleep 30 ;;
+    env) curl -sS -o /dev/null -X POST "$api/invocation/$id/response" -d "{\\"https_proxy\\":\\"\${https_proxy:-}\\",\\"HTTPS_PROXY\\":\\"\${HTTPS_PROXY:-}\\",\\"no_proxy\\":\\"\${no_proxy:-}\\",\\"ddb\\":\\"\${CRON2LAMBDA_DYNAMODB_ENDPOINT:-}\\",\\"extra\\":\\"\${EXTRA:-}\\"}" ;;
   esac
 done
 `;
@@ -80,6 +81,18 @@ test('a bootstrap that exits before answering is Runtime.ExitError; one that out
   const slept = await c.lambda.send(new InvokeCommand({ FunctionName: 'sleeps', Payload: Buffer.from('{}') }));
   expect(slept.FunctionError).toBe('Unhandled');
   expect(JSON.parse(text(slept.Payload)).errorMessage).toMatch(/Task timed out after 1\.00 seconds$/);
+});
+
+test('invoked functions are kept off the network: dead loopback proxies, no AWS lock endpoint unless given', async () => {
+  await fn('env', { MODE: 'env' });
+  const answer = async () => JSON.parse(text((await c.lambda.send(new InvokeCommand({ FunctionName: 'env' }))).Payload));
+  expect(await answer()).toEqual({ https_proxy: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9', no_proxy: '127.0.0.1,localhost', ddb: 'http://127.0.0.1:9', extra: '' });
+  aws.setInvokeEnvironment({ CRON2LAMBDA_DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000', EXTRA: 'yes' });
+  try {
+    expect(await answer()).toMatchObject({ ddb: 'http://127.0.0.1:8000', extra: 'yes' });
+  } finally {
+    aws.setInvokeEnvironment({});
+  }
 });
 
 test('Invoke of a Pending function is ResourceConflictException; of a missing one ResourceNotFoundException', async () => {
