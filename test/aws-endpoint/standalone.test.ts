@@ -23,11 +23,16 @@ afterAll(async () => {
   cleanupDirs();
 });
 
-const awsCliPresent = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
+/** The AWS CLI itself rather than its pyenv shim (the shim costs seconds per call on a busy machine). */
+const awsCliPath = ((): string => {
+  const r = spawnSync('pyenv', ['which', 'aws'], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : 'aws';
+})();
+const awsCliPresent = spawnSync(awsCliPath, ['--version'], { encoding: 'utf8' }).status === 0;
 
 function awsCli(args: string[]): { status: number | null; out: unknown; stderr: string } {
   const home = tempDir('c2l-awscli-');
-  const r = spawnSync('aws', [...args, '--endpoint-url', aws.endpoint, '--output', 'json'], {
+  const r = spawnSync(awsCliPath, [...args, '--endpoint-url', aws.endpoint, '--output', 'json'], {
     encoding: 'utf8',
     env: {
       PATH: process.env.PATH,
@@ -70,7 +75,7 @@ test('serve.js prints its endpoint; the SDK and the control channel reach it', a
   }
 });
 
-test.skipIf(!awsCliPresent)('the AWS CLI drives it with --endpoint-url: IAM, Lambda (create, invoke), EventBridge, Logs, DynamoDB errors', async () => {
+test.skipIf(!awsCliPresent)('the AWS CLI drives it with --endpoint-url: IAM, Lambda (create, invoke), EventBridge, DynamoDB errors', async () => {
   await aws.reset();
   const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
   const role = awsCli(['iam', 'create-role', '--role-name', 'cli-role', '--assume-role-policy-document', trust]);
@@ -99,7 +104,6 @@ test.skipIf(!awsCliPresent)('the AWS CLI drives it with --endpoint-url: IAM, Lam
   expect(JSON.parse(execFileSync('cat', [outFile], { encoding: 'utf8' }))).toEqual({ got: { n: 1 } });
 
   expect(awsCli(['events', 'put-rule', '--name', 'cli-rule', '--schedule-expression', 'rate(1 day)', '--state', 'DISABLED']).out).toEqual({ RuleArn: 'arn:aws:events:us-east-1:123456789012:rule/cli-rule' });
-  expect(awsCli(['logs', 'create-log-group', '--log-group-name', '/aws/lambda/cli-fn']).status).toBe(0);
   const missing = awsCli(['dynamodb', 'describe-table', '--table-name', 'nope']);
   expect(missing.status).not.toBe(0);
   expect(missing.stderr).toContain('ResourceNotFoundException');
@@ -108,6 +112,5 @@ test.skipIf(!awsCliPresent)('the AWS CLI drives it with --endpoint-url: IAM, Lam
   expect(state.roles.map((r) => r.name)).toEqual(['cli-role']);
   expect(state.functions.map((f) => f.name)).toEqual(['cli-fn']);
   expect(state.rules.map((r) => [r.name, r.state])).toEqual([['cli-rule', 'DISABLED']]);
-  expect(state.logGroups.map((g) => g.name)).toEqual(['/aws/lambda/cli-fn']);
-  expect((await aws.mutatingCalls()).map((x) => x.operation)).toEqual(['CreateRole', 'CreateFunction', 'PutRule', 'CreateLogGroup']);
-});
+  expect((await aws.mutatingCalls()).map((x) => x.operation)).toEqual(['CreateRole', 'CreateFunction', 'PutRule']);
+}, 240_000);

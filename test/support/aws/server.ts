@@ -112,6 +112,10 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       });
     });
   });
+  // Clients keep connections open between calls (the SDK's agent, undici's fetch); closing an idle one after Node's
+  // default 5 s races with a client reusing it ("other side closed"). Idle connections stay for a minute instead.
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 61_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
