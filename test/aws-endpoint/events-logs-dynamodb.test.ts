@@ -131,6 +131,8 @@ describe('CloudWatch Logs', () => {
     expect(typeof g.creationTime).toBe('number');
 
     await c.logs.send(new TagLogCommand({ resourceArn: g.logGroupArn, tags: { 'cron2lambda:host': 'web' } }));
+    // The tagging APIs take logGroupArn; DescribeLogGroups' arn ends in ':*' and names nothing there.
+    expect((await errorOf(c.logs.send(new ListLogTagsCommand({ resourceArn: g.arn })))).name).toBe('ResourceNotFoundException');
     expect((await c.logs.send(new ListLogTagsCommand({ resourceArn: g.logGroupArn }))).tags).toEqual({ 'managed-by': 'cron2lambda', 'cron2lambda:host': 'web' });
     expect((await c.logs.send(new ListTagsLogGroupCommand({ logGroupName: g.logGroupName }))).tags).toEqual({ 'managed-by': 'cron2lambda', 'cron2lambda:host': 'web' });
 

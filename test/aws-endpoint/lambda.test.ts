@@ -76,6 +76,9 @@ describe('functions', () => {
     expect(created.Architectures).toEqual(['arm64']);
     expect(created.$metadata.httpStatusCode).toBe(201);
 
+    for (const ref of ['c2l-web-backup:$LATEST', '123456789012:function:c2l-web-backup', `${created.FunctionArn}:$LATEST`]) {
+      expect((await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: ref }))).FunctionName).toBe('c2l-web-backup');
+    }
     const got = await c.lambda.send(new GetFunctionCommand({ FunctionName: 'c2l-web-backup' }));
     expect(got.Configuration?.State).toBe('Active');
     expect(got.Configuration?.LastUpdateStatus).toBe('Successful');

@@ -43,7 +43,8 @@ export function functionArn(ctx: Ctx, name: string): string {
 
 /** A function by name, ARN or partial ARN (as Lambda accepts FunctionName). */
 export function findFunction(ctx: Ctx, nameOrArn: string): LambdaFunction {
-  const name = nameOrArn.startsWith('arn:') ? nameOrArn.split(':')[6] : nameOrArn.includes(':') ? nameOrArn.split(':').at(-1)! : nameOrArn;
+  // arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER], ACCOUNT:function:NAME, NAME[:QUALIFIER]
+  const name = nameOrArn.startsWith('arn:') ? nameOrArn.split(':')[6] : (/^(?:\d{12}:function:)?([^:]+)/.exec(nameOrArn)?.[1] ?? nameOrArn);
   const fn = ctx.account.functions.get(name ?? '');
   if (!fn) throw new AwsError('ResourceNotFoundException', `Function not found: ${functionArn(ctx, name ?? nameOrArn)}`, 404);
   return fn;
