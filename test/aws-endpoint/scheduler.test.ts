@@ -15,6 +15,7 @@ import {
   paginateListSchedules,
   type CreateScheduleCommandInput,
 } from '@aws-sdk/client-scheduler';
+import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
 import { destroyClients, sdkClients, type SdkClients } from '../support/aws/clients.js';
 import { startLocalAws, type LocalAws } from '../support/aws/server.js';
@@ -29,7 +30,11 @@ afterAll(async () => {
   destroyClients(c);
   await aws.close();
 });
-beforeEach(() => aws.reset());
+const schedulerTrust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'scheduler.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } }] });
+beforeEach(async () => {
+  aws.reset();
+  await c.iam.send(new CreateRoleCommand({ RoleName: 'c2l-web-scheduler', AssumeRolePolicyDocument: schedulerTrust }));
+});
 
 async function errorOf(p: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number; attempts?: number } }> {
   try {
@@ -109,6 +114,33 @@ test('validation and quota errors', async () => {
   await c.scheduler.send(new CreateScheduleGroupCommand({ Name: 'c2l-web' }));
   expect((await errorOf(c.scheduler.send(new CreateScheduleCommand(schedule('x', { ScheduleExpressionTimezone: 'Mars/Olympus' }))))).name).toBe('ValidationException');
   expect((await errorOf(c.scheduler.send(new CreateScheduleCommand(schedule('x', { ScheduleExpression: 'cron(30 2 * * * *)' }))))).name).toBe('ValidationException');
+  // The target's role must exist and trust scheduler.amazonaws.com (and IAM must have caught up with a new one).
+  const lambdaTrust = schedulerTrust.replace('scheduler.amazonaws.com', 'lambda.amazonaws.com');
+  await c.iam.send(new CreateRoleCommand({ RoleName: 'wrong-trust', AssumeRolePolicyDocument: lambdaTrust }));
+  // Scheduler assumes the role with aws:SourceArn = the schedule group's ARN: a condition naming schedules fails.
+  const bySchedule = JSON.parse(schedulerTrust);
+  bySchedule.Statement[0].Condition.ArnLike = { 'aws:SourceArn': 'arn:aws:scheduler:us-east-1:123456789012:schedule/c2l-web/*' };
+  await c.iam.send(new CreateRoleCommand({ RoleName: 'by-schedule', AssumeRolePolicyDocument: JSON.stringify(bySchedule) }));
+  const otherAccount = schedulerTrust.replace('"123456789012"', '"210987654321"');
+  await c.iam.send(new CreateRoleCommand({ RoleName: 'other-account', AssumeRolePolicyDocument: otherAccount }));
+  for (const name of ['missing', 'wrong-trust', 'by-schedule', 'other-account']) {
+    const RoleArn = `arn:aws:iam::123456789012:role/${name}`;
+    const e = await errorOf(c.scheduler.send(new CreateScheduleCommand(schedule('x', { Target: { ...schedule('x').Target!, RoleArn } }))));
+    expect([name, e.name, e.message]).toEqual([name, 'ValidationException', 'The execution role you provide must allow AWS EventBridge Scheduler to assume the role.']);
+  }
+  const byGroup = JSON.parse(schedulerTrust);
+  byGroup.Statement[0].Condition.ArnLike = { 'aws:SourceArn': 'arn:aws:scheduler:us-east-1:123456789012:schedule-group/c2l-*' };
+  await c.iam.send(new CreateRoleCommand({ RoleName: 'by-group', AssumeRolePolicyDocument: JSON.stringify(byGroup) }));
+  await c.scheduler.send(new CreateScheduleCommand(schedule('g', { Target: { ...schedule('g').Target!, RoleArn: 'arn:aws:iam::123456789012:role/by-group' } })));
+  await c.scheduler.send(new DeleteScheduleCommand({ Name: 'g', GroupName: 'c2l-web' }));
+  aws.setTimings({ roleAssumableAfterMs: 60_000 });
+  await c.iam.send(new CreateRoleCommand({ RoleName: 'young', AssumeRolePolicyDocument: schedulerTrust }));
+  const young = { ...schedule('x').Target!, RoleArn: 'arn:aws:iam::123456789012:role/young' };
+  expect((await errorOf(c.scheduler.send(new CreateScheduleCommand(schedule('x', { Target: young }))))).name).toBe('ValidationException');
+  aws.advanceClock(60_000);
+  await c.scheduler.send(new CreateScheduleCommand(schedule('x', { Target: young })));
+  await c.scheduler.send(new DeleteScheduleCommand({ Name: 'x', GroupName: 'c2l-web' }));
+
   aws.setQuotas({ schedulesPerAccount: 1 });
   await c.scheduler.send(new CreateScheduleCommand(schedule('x')));
   const quota = await errorOf(c.scheduler.send(new CreateScheduleCommand(schedule('y'))));
