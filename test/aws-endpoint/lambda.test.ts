@@ -124,6 +124,12 @@ describe('functions', () => {
     expect(exists.$metadata?.httpStatusCode).toBe(409);
     expect((await errorOf(create('g', { Code: { ZipFile: Buffer.from('not a zip') } }))).name).toBe('InvalidParameterValueException');
     expect((await errorOf(create('g', { Timeout: 901 }))).name).toBe('ValidationException');
+    // One-letter names fail the key pattern; Lambda's own variables are refused by name (TZ is allowed).
+    expect((await errorOf(create('g', { Environment: { Variables: { X: '1' } } }))).name).toBe('ValidationException');
+    const reserved = await errorOf(create('g', { Environment: { Variables: { TZ: ':UTC', AWS_DEFAULT_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'x' } } }));
+    expect(reserved.name).toBe('InvalidParameterValueException');
+    expect(reserved.message).toMatch(/contains reserved keys that are currently not supported for modification\. Reserved keys used in this request: AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID$/);
+    expect((await create('tz', { Environment: { Variables: { TZ: ':UTC', LANG: 'C' } } })).Environment?.Variables).toEqual({ TZ: ':UTC', LANG: 'C' });
     expect((await errorOf(create('g', { Role: 'arn:aws:iam::123456789012:role/missing' }))).message).toBe('The role defined for the function cannot be assumed by Lambda.');
 
     aws.setTimings({ roleAssumableAfterMs: 60_000 });
