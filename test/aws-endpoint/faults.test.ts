@@ -166,6 +166,22 @@ describe('one-off failures and access denied', () => {
     ]);
   });
 
+  test('$dropResponse: the call takes effect, its answer is lost, and the SDK retry meets what it made', async () => {
+    const c = sdkClients(aws.endpoint);
+    try {
+      aws.failNext({ service: 'iam', operation: 'CreateRole', error: '$dropResponse' });
+      const e = await errorOf(c.iam.send(new CreateRoleCommand({ RoleName: 'r', AssumeRolePolicyDocument: trust })));
+      expect(e.name).toBe('EntityAlreadyExistsException');
+      expect(aws.calls.map((x) => [x.operation, x.status, x.injected])).toEqual([
+        ['CreateRole', 200, 'dropResponse'],
+        ['CreateRole', 409, undefined],
+      ]);
+      expect(aws.state().roles.map((r) => r.name)).toEqual(['r']);
+    } finally {
+      destroyClients(c);
+    }
+  });
+
   test('denyAccess answers AccessDenied (IAM, STS) or AccessDeniedException (the others)', async () => {
     aws.denyAccess({ service: 'iam' });
     aws.denyAccess({ service: 'lambda', operation: 'GetFunction', count: 1 });

@@ -9,7 +9,9 @@ export interface FailSpec {
   /** Only calls of this kind (e.g. 'mutating', to fail each mutating call in turn with `skip`). */
   kind?: CallKind;
   /** Error code as the service sends it (`e.name` in the SDK, e.g. 'ServiceException', 'NoSuchEntity'), or one
-   * that each service answers its own way: '$accessDenied', '$throttling', '$internal' (a 5xx: the SDK retries). */
+   * that each service answers its own way: '$accessDenied', '$throttling', '$internal' (a 5xx: the SDK retries);
+   * or '$dropResponse': the call takes effect but its answer is lost (the connection is reset), as when a write
+   * succeeds silently: the SDK retries it and the retry meets the state the first attempt made. */
   error: string;
   message?: string;
   status?: number;
@@ -114,7 +116,7 @@ interface Bucket {
   last: number;
 }
 
-export type Injected = { error: AwsError; injected: 'failNext' | 'throttle' | 'accessDenied' };
+export type Injected = { error: AwsError; injected: 'failNext' | 'throttle' | 'accessDenied' } | { drop: true; injected: 'dropResponse' };
 
 export class Faults {
   private latencyAll = 0;
@@ -190,6 +192,7 @@ export class Faults {
     if (fail) {
       fail.left--;
       this.failQueue = this.failQueue.filter((f) => f.left > 0);
+      if (fail.error === '$dropResponse') return { drop: true, injected: 'dropResponse' };
       return { error: this.failError(fail, service, operation, region, accountId), injected: 'failNext' };
     }
     const deny = this.denies.find((d) => d.left > 0 && matches(d));
