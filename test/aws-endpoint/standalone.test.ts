@@ -11,6 +11,7 @@ import { REPO } from '../support/cli.js';
 import { cleanupDirs, tempDir } from '../support/lambda.js';
 import { destroyClients, sdkClients } from '../support/aws/clients.js';
 import { servePath, spawnLocalAws, type SpawnedLocalAws } from '../support/aws/remote.js';
+import { parseServeArgs } from '../support/aws/serve.js';
 
 let aws: SpawnedLocalAws;
 beforeAll(async () => {
@@ -56,6 +57,19 @@ function awsCli(args: string[]): { status: number | null; out: unknown; stderr: 
   }
   return { status: r.status, out, stderr: r.stderr };
 }
+
+test('serve options: flags and LOCAL_AWS_OPTIONS', () => {
+  expect(parseServeArgs(['--documented-rates', '--rates', 'iam=10,lambda:Invoke=5', '--latency-ms', '50', '--throttle', '0.2', '--seed', '3', '--function-update-ms', '300'], {})).toEqual({
+    watchStdin: false,
+    rates: { lambda: 15, 'lambda:GetFunction': 100, 'lambda:GetPolicy': 15, events: 50, iam: 10, 'lambda:Invoke': 5 },
+    latencyMs: 50,
+    throttle: { probability: 0.2, seed: 3 },
+    timings: { functionUpdateMs: 300 },
+  });
+  expect(parseServeArgs(['--rules-per-bus', '5'], { LOCAL_AWS_OPTIONS: '{"region":"eu-west-1"}' })).toEqual({ watchStdin: false, region: 'eu-west-1', quotas: { rulesPerBus: 5 } });
+  expect(() => parseServeArgs(['--rates', 'ec2=5'], {})).toThrow('bad --rates entry ec2=5');
+  expect(() => parseServeArgs(['--latency-ms', 'soon'], {})).toThrow('--latency-ms needs a number');
+});
 
 test('serve.js prints its endpoint; the SDK and the control channel reach it', async () => {
   expect(aws.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

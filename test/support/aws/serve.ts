@@ -13,6 +13,7 @@
 //   --rules-per-bus N  --roles-per-account N
 //   --watch-stdin              exit when stdin closes (the parent went away)
 // The same options can be given as JSON (LocalAwsOptions) in the environment variable LOCAL_AWS_OPTIONS.
+import { pathToFileURL } from 'node:url';
 import { DOCUMENTED_RATES, type RateSpec } from './faults.js';
 import { startLocalAws, type LocalAwsOptions } from './server.js';
 import { SERVICES, type ServiceName } from './types.js';
@@ -80,4 +81,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) void main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main();
