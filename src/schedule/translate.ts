@@ -173,16 +173,7 @@ function explain(
       if (Math.abs(utcMinute - T) <= Math.abs(jump) + 1) return jump > 0 ? 'dst-gap' : 'dst-overlap';
     }
   }
-  const local = utcMinute + offsetOf(t, utcMinute);
-  const c = civilFromDays(Math.floor(local / MINUTES_PER_DAY));
-  const u = civilFromDays(Math.floor(utcMinute / MINUTES_PER_DAY));
   if (approximations.includes('day-and')) return 'day-and';
-  if (approximations.includes('leap-day') && [c, u].some((d) => (d.month === 2 && d.day >= 27) || (d.month === 3 && d.day <= 2))) {
-    return 'leap-day';
-  }
-  if (approximations.includes('dow-month-boundary') && [c, u].some((d) => d.day === 1 || d.day >= 28)) {
-    return 'dow-month-boundary';
-  }
   return 'unexplained';
 }
 
