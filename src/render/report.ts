@@ -1,6 +1,6 @@
 // The readiness report for a change ticket: per job the schedule before and after, exactness, findings and the
 // bundled files. Markdown for people, JSON for tools. Made from the (already redacted) plan only.
-import type { Job, Plan } from '../plan/plan.js';
+import { saidForFile, type Job, type Plan } from '../plan/plan.js';
 import { driftKindText } from './text.js';
 
 export const REPORT_FORMAT_VERSION = 1;
@@ -24,6 +24,8 @@ export interface Report {
   target: Plan['target'];
   horizon: Plan['horizon'];
   summary: Plan['summary'];
+  /** Per crontab: why it could not be read, and the warnings said once for it (each job keeps its own copy). */
+  files: { file: string; error?: Plan['files'][number]['error']; warnings: Plan['files'][number]['warnings'] }[];
   jobs: ReportJob[];
 }
 
@@ -33,6 +35,7 @@ export function buildReport(plan: Plan): Report {
     target: plan.target,
     horizon: plan.horizon,
     summary: plan.summary,
+    files: plan.files.map((f) => ({ file: f.file, ...(f.error ? { error: f.error } : {}), warnings: f.warnings })),
     jobs: plan.jobs.map((j) => ({
       id: j.id,
       source: j.source,
@@ -65,7 +68,18 @@ export function renderReportMarkdown(report: Report): string {
   const out: string[] = [];
   out.push('# cron2lambda readiness report', '');
   out.push(`Target: EventBridge ${report.target === 'rule' ? 'rules (UTC)' : 'Scheduler (source time zone)'}. Schedules proven from ${report.horizon.from} to ${report.horizon.to}.`, '');
-  out.push(`${s.jobs} jobs: ${s.migrate} to migrate (${s.exact} exact, ${s.inexact} inexact), ${s.skip} skipped, ${s.error} rejected. Readiness: ${s.ready} ready, ${s.needsAttention} need attention, ${s.blocked} blocked.`, '');
+  out.push(`${s.jobs} jobs: ${s.migrate} to migrate, ${s.skip} skipped, ${s.error} rejected. Schedules: ${s.schedules} planned, ${s.exact} exact, ${s.inexact} inexact. Readiness: ${s.ready} ready, ${s.needsAttention} need attention, ${s.blocked} blocked. ${s.warnings} warning${s.warnings === 1 ? '' : 's'}.`, '');
+  for (const f of report.files) if (f.error) out.push(`**Not read:** ${cell(f.file)}: ${cell(f.error.message)} (${code(f.error.code)})`, '');
+  const fileWide = report.files.filter((f) => f.warnings.length);
+  if (fileWide.length) {
+    out.push('Warnings for whole crontabs (said once here; they hold for each job named):', '', '| Crontab | Severity | Code | Where | Warning | Jobs |', '|---|---|---|---|---|---|');
+    for (const f of fileWide) {
+      for (const w of f.warnings) {
+        out.push(`| ${cell(f.file)} | ${w.severity} | ${code(w.code)} | ${w.line !== undefined ? cell(`${f.file}:${w.line}`) : '-'} | ${cell(w.message)} | ${w.jobs.length} |`);
+      }
+    }
+    out.push('');
+  }
   out.push('| Job | Line | Status | Verdict | Before | After | Exact |', '|---|---|---|---|---|---|---|');
   for (const j of report.jobs) {
     out.push(
@@ -84,9 +98,11 @@ export function renderReportMarkdown(report: Report): string {
       out.push(`- Exact: ${j.exact ? 'yes, every fire time in the horizon matches' : 'no'}`);
       for (const d of j.drift) out.push(`  - ${driftKindText(d.kind)}: ${d.at} (local ${d.local}) — ${d.reason}`);
     }
-    if (j.findings.length) {
+    const file = report.files.find((f) => f.file === j.source.file);
+    const own = j.findings.filter((f) => !saidForFile(file, j.id, f.code, f.line));
+    if (own.length) {
       out.push('', '| Severity | Code | Where | Finding |', '|---|---|---|---|');
-      for (const f of j.findings) out.push(`| ${f.severity} | ${code(f.code)} | ${cell(`${f.file}:${f.line}`)} | ${cell(f.message)} |`);
+      for (const f of own) out.push(`| ${f.severity} | ${code(f.code)} | ${cell(`${f.file}:${f.line}`)} | ${cell(f.message)} |`);
     }
     if (j.files.length) out.push('', `Bundled files: ${j.files.map(code).join(', ')}`);
   }
