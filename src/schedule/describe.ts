@@ -38,7 +38,7 @@ export function domPhrase(doms: number[]): string {
     if (step === 2) return `${v[0] === 1 ? 'odd' : 'even'} days of the month (${every})`;
     return `days ${v.slice(0, 3).join(', ')}, … of the month (${every})`;
   }
-  const parts = runs(v).map(([a, b]) => (a === b ? `${a}` : b === a + 1 ? `${a} and ${b}` : `${a} to ${b}`));
+  const parts = runs(v).flatMap(([a, b]) => (a === b ? [`${a}`] : b === a + 1 ? [`${a}`, `${b}`] : [`${a} to ${b}`]));
   return v.length === 1 ? `day ${v[0]} of the month` : `days ${list(parts, 'and')} of the month`;
 }
 
