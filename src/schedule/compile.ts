@@ -381,6 +381,7 @@ function domClausesWith(
     if (nums.length) add(formatNumbers(nums, 1, 31), month, years);
     if (enc.last) add('L', month, years);
   }
-  return [...byField.values()];
+  // A year-limited clause with no year left before 2199 (a horizon past AWS's last year) has nothing to say.
+  return [...byField.values()].filter((c) => c.years === null || c.years.length > 0);
 }
 
