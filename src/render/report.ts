@@ -14,6 +14,8 @@ export interface ReportJob {
   before: { cron: string; timezone: string; description: string } | null;
   after: { target: string; expressions: string[]; timezone: string; descriptions: string[] } | null;
   exact: boolean | null;
+  /** Inexact rules only: whether the line proves exact as an EventBridge Scheduler schedule. */
+  schedulerExact?: boolean;
   drift: NonNullable<Job['schedule']>['drift'];
   findings: Job['findings'];
   files: string[];
@@ -47,6 +49,7 @@ export function buildReport(plan: Plan): Report {
         ? { target: j.schedule.target, expressions: j.schedule.expressions, timezone: j.schedule.expressionTimezone, descriptions: j.schedule.expressionDescriptions }
         : null,
       exact: j.schedule ? j.schedule.exact : null,
+      ...(j.schedule?.schedulerExact !== undefined ? { schedulerExact: j.schedule.schedulerExact } : {}),
       drift: j.schedule?.drift ?? [],
       findings: j.findings,
       files: j.files,
@@ -95,7 +98,7 @@ export function renderReportMarkdown(report: Report): string {
       out.push(`- Before: ${code(j.before.cron)} in ${j.before.timezone}${j.before.description ? ` — ${cell(j.before.description)}` : ''}`);
       j.after.expressions.forEach((e, i) => out.push(`- After: ${code(e)} (${j.after!.timezone})${j.after!.descriptions[i] ? ` — ${cell(j.after!.descriptions[i])}` : ''}`));
       if (j.after.expressions.length === 0) out.push('- After: no expression (the schedule never fires)');
-      out.push(`- Exact: ${j.exact ? 'yes, every fire time in the horizon matches' : 'no'}`);
+      out.push(`- Exact: ${j.exact ? 'yes, every fire time in the horizon matches' : `no${j.schedulerExact ? ' (`--target scheduler` makes it exact)' : ''}`}`);
       for (const d of j.drift) out.push(`  - ${driftKindText(d.kind)}: ${d.at} (local ${d.local}) — ${d.reason}`);
     }
     const file = report.files.find((f) => f.file === j.source.file);
