@@ -21,8 +21,6 @@ export type JobStatus = 'migrate' | 'skip' | 'error';
 export interface JobSchedule extends SchedulePlan {
   description: string;
   expressionDescriptions: string[];
-  /** Target rule, inexact: whether the same line proves exact as an EventBridge Scheduler schedule in its zone. */
-  schedulerExact?: boolean;
 }
 
 export interface Job {
@@ -261,28 +259,23 @@ function planEntry(entry: CronEntry, crontab: Crontab, options: PlanOptions): Jo
     job.warnings.push(at('day-or', `day-of-month "${spec.text.split(' ')[2]}" and day-of-week "${spec.text.split(' ')[4]}" are both restricted, so cron runs on days matching either one (not both); the translation keeps cron's meaning`, 'day-of-month'));
   }
   const plan = translate(spec, { zone, target: options.target, horizon: options.horizon });
-  // Only for inexact rules (cheap): would Scheduler, which evaluates in the zone, prove exact?
-  const schedulerExact = !plan.exact && options.target === 'rule'
-    ? translate(spec, { zone, target: 'scheduler', horizon: options.horizon }).exact
-    : undefined;
   if (plan.neverFires) {
     job.warnings.push(at('never-fires', `cron accepts "${spec.text}" but it never fires in the horizon (${plan.verification.from.slice(0, 10)} to ${plan.verification.to.slice(0, 10)}); no expression is emitted`));
   }
-  if (!plan.exact) job.warnings.push(at('inexact', inexactMessage(plan, schedulerExact)));
+  if (!plan.exact) job.warnings.push(at('inexact', inexactMessage(plan)));
   job.schedule = {
     ...plan,
     description: describeSchedule(spec),
     expressionDescriptions: plan.expressions.map((e) => describe(e, true)),
-    ...(schedulerExact !== undefined ? { schedulerExact } : {}),
   };
   return job;
 }
 
 /** How far an inexact schedule is off: counts, the first differing instants, and whether Scheduler would be exact. */
-function inexactMessage(plan: SchedulePlan, schedulerExact: boolean | undefined): string {
+function inexactMessage(plan: SchedulePlan): string {
   const v = plan.verification;
   const first = plan.drift.slice(0, 3).map((d) => `${d.at} (local ${d.local.replace('T', ' ')}) ${d.kind === 'missing' ? 'missing' : 'extra'}`);
-  const hint = schedulerExact ? '; --target scheduler makes it exact' : plan.verification.reasons.includes('dst-offset') ? '; --target scheduler keeps the zone' : '';
+  const hint = plan.schedulerExact ? '; --target scheduler makes it exact' : plan.verification.reasons.includes('dst-offset') ? '; --target scheduler keeps the zone' : '';
   return `the emitted schedule differs from cron's at ${v.missing + v.extra} of ${v.fires} fire times from ${v.from.slice(0, 10)} to ${v.to.slice(0, 10)} (${v.missing} missing, ${v.extra} extra: ${v.reasons.join(', ')}); first ${first.join(', ')}${hint}`;
 }
 
