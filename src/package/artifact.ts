@@ -47,7 +47,8 @@ export function functionNameFor(jobId: string): string {
   return `${name.slice(0, 64 - 9)}-${hash}`;
 }
 
-const LAMBDA_ENV_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+// Lambda: [a-zA-Z]([a-zA-Z0-9_])+ (two characters at least).
+const LAMBDA_ENV_NAME = /^[A-Za-z][A-Za-z0-9_]+$/;
 
 /**
  * Crontab variables that stay out of the function's configuration because they would change how bootstrap itself

@@ -49,6 +49,13 @@ describe('the function environment', () => {
     expect(left.sort()).toEqual(['AWS_REGION', 'CRON_TZ', 'DB_PASSWORD', 'LD_PRELOAD', 'MY-VAR', 'PATH']);
   });
 
+  it("leaves out one-letter names, which Lambda's key pattern [a-zA-Z]([a-zA-Z0-9_])+ refuses (function.sh still sets them)", () => {
+    const { environment, left } = functionEnvironment(job({ X: '1', XY: '2' }), { lockTable: 'l' });
+    expect(environment.X).toBeUndefined();
+    expect(environment.XY).toBe('2');
+    expect(left).toContain('X');
+  });
+
   it('keeps a crontab TZ and adds none for UTC', () => {
     expect(functionEnvironment(job({ TZ: 'Europe/Paris' }), { lockTable: 'l' }).environment.TZ).toBe('Europe/Paris');
     expect(functionEnvironment(job({}, 'UTC'), { lockTable: 'l' }).environment.TZ).toBeUndefined();
