@@ -95,7 +95,10 @@ async function typicalZip() {
  */
 async function invocationOverhead(db, aws, n, awsN) {
   const real = readTemplate('lock.sh');
-  const noop = 'c2l_lock_acquire() { return 0; }\nc2l_lock_done() { return 0; }\nc2l_lock_release() { return 0; }\n';
+  const noop = 'c2l_lock_acquire() { return 0; }\nc2l_lock_done() { return 0; }\nc2l_lock_release() { return 0; }\nc2l_lock_heartbeat() { :; }\n';
+  // ours without its background heartbeat: the difference to "ours" is what the heartbeat costs a job shorter than
+  // one renewal period (it starts, waits, and ends with the job without renewing).
+  const noHeartbeat = 'c2l_lock_heartbeat() { :; }\n';
   // The recipe (facts: UpdateItem SET #ttl = if_not_exists(#ttl, :ttl) with ReturnValues ALL_OLD; held when
   // attributes come back), called the way the recipe does: the AWS CLI, once per run, nothing on failure.
   const recipe = `c2l_lock_acquire() {
@@ -108,10 +111,12 @@ async function invocationOverhead(db, aws, n, awsN) {
 }
 c2l_lock_done() { return 0; }
 c2l_lock_release() { return 0; }
+c2l_lock_heartbeat() { :; }
 `;
   const variants = [
     ['no lock (floor)', real + '\n' + noop, n],
     ['ours: curl --aws-sigv4', real, n],
+    ['ours without the heartbeat', real + '\n' + noHeartbeat, n],
   ];
   if (aws) variants.push(['recipe: aws dynamodb update-item', real + '\n' + recipe, awsN]);
   const out = {};
@@ -250,7 +255,9 @@ export async function run({
       log(`  ${label.padEnd(36)} ${fmt(st)}${label.startsWith('no lock') ? '' : `  → overhead ${(st.mean - floor).toFixed(1)} ms`}`);
     }
     const oursOverhead = inv['ours: curl --aws-sigv4'].mean - floor;
-    result.invocation = { floorMs: floor, oursOverheadMs: oursOverhead, recipeOverheadMs: null, ratio: null };
+    const heartbeatMs = inv['ours: curl --aws-sigv4'].mean - inv['ours without the heartbeat'].mean;
+    result.invocation = { floorMs: floor, oursOverheadMs: oursOverhead, heartbeatMs, recipeOverheadMs: null, ratio: null };
+    log(`  the heartbeat's cost for a job shorter than one renewal period: ${heartbeatMs.toFixed(1)} ms per invocation (ours minus ours without it; noise is about ±${(inv['ours: curl --aws-sigv4'].p95 - inv['ours: curl --aws-sigv4'].p50).toFixed(1)} ms)`);
     if (inv['recipe: aws dynamodb update-item']) {
       const recipeOverhead = inv['recipe: aws dynamodb update-item'].mean - floor;
       result.invocation.recipeOverheadMs = recipeOverhead;

@@ -1,7 +1,7 @@
 // Runs a function's task directory the way Lambda's provided.al2023 does: bash bootstrap with the runtime's
 // environment, talking to a Runtime API (see runtime-api.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join, resolve, sep } from 'node:path';
 import { readZip } from '../package/zip.js';
@@ -57,7 +57,10 @@ export interface BootstrapProcess {
   readonly child: ChildProcess;
   /** Resolves when bootstrap has exited and its output is drained. */
   readonly exited: Promise<BootstrapExit>;
-  /** Sends SIGNAL (default SIGKILL, as Lambda does at a timeout) to bootstrap's whole process group. */
+  /**
+   * Sends SIGNAL (default SIGKILL, as Lambda does at a timeout) to every process of bootstrap's session: its own
+   * process group and the jobs' groups (bootstrap runs each job in a process group of its own).
+   */
   kill(signal?: NodeJS.Signals): void;
 }
 
@@ -137,13 +140,42 @@ export function startBootstrap(options: RunBootstrapOptions): BootstrapProcess {
     exited,
     kill(signal: NodeJS.Signals = 'SIGKILL') {
       if (pid <= 0) return;
-      try {
-        process.kill(-pid, signal);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+      for (const target of [-pid, ...sessionMembers(pid)]) {
+        try {
+          process.kill(target, signal);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+        }
       }
     },
   };
+}
+
+/**
+ * Process ids whose session id is SID (Linux /proc); the session leader started with `detached: true` has its pid as
+ * session id, and every process it starts stays in that session unless it calls setsid itself.
+ */
+export function sessionMembers(sid: number): number[] {
+  const pids: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return pids;
+  }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // pid (comm) state ppid pgrp session ...: comm may hold spaces and parentheses, so split after the last ')'
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[3]) === sid) pids.push(Number(name));
+  }
+  return pids;
 }
 
 /** Writes the zip's files under DIR with their modes (directories are created as needed). */

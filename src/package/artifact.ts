@@ -6,6 +6,7 @@ import type { JobAnalysis } from '../scripts/analyze.js';
 import { REDACTED } from '../scripts/findings.js';
 import { isRuntimeVariable, renderHandler } from './handler.js';
 import { checkLambdaLimits, unzippedSize, type ZipEntryInput } from './zip.js';
+import { zoneFilePath, type ZoneFileReader } from './zoneinfo.js';
 
 export const RUNTIME = 'provided.al2023';
 export const HANDLER = 'function.handler';
@@ -17,6 +18,8 @@ export interface Templates {
   bootstrap: string;
   lock: string;
   handler: string;
+  /** The TZif file of a zone, bundled for the job's TZ (see zoneinfo.ts); none when absent. */
+  zoneinfo?: ZoneFileReader;
 }
 
 export interface PackageOptions {
@@ -99,6 +102,10 @@ export function packageJob(job: Job, analysis: JobAnalysis, templates: Templates
     { path: 'function.sh', content: handler, mode: 0o644 },
     ...analysis.bundle.files.map((f) => ({ path: f.zipPath, content: f.content, mode: f.mode })),
   ];
+  // The zone this package sets as TZ, as a file: local time without the runtime's time-zone data.
+  const zone = job.schedule?.timezone;
+  const zoneFile = zone && environment.TZ === zone ? templates.zoneinfo?.(zone) : undefined;
+  if (zone && zoneFile) entries.push({ path: zoneFilePath(zone), content: zoneFile, mode: 0o644 });
   const layers = job.findings.some((f) => f.code === 'aws-cli') ? ['aws-cli'] : [];
   const problems: JobPackage['problems'] = [];
   const envBytes = Object.entries(environment).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);

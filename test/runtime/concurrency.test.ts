@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../src/local/dynamodb.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
 import { LambdaEnv, bodyOf, cleanupDirs, makeTaskDir, markerLines, ruleEvent, stopAll, tempDir } from '../support/lambda.js';
 
 let db: LocalDynamoDb;
@@ -59,4 +60,36 @@ it('runs each of 5 minutes exactly once when 4 deliveries of each arrive at once
   expect(markerLines(marker)).toHaveLength(5);
   const items = (await db.scan()).filter((i) => String(i.key).startsWith(`${job}#`));
   expect(items.map((i) => [i.key, i.state])).toEqual(minutes.map((m) => [`${job}#${m}Z`, 'done']));
+});
+
+it('runs the command once when 20 deliveries of one minute arrive at once and 10 % of lock calls are throttled', async () => {
+  const job = 'herd-throttled';
+  const marker = join(tempDir(), 'marker');
+  const proxy = await startFaultProxy(db.endpoint);
+  try {
+    // a fixed pseudo-random sequence (LCG), so a failure can be replayed
+    let seed = 9;
+    proxy.plan = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % 10 === 0 ? 'throttle' : undefined;
+    };
+    const taskDir = makeTaskDir({ jobId: job, command: `echo "$$" >> ${marker}; sleep 0.5` });
+    const envs = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        LambdaEnv.start({ taskDir, environment: { ...lockEnv(job), CRON2LAMBDA_DYNAMODB_ENDPOINT: proxy.endpoint } }),
+      ),
+    );
+    await Promise.all(envs.map((env) => env.api.waitUntilPolling()));
+    const results = await Promise.all(envs.map((env, i) => env.invoke(ruleEvent(`2027-01-04T20:00:${String(i).padStart(2, '0')}Z`))));
+
+    expect(proxy.seen.filter((c) => c.fault === 'throttle').length).toBeGreaterThan(0);
+    expect(results.map((r) => r.kind)).toEqual(Array(20).fill('response'));
+    const bodies = results.map(bodyOf);
+    expect(bodies.filter((b) => b.skipped === false)).toHaveLength(1);
+    expect(bodies.filter((b) => b.skipped === true)).toHaveLength(19);
+    expect(markerLines(marker)).toHaveLength(1);
+    expect(await db.getLock(`${job}#2027-01-04T20:00Z`)).toMatchObject({ state: 'done' });
+  } finally {
+    await proxy.close();
+  }
 });

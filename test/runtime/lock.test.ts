@@ -2,7 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../src/local/dynamodb.js';
 import { templatePath } from '../../src/package/handler.js';
-import { runBash } from '../support/lambda.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanupDirs, runBash, tempDir } from '../support/lambda.js';
 let db: LocalDynamoDb;
 
 beforeAll(async () => {
@@ -10,6 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await db.close();
+  cleanupDirs();
 });
 
 /** Runs SCRIPT in bash after sourcing lock.sh; ARGS are $1.. . Resolves with stdout. */
@@ -34,6 +37,9 @@ describe('c2l_scheduled_minute', () => {
     ['{"time":"2028-02-29T12:00:00Z"}', '2028-02-29T12:00Z'],
     ['  {\n "detail": {"time": "1999-01-01T00:00:00Z"},\n "time" : "2027-01-04T18:00:00Z"\n}', '2027-01-04T18:00Z'],
     ['{"resources":["time"],"x":"\\"time\\"","time":"2027-01-04T18:01:00Z"}', '2027-01-04T18:01Z'],
+    ['{"a":"x\\\\","time":"2027-01-04T18:02:00Z"}', '2027-01-04T18:02Z'],
+    ['{"a":"\\\\\\",\\"time\\":\\"1999-01-01T00:00Z","time":"2027-01-04T18:03:00Z"}', '2027-01-04T18:03Z'],
+    ['{"a":[{"time":"1999-01-01T00:00:00Z"}],"b":{"c":[1,{"d":"}"}]},"time":"2027-01-04T18:04:00Z"}', '2027-01-04T18:04Z'],
     ['{"time":"2027-02-29T12:00:00Z"}', null],
     ['{"time":"2027-01-04T24:00:00Z"}', null],
     ['{"time":"2027-01-04 18:00:00"}', null],
@@ -112,5 +118,109 @@ describe('the lock', () => {
       future(),
     );
     expect(out).toMatch(/^2 DynamoDB answered HTTP 400: .*ResourceNotFoundException/);
+  });
+});
+
+describe('c2l_ddb_endpoint', () => {
+  // DNS suffixes of the AWS SDK's partitions data (@aws-sdk/core util-endpoints partitions.js)
+  it.each([
+    ['us-east-1', 'https://dynamodb.us-east-1.amazonaws.com'],
+    ['us-gov-west-1', 'https://dynamodb.us-gov-west-1.amazonaws.com'],
+    ['cn-north-1', 'https://dynamodb.cn-north-1.amazonaws.com.cn'],
+    ['cn-northwest-1', 'https://dynamodb.cn-northwest-1.amazonaws.com.cn'],
+    ['us-iso-east-1', 'https://dynamodb.us-iso-east-1.c2s.ic.gov'],
+    ['us-isob-east-1', 'https://dynamodb.us-isob-east-1.sc2s.sgov.gov'],
+    ['us-isof-south-1', 'https://dynamodb.us-isof-south-1.csp.hci.ic.gov'],
+    ['eu-isoe-west-1', 'https://dynamodb.eu-isoe-west-1.cloud.adc-e.uk'],
+    ['eusc-de-east-1', 'https://dynamodb.eusc-de-east-1.amazonaws.eu'],
+  ])('%s -> %s', async (region, endpoint) => {
+    expect(await bash('unset CRON2LAMBDA_DYNAMODB_ENDPOINT; AWS_REGION=$1; c2l_ddb_endpoint; echo "$C2L_DDB_ENDPOINT"', region)).toBe(`${endpoint}\n`);
+  });
+});
+
+describe('c2l_scheduled_minute on large events', () => {
+  // through a file: one argument of a process may not exceed 128 KB
+  const minuteOfFile = (event: string) => {
+    const file = join(tempDir(), 'event.json');
+    writeFileSync(file, event);
+    return bash('if c2l_scheduled_minute "$(<"$1")"; then echo "$C2L_MINUTE"; else echo none; fi', file);
+  };
+  const filler = (n: number) =>
+    JSON.stringify({
+      items: Array.from({ length: n }, (_, i) => ({ id: i, name: `n"a\\m{e}[${i}]`, time: '1999-01-01T00:00:00Z', ok: i % 2 === 0, v: null })),
+      long: `${'y'.repeat(5000)}\\"${'z'.repeat(300)}`,
+    });
+  it('finds a top-level time that comes after 200 KB of nested members, strings with escapes and long tokens', async () => {
+    const detail = filler(2000);
+    expect(detail.length).toBeGreaterThan(150_000);
+    const event = `{"detail":${detail},"resources":["time"],"time":"2027-01-04T18:07:09Z"}`;
+    expect(await minuteOfFile(event)).toBe('2027-01-04T18:07Z\n');
+  });
+  it('reports none when the only time members are nested', async () => {
+    const event = `{"detail":${filler(2000)},"id":"x"}`;
+    expect(await minuteOfFile(event)).toBe('none\n');
+  });
+});
+
+describe('the lease', () => {
+  const env = (extra: string) => `CRON2LAMBDA_LEASE_SECONDS=${extra}; c2l_lock_config; `;
+  const future = () => String(Date.now() + 300_000);
+
+  it('is taken over at once by a later attempt of the same request id (its earlier attempt is dead)', async () => {
+    const out = await bash(
+      'c2l_lock_acquire "$1" req-1 "$2" 1800000000; a=$?; c2l_lock_acquire "$1" req-1 "$2" 1800000000 2>&1; echo "$a $? $C2L_LOCK_HOW"',
+      'l#2027-01-04T18:10Z',
+      future(),
+    );
+    expect(out.trim().split('\n').pop()).toBe('0 0 took over its own earlier attempt (a retry of request req-1)');
+  });
+
+  it('waits for a lease that ends within the takeover wait, then takes it over', async () => {
+    // a 1 s lease never renewed (its holder is gone); the next delivery waits for it instead of skipping
+    const out = await bash(
+      `${env('1')}c2l_lock_acquire "$1" dead "$2" 1800000000; c2l_lock_acquire "$1" next "$2" 1800000000; echo "$? $C2L_LOCK_HOW"`,
+      'l#2027-01-04T18:11Z',
+      future(),
+    );
+    expect(out.trim()).toMatch(/^0 took over expired \(holder dead, lease ended \d+ ms ago\)$/);
+    expect(await db.getLock('l#2027-01-04T18:11Z')).toMatchObject({ holder: 'next', state: 'running' });
+  });
+
+  it('skips a live lease that ends later than the takeover wait', async () => {
+    const out = await bash(
+      `${env('60')}c2l_lock_acquire "$1" alive "$2" 1800000000; CRON2LAMBDA_TAKEOVER_WAIT_SECONDS=5; c2l_lock_config; c2l_lock_acquire "$1" other "$2" 1800000000; echo "$? $C2L_LOCK_WHY"`,
+      'l#2027-01-04T18:12Z',
+      future(),
+    );
+    expect(out.trim()).toBe('1 live');
+  });
+
+  it('is renewed only by its holder with its token; a holder that lost it learns so, and cannot release the new holder', async () => {
+    const key = 'l#2027-01-04T18:13Z';
+    const out = await bash(
+      `${env('0.2')}c2l_lock_acquire "$1" first "$2" 1800000000; old=$C2L_LOCK_TOKEN
+       c2l_lock_renew "$1" first; r1=$?
+       sleep 0.3; c2l_lock_acquire "$1" second "$2" 1800000000 2>/dev/null; a=$?; new=$C2L_LOCK_TOKEN
+       C2L_LOCK_TOKEN=$old; c2l_lock_renew "$1" first; r2=$?; c2l_lock_release "$1" first; r3=$?
+       C2L_LOCK_TOKEN=$new; c2l_lock_renew "$1" second; r4=$?
+       echo "$r1 $a $r2 $r3 $r4"`,
+      key,
+      future(),
+    );
+    expect(out.trim()).toBe('0 0 1 1 0');
+    expect(await db.getLock(key)).toMatchObject({ holder: 'second', state: 'running' });
+  });
+
+  it('keeps a run of the same request id from releasing the lock of a later attempt (tokens differ)', async () => {
+    const key = 'l#2027-01-04T18:14Z';
+    const out = await bash(
+      `c2l_lock_acquire "$1" req "$2" 1800000000; old=$C2L_LOCK_TOKEN
+       c2l_lock_acquire "$1" req "$2" 1800000000 2>/dev/null
+       C2L_LOCK_TOKEN=$old; c2l_lock_release "$1" req; echo $?`,
+      key,
+      future(),
+    );
+    expect(out.trim()).toBe('1');
+    expect(await db.getLock(key)).toMatchObject({ holder: 'req', state: 'running' });
   });
 });

@@ -6,6 +6,7 @@ import { buildPackages } from '../../package/build.js';
 import { readTemplate } from '../../package/handler.js';
 import { buildManifest, type Manifest } from '../../package/manifest.js';
 import { writeZip } from '../../package/zip.js';
+import { readSystemZone } from '../../package/zoneinfo.js';
 import { styleFor } from '../../render/style.js';
 import { renderPackageSummary } from '../../render/text.js';
 import { UsageError } from '../../errors.js';
@@ -19,7 +20,7 @@ export interface PackageCommandOptions extends PlanCommandOptions {
 }
 
 export function loadTemplates(): Templates {
-  return { bootstrap: readTemplate('bootstrap'), lock: readTemplate('lock.sh'), handler: readTemplate('function.sh.tmpl') };
+  return { bootstrap: readTemplate('bootstrap'), lock: readTemplate('lock.sh'), handler: readTemplate('function.sh.tmpl'), zoneinfo: (zone) => readSystemZone(zone) };
 }
 
 export function lockTableName(value: string | undefined): string {

@@ -1,0 +1,101 @@
+// How bootstrap runs a job: background processes it leaves behind, heavy output, ~/.curlrc.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalDynamoDb, type LocalDynamoDb } from '../../src/local/dynamodb.js';
+import { LambdaEnv, bodyOf, cleanupDirs, makeTaskDir, markerLines, ruleEvent, stopAll, tempDir } from '../support/lambda.js';
+
+let db: LocalDynamoDb;
+let n = 0;
+beforeAll(async () => {
+  db = await startLocalDynamoDb();
+});
+afterEach(stopAll);
+afterAll(async () => {
+  await db.close();
+  cleanupDirs();
+});
+
+function lockEnv(job: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { CRON2LAMBDA_LOCK_TABLE: db.tableName, CRON2LAMBDA_JOB: job, CRON2LAMBDA_DYNAMODB_ENDPOINT: db.endpoint, ...extra };
+}
+
+/** Alive and not a zombie (an orphan's zombie waits for an init that may reap it late). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return false;
+  }
+}
+
+describe('background processes the job leaves behind', () => {
+  it('do not hold the invocation open: after the grace period the job\'s process group is ended and the answer goes out', async () => {
+    const job = `bg-${++n}`;
+    const dir = tempDir();
+    // a leftover that keeps stderr open, one that does not (nohup-style), and one that finishes within the grace
+    const taskDir = makeTaskDir({
+      jobId: job,
+      shell: '/bin/bash',
+      command: `sleep 300 & echo $! > ${dir}/a; (exec sleep 301 >/dev/null 2>&1 </dev/null) & echo $! > ${dir}/b; (sleep 0.2; echo late-line >&2) & echo main-done`,
+    });
+    const env = await LambdaEnv.start({ taskDir, environment: lockEnv(job, { CRON2LAMBDA_GRACE_SECONDS: '1' }) });
+    const result = await env.invoke(ruleEvent('2027-01-04T18:00:00Z'));
+    expect(bodyOf(result)).toMatchObject({ exitCode: 0, skipped: false });
+    for (const f of ['a', 'b']) expect(running(Number(readFileSync(join(dir, f), 'utf8')))).toBe(false);
+    expect(env.stdout).toContain('main-done');
+    expect(env.stderr).toContain('late-line'); // written within the grace period
+    expect(env.stderr.join('\n')).toMatch(/processes it started are still running after 1 s: ending its process group/);
+  });
+
+  it('that finish within the grace period are not killed and say nothing about it', async () => {
+    const job = `bg-${++n}`;
+    const dir = tempDir();
+    const taskDir = makeTaskDir({ jobId: job, command: `(sleep 0.3; echo finished > ${dir}/bg) & true` });
+    const env = await LambdaEnv.start({ taskDir, environment: lockEnv(job) });
+    expect(bodyOf(await env.invoke(ruleEvent('2027-01-04T18:01:00Z')))).toMatchObject({ exitCode: 0 });
+    expect(readFileSync(join(dir, 'bg'), 'utf8')).toBe('finished\n');
+    expect(env.stderr.join('\n')).not.toMatch(/ending its process group/);
+  });
+});
+
+describe('output', () => {
+  it('copies 3 MB of stderr and a 1 MB line intact, in order, and keeps the last lines for the error', async () => {
+    const job = `out-${++n}`;
+    const dir = tempDir();
+    const script = join(dir, 'noisy.sh');
+    // 30,000 numbered lines of ~100 bytes, one line of 1 MB, then the last lines and a failure
+    writeFileSync(
+      script,
+      `i=0; pad=$(printf '%090d' 0); while [ $i -lt 30000 ]; do echo "line-$i $pad"; i=$((i+1)); done >&2\n` +
+        `head -c 1048576 /dev/zero | tr '\\0' 'x' >&2; echo >&2\nprintf 'tail-1\\ntail-2\\n' >&2; exit 4\n`,
+    );
+    const taskDir = makeTaskDir({ jobId: job, shell: '/bin/bash', command: `bash ${script}` });
+    const env = await LambdaEnv.start({ taskDir, environment: lockEnv(job) });
+    const result = await env.invoke(ruleEvent('2027-01-04T18:02:00Z'));
+    expect(result.kind).toBe('error');
+    const numbered = env.stderr.filter((l) => l.startsWith('line-'));
+    expect(numbered).toHaveLength(30000);
+    expect(numbered.every((l, i) => l.startsWith(`line-${i} `) && l.length === 6 + String(i).length + 90)).toBe(true);
+    expect(env.stderr.some((l) => l.length === 1048576 && /^x+$/.test(l))).toBe(true);
+    const message = String(bodyOf(result).errorMessage);
+    expect(message).toMatch(/exited with status 4/);
+    const lines = message.split('\n');
+    expect(lines.slice(-3)).toEqual(['x'.repeat(1000), 'tail-1', 'tail-2']);
+  });
+});
+
+describe('curl', () => {
+  it('ignores ~/.curlrc (-q): a .curlrc sending everything to a dead proxy changes nothing', async () => {
+    const job = `curlrc-${++n}`;
+    const home = tempDir();
+    writeFileSync(join(home, '.curlrc'), 'proxy = "http://127.0.0.1:9"\nnoproxy = ""\n');
+    const marker = join(tempDir(), 'marker');
+    const taskDir = makeTaskDir({ jobId: job, command: `echo ran >> ${marker}` });
+    const env = await LambdaEnv.start({ taskDir, environment: lockEnv(job, { HOME: home, CURL_HOME: home }) });
+    expect(bodyOf(await env.invoke(ruleEvent('2027-01-04T18:03:00Z')))).toMatchObject({ exitCode: 0, skipped: false });
+    expect(markerLines(marker)).toEqual(['ran']);
+    expect(existsSync(join(home, '.curlrc'))).toBe(true);
+  });
+});
