@@ -4,7 +4,7 @@ import { rootReader } from '../../scripts/reader.js';
 import { UsageError } from '../../errors.js';
 import { renderPlan } from '../../render/text.js';
 import { styleFor } from '../../render/style.js';
-import { horizonFrom, isSystem, parseTarget, parseTimezone } from '../options.js';
+import { functionTimeout, horizonFrom, isSystem, parseOverlap, parseTarget, parseTimezone } from '../options.js';
 import { readCrontabFile, type Io } from '../io.js';
 
 export interface PlanCommandOptions {
@@ -17,6 +17,10 @@ export interface PlanCommandOptions {
   root?: string;
   user?: string;
   failOn?: string;
+  /** --overlap JOB=allow|forbid[:SECONDS], repeatable. */
+  overlap?: string[];
+  /** The function timeout of commands that have one (invoke, migrate): how long a blocking flock waits. */
+  timeout?: string;
 }
 
 /** Shared by every command that starts from crontabs: options → plan. */
@@ -27,7 +31,12 @@ export function planFromFiles(files: string[], options: PlanCommandOptions, io: 
   const root = options.root ?? '/';
   if (!io.isDirectory(root)) throw new UsageError(`--root "${root}" is not a directory`);
   const inputs: CrontabInput[] = files.map((file) => ({ file, system: isSystem(file, options.system), ...readCrontabFile(io, file) }));
-  return buildPlanWithAnalyses(inputs, { target, timezone, horizon, reader: rootReader(root), user: options.user });
+  const overlap = parseOverlap(options.overlap);
+  const result = buildPlanWithAnalyses(inputs, { target, timezone, horizon, reader: rootReader(root), user: options.user, overlap, timeoutSeconds: functionTimeout(options.timeout) });
+  const ids = new Set(result.plan.jobs.map((j) => j.id));
+  const unknown = Object.keys(overlap).filter((id) => !ids.has(id));
+  if (unknown.length > 0) throw new UsageError(`--overlap names ${unknown.length === 1 ? 'a job' : 'jobs'} not in the plan: ${unknown.join(', ')} (job ids are shown by plan)`);
+  return result;
 }
 
 export function parseFailOn(value: string | undefined): FailOn | undefined {
