@@ -361,7 +361,11 @@ _c2l_lock_read() {
 
 # c2l_lock_log KEY HOLDER WHY: the log line of one decision, naming job, minute and holder.
 c2l_lock_log() {
-  printf 'cron2lambda: lock job=%s minute=%s holder=%s: %s\n' "${1%#*}" "${1##*#}" "$2" "$3" >&2
+  if [[ ${1##*#} == running ]]; then
+    printf 'cron2lambda: job lock job=%s holder=%s: %s\n' "${1%#*}" "$2" "$3" >&2
+  else
+    printf 'cron2lambda: lock job=%s minute=%s holder=%s: %s\n' "${1%#*}" "${1##*#}" "$2" "$3" >&2
+  fi
 }
 
 _c2l_new_rvn() { # HOLDER -> C2L_RVN
@@ -427,6 +431,11 @@ c2l_lock_acquire() {
     if [[ $C2L_ITEM_STATE == done ]]; then
       C2L_LOCK_WHY=done
       c2l_lock_log "$1" "$2" "skipped done (the minute already ran and succeeded, holder $C2L_ITEM_HOLDER)"
+      return 1
+    fi
+    if [[ $C2L_ITEM_STATE != running ]]; then # "skipped": the overlap policy skipped this minute for good
+      C2L_LOCK_WHY=$C2L_ITEM_STATE
+      c2l_lock_log "$1" "$2" "skipped $C2L_ITEM_STATE (holder $C2L_ITEM_HOLDER decided so for this minute)"
       return 1
     fi
     c2l_now_ms now
@@ -513,49 +522,77 @@ c2l_lock_renew() {
   esac
 }
 
-# c2l_lock_heartbeat KEY HOLDER: renews the lease every CRON2LAMBDA_HEARTBEAT_SECONDS until its stdin reaches
-# end of file (the caller runs it as `exec {fd}> >(c2l_lock_heartbeat KEY HOLDER)` and closes fd when the job ends).
+# c2l_lock_heartbeat KEY HOLDER [KEY2 TOKEN2]: renews the lease of KEY (token C2L_LOCK_TOKEN), and of KEY2 (token
+# TOKEN2, e.g. the job lock of the overlap policy), every CRON2LAMBDA_HEARTBEAT_SECONDS until its stdin reaches end
+# of file (the caller runs it as `exec {fd}> >(c2l_lock_heartbeat ...)` and closes fd when the job ends).
 c2l_lock_heartbeat() {
-  local period rc
+  local period rc i key
+  local -a keys=("$1") tokens=("${C2L_LOCK_TOKEN:-}") lost=(0 0)
+  [[ -n ${3:-} ]] && keys+=("$3") tokens+=("${4:-}")
   printf -v period '%d.%03d' $((C2L_HEARTBEAT_MS / 1000)) $((C2L_HEARTBEAT_MS % 1000))
   while :; do
     read -r -t "$period"
     (($? > 128)) || return 0 # end of file: the job is over
-    c2l_lock_renew "$1" "$2"
-    rc=$?
-    read -r -t 0 && return 0 # stopped while renewing: whatever the renewal met is no news
-    case $rc in
-      0) ;;
-      1)
-        c2l_lock_log "$1" "$2" "LEASE LOST while the job runs (the item is held by ${C2L_ITEM_HOLDER:-someone else} or gone): another delivery may run this minute too"
-        return 1
-        ;;
-      *) c2l_lock_log "$1" "$2" "could not renew the lease (will try again): $C2L_LOCK_ERROR" ;;
-    esac
+    for i in "${!keys[@]}"; do
+      ((lost[i])) && continue
+      key=${keys[i]} C2L_LOCK_TOKEN=${tokens[i]}
+      c2l_lock_renew "$key" "$2"
+      rc=$?
+      read -r -t 0 && return 0 # stopped while renewing: whatever the renewal met is no news
+      case $rc in
+        0) ;;
+        1)
+          lost[i]=1
+          c2l_lock_log "$key" "$2" "LEASE LOST while the job runs (the item is held by ${C2L_ITEM_HOLDER:-someone else} or gone): another delivery may run too"
+          ;;
+        *) c2l_lock_log "$key" "$2" "could not renew the lease (will try again): $C2L_LOCK_ERROR" ;;
+      esac
+    done
   done
 }
 
-# c2l_lock_done KEY HOLDER [END_MS]: the run succeeded; the minute stays taken for good (state "done").
-# Returns 0 = marked done, 1 = not the holder any more, 2 = error (the lease then ends and a later delivery may run
-# the minute again: at least once, never lost).
+# c2l_overlap_acquire JOB_KEY HOLDER DEADLINE_MS WAIT_MS: the job lock of the overlap policy "forbid" (key
+# "<job>#running"): one run of the job at a time, with the same lease, heartbeat and takeover as the minute's lock.
+# A live earlier run: poll every second for up to WAIT_MS (within DEADLINE_MS), then give up. Returns 0 = taken
+# (C2L_LOCK_TOKEN), 1 = an earlier run is still alive (C2L_ITEM_HOLDER), 2 = error.
+c2l_overlap_acquire() {
+  local now wait_end rc pause C2L_TAKEOVER_WAIT_MS=0
+  c2l_now_ms now
+  wait_end=$((now + $4))
+  (($3 - 2000 < wait_end)) && wait_end=$(($3 - 2000))
+  while :; do
+    c2l_now_ms now
+    c2l_lock_acquire "$1" "$2" "$3" $((now / 1000 + 7 * 86400))
+    rc=$?
+    ((rc == 1)) || return $rc
+    c2l_now_ms now
+    pause=$((wait_end - now < 1000 ? wait_end - now : 1000))
+    ((pause > 0)) || return 1
+    _c2l_sleep_ms "$pause"
+  done
+}
+
+# c2l_lock_done KEY HOLDER [END_MS [STATE]]: the run succeeded; the minute stays taken for good (state "done", or
+# STATE: "skipped" when the overlap policy skipped the minute). Returns 0 = marked, 1 = not the holder any more,
+# 2 = error (the lease then ends and a later delivery may run the minute again: at least once, never lost).
 c2l_lock_done() {
-  local now end
+  local now end state=${4:-done}
   c2l_now_ms now
   end=${3:-$((now + C2L_RETRY_MS))}
   _c2l_new_rvn "$2"
   _c2l_lock_write_as_holder UpdateItem "$1" "$2" "$end" '' \
     ',"UpdateExpression":"SET #s = :done, #f = :t, #r = :rvn"' ',"#s":"state","#f":"finished","#r":"rvn"' \
-    ",\":done\":{\"S\":\"done\"},\":t\":{\"N\":\"$now\"},\":rvn\":{\"S\":\"$C2L_RVN\"}"
+    ",\":done\":{\"S\":\"$state\"},\":t\":{\"N\":\"$now\"},\":rvn\":{\"S\":\"$C2L_RVN\"}"
   local rc=$?
   if ((rc == 3)); then
     case $C2L_WRITE_RC in
-      0) if _c2l_is_mine "$2" && [[ $C2L_ITEM_STATE == done ]]; then rc=0; else rc=1; fi ;;
+      0) if _c2l_is_mine "$2" && [[ $C2L_ITEM_STATE == "$state" ]]; then rc=0; else rc=1; fi ;;
       1) rc=1 ;;
       *) rc=2 ;;
     esac
   fi
   case $rc in
-    0) c2l_lock_log "$1" "$2" "marked done" ;;
+    0) c2l_lock_log "$1" "$2" "marked $state" ;;
     1) C2L_LOCK_ERROR="the lock $1 is no longer held by $2" ;;
   esac
   return $rc

@@ -20,8 +20,16 @@ export type Item = Record<string, AttributeValue>;
 /** The lock item, decoded (see templates/lock.sh). */
 export interface LockItem {
   key: string;
+  /** running | done | skipped (the overlap policy skipped the minute). */
   state: string;
+  /** Lambda request id of the holder. */
   holder: string;
+  /** One per acquisition: the holder's proof of ownership. */
+  token: string;
+  /** Record version number, new on every write. */
+  rvn: string;
+  /** Epoch ms when the lease ends unless renewed. */
+  lease: number;
   deadline: number;
   ttl: number;
   started: number;

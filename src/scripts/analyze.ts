@@ -1,6 +1,8 @@
 // The one entry point of the script analysis: bundle a cron job and judge it.
 import { bundleJob, type BundleResult, type JobInput } from './bundle.js';
 import {
+  backgroundFindings,
+  isShellText,
   collectSecrets,
   dropOutputRedirects,
   findSecretInVariable,
@@ -63,6 +65,12 @@ export function analyzeJob(input: JobInput, reader: FileReader, knownSecrets: re
   const bundle = bundleJob(input, reader);
   const lineBase = (input.line ?? 1) - 1;
   const traceFindings = findingsFromTrace(bundle.trace, { dropped: droppedTargets(input.command, lineBase) });
+  traceFindings.push(
+    ...backgroundFindings([
+      { file: input.file ?? 'crontab', text: input.command, lineBase },
+      ...bundle.files.filter((f) => isShellText(f.content, f.reason === 'source')).map((f) => ({ file: f.path, text: f.content })),
+    ]),
+  );
   const envSecrets = Object.entries(input.environment)
     .map(([k, v]) => findSecretInVariable(k, v, input.file ?? 'crontab', input.line ?? 1))
     .filter((h) => h !== null);

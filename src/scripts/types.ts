@@ -29,6 +29,7 @@ export const FINDING_CODES = [
   'too-deep',
   'bad-path',
   'bad-input',
+  'background',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];
@@ -67,6 +68,7 @@ export const SEVERITY: Record<FindingCode, Severity> = {
   'long-running': 'warning',
   unresolved: 'warning',
   'parse-error': 'warning',
+  background: 'warning', // Lambda freezes the sandbox after the answer; bootstrap ends leftovers
   'output-redirect': 'info',
   // the job's overlap policy changes with it (issue 13): the user should see what the plan chose
   flock: 'warning',

@@ -224,3 +224,15 @@ describe('the lease', () => {
     expect(await db.getLock(key)).toMatchObject({ holder: 'req', state: 'running' });
   });
 });
+
+describe('a minute the overlap policy skipped', () => {
+  it('stays decided: a later delivery skips it too (state "skipped")', async () => {
+    const out = await bash(
+      'c2l_lock_acquire "$1" a "$2" 1800000000; c2l_lock_done "$1" a "" skipped; d=$?; c2l_lock_acquire "$1" b "$2" 1800000000; echo "$d $? $C2L_LOCK_WHY"',
+      'l#2027-01-04T18:20Z',
+      String(Date.now() + 300_000),
+    );
+    expect(out.trim()).toBe('0 1 skipped');
+    expect(await db.getLock('l#2027-01-04T18:20Z')).toMatchObject({ state: 'skipped', holder: 'a' });
+  });
+});
