@@ -1178,7 +1178,15 @@ function wrappedCommand(name: string, vals: Array<string | null>): { index: numb
   const needPositional = name === 'timeout' ? 1 : name === 'flock' ? 1 : 0;
   while (i < vals.length) {
     const v = vals[i];
-    if (v === null) break;
+    if (v === null) {
+      // flock's lock file may be known only at run time (`flock -n "$LOCK" cmd`); the command after it still runs
+      if (name === 'flock' && positional < needPositional) {
+        positional++;
+        i++;
+        continue;
+      }
+      break;
+    }
     if (name === 'command' && (v === '-v' || v === '-V')) return null;
     if (name === 'flock' && (v === '-c' || v === '--command')) {
       return positional >= 1 && i + 1 < vals.length ? { index: vals.length, shellStringAt: i + 1 } : null;
