@@ -53,6 +53,12 @@ function plausibleCaptured(v: string): boolean {
   return v.length >= 3 && !v.startsWith('$') && !v.includes('\u0000') && !/^\$\{/.test(v);
 }
 
+/** A user name that is a key (Sentry's 32 hex digits, a token as the user): not `backup-operator-01`. */
+function looksLikeUrlKey(v: string): boolean {
+  if (/^[0-9a-f]{32,}$/i.test(v)) return true;
+  return v.length >= 20 && /[a-z]/.test(v) && /[A-Z]/.test(v) && /[0-9]/.test(v) && shannonEntropy(v) >= 3.5;
+}
+
 /** Every well-known credential in a text (overlaps kept: redaction takes the longest first). */
 export function tokensIn(text: string): TokenMatch[] {
   const out: TokenMatch[] = [];
@@ -60,7 +66,9 @@ export function tokensIn(text: string): TokenMatch[] {
     for (const m of text.matchAll(rule.re)) {
       const value = m[rule.group ?? 0];
       if (value === undefined || !plausibleCaptured(value)) continue;
-      if (rule.kind === 'url-credentials' && rule.group === 1 && rule.label === 'key in a URL' && !/[0-9]/.test(value)) continue;
+      if (rule.label === 'key in a URL' && !looksLikeUrlKey(value)) continue;
+      // `Basic housekeeping` in a comment is prose: a credential has digits (base64 of user:password nearly always)
+      if (rule.label === 'HTTP credential' && !(/[0-9]/.test(value) && /[A-Za-z]/.test(value))) continue;
       out.push({ kind: rule.kind, value, label: rule.label });
     }
   }

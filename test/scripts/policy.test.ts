@@ -52,6 +52,8 @@ describe('credential formats and names', () => {
     expect(kinds('-----BEGIN EC PRIVATE KEY-----\nabc\n-----END EC PRIVATE KEY-----')).toEqual(['private key (PEM)']);
     expect(kinds('-----BEGIN CERTIFICATE-----\nabc\n-----END CERTIFICATE-----')).toEqual([]);
     expect(kinds('https://example.com/path git@github.com:x/y.git sha 0123456789abcdef0123456789abcdef01234567')).toEqual([]);
+    expect(kinds('# Basic housekeeping; rsync://backup-operator-01@nas/x ssh://deploy@host')).toEqual([]);
+    expect(kinds('curl -H "Authorization: Basic ZGVwbG95OnB3MQ=="')).toEqual(['Authorization header', 'HTTP credential']);
     expect(secretFromAssignment('PASSPHRASE', 'horse battery')).not.toBeNull();
     expect(secretFromAssignment('PRIVATE_KEY_B64', 'LS0tLS1CRUdJTi')).not.toBeNull();
     expect(secretFromAssignment('GITHUB_PAT', 'a8Fk2Lq9Zx7Rt3Vb6Nm1')).not.toBeNull();
