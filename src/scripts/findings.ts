@@ -544,13 +544,15 @@ export function findingsFromTrace(trace: Trace, opts: TraceFindingOptions = {}):
   // redirections
   const dropped = opts.dropped ?? [];
   for (const r of trace.redirects) {
+    // a lock file the bundle opens as /dev/null (its flock was replaced): neither output nor a write
+    if (r.lockFile) continue;
     if (r.crontab && r.topLevel && dropped.some((d) => d.line === r.line && (d.target === r.target.raw || d.target === r.target.value))) {
       push('output-redirect', `the job's output goes to ${r.target.value ?? r.target.raw} (${r.op}); on Lambda stdout and stderr go to CloudWatch Logs, so cron2lambda drops this redirection`, r.file, r.line, {
         dropped: [`${r.fd ?? ''}${r.op} ${r.target.raw}`],
       });
       continue;
     }
-    if (!isWriteOp(r) || r.lockFile) continue;
+    if (!isWriteOp(r)) continue;
     const where = outsideTmp(r.path ?? r.target.value, r.target.loose, r.cwd ?? null);
     if (where !== null) push('write-outside-tmp', writeMessage(where, `redirection ${r.op}`), r.file, r.line, { path: where });
   }

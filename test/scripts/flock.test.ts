@@ -13,6 +13,8 @@ import { buildPlanWithAnalyses } from '../../src/plan/plan.js';
 import { makeHorizon } from '../../src/schedule/translate.js';
 import { daysFromCivil } from '../../src/schedule/calendar.js';
 import type { OverlapOverride } from '../../src/scripts/flock.js';
+import { parseOverlap } from '../../src/cli/options.js';
+import { UsageError } from '../../src/errors.js';
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const input = (command: string, keepFlockLocks?: string[]) => ({ command, shell: '/bin/bash', environment: {}, home: '/root', ...(keepFlockLocks ? { keepFlockLocks } : {}) });
@@ -81,6 +83,12 @@ describe('the crontab command: flock is dropped, the command it ran stays', () =
     const r = bundleJob(input(`${line} >> /var/log/sync.log 2>&1`), reader());
     expect(r.command).toBe('"$LAMBDA_TASK_ROOT"/opt/batch/sync.sh >> /var/log/sync.log 2>&1');
     expect(r.trace.flocks).toMatchObject([{ mode, waitSeconds: wait, replaced: true }]);
+  });
+
+  test('( flock -n 9 || exit 1; cmd ) 9>FILE on the crontab line: no finding about the lock file', () => {
+    const a = analyzeJob(input('( flock -n 9 || exit 1; /opt/batch/sync.sh ) 9>/var/lock/sub.lock'), reader());
+    expect(a.command).toBe('( : || exit 1; "$LAMBDA_TASK_ROOT"/opt/batch/sync.sh ) 9>/dev/null');
+    expect(a.findings.map((f) => [f.code, f.file, f.line])).toEqual([['flock', 'crontab', 1]]);
   });
 
   test('inside a subshell, after cd, and under a wrapper', () => {
@@ -274,5 +282,23 @@ describe('the plan: jobs that lock the same file keep their flock', () => {
     expect(p.jobs[0].findings.find((f) => f.code === 'flock')?.detail?.overlap).toEqual(p.jobs[0].overlap);
     expect(p.jobs[1].status).toBe('skip');
     expect(p.jobs[1].overlap).toBeUndefined();
+  });
+});
+
+describe('--overlap values', () => {
+  test('JOB=allow, JOB=forbid, JOB=forbid:SECONDS, repeatable', () => {
+    expect(parseOverlap(['a-1=allow', 'b.2=forbid', 'c_3=forbid:0', 'd=forbid:900'])).toEqual({
+      'a-1': { policy: 'allow' },
+      'b.2': { policy: 'forbid' },
+      c_3: { policy: 'forbid', waitSeconds: 0 },
+      d: { policy: 'forbid', waitSeconds: 900 },
+    });
+    expect(parseOverlap(undefined)).toEqual({});
+  });
+  test.each([['j=maybe'], ['j=allow:5'], ['j=forbid:901'], ['j=forbid:-1'], ['=forbid'], ['j'], ['a/b=allow']])('%s is a usage error', (v) => {
+    expect(() => parseOverlap([v])).toThrow(UsageError);
+  });
+  test('the same job twice is a usage error', () => {
+    expect(() => parseOverlap(['j=allow', 'j=forbid'])).toThrow(/given twice for job j/);
   });
 });
