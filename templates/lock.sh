@@ -25,8 +25,8 @@
 #                       wait and the caller's time allows, wait and look again;
 #   running, expired -> one conditional PutItem on the record version number that was read: took over. A renewal,
 #                       release or done in between changes the rvn, so there are never two holders.
-#   running, held by this very request id -> taken over at once: Lambda runs one attempt of a request at a time, so
-#                       that holder is an earlier attempt of this request, and dead.
+# A holder with the same request id gets no favour: Lambda's retries keep the request id, but so might a duplicate
+# delivery from its eventually consistent queue, and that one may be alive. Each acquisition has its own token.
 # Every call retries throttling, 5xx and connection failures with exponential backoff and jitter, within a time
 # limit. A write whose answer was lost (timeout, reset, 5xx: the request may have reached DynamoDB) is settled by
 # reading the item back (ConsistentRead) before deciding. Release and done are retried the same way; when they still
@@ -441,10 +441,6 @@ c2l_lock_acquire() {
     c2l_now_ms now
     lease=$C2L_ITEM_LEASE
     ((C2L_ITEM_DEADLINE > 0 && C2L_ITEM_DEADLINE < lease)) && lease=$C2L_ITEM_DEADLINE
-    if [[ $C2L_ITEM_HOLDER == "$2" ]]; then
-      seen=$C2L_ITEM_RVN C2L_LOCK_HOW="took over its own earlier attempt (a retry of request $2)"
-      continue
-    fi
     if ((lease < now)); then
       seen=$C2L_ITEM_RVN
       C2L_LOCK_HOW="took over expired (holder $C2L_ITEM_HOLDER, lease ended $((now - lease)) ms ago)"
