@@ -23,7 +23,12 @@ function scheduleOptions(cmd: Command): Command {
 function scriptOptions(cmd: Command): Command {
   return cmd
     .option('--root <dir>', "a copy of the server's filesystem, where the scripts are read from (default: / of this machine, with a note)")
-    .option('--user <name>', 'owner of user crontabs, for HOME (default: from a /var/spool/cron/... path)');
+    .option('--user <name>', 'owner of user crontabs, for HOME (default: from a /var/spool/cron/... path)')
+    .option(
+      '--overlap <job=policy>',
+      "a job's overlap policy: JOB=allow (runs may overlap, cron's default), JOB=forbid (a run skips while an earlier one still runs) or JOB=forbid:SECONDS (waits that long first); repeatable (default: forbid for jobs that used flock)",
+      (v: string, prev: string[] = []) => [...prev, v],
+    );
 }
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {

@@ -6,6 +6,7 @@ import type { Horizon } from '../schedule/simulate.js';
 import type { Target } from '../schedule/translate.js';
 import { checkZoneName } from '../schedule/zone-name.js';
 import { UsageError } from '../errors.js';
+import { MAX_FUNCTION_SECONDS, type OverlapOverride } from '../scripts/flock.js';
 
 export function parseTarget(value: string | undefined): Target {
   const t = value ?? 'rule';
@@ -51,4 +52,29 @@ export function horizonFrom(options: { horizon?: string; from?: string }, now: D
 /** System crontab when --system is given, or by default for /etc/crontab and /etc/cron.d/*. */
 export function isSystem(path: string, flag: boolean | undefined): boolean {
   return flag === true || isSystemCrontabPath(path);
+}
+
+/**
+ * `--overlap JOB=allow|forbid[:SECONDS]` (repeatable): the overlap policy of one job, by its id from `plan`. SECONDS is
+ * how long a run waits for the previous one before it skips (0 to 900; default: the wait the job's flock gave, else 0).
+ */
+export function parseOverlap(values: readonly string[] | undefined): Record<string, OverlapOverride> {
+  const out: Record<string, OverlapOverride> = {};
+  for (const v of values ?? []) {
+    const m = /^([A-Za-z0-9._-]+)=(allow|forbid)(?::([0-9]+))?$/.exec(v);
+    if (!m) throw new UsageError(`--overlap "${v}" is not JOB=allow, JOB=forbid or JOB=forbid:SECONDS (JOB is a job id from plan)`);
+    const [, job, policy, wait] = m;
+    if (Object.hasOwn(out, job)) throw new UsageError(`--overlap is given twice for job ${job}`);
+    if (wait !== undefined && policy === 'allow') throw new UsageError(`--overlap "${v}": a wait only goes with forbid`);
+    if (wait !== undefined && Number(wait) > MAX_FUNCTION_SECONDS) throw new UsageError(`--overlap "${v}": the wait is at most ${MAX_FUNCTION_SECONDS} seconds (a function runs at most that long)`);
+    out[job] = policy === 'forbid' && wait !== undefined ? { policy, waitSeconds: Number(wait) } : { policy: policy as OverlapOverride['policy'] };
+  }
+  return out;
+}
+
+/** A command's --timeout (invoke, migrate) when it is a valid function timeout; they report a bad value themselves. */
+export function functionTimeout(value: string | undefined): number | undefined {
+  if (value === undefined || !/^[0-9]+$/.test(value)) return undefined;
+  const n = Number(value);
+  return n >= 1 && n <= MAX_FUNCTION_SECONDS ? n : undefined;
 }

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Job } from '../plan/plan.js';
 import type { JobAnalysis } from '../scripts/analyze.js';
 import { REDACTED } from '../scripts/findings.js';
+import { overlapEnvironment } from '../scripts/flock.js';
 import { isRuntimeVariable, renderHandler } from './handler.js';
 import { checkLambdaLimits, unzippedSize, type ZipEntryInput } from './zip.js';
 import { zoneFilePath, type ZoneFileReader } from './zoneinfo.js';
@@ -68,6 +69,8 @@ export function functionEnvironment(job: Job, options: PackageOptions): { enviro
   const environment: Record<string, string> = {
     CRON2LAMBDA_LOCK_TABLE: options.lockTable,
     CRON2LAMBDA_JOB: job.id,
+    // forbid only: an `allow` job's configuration stays as it was before overlap policies existed
+    ...overlapEnvironment(job.overlap),
   };
   const zone = job.schedule?.timezone;
   if (zone && zone !== 'UTC' && job.environment.TZ === undefined) environment.TZ = zone;

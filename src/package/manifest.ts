@@ -21,6 +21,8 @@ export interface ManifestJob {
     expressionTimezone: string;
     exact: boolean;
   };
+  /** The job's overlap policy (migrated jobs); the function's environment carries it for the runtime. */
+  overlap?: Job['overlap'];
   functionName?: string;
   /** Path of the zip relative to the manifest's directory. */
   zip?: string;
@@ -78,6 +80,7 @@ export function manifestJob(job: Job, packaged?: PackagedJob): ManifestJob {
           },
         }
       : {}),
+    ...(job.overlap ? { overlap: job.overlap } : {}),
   };
   if (!packaged) return base;
   return { ...base, ...packaged, handler: HANDLER, runtime: RUNTIME };

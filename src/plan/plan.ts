@@ -13,7 +13,8 @@ import type { Reason, SourceRef } from '../model/reasons.js';
 import type { FileReader } from '../scripts/reader.js';
 import { redactAnalysis, type JobAnalysis } from '../scripts/analyze.js';
 import { BUNDLE_ERROR_CODES, redactDeep, type Finding, type Verdict } from '../scripts/findings.js';
-import { assessEntry, attentionFromWarnings, fileWarnings, homeFor, passwdLookup, userFromSpoolPath, type FileWarning } from './readiness.js';
+import { assessEntry, attentionFromWarnings, fileWarnings, homeFor, passwdLookup, userFromSpoolPath, type FileWarning, type Readiness } from './readiness.js';
+import { MAX_FUNCTION_SECONDS, applyOverride, overlapFromFlocks, type Overlap, type OverlapOverride } from '../scripts/flock.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -48,6 +49,11 @@ export interface Job {
   verdictReasons: string[];
   /** Server paths of the files bundled with the job. */
   files: string[];
+  /**
+   * Migrated jobs: whether a run may start while an earlier run of the job is still running (issue 13). `forbid`
+   * comes from the job's flock calls or --overlap; the function gets it as CRON2LAMBDA_OVERLAP(_WAIT).
+   */
+  overlap?: Overlap;
 }
 
 export interface CrontabInput {
@@ -73,6 +79,10 @@ export interface PlanOptions {
   reader?: FileReader;
   /** --user: the owner of user crontabs (default: from a /var/spool/cron path). */
   user?: string;
+  /** --overlap JOB=allow|forbid[:SECONDS], by job id. */
+  overlap?: Readonly<Record<string, OverlapOverride>>;
+  /** The function timeout: how long a blocking flock waits (default 900 s, Lambda's limit). */
+  timeoutSeconds?: number;
 }
 
 export type TimezoneSource = 'option' | 'etc/timezone' | 'etc/localtime' | 'default';
@@ -141,6 +151,7 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
   const secrets = new Set<string>();
   const passwdHome = passwdLookup(options.reader);
   const isUser = userWordTest(options.reader, passwdHome);
+  const analysed: Array<{ job: Job; entry: CronEntry; crontab: Crontab }> = [];
   for (const input of inputs) {
     const notes = input.notes?.length ? { notes: input.notes } : {};
     if (input.text === null) {
@@ -179,15 +190,9 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
       const user = entry.user ?? options.user ?? userFromSpoolPath(input.file);
       job.home = homeFor(entry, user, passwdHome);
       const readiness = assessEntry(entry, crontab, { reader: options.reader, analyse: job.status === 'migrate', home: job.home });
-      job.findings = readiness.findings;
-      // An inexact schedule or an assumed zone needs a decision as much as any finding does.
-      const attention = attentionFromWarnings(readiness.verdict, readiness.verdictReasons, job.warnings);
-      job.verdict = job.status === 'error' ? 'blocked' : attention.verdict;
-      job.verdictReasons = attention.reasons;
-      for (const v of readiness.secrets) secrets.add(v);
+      takeReadiness(job, readiness, analysisOf, secrets);
       if (readiness.analysis) {
-        analysisOf.set(job, readiness.analysis);
-        job.files = readiness.analysis.bundle.files.map((f) => f.path);
+        analysed.push({ job, entry, crontab });
         if (readiness.analysis.error) {
           // A script that cannot be found under --root makes the job an error, not the run.
           job.status = 'error';
@@ -200,7 +205,27 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
       jobs.push(job);
     }
   }
+  // Jobs that lock the same file keep each other apart on the server, which a per-job lock cannot do: analysed again,
+  // their flock calls stay as written (and are reported as missing on Lambda).
+  const shared = sharedLocks(analysed.map((a) => analysisOf.get(a.job)!));
+  if (shared.size > 0) {
+    for (const a of analysed) {
+      if (!lockFiles(analysisOf.get(a.job)!).some((l) => shared.has(l))) continue;
+      const readiness = assessEntry(a.entry, a.crontab, { reader: options.reader, analyse: true, home: a.job.home, keepFlockLocks: [...shared].sort() });
+      takeReadiness(a.job, readiness, analysisOf, secrets);
+    }
+  }
+  for (const job of jobs) {
+    if (job.status !== 'migrate') continue;
+    job.overlap = overlapFromFlocks(analysisOf.get(job)?.bundle.trace.flocks ?? [], options.timeoutSeconds ?? MAX_FUNCTION_SECONDS);
+  }
   assignIds(jobs);
+  for (const job of jobs) {
+    if (!job.overlap) continue;
+    job.overlap = applyOverride(job.overlap, options.overlap?.[job.id]);
+    const overlap = job.overlap;
+    job.findings = job.findings.map((f) => (f.code === 'flock' ? { ...f, detail: { ...f.detail, overlap } } : f));
+  }
   for (const f of files) f.warnings = fileWarnings(f.file, jobs.filter((j) => j.source.file === f.file));
   const analyses = new Map<string, JobAnalysis>();
   // One credential on two lines is found on one: every job's command and files are redacted with all of them.
@@ -218,6 +243,32 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
   };
   // Nothing the tool prints or writes may carry a secret: the plan is redacted before anyone renders it.
   return { plan: redactDeep(plan, [...secrets]), analyses };
+}
+
+/** A job's readiness onto the job (again after a re-analysis: findings, verdict, files and analysis are replaced). */
+function takeReadiness(job: Job, readiness: Readiness, analysisOf: Map<Job, JobAnalysis>, secrets: Set<string>): void {
+  job.findings = readiness.findings;
+  // An inexact schedule or an assumed zone needs a decision as much as any finding does.
+  const attention = attentionFromWarnings(readiness.verdict, readiness.verdictReasons, job.warnings);
+  job.verdict = job.status === 'error' ? 'blocked' : attention.verdict;
+  job.verdictReasons = attention.reasons;
+  for (const v of readiness.secrets) secrets.add(v);
+  if (readiness.analysis) {
+    analysisOf.set(job, readiness.analysis);
+    job.files = readiness.analysis.bundle.files.map((f) => f.path);
+  }
+}
+
+/** The files a job's flock calls lock (absolute paths; unlocks aside). */
+function lockFiles(a: JobAnalysis): string[] {
+  return [...new Set(a.bundle.trace.flocks.filter((f) => !f.unlock && f.lock.startsWith('/')).map((f) => f.lock))];
+}
+
+/** Lock files more than one job locks. */
+function sharedLocks(analyses: JobAnalysis[]): Set<string> {
+  const count = new Map<string, number>();
+  for (const a of analyses) for (const l of lockFiles(a)) count.set(l, (count.get(l) ?? 0) + 1);
+  return new Set([...count].filter(([, n]) => n > 1).map(([l]) => l));
 }
 
 function isoDay(day: number): string {

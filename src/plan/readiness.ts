@@ -46,7 +46,7 @@ export function homeFor(entry: CronEntry, user: string | undefined, passwdHome: 
 export function assessEntry(
   entry: CronEntry,
   crontab: Crontab,
-  options: { reader?: FileReader; analyse: boolean; home: string | null },
+  options: { reader?: FileReader; analyse: boolean; home: string | null; keepFlockLocks?: readonly string[] },
 ): Readiness {
   const file = entry.source.file;
   const crontabFindings: Finding[] = [];
@@ -90,6 +90,7 @@ export function assessEntry(
         file,
         line: entry.source.line,
         stdin: entry.stdin ?? null,
+        ...(options.keepFlockLocks ? { keepFlockLocks: options.keepFlockLocks } : {}),
       },
       options.reader,
       secrets,

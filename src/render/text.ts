@@ -6,6 +6,7 @@ import type { Manifest } from '../package/manifest.js';
 import type { Reason } from '../model/reasons.js';
 import type { Style } from './style.js';
 import { escapeControls, escapeDeep } from './escape.js';
+import type { Overlap } from '../scripts/flock.js';
 
 const LABEL = 10;
 
@@ -75,6 +76,7 @@ export function renderJob(job: Job, style: Style, file?: PlanFile): string {
     if (saidForFile(file, job.id, w.code, w.line)) continue; // said once for the file
     out.push(row(style, 'warning', `${w.message} ${style.dim(`[${w.code}]`)}`));
   }
+  if (job.overlap && (job.overlap.policy === 'forbid' || job.overlap.source === 'option')) out.push(row(style, 'overlap', overlapText(job.overlap, style)));
   if (job.files.length) out.push(row(style, 'bundles', job.files.join(' ')));
   if (job.status !== 'skip') {
     const codes = job.verdict === 'ready' ? [] : verdictCodes(job);
@@ -98,7 +100,26 @@ function severityText(f: Finding, style: Style): string {
 
 export function findingText(f: Finding, style: Style): string {
   f = escapeDeep(f);
-  return `${f.message} ${style.dim(`[${f.code}] ${f.file}:${f.line}`)}`;
+  const overlap = f.detail?.overlap ? `; the plan chose overlap ${overlapText(f.detail.overlap, style)}` : '';
+  return `${f.message}${overlap} ${style.dim(`[${f.code}] ${f.file}:${f.line}`)}`;
+}
+
+const OVERLAP_SOURCE: Record<Overlap['source'], string> = {
+  'flock-command': "from the crontab line's flock",
+  'flock-script': "from the script's flock",
+  option: 'set by --overlap',
+  default: "cron's default",
+};
+
+/** A job's overlap policy in words: what a run does when the previous run of the job is still running. */
+export function overlapText(o: Overlap, style: Style): string {
+  const what =
+    o.policy === 'allow'
+      ? 'allow: runs of different minutes may overlap'
+      : o.waitSeconds === 0
+        ? 'forbid: a run that finds the previous one still running skips'
+        : `forbid: a run waits up to ${o.waitSeconds} s for the previous one to finish, then skips`;
+  return `${what} ${style.dim(`(${OVERLAP_SOURCE[o.source]})`)}`;
 }
 
 /** One row per job: where it stands and what stands in its way. */

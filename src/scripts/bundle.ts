@@ -32,6 +32,7 @@ import {
   type Value,
 } from './shell.js';
 import type { FileReader } from './reader.js';
+import { flockMode, keptBecause, parseFlock, type FlockCall, type FlockUse } from './flock.js';
 import { MAX_BUNDLE_BYTES, MAX_FILE_BYTES, MAX_NESTING, MAX_SCRIPT_BYTES, refuseBundling, tooLarge, type Refusal } from './policy.js';
 import { BUNDLE_ERROR_CODES, makeFinding, type Finding } from './types.js';
 
@@ -51,6 +52,8 @@ export interface JobInput {
   line?: number;
   /** cron's `%` text (the job's stdin), when the line has one. */
   stdin?: string | null;
+  /** Lock files other jobs lock too: their flock calls are kept (see flock.ts). */
+  keepFlockLocks?: readonly string[];
 }
 
 export type BundleReason = 'command' | 'source' | 'exec';
@@ -115,6 +118,8 @@ export interface RedirectUse {
   /** Absolute target path when known. */
   path: string | null;
   cwd?: string | null;
+  /** The file opened only for a flock the job-level lock replaced: the bundled copy opens /dev/null instead. */
+  lockFile?: boolean;
 }
 
 export interface AssignUse {
@@ -153,6 +158,8 @@ export interface Trace {
   functions: string[];
   /** Pieces of secrets (a PEM key's lines) that are redacted with them but are no finding of their own. */
   secretParts: string[];
+  /** Every flock call, and whether the job-level lock replaced it. */
+  flocks: FlockUse[];
 }
 
 export interface BundleResult {
@@ -230,7 +237,11 @@ function cloneScope(s: EvalScope): EvalScope {
 }
 
 class Tracer {
-  readonly trace: Trace = { commands: [], redirects: [], assigns: [], loops: [], secrets: [], functions: [], secretParts: [] };
+  readonly trace: Trace = { commands: [], redirects: [], assigns: [], loops: [], secrets: [], functions: [], secretParts: [], flocks: [] };
+  /** `flock N` calls, decided once every descriptor the scripts open is known. */
+  private readonly fdFlocks: PendingFdFlock[] = [];
+  /** Descriptors opened on files (`exec 9>/var/lock/x`, `( ... ) 9>file`), for `flock N`. */
+  private readonly fdOpens: FdOpen[] = [];
   readonly findings: Finding[] = [];
   readonly edits = new Map<string, Edit[]>();
   readonly files = new Map<string, Registered>();
@@ -246,6 +257,7 @@ class Tracer {
   constructor(
     private readonly reader: FileReader,
     private readonly env: Map<string, Value>,
+    private readonly keepLocks: ReadonlySet<string> = new Set(),
   ) {}
 
   // ---- edits ----
@@ -424,7 +436,7 @@ class Tracer {
     let path: string | null = null;
     if (target.value !== null && !(op === RedirOp.DplOut || op === RedirOp.DplIn)) path = resolvePath(target.value, ctx.scope.cwd);
     if (op === RedirOp.DplOut && target.value !== null && !/^[0-9]+-?$|^-$/.test(target.value)) path = resolvePath(target.value, ctx.scope.cwd);
-    this.trace.redirects.push({
+    const use: RedirectUse = {
       file: ctx.unit.file,
       line: this.line(r, ctx),
       crontab: ctx.unit.crontab,
@@ -434,7 +446,11 @@ class Tracer {
       target,
       path,
       cwd: ctx.scope.cwd,
-    });
+    };
+    this.trace.redirects.push(use);
+    if (r.N && FD_OPEN_OPS.has(op)) {
+      this.fdOpens.push({ unit: ctx.unit, fd: String(r.N.Value), path, start: ctx.unit.base + startOf(r.Word), end: ctx.unit.base + endOf(r.Word), use });
+    }
     if (target.literal !== null) this.valueSecrets(r.Word, target.literal, ctx);
   }
 
@@ -662,7 +678,7 @@ class Tracer {
     if (bundled) this.execFile(bundled, ctx, w0);
 
     // ---- builtins with effects, wrappers, interpreters ----
-    this.special(name, args, argv, ctx, via, use);
+    this.special(name, args, argv, ctx, use);
   }
 
   private lookPath(name: string, ctx: Ctx): { path: string; system: boolean } | null {
@@ -692,7 +708,7 @@ class Tracer {
     for (const name of [...this.funcs.keys()].sort()) this.callFunction(name, ctx);
   }
 
-  private special(name: string, args: ShNode[], argv: WordInfo[], ctx: Ctx, via: string | undefined, use: CommandUse): void {
+  private special(name: string, args: ShNode[], argv: WordInfo[], ctx: Ctx, use: CommandUse): void {
     const vals = argv.map((a) => a.value);
     switch (name) {
       case 'cd': {
@@ -733,31 +749,18 @@ class Tracer {
       default:
         break;
     }
+    if (name === 'flock') this.flock(args, vals, ctx, use);
     const inner = wrappedCommand(name, vals);
     if (inner !== null && inner.index < args.length) {
       if (inner.shellString) {
         this.shellString(args[inner.index], ctx);
         return;
       }
-      if (name === 'flock' && ctx.unit.crontab && ctx.topLevel && !via) {
-        // the DynamoDB lock replaces the crontab's flock wrapper: drop `flock [opts] LOCK`
-        const u = ctx.unit;
-        this.addEdit(u.key, u.base + startOf(args[0]), u.base + startOf(args[inner.index]), '');
-        use.stripped = true;
-      }
       this.command(args.slice(inner.index), ctx, name);
       return;
     }
     if (name === 'flock' && inner !== null && inner.shellStringAt !== undefined) {
-      const idx = inner.shellStringAt;
-      if (ctx.unit.crontab && ctx.topLevel && !via) {
-        const u = ctx.unit;
-        // `flock -n LOCK -c 'cmd'` becomes `bash -c 'cmd'`
-        this.addEdit(u.key, u.base + startOf(args[0]), u.base + startOf(args[idx - 1]), '');
-        this.addEdit(u.key, u.base + startOf(args[idx - 1]), u.base + endOf(args[idx - 1]), 'bash -c');
-        use.stripped = true;
-      }
-      this.shellString(args[idx], ctx);
+      this.shellString(args[inner.shellStringAt], ctx);
       return;
     }
     if (SHELL_NAMES.has(name)) {
@@ -766,6 +769,72 @@ class Tracer {
     }
     if (INTERPRETERS.has(name) || /^python[0-9.]+$/.test(name) || /^php[0-9.]+$/.test(name)) {
       this.interpreterInvocation(args, vals, ctx);
+    }
+  }
+
+  /**
+   * A flock call: the job-level lock replaces it when it is an exclusive lock on a fixed file (see flock.ts). `flock
+   * [opts] LOCK cmd` becomes `cmd`, `flock [opts] LOCK -c 'cmd'` becomes `bash -c 'cmd'`; `flock [opts] N` on a
+   * descriptor is decided at the end, once the file the script opens it on is known.
+   */
+  private flock(args: ShNode[], vals: Array<string | null>, ctx: Ctx, use: CommandUse): void {
+    const u = ctx.unit;
+    const call = parseFlock(vals);
+    const at = { file: u.file, line: use.line, crontab: u.crontab };
+    if (call === null) {
+      this.trace.flocks.push({ ...at, lock: use.argv.slice(1).map((a) => a.raw).join(' '), mode: 'block', waitSeconds: null, unlock: false, replaced: false, kept: 'dynamic' });
+      return;
+    }
+    const { mode, waitSeconds } = flockMode(call);
+    if (call.fd !== null) {
+      this.fdFlocks.push({ call, args, unit: u, use, at: { ...at, mode, waitSeconds, unlock: call.unlock } });
+      return;
+    }
+    const lockPath = resolvePath(call.target, ctx.scope.cwd);
+    const kept = keptBecause(call, this.keepLocks, lockPath);
+    this.trace.flocks.push({ ...at, lock: lockPath ?? call.target, mode, waitSeconds, unlock: call.unlock, replaced: kept === null, ...(kept ? { kept } : {}) });
+    if (kept !== null) return;
+    use.stripped = true;
+    const from = u.base + startOf(args[0]);
+    if (call.commandIndex !== null) {
+      this.addEdit(u.key, from, u.base + startOf(args[call.commandIndex]), '');
+    } else if (call.dashCIndex !== null) {
+      const c = args[call.dashCIndex];
+      this.addEdit(u.key, from, u.base + startOf(c), '');
+      this.addEdit(u.key, u.base + startOf(c), u.base + endOf(c), 'bash -c');
+    }
+  }
+
+  /**
+   * `flock [opts] N`: replaced by `:` (a command that succeeds: the job-level lock is already held) when N is opened on
+   * one fixed file in the same script and nothing keeps the lock; its unlock (`flock -u N`) goes with it. The file
+   * opened only for the lock is opened as /dev/null in the bundled copy (outside /tmp it cannot be created on Lambda).
+   */
+  resolveFdFlocks(): void {
+    const replacedOpens = new Set<FdOpen>();
+    const replacedLocks = new Set<string>();
+    const order = [...this.fdFlocks.filter((p) => !p.call.unlock), ...this.fdFlocks.filter((p) => p.call.unlock)];
+    for (const p of order) {
+      const opens = this.fdOpens.filter((o) => o.unit.file === p.unit.file && o.fd === String(p.call.fd));
+      const paths = new Set(opens.map((o) => o.path));
+      const lockPath = paths.size === 1 && !paths.has(null) ? [...paths][0] : null;
+      let kept = keptBecause(p.call, this.keepLocks, lockPath);
+      if (kept === null && p.call.unlock && !replacedLocks.has(`${p.unit.file}\u0000${lockPath}`)) kept = 'unlock';
+      const replaced = kept === null;
+      this.trace.flocks.push({ ...p.at, lock: lockPath ?? String(p.call.fd), replaced, ...(kept ? { kept } : {}) });
+      if (!replaced) continue;
+      p.use.stripped = true;
+      replacedLocks.add(`${p.unit.file}\u0000${lockPath}`);
+      const u = p.unit;
+      this.addEdit(u.key, u.base + startOf(p.args[0]), u.base + endOf(p.args[p.args.length - 1]), ':');
+      for (const o of opens) replacedOpens.add(o);
+    }
+    for (const o of replacedOpens) {
+      // a descriptor also locked by a kept flock keeps its file
+      const stillLocked = this.trace.flocks.some((f) => !f.replaced && f.file === o.unit.file && f.lock === o.path);
+      if (stillLocked || o.path === null || o.path === '/tmp' || o.path.startsWith('/tmp/')) continue;
+      this.addEdit(o.unit.key, o.start, o.end, o.unit.escape('/dev/null'));
+      o.use.lockFile = true;
     }
   }
 
@@ -980,6 +1049,27 @@ class Tracer {
 
 // ---- helpers ----
 
+/** Redirections that open a descriptor on a file (`9>x`, `9>>x`, `9<x`, `9<>x`, `9>|x`). */
+const FD_OPEN_OPS = new Set<number>([RedirOp.RdrOut, RedirOp.AppOut, RedirOp.RdrIn, RedirOp.RdrInOut, RedirOp.ClbOut]);
+
+interface FdOpen {
+  unit: Unit;
+  fd: string;
+  path: string | null;
+  /** The target word's offsets in the unit's edit bucket. */
+  start: number;
+  end: number;
+  use: RedirectUse;
+}
+
+interface PendingFdFlock {
+  call: FlockCall;
+  args: ShNode[];
+  unit: Unit;
+  use: CommandUse;
+  at: Omit<FlockUse, 'lock' | 'replaced' | 'kept'>;
+}
+
 /**
  * A bundled file with its edits applied. A shell script that is not UTF-8 was parsed as Latin-1: edits are mapped back
  * to its bytes and inserted as Latin-1, so every byte outside them stays as it was.
@@ -1065,7 +1155,7 @@ const WRAPPER_OPTS_WITH_ARG: Record<string, string[]> = {
   timeout: ['-s', '-k', '--signal', '--kill-after'],
   env: ['-u', '-C', '-S', '--unset', '--chdir'],
   stdbuf: ['-i', '-o', '-e'],
-  flock: ['-w', '-E', '--timeout', '--conflict-exit-code'],
+  flock: ['-w', '-E', '--timeout', '--wait', '--conflict-exit-code'],
   xargs: ['-n', '-P', '-I', '-d', '-L', '-s', '-a', '-E', '--max-args', '--max-procs', '--delimiter'],
   exec: ['-a'],
   time: ['-f', '-o', '--format', '--output'],
@@ -1088,7 +1178,15 @@ function wrappedCommand(name: string, vals: Array<string | null>): { index: numb
   const needPositional = name === 'timeout' ? 1 : name === 'flock' ? 1 : 0;
   while (i < vals.length) {
     const v = vals[i];
-    if (v === null) break;
+    if (v === null) {
+      // flock's lock file may be known only at run time (`flock -n "$LOCK" cmd`); the command after it still runs
+      if (name === 'flock' && positional < needPositional) {
+        positional++;
+        i++;
+        continue;
+      }
+      break;
+    }
     if (name === 'command' && (v === '-v' || v === '-V')) return null;
     if (name === 'flock' && (v === '-c' || v === '--command')) {
       return positional >= 1 && i + 1 < vals.length ? { index: vals.length, shellStringAt: i + 1 } : null;
@@ -1129,7 +1227,7 @@ export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
   if (!env.has('PATH')) env.set('PATH', { text: CRON_DEFAULT_PATH, scriptRelative: false });
   const home = env.get('HOME')?.text ?? null;
 
-  const tracer = new Tracer(reader, env);
+  const tracer = new Tracer(reader, env, new Set(input.keepFlockLocks ?? []));
   // A NUL cannot reach a shell (C strings end there): the line cannot run as written, on the server or on Lambda.
   const nul = nulFields(input);
   if (nul.length > 0) {
@@ -1152,6 +1250,7 @@ export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
     };
     tracer.visitStmts(parsed.file.Stmts, ctx);
     tracer.flushFunctions(ctx);
+    tracer.resolveFdFlocks();
   }
 
   // Every bundled text file is scanned as text too: shell scripts for well-known token formats (a PEM key in a comment

@@ -6,6 +6,7 @@ import type { CommandUse, RedirectUse, SecretUse, Trace, WordInfo } from './bund
 import { PASSWORD_PROGRAMS, secretFromAssignment, secretsInArgv, secretsInText, secretsInValue, type SecretMatch } from './secrets.js';
 import { RedirOp, UNKNOWN, applyEdits, endOf, evalWord, lineOf, literalWord, nodeType, parseShell, startOf, toBytes, toText, walk, type ShNode } from './shell.js';
 import { credentialParts } from './tokens.js';
+import type { FlockKeptReason, FlockUse } from './flock.js';
 import { SEVERITY, makeFinding, type Finding, type FindingCode, type Severity } from './types.js';
 
 export { BUNDLE_ERROR_CODES, FINDING_CODES, SEVERITY, makeFinding } from './types.js';
@@ -543,6 +544,8 @@ export function findingsFromTrace(trace: Trace, opts: TraceFindingOptions = {}):
   // redirections
   const dropped = opts.dropped ?? [];
   for (const r of trace.redirects) {
+    // a lock file the bundle opens as /dev/null (its flock was replaced): neither output nor a write
+    if (r.lockFile) continue;
     if (r.crontab && r.topLevel && dropped.some((d) => d.line === r.line && (d.target === r.target.raw || d.target === r.target.value))) {
       push('output-redirect', `the job's output goes to ${r.target.value ?? r.target.raw} (${r.op}); on Lambda stdout and stderr go to CloudWatch Logs, so cron2lambda drops this redirection`, r.file, r.line, {
         dropped: [`${r.fd ?? ''}${r.op} ${r.target.raw}`],
@@ -553,6 +556,9 @@ export function findingsFromTrace(trace: Trace, opts: TraceFindingOptions = {}):
     const where = outsideTmp(r.path ?? r.target.value, r.target.loose, r.cwd ?? null);
     if (where !== null) push('write-outside-tmp', writeMessage(where, `redirection ${r.op}`), r.file, r.line, { path: where });
   }
+
+  // flock: replaced by the job-level lock, or kept (then a missing command below)
+  for (const f of trace.flocks ?? []) push('flock', flockMessage(f), f.file, f.line, { lock: f.lock, replaced: f.replaced, ...(f.kept ? { kept: f.kept } : {}) });
 
   // loops
   for (const l of trace.loops) {
@@ -583,9 +589,6 @@ export function findingsFromTrace(trace: Trace, opts: TraceFindingOptions = {}):
     const hosts = new Set<string>([...remote, ...(db && !db.local ? db.hosts : []), ...urlList.filter((h) => !isLocalHost(h))]);
     if (hosts.size > 0) push('network', `talks to ${[...hosts].sort().join(', ')}`, file, line, { hosts: [...hosts].sort() });
 
-    if (name === 'flock') {
-      push('flock', u.stripped ? 'flock is a lock on this server only; the DynamoDB lock replaces it and cron2lambda removes the flock wrapper from the command' : 'flock is a lock on this server only; the DynamoDB lock now prevents overlapping runs, so remove the flock calls from the script', file, line);
-    }
     if (MAIL.has(name)) push('mail', `${name} sends mail, which Lambda cannot; use an on-failure destination (SNS) or a CloudWatch alarm`, file, line);
     if (name === 'aws') {
       // Loose values keep a literal prefix such as s3://bucket/ of words that also expand variables.
@@ -623,6 +626,22 @@ export function findingsFromTrace(trace: Trace, opts: TraceFindingOptions = {}):
     }
   }
   return out;
+}
+
+const FLOCK_KEPT: Record<FlockKeptReason, string> = {
+  shared: 'it is a shared lock (-s), which keeps readers apart from a writer in another job',
+  dynamic: 'its lock file or options are only known when it runs',
+  'conflict-exit-zero': 'it succeeds when the lock is busy (-E 0), so it never kept runs apart',
+  'descriptor-unknown': 'the descriptor is not opened on one fixed file in the same script',
+  'shared-with-other-jobs': 'other jobs lock the same file, and the job-level lock keeps apart runs of one job only',
+  unlock: 'the lock it releases was not replaced',
+};
+
+function flockMessage(f: FlockUse): string {
+  if (f.replaced) {
+    return `flock ${f.lock} is a lock on this server only (each Lambda sandbox has its own files, and flock is not on provided.al2023): the job-level lock in the lock table replaces it, and cron2lambda removes this flock call`;
+  }
+  return `flock ${f.lock} is kept as written: ${FLOCK_KEPT[f.kept ?? 'dynamic']}; on Lambda it locks nothing outside its own sandbox`;
 }
 
 function isWriteOp(r: RedirectUse): boolean {

@@ -1,4 +1,5 @@
 // Shared data types of the script analysis (findings.ts re-exports all of them).
+import type { FlockKeptReason, Overlap } from './flock.js';
 
 export type Severity = 'info' | 'warning' | 'blocker';
 
@@ -41,7 +42,7 @@ export type FindingCode = (typeof FINDING_CODES)[number];
  *   writes that will fail or vanish, a network path to arrange, AWS permissions, mail, the
  *   15-minute limit, a path we could not resolve, a script we could not parse).
  * - info: handled by cron2lambda or only useful for planning (output goes to CloudWatch Logs,
- *   the DynamoDB lock replaces flock, the hosts a job talks to).
+ *   the hosts a job talks to).
  */
 export const SEVERITY: Record<FindingCode, Severity> = {
   'missing-file': 'blocker',
@@ -69,7 +70,8 @@ export const SEVERITY: Record<FindingCode, Severity> = {
   'parse-error': 'warning',
   background: 'warning', // Lambda freezes the sandbox after the answer; bootstrap ends leftovers
   'output-redirect': 'info',
-  flock: 'info',
+  // the job's overlap policy changes with it (issue 13): the user should see what the plan chose
+  flock: 'warning',
   network: 'info',
 };
 
@@ -102,6 +104,12 @@ export interface FindingDetail {
   dropped?: string[];
   /** long-running: total literal sleep seconds in the file. */
   sleepSeconds?: number;
+  /** flock: the lock file (or descriptor), whether the job-level lock replaced the call, and why not. */
+  lock?: string;
+  replaced?: boolean;
+  kept?: FlockKeptReason;
+  /** flock: the job's overlap policy the plan chose (set by the plan, which also knows --overlap). */
+  overlap?: Overlap;
 }
 
 /** Findings that leave a job's bundle incomplete or impossible: the job is an error and is not packaged. */

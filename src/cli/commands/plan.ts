@@ -7,7 +7,7 @@ import { styleFor } from '../../render/style.js';
 import { safeJson } from '../../render/escape.js';
 import { renderNotes } from '../../render/notes.js';
 import { rootNotice } from '../notices.js';
-import { horizonFrom, parseTarget, parseTimezone } from '../options.js';
+import { functionTimeout, horizonFrom, parseOverlap, parseTarget, parseTimezone } from '../options.js';
 import type { Io } from '../io.js';
 import { readCrontabInputs } from '../inputs.js';
 import { detectServerZone } from '../server-zone.js';
@@ -22,6 +22,10 @@ export interface PlanCommandOptions {
   root?: string;
   user?: string;
   failOn?: string;
+  /** --overlap JOB=allow|forbid[:SECONDS], repeatable. */
+  overlap?: string[];
+  /** The function timeout of commands that have one (invoke, migrate): how long a blocking flock waits. */
+  timeout?: string;
 }
 
 /** Shared by every command that starts from crontabs: options → plan. */
@@ -34,7 +38,8 @@ export function planFromFiles(files: string[], options: PlanCommandOptions, io: 
   const inputs: CrontabInput[] = readCrontabInputs(files, { system: options.system, root }, io);
   // Without --timezone the server copy says its zone (the default root "/" is this machine: that is intended).
   const server = timezone === undefined ? detectServerZone(root, io) : { zone: timezone, source: 'option' as const, notes: [] };
-  return buildPlanWithAnalyses(inputs, {
+  const overlap = parseOverlap(options.overlap);
+  const result = buildPlanWithAnalyses(inputs, {
     target,
     timezone: server.zone,
     timezoneSource: server.source,
@@ -42,7 +47,13 @@ export function planFromFiles(files: string[], options: PlanCommandOptions, io: 
     horizon,
     reader: rootReader(root),
     user: options.user,
+    overlap,
+    timeoutSeconds: functionTimeout(options.timeout),
   });
+  const ids = new Set(result.plan.jobs.map((j) => j.id));
+  const unknown = Object.keys(overlap).filter((id) => !ids.has(id));
+  if (unknown.length > 0) throw new UsageError(`--overlap names ${unknown.length === 1 ? 'a job' : 'jobs'} not in the plan: ${unknown.join(', ')} (job ids are shown by plan)`);
+  return result;
 }
 
 export function parseFailOn(value: string | undefined): FailOn | undefined {
