@@ -24,6 +24,14 @@ function scriptOptions(cmd: Command): Command {
     .option('--user <name>', 'owner of user crontabs, for HOME (default: from a /var/spool/cron/... path)');
 }
 
+/** The runtime snapshot scripts are judged against (`cron2lambda probe` writes it). */
+export function runtimeOptions(cmd: Command): Command {
+  return cmd
+    .option('--probe-file <path>', 'judge against this runtime snapshot (written by `cron2lambda probe --probe-file`); default: the cached probe for --region/--arch, else the shipped list')
+    .option('--region <region>', 'AWS region, for the cached runtime snapshot (default: AWS_REGION)')
+    .addOption(new Option('--arch <arch>', 'function architecture (default: x86_64, or the --probe-file\'s)').choices(['x86_64', 'arm64']));
+}
+
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let code: number = EXIT.ok;
   const program = new Command()
@@ -46,7 +54,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     ),
   )
     .option('--json', 'print one JSON document (formatVersion 1) on stdout')
-    .addOption(new Option('--fail-on <level>', 'also exit 1 when a job is blocked, or needs attention (for CI gating)').choices(['blocked', 'warning']))
+    .addOption(new Option('--fail-on <level>', 'also exit 1 when a job is blocked, or needs attention (for CI gating)').choices(['blocked', 'warning']));
+  runtimeOptions(program.commands[program.commands.length - 1])
     .action(async (files: string[], options) => {
       const { runPlan } = await import('./commands/plan.js');
       code = runPlan(files, options, io);
@@ -94,7 +103,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     ),
   )
     .addOption(new Option('--format <format>', 'markdown or json').choices(['markdown', 'json']).default('markdown'))
-    .option('--output <file>', 'write the report to a file instead of stdout')
+    .option('--output <file>', 'write the report to a file instead of stdout');
+  runtimeOptions(program.commands[program.commands.length - 1])
     .action(async (files: string[], options) => {
       const { runReport } = await import('./commands/report.js');
       code = runReport(files, options, io);

@@ -12,6 +12,7 @@ import type { FileReader } from '../scripts/reader.js';
 import type { JobAnalysis } from '../scripts/analyze.js';
 import { redactDeep, type Finding, type Verdict } from '../scripts/findings.js';
 import { assessEntry, homeFor, passwdLookup, userFromSpoolPath } from './readiness.js';
+import { summarizeRuntime, type RuntimeChoice, type RuntimeSummary } from '../runtime/load.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -62,6 +63,8 @@ export interface PlanOptions {
   reader?: FileReader;
   /** --user: the owner of user crontabs (default: from a /var/spool/cron path). */
   user?: string;
+  /** The runtime snapshot the scripts are judged against (default: the shipped list, x86_64). */
+  runtime?: RuntimeChoice;
 }
 
 export interface PlanFile {
@@ -81,6 +84,8 @@ export interface Plan {
   files: PlanFile[];
   jobs: Job[];
   summary: PlanSummary;
+  /** The runtime snapshot the readiness findings were judged against; absent when scripts were not read. */
+  runtime?: RuntimeSummary;
 }
 
 export interface PlanSummary {
@@ -138,7 +143,7 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
       const job = planEntry(entry, crontab, options);
       const user = entry.user ?? options.user ?? userFromSpoolPath(input.file);
       job.home = homeFor(entry, user, passwdHome);
-      const readiness = assessEntry(entry, crontab, { reader: options.reader, analyse: job.status === 'migrate', home: job.home });
+      const readiness = assessEntry(entry, crontab, { reader: options.reader, analyse: job.status === 'migrate', home: job.home, runtime: options.runtime?.view });
       job.findings = readiness.findings;
       job.verdict = job.status === 'error' ? 'blocked' : readiness.verdict;
       job.verdictReasons = readiness.verdictReasons;
@@ -168,6 +173,7 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
     files,
     jobs,
     summary: summarize(jobs),
+    ...(options.runtime ? { runtime: summarizeRuntime(options.runtime) } : {}),
   };
   // Nothing the tool prints or writes may carry a secret: the plan is redacted before anyone renders it.
   return { plan: redactDeep(plan, [...secrets]), analyses };

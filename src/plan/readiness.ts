@@ -13,6 +13,7 @@ import {
   type Verdict,
 } from '../scripts/findings.js';
 import type { FileReader } from '../scripts/reader.js';
+import type { RuntimeView } from '../runtime/judge.js';
 
 export interface Readiness {
   findings: Finding[];
@@ -44,7 +45,7 @@ export function homeFor(entry: CronEntry, user: string | undefined, passwdHome: 
 export function assessEntry(
   entry: CronEntry,
   crontab: Crontab,
-  options: { reader?: FileReader; analyse: boolean; home: string | null },
+  options: { reader?: FileReader; analyse: boolean; home: string | null; runtime?: RuntimeView },
 ): Readiness {
   const file = entry.source.file;
   const crontabFindings: Finding[] = [];
@@ -81,6 +82,7 @@ export function assessEntry(
         line: entry.source.line,
       },
       options.reader,
+      { runtime: options.runtime },
     );
     secrets.push(...analysis.secrets);
   }

@@ -1,7 +1,7 @@
 // The readiness report for a change ticket: per job the schedule before and after, exactness, findings and the
 // bundled files. Markdown for people, JSON for tools. Made from the (already redacted) plan only.
 import type { Job, Plan } from '../plan/plan.js';
-import { driftKindText } from './text.js';
+import { driftKindText, runtimeText } from './text.js';
 
 export const REPORT_FORMAT_VERSION = 1;
 
@@ -24,6 +24,8 @@ export interface Report {
   target: Plan['target'];
   horizon: Plan['horizon'];
   summary: Plan['summary'];
+  /** The runtime snapshot the findings were judged against. */
+  runtime?: Plan['runtime'];
   jobs: ReportJob[];
 }
 
@@ -33,6 +35,7 @@ export function buildReport(plan: Plan): Report {
     target: plan.target,
     horizon: plan.horizon,
     summary: plan.summary,
+    ...(plan.runtime ? { runtime: plan.runtime } : {}),
     jobs: plan.jobs.map((j) => ({
       id: j.id,
       source: j.source,
@@ -66,6 +69,7 @@ export function renderReportMarkdown(report: Report): string {
   out.push('# cron2lambda readiness report', '');
   out.push(`Target: EventBridge ${report.target === 'rule' ? 'rules (UTC)' : 'Scheduler (source time zone)'}. Schedules proven from ${report.horizon.from} to ${report.horizon.to}.`, '');
   out.push(`${s.jobs} jobs: ${s.migrate} to migrate (${s.exact} exact, ${s.inexact} inexact), ${s.skip} skipped, ${s.error} rejected. Readiness: ${s.ready} ready, ${s.needsAttention} need attention, ${s.blocked} blocked.`, '');
+  if (report.runtime) out.push(`Runtime: ${cell(runtimeText(report.runtime))}.`, '');
   out.push('| Job | Line | Status | Verdict | Before | After | Exact |', '|---|---|---|---|---|---|---|');
   for (const j of report.jobs) {
     out.push(

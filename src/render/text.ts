@@ -4,6 +4,7 @@ import type { Finding, Verdict } from '../scripts/findings.js';
 import type { Manifest } from '../package/manifest.js';
 import type { Reason } from '../model/reasons.js';
 import type { Style } from './style.js';
+import type { RuntimeSummary } from '../runtime/load.js';
 
 const LABEL = 10;
 
@@ -121,7 +122,17 @@ export function renderPlan(plan: Plan, style: Style): string {
   for (const job of plan.jobs) blocks.push(renderJob(job, style));
   if (plan.jobs.length) blocks.push(renderReadinessTable(plan, style));
   blocks.push(renderSummary(plan, style));
+  if (plan.runtime) blocks.push(style.dim(`runtime: ${runtimeText(plan.runtime)}`));
   return blocks.join('\n\n') + '\n';
+}
+
+/** Which runtime snapshot the readiness findings were judged against, and how old it is (one phrase everywhere). */
+export function runtimeText(r: RuntimeSummary): string {
+  const age = `${r.ageDays} day${r.ageDays === 1 ? '' : 's'} old`;
+  if (r.source === 'probe') {
+    return `judged against the probe of provided.al2023 in ${r.region ?? '?'} (${r.architecture}) taken ${r.takenAt.slice(0, 10)}, ${age}${r.file ? `, from ${r.file}` : ''}`;
+  }
+  return `judged against cron2lambda's shipped list of provided.al2023 (${r.architecture}, checked ${r.takenAt.slice(0, 10)}, ${age}), not a probe of your account: missing commands are unverified; run \`cron2lambda probe\` to know`;
 }
 
 /** One line for stderr when a command fails outright. */

@@ -12,6 +12,8 @@ import {
   type Verdict,
 } from './findings.js';
 import type { FileReader } from './reader.js';
+import { defaultRuntime, type RuntimeView } from '../runtime/judge.js';
+import { nativeFindings } from '../runtime/native.js';
 import { parseShell, toBytes, toText, walk, lineOf, startOf, endOf, evalWord, type ShNode } from './shell.js';
 import type { Finding, FindingDetail } from './types.js';
 
@@ -56,10 +58,19 @@ function redactDetail(d: FindingDetail | undefined, secrets: string[]): FindingD
   return redactDeep(d, secrets);
 }
 
-export function analyzeJob(input: JobInput, reader: FileReader): JobAnalysis {
+export interface AnalyzeOptions {
+  /** The runtime snapshot to judge against (default: the shipped list, x86_64); its architecture is the function's. */
+  runtime?: RuntimeView;
+}
+
+export function analyzeJob(input: JobInput, reader: FileReader, options: AnalyzeOptions = {}): JobAnalysis {
   const bundle = bundleJob(input, reader);
   const lineBase = (input.line ?? 1) - 1;
-  const traceFindings = findingsFromTrace(bundle.trace, { dropped: droppedTargets(input.command, lineBase) });
+  const runtime = options.runtime ?? defaultRuntime();
+  const traceFindings = [
+    ...findingsFromTrace(bundle.trace, { dropped: droppedTargets(input.command, lineBase), runtime }),
+    ...nativeFindings(bundle.files, runtime, runtime.snapshot.architecture),
+  ];
   const envSecrets = Object.entries(input.environment)
     .map(([k, v]) => findSecretInVariable(k, v, input.file ?? 'crontab', input.line ?? 1))
     .filter((h) => h !== null);

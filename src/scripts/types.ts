@@ -21,6 +21,10 @@ export const FINDING_CODES = [
   'network',
   'unresolved',
   'parse-error',
+  'native-arch',
+  'native-library',
+  'native-glibc',
+  'native-unreadable',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];
@@ -51,6 +55,11 @@ export const SEVERITY: Record<FindingCode, Severity> = {
   'long-running': 'warning',
   unresolved: 'warning',
   'parse-error': 'warning',
+  // bundled native programs (src/runtime/native.ts): wrong architecture, a library or glibc the runtime lacks
+  'native-arch': 'blocker',
+  'native-library': 'blocker',
+  'native-glibc': 'blocker',
+  'native-unreadable': 'warning',
   'output-redirect': 'info',
   flock: 'info',
   network: 'info',
@@ -74,6 +83,13 @@ export interface FindingDetail {
   path?: string;
   /** missing-command: the program. */
   command?: string;
+  /** missing-command, native-library: judged against the shipped list, not a probe (a warning, not a blocker). */
+  unverified?: boolean;
+  /** native-*: the ELF machine, needed library, or highest GLIBC version of the bundled file; the runtime's. */
+  machine?: string;
+  library?: string;
+  glibc?: string;
+  runtimeGlibc?: string;
   /** aws-cli: IAM actions, e.g. s3:PutObject. */
   permissions?: string[];
   /** network / remote-host / local-service: hosts. */

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, FIXTURES } from '../support/cli.js';
+import { probeSnapshot, writeSnapshot } from '../support/runtime.js';
 
 const FROM = ['--from', '2026-12-01'];
 const ROOT = ['--root', join(FIXTURES, 'servers/app01')];
@@ -172,7 +173,9 @@ describe('cron2lambda plan', () => {
   it('--fail-on gates CI on readiness', () => {
     const args = ['plan', join(FIXTURES, 'crontabs/app01.crontab'), ...ROOT, ...FROM];
     expect(cli(args).status).toBe(0);
-    expect(cli([...args, '--fail-on', 'blocked']).status).toBe(1);
+    // Without a probe the missing `find` is unverified (a warning); a probe that lacks it makes the job blocked.
+    expect(cli([...args, '--fail-on', 'blocked']).status).toBe(0);
+    expect(cli([...args, '--fail-on', 'blocked', '--probe-file', writeSnapshot(probeSnapshot())]).status).toBe(1);
     expect(cli([...args, '--fail-on', 'warning']).status).toBe(1);
   });
 

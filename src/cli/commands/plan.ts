@@ -6,6 +6,7 @@ import { renderPlan } from '../../render/text.js';
 import { styleFor } from '../../render/style.js';
 import { horizonFrom, isSystem, parseTarget, parseTimezone } from '../options.js';
 import { readCrontabFile, type Io } from '../io.js';
+import { chooseRuntime, runtimeFilesOf } from '../../runtime/load.js';
 
 export interface PlanCommandOptions {
   timezone?: string;
@@ -17,6 +18,10 @@ export interface PlanCommandOptions {
   root?: string;
   user?: string;
   failOn?: string;
+  /** The runtime snapshot to judge against (--probe-file), or the cache for --region/--arch. */
+  probeFile?: string;
+  region?: string;
+  arch?: string;
 }
 
 /** Shared by every command that starts from crontabs: options → plan. */
@@ -26,8 +31,10 @@ export function planFromFiles(files: string[], options: PlanCommandOptions, io: 
   const horizon = horizonFrom(options, io.now());
   const root = options.root ?? '/';
   if (!io.isDirectory(root)) throw new UsageError(`--root "${root}" is not a directory`);
+  const runtime = chooseRuntime({ probeFile: options.probeFile, region: options.region, arch: options.arch }, runtimeFilesOf(io));
+  for (const note of runtime.notes) io.stderr.write(`cron2lambda: ${note}\n`);
   const inputs: CrontabInput[] = files.map((file) => ({ file, system: isSystem(file, options.system), ...readCrontabFile(io, file) }));
-  return buildPlanWithAnalyses(inputs, { target, timezone, horizon, reader: rootReader(root), user: options.user });
+  return buildPlanWithAnalyses(inputs, { target, timezone, horizon, reader: rootReader(root), user: options.user, runtime });
 }
 
 export function parseFailOn(value: string | undefined): FailOn | undefined {
