@@ -6,6 +6,9 @@ import { renderPlan } from '../../render/text.js';
 import { styleFor } from '../../render/style.js';
 import { horizonFrom, isSystem, parseTarget, parseTimezone } from '../options.js';
 import { readCrontabFile, type Io } from '../io.js';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { resolveHost } from '../../plan/host.js';
 
 export interface PlanCommandOptions {
   timezone?: string;
@@ -17,6 +20,21 @@ export interface PlanCommandOptions {
   root?: string;
   user?: string;
   failOn?: string;
+  host?: string;
+}
+
+/** --host, <root>/etc/hostname, the last component of --root, this machine's hostname: the first that is a name. */
+export function hostFromOptions(options: { host?: string; root?: string }, io: Io): string {
+  const root = options.root ?? '/';
+  let etcHostname: string | null = null;
+  try {
+    etcHostname = io.readText(join(root, 'etc/hostname'));
+  } catch {
+    etcHostname = null;
+  }
+  const r = resolveHost({ flag: options.host, etcHostname, root, machine: hostname() });
+  if ('error' in r) throw new UsageError(r.error);
+  return r.host;
 }
 
 /** Shared by every command that starts from crontabs: options → plan. */
@@ -27,7 +45,8 @@ export function planFromFiles(files: string[], options: PlanCommandOptions, io: 
   const root = options.root ?? '/';
   if (!io.isDirectory(root)) throw new UsageError(`--root "${root}" is not a directory`);
   const inputs: CrontabInput[] = files.map((file) => ({ file, system: isSystem(file, options.system), ...readCrontabFile(io, file) }));
-  return buildPlanWithAnalyses(inputs, { target, timezone, horizon, reader: rootReader(root), user: options.user });
+  const host = hostFromOptions(options, io);
+  return buildPlanWithAnalyses(inputs, { target, timezone, horizon, reader: rootReader(root), user: options.user, host });
 }
 
 export function parseFailOn(value: string | undefined): FailOn | undefined {
