@@ -21,7 +21,8 @@ function scheduleOptions(cmd: Command): Command {
 function scriptOptions(cmd: Command): Command {
   return cmd
     .option('--root <dir>', "a copy of the server's filesystem, where the scripts are read from", '/')
-    .option('--user <name>', 'owner of user crontabs, for HOME (default: from a /var/spool/cron/... path)');
+    .option('--user <name>', 'owner of user crontabs, for HOME (default: from a /var/spool/cron/... path)')
+    .option('--host <name>', "the server's name, part of every job id and AWS resource name (default: <root>/etc/hostname, else the last component of --root, else this machine's hostname)");
 }
 
 /** The runtime snapshot scripts are judged against (`cron2lambda probe` writes it). */

@@ -7,6 +7,9 @@ import { styleFor } from '../../render/style.js';
 import { horizonFrom, isSystem, parseTarget, parseTimezone } from '../options.js';
 import { readCrontabFile, type Io } from '../io.js';
 import { chooseRuntime, runtimeFilesOf } from '../../runtime/load.js';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { resolveHost } from '../../plan/host.js';
 
 export interface PlanCommandOptions {
   timezone?: string;
@@ -22,6 +25,21 @@ export interface PlanCommandOptions {
   probeFile?: string;
   region?: string;
   arch?: string;
+  host?: string;
+}
+
+/** --host, <root>/etc/hostname, the last component of --root, this machine's hostname: the first that is a name. */
+export function hostFromOptions(options: { host?: string; root?: string }, io: Io): string {
+  const root = options.root ?? '/';
+  let etcHostname: string | null = null;
+  try {
+    etcHostname = io.readText(join(root, 'etc/hostname'));
+  } catch {
+    etcHostname = null;
+  }
+  const r = resolveHost({ flag: options.host, etcHostname, root, machine: hostname() });
+  if ('error' in r) throw new UsageError(r.error);
+  return r.host;
 }
 
 /** Shared by every command that starts from crontabs: options → plan. */
@@ -34,7 +52,8 @@ export function planFromFiles(files: string[], options: PlanCommandOptions, io: 
   const runtime = chooseRuntime({ probeFile: options.probeFile, region: options.region, arch: options.arch }, runtimeFilesOf(io));
   for (const note of runtime.notes) io.stderr.write(`cron2lambda: ${note}\n`);
   const inputs: CrontabInput[] = files.map((file) => ({ file, system: isSystem(file, options.system), ...readCrontabFile(io, file) }));
-  return buildPlanWithAnalyses(inputs, { target, timezone, horizon, reader: rootReader(root), user: options.user, runtime });
+  const host = hostFromOptions(options, io);
+  return buildPlanWithAnalyses(inputs, { target, timezone, horizon, reader: rootReader(root), user: options.user, host, runtime });
 }
 
 export function parseFailOn(value: string | undefined): FailOn | undefined {
