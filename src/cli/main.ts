@@ -111,6 +111,19 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       code = runReport(files, options, io);
     });
 
+  program
+    .command('probe')
+    .description('deploy a tiny function on provided.al2023, invoke it once, record what the runtime has (commands, curl, glibc, libraries), and delete it; plan, report and migrate judge against the result')
+    .option('--region <region>', 'AWS region (default: AWS_REGION or the profile\'s)')
+    .addOption(new Option('--arch <arch>', 'function architecture').choices(['x86_64', 'arm64']).default('x86_64'))
+    .option('--profile <name>', 'AWS profile (default: the standard credential chain)')
+    .option('--endpoint-url <url>', 'one endpoint for every AWS service (an emulator)')
+    .option('--probe-file <path>', 'also write the snapshot here (for teams that commit it); it is always cached per region and architecture')
+    .action(async (options) => {
+      const { runProbeCommand } = await import('./commands/probe.js');
+      code = await runProbeCommand(options, io);
+    });
+
   try {
     await program.parseAsync(argv);
     return code;
