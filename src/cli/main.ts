@@ -25,13 +25,12 @@ function scriptOptions(cmd: Command): Command {
     .option('--host <name>', "the server's name, part of every job id and AWS resource name (default: <root>/etc/hostname, else the last component of --root, else this machine's hostname)");
 }
 
-/** The runtime snapshot scripts are judged against (`cron2lambda probe` writes it). */
-export function runtimeOptions(cmd: Command): Command {
-  return cmd
-    .option('--probe-file <path>', 'judge against this runtime snapshot (written by `cron2lambda probe --probe-file`); default: the cached probe for --region/--arch, else the shipped list')
-    .option('--region <region>', 'AWS region, for the cached runtime snapshot (default: AWS_REGION)')
-    .addOption(new Option('--arch <arch>', 'function architecture (default: x86_64, or the --probe-file\'s)').choices(['x86_64', 'arm64']));
-}
+// The runtime snapshot scripts are judged against (`cron2lambda probe` writes it): plan, report and migrate take
+// --probe-file; plan and report also --region/--arch, to find the cached probe (migrate has its own).
+export const probeFileOption = (): Option =>
+  new Option('--probe-file <path>', 'judge against this runtime snapshot (written by `cron2lambda probe --probe-file`); default: the cached probe for --region/--arch, else the shipped list');
+const snapshotRegionOption = (): Option => new Option('--region <region>', 'AWS region, for the cached runtime snapshot (default: AWS_REGION)');
+const snapshotArchOption = (): Option => new Option('--arch <arch>', "function architecture (default: x86_64, or the --probe-file's)").choices(['x86_64', 'arm64']);
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let code: number = EXIT.ok;
@@ -55,8 +54,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     ),
   )
     .option('--json', 'print one JSON document (formatVersion 1) on stdout')
-    .addOption(new Option('--fail-on <level>', 'also exit 1 when a job is blocked, or needs attention (for CI gating)').choices(['blocked', 'warning']));
-  runtimeOptions(program.commands[program.commands.length - 1])
+    .addOption(new Option('--fail-on <level>', 'also exit 1 when a job is blocked, or needs attention (for CI gating)').choices(['blocked', 'warning']))
+    .addOption(probeFileOption())
+    .addOption(snapshotRegionOption())
+    .addOption(snapshotArchOption())
     .action(async (files: string[], options) => {
       const { runPlan } = await import('./commands/plan.js');
       code = runPlan(files, options, io);
@@ -104,8 +105,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     ),
   )
     .addOption(new Option('--format <format>', 'markdown or json').choices(['markdown', 'json']).default('markdown'))
-    .option('--output <file>', 'write the report to a file instead of stdout');
-  runtimeOptions(program.commands[program.commands.length - 1])
+    .option('--output <file>', 'write the report to a file instead of stdout')
+    .addOption(probeFileOption())
+    .addOption(snapshotRegionOption())
+    .addOption(snapshotArchOption())
     .action(async (files: string[], options) => {
       const { runReport } = await import('./commands/report.js');
       code = runReport(files, options, io);

@@ -72,7 +72,9 @@ describe('readiness follows the runtime snapshot', () => {
   });
 
   it('judges a script for another interpreter by whether the runtime has it', () => {
-    expect(plan([]).json.jobs[1].findings.find((f) => f.code === 'missing-command')).toMatchObject({ severity: 'warning', detail: { command: 'perl' } });
+    const shipped = plan([]).json.jobs[1].findings.find((f) => f.code === 'missing-command')!;
+    expect(shipped).toMatchObject({ severity: 'warning', detail: { command: 'perl' } });
+    expect(shipped.message).toContain("the interpreter perl (from the script's #! line)");
     expect(plan(['--probe-file', writeSnapshot(probeSnapshot())]).json.jobs[1].verdict).toBe('blocked');
     expect(plan(['--probe-file', writeSnapshot(probeSnapshot({ add: ['perl'] }))]).json.jobs[1].verdict).toBe('ready');
   });
@@ -113,6 +115,30 @@ describe('readiness follows the runtime snapshot', () => {
     expect(arch.status).toBe(64);
     expect(arch.stderr).toContain('describes x86_64, but --arch is arm64');
     expect(cli(['plan', crontab, '--root', root, '--region', '../../etc'], env).status).toBe(64);
+  });
+
+  it.runIf(process.arch === 'x64')('judges a bundled native program: its libraries against the runtime, its architecture against --arch', () => {
+    const sysRoot = join(work, 'sysroot');
+    mkdirSync(join(sysRoot, 'usr/lib/sysstat'), { recursive: true });
+    copyFileSync('/bin/ls', join(sysRoot, 'usr/lib/sysstat/sadc')); // Debian's ls needs libselinux.so.1
+    chmodSync(join(sysRoot, 'usr/lib/sysstat/sadc'), 0o755);
+    const tab = join(work, 'sysstat.crontab');
+    writeFileSync(tab, 'CRON_TZ=UTC\nMAILTO=""\n*/10 * * * * /usr/lib/sysstat/sadc 1 1 /tmp/sa\n');
+    const run = (extra: string[]) => {
+      const r = cli(['plan', tab, '--root', sysRoot, '--from', '2026-12-01', '--json', ...extra], env);
+      expect(r.status, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as PlanJson).jobs[0];
+    };
+    const shipped = run([]);
+    expect(shipped.verdict).toBe('needs-attention');
+    expect(shipped.findings.filter((f) => f.code.startsWith('native-')).map((f) => [f.code, f.severity])).toEqual([['native-library', 'warning']]);
+    expect(shipped.findings.find((f) => f.code === 'native-library')!.message).toContain('libselinux.so.1');
+    const probed = run(['--probe-file', writeSnapshot(probeSnapshot())]);
+    expect(probed.verdict).toBe('blocked');
+    expect(probed.findings.find((f) => f.code === 'native-library')).toMatchObject({ severity: 'blocker' });
+    const arm = run(['--arch', 'arm64']);
+    expect(arm.verdict).toBe('blocked');
+    expect(arm.findings.filter((f) => f.code.startsWith('native-')).map((f) => f.code)).toEqual(['native-arch']);
   });
 
   it('report says which runtime it judged against, in Markdown and JSON', () => {
