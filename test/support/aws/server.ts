@@ -1,0 +1,123 @@
+// Test support (not product): a local AWS endpoint on 127.0.0.1 speaking the wire protocols of STS, IAM, Lambda,
+// EventBridge, CloudWatch Logs, DynamoDB (control plane) and EventBridge Scheduler, with state, real error codes,
+// injectable faults and a log of every call. Give every SDK client `endpoint: aws.endpoint` (one endpoint for all
+// services, as --endpoint-url does); the service is told from the SigV4 credential scope.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { handleControl } from './control.js';
+import { Faults, type DenySpec, type FailSpec, type RateSpec, type ThrottleSpec } from './faults.js';
+import { makeInvokeRunner } from './lambda-invoke.js';
+import { handleAws } from './router.js';
+import { Account, snapshot, type AccountSnapshot } from './state.js';
+import type { CallRecord, Quotas, ServiceName, Timings } from './types.js';
+
+export type { CallRecord, FailSpec, DenySpec, RateSpec, ThrottleSpec, Timings, Quotas, ServiceName, AccountSnapshot };
+export { DOCUMENTED_RATES } from './faults.js';
+
+export interface LocalAwsOptions {
+  /** Port on 127.0.0.1; default a free one. */
+  port?: number;
+  /** Region used when a request carries no credential scope; default us-east-1. */
+  region?: string;
+  timings?: Partial<Timings>;
+  quotas?: Partial<Quotas>;
+  /** ms added to every call. */
+  latencyMs?: number;
+  rates?: RateSpec;
+  throttle?: ThrottleSpec;
+  /** Keep the directories Invoke unzips functions into. */
+  keepInvokeDirs?: boolean;
+}
+
+export interface LocalAws {
+  /** http://127.0.0.1:PORT */
+  readonly endpoint: string;
+  readonly port: number;
+  /** The live account (seed or change resources directly, as someone would by hand in the console). */
+  readonly account: Account;
+  /** The live call log, in arrival order. */
+  readonly calls: CallRecord[];
+  /** Calls that changed state (kind 'mutating'). */
+  mutatingCalls(): CallRecord[];
+  resetCalls(): void;
+  failNext(spec: FailSpec): void;
+  denyAccess(spec?: DenySpec): void;
+  setThrottle(spec: ThrottleSpec): void;
+  setLatency(ms: number | Partial<Record<ServiceName, number>>): void;
+  setRates(rates: RateSpec): void;
+  clearFaults(): void;
+  setTimings(timings: Partial<Timings>): void;
+  setQuotas(quotas: Partial<Quotas>): void;
+  /** Moves the account's clock forward (ends Pending, InProgress, CREATING and role-propagation windows). */
+  advanceClock(ms: number): void;
+  state(): AccountSnapshot;
+  /** Empties the account, the call log and every fault. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
+  const account = new Account();
+  Object.assign(account.timings, options.timings ?? {});
+  Object.assign(account.quotas, options.quotas ?? {});
+  const faults = new Faults();
+  if (options.latencyMs) faults.setLatency(options.latencyMs);
+  if (options.rates) faults.setRates(options.rates);
+  if (options.throttle) faults.setThrottle(options.throttle);
+  const calls: CallRecord[] = [];
+  const runner = makeInvokeRunner({ keep: options.keepInvokeDirs });
+  const deps = { account, faults, calls, invoke: runner.run, defaultRegion: options.region ?? 'us-east-1' };
+
+  let aws!: LocalAws;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if ((req.url ?? '').startsWith('/__local/')) {
+        handleControl(aws, req, res, body);
+        return;
+      }
+      handleAws(deps, req, res, body).catch((e: unknown) => {
+        process.stderr.write(`local AWS endpoint: ${(e as Error).stack ?? String(e)}\n`);
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  aws = {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    account,
+    calls,
+    mutatingCalls: () => calls.filter((c) => c.mutating),
+    resetCalls: () => void calls.splice(0),
+    failNext: (spec) => faults.failNext(spec),
+    denyAccess: (spec) => faults.denyAccess(spec),
+    setThrottle: (spec) => faults.setThrottle(spec),
+    setLatency: (ms) => faults.setLatency(ms),
+    setRates: (rates) => faults.setRates(rates),
+    clearFaults: () => faults.clear(),
+    setTimings: (t) => void Object.assign(account.timings, t),
+    setQuotas: (q) => void Object.assign(account.quotas, q),
+    advanceClock: (ms) => void (account.clockOffsetMs += ms),
+    state: () => snapshot(account),
+    reset: () => {
+      account.reset();
+      calls.splice(0);
+      faults.clear();
+    },
+    close: async () => {
+      await runner.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return aws;
+}
