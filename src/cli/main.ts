@@ -127,6 +127,44 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       code = await runProbeCommand(options, io);
     });
 
+  scriptOptions(
+    scheduleOptions(
+      program
+        .command('migrate')
+        .description('create or update in AWS everything the jobs need; shows the changes first and asks (--dry-run only shows them)')
+        .argument('<crontab...>', 'crontab files'),
+    ),
+  )
+    .option('--dry-run', 'read AWS and show the changes; change nothing')
+    .option('--yes', 'apply without asking (needed without a terminal)')
+    .option('--json', 'print one JSON document (formatVersion 1) on stdout')
+    .option('--detailed-exitcode', 'with --dry-run: exit 0 when nothing would change, 2 when something would, 1 on error')
+    .option('--enable', 'create the rules ENABLED (default DISABLED: the server still runs its crontab)')
+    .option('--prune', "delete this host's resources whose jobs are no longer in the crontabs")
+    .option('--region <region>', 'AWS region (default: AWS_REGION or the profile)')
+    .option('--profile <name>', 'AWS profile (default: the standard credential chain)')
+    .option('--endpoint-url <url>', 'one endpoint for every AWS service (LocalStack, tests)')
+    .option('--lock-table <name>', 'DynamoDB lock table, created when missing', 'cron2lambda-locks')
+    .option('--arch <arch>', 'x86_64 or arm64', 'x86_64')
+    .option('--memory <mb>', 'function memory in MB', '128')
+    .option('--timeout <seconds>', 'function timeout in seconds (at most 900)', '900')
+    .option('--log-retention-days <days>', 'log retention', '14')
+    .option('--role-arn <arn>', 'use this existing role for every function instead of a role per job')
+    .option('--subnet-ids <ids>', 'comma-separated subnets, for scripts that reach hosts inside a VPC')
+    .option('--security-group-ids <ids>', 'comma-separated security groups (with --subnet-ids)')
+    .option('--on-failure <arn>', 'SNS topic or SQS queue that receives failed invocations (cron mailed failures)')
+    .option('--retry-attempts <n>', 'times Lambda retries a failed run (0-2; cron never retried)', '0')
+    .option('--max-event-age <seconds>', 'how long an undelivered event is kept (60-21600)', '21600')
+    .option('--aws-cli-zip <file>', 'the AWS CLI v2 installer zip, published as a layer for jobs that call aws')
+    .option('--aws-cli-layer-arn <arn>', 'an existing AWS CLI v2 layer version for jobs that call aws')
+    .option('--concurrency <n>', 'jobs provisioned at the same time', '10')
+    .option('--rules-quota <n>', "the account's EventBridge rules per bus quota, if raised", '300')
+    .addOption(probeFileOption())
+    .action(async (files: string[], options) => {
+      const { runMigrate } = await import('./commands/migrate.js');
+      code = await runMigrate(files, options, io, argv);
+    });
+
   try {
     await program.parseAsync(argv);
     return code;
