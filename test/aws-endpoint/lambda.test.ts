@@ -95,6 +95,10 @@ describe('functions', () => {
     await create('c2l-web-other');
     const list = await c.lambda.send(new ListFunctionsCommand({}));
     expect(list.Functions?.map((f) => f.FunctionName)).toEqual(['c2l-web-backup', 'c2l-web-other']);
+    // As in Lambda, ListFunctions leaves out State and LastUpdateStatus (GetFunction has them).
+    expect(list.Functions?.[0].State).toBeUndefined();
+    expect(list.Functions?.[0].LastUpdateStatus).toBeUndefined();
+    expect(list.Functions?.[0].CodeSha256).toBe(createHash('sha256').update(zip2).digest('base64'));
 
     await c.lambda.send(new DeleteFunctionCommand({ FunctionName: 'c2l-web-backup' }));
     const gone = await errorOf(c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'c2l-web-backup' })));

@@ -160,6 +160,13 @@ function layerSize(a: Account, arn: string): number {
   return (m && a.layers.get(m[1])?.find((v) => v.version === Number(m[2]))?.codeSize) || 0;
 }
 
+/** ListFunctions returns a subset of the configuration: state and update status only come from GetFunction. */
+function listed(config: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...config };
+  for (const k of ['State', 'StateReason', 'StateReasonCode', 'LastUpdateStatus', 'LastUpdateStatusReason', 'LastUpdateStatusReasonCode']) delete out[k];
+  return out;
+}
+
 /** Keys of CreateFunction kept as the function's configuration (code and tags are kept apart). */
 const CONFIG_KEYS = ['Role', 'Runtime', 'Handler', 'Description', 'Timeout', 'MemorySize', 'VpcConfig', 'Environment', 'DeadLetterConfig', 'KMSKeyArn', 'TracingConfig', 'Layers', 'Architectures', 'EphemeralStorage', 'LoggingConfig'];
 
@@ -232,7 +239,7 @@ export const lambdaFunctionOps: Record<string, (input: RestInput, ctx: Ctx) => R
     const start = marker ? all.findIndex((f) => f.name === Buffer.from(marker, 'base64url').toString()) : 0;
     if (start < 0) throw new AwsError('InvalidParameterValueException', 'Invalid marker', 400);
     const next = all[start + max];
-    return { body: { Functions: all.slice(start, start + max).map((f) => configuration(ctx, f)), NextMarker: next ? Buffer.from(next.name).toString('base64url') : undefined } };
+    return { body: { Functions: all.slice(start, start + max).map((f) => listed(configuration(ctx, f))), NextMarker: next ? Buffer.from(next.name).toString('base64url') : undefined } };
   },
   UpdateFunctionConfiguration: ({ labels, body }, ctx) => {
     const fn = findFunction(ctx, labels.FunctionName);

@@ -136,7 +136,7 @@ export async function handleAws(deps: RouterDeps, req: IncomingMessage, res: Ser
     record.resource = resolved.resource;
     const latency = deps.faults.latencyFor(service);
     if (latency > 0) await sleep(latency);
-    const injected = deps.faults.check(service, resolved.operation, awsReq.region, deps.account.accountId);
+    const injected = deps.faults.check(service, resolved.operation, record.kind, awsReq.region, deps.account.accountId);
     if (injected) {
       record.injected = injected.injected;
       throw injected.error;

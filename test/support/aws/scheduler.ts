@@ -1,5 +1,6 @@
 // Test support: EventBridge Scheduler (restJson1) schedule groups, schedules and group tags, as the local AWS
 // endpoint answers them. The group `default` always exists and cannot be deleted.
+import { validScheduleExpression } from './events.js';
 import type { Route } from './protocol.js';
 import { page, tagList, tagMap, type Ctx, type RestService, type Wire } from './service.js';
 import type { Schedule, ScheduleGroup } from './state.js';
@@ -57,7 +58,8 @@ const SCHEDULE_KEYS = ['ScheduleExpression', 'Target', 'FlexibleTimeWindow', 'St
 
 function scheduleConfig(body: Wire): Record<string, unknown> {
   if (!body.ScheduleExpression) throw validation("1 validation error detected: Value null at 'scheduleExpression' failed to satisfy constraint: Member must not be null");
-  if (!/^(at\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\))$/.test(body.ScheduleExpression)) {
+  const expr = body.ScheduleExpression as string;
+  if (!/^at\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\)$/.test(expr) && !validScheduleExpression(expr)) {
     throw validation(`Invalid Schedule Expression ${body.ScheduleExpression}.`);
   }
   if (!body.Target?.Arn || !body.Target?.RoleArn) throw validation("1 validation error detected: Value null at 'target.roleArn' failed to satisfy constraint: Member must not be null");
