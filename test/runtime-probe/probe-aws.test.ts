@@ -108,6 +108,26 @@ describe('cron2lambda probe against the local AWS endpoint', () => {
     expect(leftovers()).toEqual([]);
   });
 
+  it('fails each mutating call in turn (and the invocation): every run reports it, the next run converges to nothing left', async () => {
+    const faults: Array<{ kind: 'mutating' | 'invoke'; skip: number; op: string }> = [
+      { kind: 'mutating', skip: 0, op: 'CreateRole' },
+      { kind: 'mutating', skip: 1, op: 'CreateFunction' },
+      { kind: 'invoke', skip: 0, op: 'Invoke' },
+      { kind: 'mutating', skip: 2, op: 'DeleteFunction' },
+      { kind: 'mutating', skip: 3, op: 'DeleteRole' },
+    ];
+    for (const f of faults) {
+      aws.reset();
+      aws.failNext({ kind: f.kind, skip: f.skip, error: '$accessDenied' });
+      const failed = await probeCli([]);
+      expect(failed.status, `${f.op}: ${failed.stderr}`).toBe(1);
+      expect(aws.calls.find((c) => c.injected === 'failNext')?.operation).toBe(f.op);
+      const again = await probeCli([]);
+      expect(again.status, `${f.op}, second run: ${again.stderr}`).toBe(0);
+      expect(leftovers(), f.op).toEqual([]);
+    }
+  }, 600_000);
+
   it('after being killed in the middle, the next run removes the role and function it left', async () => {
     const killed = await probeCli([], {
       onStderr: (line, kill) => {
