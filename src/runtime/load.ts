@@ -1,6 +1,7 @@
 // Which runtime snapshot a command judges against: --probe-file, else the cache of `probe` for the region and
 // architecture (when both can be known), else the shipped list. The filesystem and the clock come in as a small
 // interface so tests can swap them.
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
@@ -105,6 +106,10 @@ export function readSnapshotFile(path: string, files: RuntimeFiles): RuntimeSnap
   return r.value;
 }
 
+function staleNote(path: string, age: number, s: RuntimeSnapshot): string {
+  return `the runtime snapshot ${path} is ${age} days old; run \`cron2lambda probe --region ${s.region ?? 'REGION'} --arch ${s.architecture}\` again to refresh it`;
+}
+
 export function chooseRuntime(options: RuntimeOptions, files: RuntimeFiles): RuntimeChoice {
   const arch = parseArch(options.arch);
   const region = parseRegion(options.region) ?? parseRegion(files.env.AWS_REGION, 'AWS_REGION') ?? parseRegion(files.env.AWS_DEFAULT_REGION, 'AWS_DEFAULT_REGION');
@@ -119,7 +124,9 @@ export function chooseRuntime(options: RuntimeOptions, files: RuntimeFiles): Run
     if (region !== undefined && s.region !== null && s.region !== region) {
       notes.push(`the runtime snapshot ${options.probeFile} was taken in ${s.region}, not ${region}`);
     }
-    return { view: runtimeView(s), file: options.probeFile, how: 'probe-file', ageDays: ageDays(s.takenAt, now), notes };
+    const age = ageDays(s.takenAt, now);
+    if (s.source === 'probe' && age > STALE_AFTER_DAYS) notes.push(staleNote(options.probeFile, age, s));
+    return { view: runtimeView(s), file: options.probeFile, how: 'probe-file', ageDays: age, notes };
   }
   const architecture = arch ?? 'x86_64';
   if (region !== undefined) {
@@ -127,7 +134,9 @@ export function chooseRuntime(options: RuntimeOptions, files: RuntimeFiles): Run
     try {
       const s = readSnapshotFile(path, files);
       if (s !== null && s.architecture === architecture) {
-        return { view: runtimeView(s), file: path, how: 'cache', ageDays: ageDays(s.takenAt, now), notes };
+        const age = ageDays(s.takenAt, now);
+        if (age > STALE_AFTER_DAYS) notes.push(staleNote(path, age, s));
+        return { view: runtimeView(s), file: path, how: 'cache', ageDays: age, notes };
       }
     } catch (e) {
       // A broken cache entry must not stop a plan: say so and judge against the shipped list.
@@ -145,6 +154,10 @@ export function runtimeFilesOf(io: { env: NodeJS.ProcessEnv; now(): Date; readTe
     now: () => io.now(),
     readIfExists: (path) => {
       try {
+        // A snapshot is a few hundred KB; refuse to read a huge file (or a device) into memory.
+        const st = statSync(path);
+        if (st.isFile() && st.size > MAX_SNAPSHOT_BYTES) throw new Error(`it is ${st.size} bytes; a runtime snapshot is at most ${MAX_SNAPSHOT_BYTES}`);
+        if (!st.isFile()) throw new Error('it is not a regular file');
         return io.readText(path);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
@@ -153,3 +166,8 @@ export function runtimeFilesOf(io: { env: NodeJS.ProcessEnv; now(): Date; readTe
     },
   };
 }
+
+export const MAX_SNAPSHOT_BYTES = 16 * 1024 * 1024;
+
+/** A probe older than this is still used, with a note to run it again (the image changes over time). */
+export const STALE_AFTER_DAYS = 90;

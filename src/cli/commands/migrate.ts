@@ -158,8 +158,6 @@ export async function runMigrate(files: string[], options: MigrateCommandOptions
   const parsed = parseMigrateOptions(options);
   const host = hostFromOptions(options, io);
   const result = planFromFiles(files, options, io);
-  // Which runtime snapshot the blockers were judged against (probe file, cached probe, or the shipped list).
-  if (result.plan.runtime) io.stderr.write(`runtime: ${runtimeText(result.plan.runtime)}\n`);
   const built = await buildPackages(result, loadTemplates(), { lockTable: parsed.settings.lockTable }, writeZip);
 
   const clients: AwsClients = makeClients({
@@ -213,6 +211,8 @@ export async function runMigrate(files: string[], options: MigrateCommandOptions
     const changes = hasChanges(d.changes);
     const dryRun = options.dryRun === true;
     if (!options.json) io.stdout.write(renderDiff(d, mctx, pre, outStyle));
+    // Which runtime snapshot the blockers were judged against (probe file, cached probe, or the shipped list).
+    if (!options.json && result.plan.runtime) io.stdout.write(`${outStyle.dim(`runtime: ${runtimeText(result.plan.runtime)}`)}\n`);
 
     if (pre.problems.length > 0) {
       if (options.json) io.stdout.write(JSON.stringify(migrateDocument(d, mctx, pre, dryRun), null, 2) + '\n');
