@@ -199,7 +199,7 @@ describe('cron2lambda plan', () => {
     expect(cli([...args, '--fail-on', 'blocked']).status).toBe(0);
     expect(cli([...args, '--fail-on', 'blocked', '--probe-file', writeSnapshot(probeSnapshot())]).status).toBe(1);
     expect(cli([...args, '--fail-on', 'warning']).status).toBe(1);
-  });
+  }, 240_000); // four CLI runs: about 20 s here alone, far more with the machine shared
 
   it('sets HOME as cron does: the crontab HOME, else the owner\'s home from the server\'s /etc/passwd', () => {
     const root = mkdtempSync(join(tmpdir(), 'c2l-root-'));

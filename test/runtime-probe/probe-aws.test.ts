@@ -144,6 +144,7 @@ describe('cron2lambda probe against the local AWS endpoint', () => {
 
   it('never touches a resource with the probe name that is not tagged as ours', async () => {
     // someone else's role in the same path and with our prefix, without our tags
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // as src/aws/clients.ts does
     const { IAMClient, CreateRoleCommand } = await import('@aws-sdk/client-iam');
     const iam = new IAMClient({ endpoint: aws.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
     await iam.send(new CreateRoleCommand({ RoleName: 'c2l-probe-notours', Path: '/cron2lambda/probe/', AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }));
