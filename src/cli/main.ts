@@ -28,8 +28,16 @@ function scriptOptions(cmd: Command): Command {
       '--overlap <job=policy>',
       "a job's overlap policy: JOB=allow (runs may overlap, cron's default), JOB=forbid (a run skips while an earlier one still runs) or JOB=forbid:SECONDS (waits that long first); repeatable (default: forbid for jobs that used flock)",
       (v: string, prev: string[] = []) => [...prev, v],
-    );
+    )
+    .option('--host <name>', "the server's name, part of every job id and AWS resource name (default: <root>/etc/hostname, else the last component of --root, else this machine's hostname)");
 }
+
+// The runtime snapshot scripts are judged against (`cron2lambda probe` writes it): plan, report and migrate take
+// --probe-file; plan and report also --region/--arch, to find the cached probe (migrate has its own).
+export const probeFileOption = (): Option =>
+  new Option('--probe-file <path>', 'judge against this runtime snapshot (written by `cron2lambda probe --probe-file`); default: the cached probe for --region/--arch, else the shipped list');
+const snapshotRegionOption = (): Option => new Option('--region <region>', 'AWS region, for the cached runtime snapshot (default: AWS_REGION)');
+const snapshotArchOption = (): Option => new Option('--arch <arch>', "function architecture (default: x86_64, or the --probe-file's)").choices(['x86_64', 'arm64']);
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let code: number = EXIT.ok;
@@ -54,6 +62,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   )
     .option('--json', 'print one JSON document (formatVersion 1) on stdout')
     .addOption(new Option('--fail-on <level>', 'also exit 1 when a job is blocked, or needs attention (for CI gating)').choices(['blocked', 'warning']))
+    .addOption(probeFileOption())
+    .addOption(snapshotRegionOption())
+    .addOption(snapshotArchOption())
     .action(async (files: string[], options) => {
       const { runPlan } = await import('./commands/plan.js');
       code = runPlan(files, options, io);
@@ -102,9 +113,63 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   )
     .addOption(new Option('--format <format>', 'markdown or json').choices(['markdown', 'json']).default('markdown'))
     .option('--output <file>', 'write the report to a file instead of stdout')
+    .addOption(probeFileOption())
+    .addOption(snapshotRegionOption())
+    .addOption(snapshotArchOption())
     .action(async (files: string[], options) => {
       const { runReport } = await import('./commands/report.js');
       code = runReport(files, options, io);
+    });
+
+  program
+    .command('probe')
+    .description('deploy a tiny function on provided.al2023, invoke it once, record what the runtime has (commands, curl, glibc, libraries), and delete it; plan, report and migrate judge against the result')
+    .option('--region <region>', 'AWS region (default: AWS_REGION or the profile\'s)')
+    .addOption(new Option('--arch <arch>', 'function architecture').choices(['x86_64', 'arm64']).default('x86_64'))
+    .option('--profile <name>', 'AWS profile (default: the standard credential chain)')
+    .option('--endpoint-url <url>', 'one endpoint for every AWS service (an emulator)')
+    .option('--probe-file <path>', 'also write the snapshot here (for teams that commit it); it is always cached per region and architecture')
+    .action(async (options) => {
+      const { runProbeCommand } = await import('./commands/probe.js');
+      code = await runProbeCommand(options, io);
+    });
+
+  scriptOptions(
+    scheduleOptions(
+      program
+        .command('migrate')
+        .description('create or update in AWS everything the jobs need; shows the changes first and asks (--dry-run only shows them)')
+        .argument('<crontab...>', 'crontab files'),
+    ),
+  )
+    .option('--dry-run', 'read AWS and show the changes; change nothing')
+    .option('--yes', 'apply without asking (needed without a terminal)')
+    .option('--json', 'print one JSON document (formatVersion 1) on stdout')
+    .option('--detailed-exitcode', 'with --dry-run: exit 0 when nothing would change, 2 when something would, 1 on error')
+    .option('--enable', 'create the rules ENABLED (default DISABLED: the server still runs its crontab)')
+    .option('--prune', "delete this host's resources whose jobs are no longer in the crontabs")
+    .option('--region <region>', 'AWS region (default: AWS_REGION or the profile)')
+    .option('--profile <name>', 'AWS profile (default: the standard credential chain)')
+    .option('--endpoint-url <url>', 'one endpoint for every AWS service (LocalStack, tests)')
+    .option('--lock-table <name>', 'DynamoDB lock table, created when missing', 'cron2lambda-locks')
+    .option('--arch <arch>', 'x86_64 or arm64', 'x86_64')
+    .option('--memory <mb>', 'function memory in MB', '128')
+    .option('--timeout <seconds>', 'function timeout in seconds (at most 900)', '900')
+    .option('--log-retention-days <days>', 'log retention', '14')
+    .option('--role-arn <arn>', 'use this existing role for every function instead of a role per job')
+    .option('--subnet-ids <ids>', 'comma-separated subnets, for scripts that reach hosts inside a VPC')
+    .option('--security-group-ids <ids>', 'comma-separated security groups (with --subnet-ids)')
+    .option('--on-failure <arn>', 'SNS topic or SQS queue that receives failed invocations (cron mailed failures)')
+    .option('--retry-attempts <n>', 'times Lambda retries a failed run (0-2; cron never retried)', '0')
+    .option('--max-event-age <seconds>', 'how long an undelivered event is kept (60-21600)', '21600')
+    .option('--aws-cli-zip <file>', 'the AWS CLI v2 installer zip, published as a layer for jobs that call aws')
+    .option('--aws-cli-layer-arn <arn>', 'an existing AWS CLI v2 layer version for jobs that call aws')
+    .option('--concurrency <n>', 'jobs provisioned at the same time', '10')
+    .option('--rules-quota <n>', "the account's EventBridge rules per bus quota, if raised", '300')
+    .addOption(probeFileOption())
+    .action(async (files: string[], options) => {
+      const { runMigrate } = await import('./commands/migrate.js');
+      code = await runMigrate(files, options, io, argv);
     });
 
   try {

@@ -15,6 +15,8 @@ import { redactAnalysis, type JobAnalysis } from '../scripts/analyze.js';
 import { BUNDLE_ERROR_CODES, redactDeep, type Finding, type Verdict } from '../scripts/findings.js';
 import { assessEntry, attentionFromWarnings, fileWarnings, homeFor, passwdLookup, userFromSpoolPath, type FileWarning, type Readiness } from './readiness.js';
 import { MAX_FUNCTION_SECONDS, applyOverride, overlapFromFlocks, type Overlap, type OverlapOverride } from '../scripts/flock.js';
+import { summarizeRuntime, type RuntimeChoice, type RuntimeSummary } from '../runtime/load.js';
+import { hostLabel } from './host.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -83,6 +85,10 @@ export interface PlanOptions {
   overlap?: Readonly<Record<string, OverlapOverride>>;
   /** The function timeout: how long a blocking flock waits (default 900 s, Lambda's limit). */
   timeoutSeconds?: number;
+  /** The runtime snapshot the scripts are judged against (default: the shipped list, x86_64). */
+  runtime?: RuntimeChoice;
+  /** The host the crontabs belong to (part of every job's identity); the CLI always gives it. */
+  host?: string;
 }
 
 export type TimezoneSource = 'option' | 'etc/timezone' | 'etc/localtime' | 'default';
@@ -106,6 +112,8 @@ export interface PlanFile {
 
 export interface Plan {
   formatVersion: typeof PLAN_FORMAT_VERSION;
+  /** The host of every job (--host, <root>/etc/hostname, ...); '' when none was given. */
+  host: string;
   target: Target;
   /** The server's zone used for lines without CRON_TZ, and where it came from. */
   timezone: string;
@@ -115,6 +123,8 @@ export interface Plan {
   files: PlanFile[];
   jobs: Job[];
   summary: PlanSummary;
+  /** The runtime snapshot the readiness findings were judged against; absent when scripts were not read. */
+  runtime?: RuntimeSummary;
 }
 
 export interface PlanSummary {
@@ -148,6 +158,7 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
   const files: PlanFile[] = [];
   const jobs: Job[] = [];
   const analysisOf = new Map<Job, JobAnalysis>();
+  const userOf = new Map<Job, string>();
   const secrets = new Set<string>();
   const passwdHome = passwdLookup(options.reader);
   const isUser = userWordTest(options.reader, passwdHome);
@@ -189,7 +200,8 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
       const job = planEntry(entry, crontab, options);
       const user = entry.user ?? options.user ?? userFromSpoolPath(input.file);
       job.home = homeFor(entry, user, passwdHome);
-      const readiness = assessEntry(entry, crontab, { reader: options.reader, analyse: job.status === 'migrate', home: job.home });
+      if (user !== undefined) userOf.set(job, user);
+      const readiness = assessEntry(entry, crontab, { reader: options.reader, analyse: job.status === 'migrate', home: job.home, runtime: options.runtime?.view });
       takeReadiness(job, readiness, analysisOf, secrets);
       if (readiness.analysis) {
         analysed.push({ job, entry, crontab });
@@ -211,7 +223,7 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
   if (shared.size > 0) {
     for (const a of analysed) {
       if (!lockFiles(analysisOf.get(a.job)!).some((l) => shared.has(l))) continue;
-      const readiness = assessEntry(a.entry, a.crontab, { reader: options.reader, analyse: true, home: a.job.home, keepFlockLocks: [...shared].sort() });
+      const readiness = assessEntry(a.entry, a.crontab, { reader: options.reader, analyse: true, home: a.job.home, keepFlockLocks: [...shared].sort(), runtime: options.runtime?.view });
       takeReadiness(a.job, readiness, analysisOf, secrets);
     }
   }
@@ -219,7 +231,7 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
     if (job.status !== 'migrate') continue;
     job.overlap = overlapFromFlocks(analysisOf.get(job)?.bundle.trace.flocks ?? [], options.timeoutSeconds ?? MAX_FUNCTION_SECONDS);
   }
-  assignIds(jobs);
+  assignIds(jobs, options.host ?? '', (job) => userOf.get(job) ?? '');
   for (const job of jobs) {
     if (!job.overlap) continue;
     job.overlap = applyOverride(job.overlap, options.overlap?.[job.id]);
@@ -232,6 +244,7 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
   for (const [job, a] of analysisOf) analyses.set(job.id, redactAnalysis(a, [...secrets]));
   const plan: Plan = {
     formatVersion: PLAN_FORMAT_VERSION,
+    host: options.host ?? '',
     target: options.target,
     timezone: options.timezone ?? 'UTC',
     timezoneSource: options.timezone ? options.timezoneSource ?? 'option' : 'default',
@@ -240,6 +253,7 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
     files,
     jobs,
     summary: summarize(jobs, files),
+    ...(options.runtime ? { runtime: summarizeRuntime(options.runtime) } : {}),
   };
   // Nothing the tool prints or writes may carry a secret: the plan is redacted before anyone renders it.
   return { plan: redactDeep(plan, [...secrets]), analyses };
@@ -382,25 +396,29 @@ export function describe(expression: string, aws: boolean): string {
 }
 
 /**
- * Ids are stable across runs and independent of line numbers: a readable slug from the command and a hash of what
- * defines the job (crontab file name, user, schedule, command, stdin). Identical lines get -2, -3 in file order.
+ * A job's identity is host + user + command + stdin, and an ordinal for identical lines: the id is
+ * `<host>-<slug>-<hash>` (at most 56 characters, so `c2l-<id>` plus a rule suffix fits AWS's 64), the same string
+ * is the lock key's prefix and the base of every AWS resource name. The schedule, the crontab file, the line
+ * number, the environment and the scripts' contents are attributes, not identity: changing them updates the job
+ * in place. The second and later identical lines hash their ordinal too, so adding a copy never renames the first.
  */
-function assignIds(jobs: Job[]): void {
+function assignIds(jobs: Job[], host: string, userOf: (job: Job) => string): void {
   const seen = new Map<string, number>();
   for (const job of jobs) {
-    const base = baseId(job);
-    const n = (seen.get(base) ?? 0) + 1;
-    seen.set(base, n);
-    job.id = n === 1 ? base : `${base}-${n}`;
+    // The user is the crontab's owner: the system crontab's user field, else --user or the spool path.
+    const identity = [host, userOf(job), job.command ?? job.source.text, job.stdin ?? ''].join('\u0000');
+    const n = (seen.get(identity) ?? 0) + 1;
+    seen.set(identity, n);
+    job.id = jobId(host, job.command ?? '', n === 1 ? identity : `${identity}\u0000#${n}`);
   }
 }
 
-function baseId(job: Job): string {
-  const fileName = job.source.file.split('/').pop() ?? job.source.file;
-  const schedule = job.schedule?.cron ?? job.source.text.trim().split(/\s+/).slice(0, 5).join(' ');
-  const material = [fileName, job.user ?? '', schedule, job.command ?? job.source.text, job.stdin ?? ''].join('\u0000');
-  const hash = createHash('sha256').update(material).digest('hex').slice(0, 8);
-  return `${slug(job.command ?? '')}-${hash}`;
+export const JOB_ID_MAX = 56;
+
+function jobId(host: string, command: string, material: string): string {
+  const hash = createHash('sha256').update(material).digest('hex').slice(0, 10);
+  const parts = host ? [hostLabel(host), slug(command).slice(0, 24).replace(/-+$/, ''), hash] : [slug(command).slice(0, 24).replace(/-+$/, ''), hash];
+  return parts.filter(Boolean).join('-');
 }
 
 export function slug(command: string): string {

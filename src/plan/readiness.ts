@@ -15,6 +15,7 @@ import {
 } from '../scripts/findings.js';
 import type { FileReader } from '../scripts/reader.js';
 import type { Reason, SourceRef } from '../model/reasons.js';
+import type { RuntimeView } from '../runtime/judge.js';
 
 export interface Readiness {
   findings: Finding[];
@@ -46,7 +47,7 @@ export function homeFor(entry: CronEntry, user: string | undefined, passwdHome: 
 export function assessEntry(
   entry: CronEntry,
   crontab: Crontab,
-  options: { reader?: FileReader; analyse: boolean; home: string | null; keepFlockLocks?: readonly string[] },
+  options: { reader?: FileReader; analyse: boolean; home: string | null; keepFlockLocks?: readonly string[]; runtime?: RuntimeView },
 ): Readiness {
   const file = entry.source.file;
   const crontabFindings: Finding[] = [];
@@ -93,7 +94,7 @@ export function assessEntry(
         ...(options.keepFlockLocks ? { keepFlockLocks: options.keepFlockLocks } : {}),
       },
       options.reader,
-      secrets,
+      { runtime: options.runtime, knownSecrets: secrets },
     );
     secrets.push(...analysis.secrets);
   }

@@ -1,7 +1,7 @@
 // The readiness report for a change ticket: per job the schedule before and after, exactness, findings and the
 // bundled files. Markdown for people, JSON for tools. Made from the (already redacted) plan only.
 import { saidForFile, type Job, type Plan } from '../plan/plan.js';
-import { driftKindText } from './text.js';
+import { driftKindText, runtimeText } from './text.js';
 import { escapeDeep } from './escape.js';
 
 export const REPORT_FORMAT_VERSION = 1;
@@ -29,6 +29,8 @@ export interface Report {
   summary: Plan['summary'];
   /** Per crontab: why it could not be read, and the warnings said once for it (each job keeps its own copy). */
   files: { file: string; error?: Plan['files'][number]['error']; warnings: Plan['files'][number]['warnings'] }[];
+  /** The runtime snapshot the findings were judged against. */
+  runtime?: Plan['runtime'];
   jobs: ReportJob[];
 }
 
@@ -39,6 +41,7 @@ export function buildReport(plan: Plan): Report {
     horizon: plan.horizon,
     summary: plan.summary,
     files: plan.files.map((f) => ({ file: f.file, ...(f.error ? { error: f.error } : {}), warnings: f.warnings })),
+    ...(plan.runtime ? { runtime: plan.runtime } : {}),
     jobs: plan.jobs.map((j) => ({
       id: j.id,
       source: j.source,
@@ -85,6 +88,7 @@ export function renderReportMarkdown(report: Report): string {
     }
     out.push('');
   }
+  if (report.runtime) out.push(`Runtime: ${cell(runtimeText(report.runtime))}.`, '');
   out.push('| Job | Line | Status | Verdict | Before | After | Exact |', '|---|---|---|---|---|---|---|');
   for (const j of report.jobs) {
     out.push(

@@ -7,6 +7,7 @@ import type { Reason } from '../model/reasons.js';
 import type { Style } from './style.js';
 import { escapeControls, escapeDeep } from './escape.js';
 import type { Overlap } from '../scripts/flock.js';
+import type { RuntimeSummary } from '../runtime/load.js';
 
 const LABEL = 10;
 
@@ -187,6 +188,7 @@ export function renderPlan(plan: Plan, style: Style): string {
   // A file that could not be read must not scroll away above hundreds of jobs: say it again last.
   const unreadable = plan.files.filter((f) => f.error);
   if (unreadable.length) blocks.push(unreadable.map((f) => `${style.red('not read:')} ${f.error!.message.includes(f.file) ? '' : `${f.file}: `}${f.error!.message} ${style.dim(`[${f.error!.code}]`)}`).join('\n'));
+  if (plan.runtime) blocks.push(style.dim(`runtime: ${runtimeText(plan.runtime)}`));
   return blocks.join('\n\n') + '\n';
 }
 
@@ -201,6 +203,15 @@ function renderServerZone(plan: Plan, style: Style): string {
   const lines = [`server time zone: ${plan.timezone} (${from[plan.timezoneSource]})`];
   for (const n of plan.timezoneNotes ?? []) lines.push(style.dim(`  not used: ${n}`));
   return lines.join('\n');
+}
+
+/** Which runtime snapshot the readiness findings were judged against, and how old it is (one phrase everywhere). */
+export function runtimeText(r: RuntimeSummary): string {
+  const age = `${r.ageDays} day${r.ageDays === 1 ? '' : 's'} old`;
+  if (r.source === 'probe') {
+    return `judged against the probe of provided.al2023 in ${r.region ?? '?'} (${r.architecture}) taken ${r.takenAt.slice(0, 10)}, ${age}${r.file ? `, from ${r.file}` : ''}`;
+  }
+  return `judged against cron2lambda's shipped list of provided.al2023 (${r.architecture}, checked ${r.takenAt.slice(0, 10)}, ${age}), not a probe of your account: missing commands are unverified; run \`cron2lambda probe\` to know`;
 }
 
 /** One line for stderr when a command fails outright. */

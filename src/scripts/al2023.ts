@@ -1,10 +1,32 @@
-// What a job can run on AWS Lambda's provided.al2023 runtime without bundling anything.
+// What a job can run on AWS Lambda's provided.al2023 runtime without bundling anything: the list shipped with
+// cron2lambda, used when no probe of the user's account is at hand (`cron2lambda probe` measures the real runtime;
+// src/runtime/shipped.ts turns this list into a snapshot of the same format).
 //
-// Source: provided.al2023 is built on the Amazon Linux 2023 *minimal* container image, which ships
-// bash, coreutils (coreutils-single), grep, gawk and curl-minimal (plus glibc and ca-certificates).
-// It has no findutils (find, xargs), no yum/dnf, no util-linux extras (flock, ionice, ...), and we
-// assume no jq, sed, tar, gzip, zip, unzip, openssh, rsync, mysql/psql clients, python or perl.
-// If AWS adds a package to the image, add its commands here.
+// Sources (checked 2026-11-30, SHIPPED_LIST_CHECKED):
+// - AWS Compute Blog, "Introducing the Amazon Linux 2023 runtime for AWS Lambda": provided.al2023 is based on the
+//   Amazon Linux 2023 *minimal* container image.
+// - Amazon Linux 2023 User Guide, "Package changes for curl and libcurl": curl-minimal/libcurl-minimal are the
+//   default in AL2023 containers; "Improved toolchain": glibc 2.34.
+// - /work/shared/reference/facts.md ("Lambda custom runtime"): bash, coreutils, gawk, grep, curl-minimal 8.x with
+//   --aws-sigv4, glibc 2.34; absent: findutils (find, xargs), yum; assume no jq, tar, gzip, zip/unzip; sed unknown.
+// So: bash, coreutils (coreutils-single), grep, gawk and curl-minimal (plus glibc and ca-certificates). No findutils
+// (find, xargs), no yum/dnf, no util-linux extras (flock, ionice, ...), and we assume no jq, sed, tar, gzip, zip,
+// unzip, openssh, rsync, mysql/psql clients, python or perl. If AWS adds a package to the image, add its commands
+// here, and change SHIPPED_LIST_CHECKED.
+//
+// Which parts are certain and which are assumed (src/runtime/judge.ts acts on this):
+// - CERTAIN_COMMANDS: bash and its builtins, GNU coreutils and curl. A bash custom runtime cannot lack them: the
+//   cron2lambda bootstrap itself runs on bash and needs curl, mktemp and rm, and coreutils-single is part of every
+//   AL2023 container image. A job using them depends on nothing the tool does not already depend on.
+// - Everything else in this file is assumed: grep and gawk are believed present, every other program is believed
+//   absent. Without a probe, a program believed absent is reported as an *unverified* missing command (a
+//   warning that says to run `cron2lambda probe`), never as a blocker.
+
+/** The day the list below was last checked against its sources (the shipped snapshot's takenAt). */
+export const SHIPPED_LIST_CHECKED = '2026-11-30';
+
+/** glibc of Amazon Linux 2023 (AL2023 User Guide, core toolchain: glibc 2.34). */
+export const SHIPPED_GLIBC = '2.34';
 
 /** bash itself. */
 export const SHELLS = ['bash', 'sh'] as const;
@@ -24,6 +46,25 @@ export const COREUTILS = [
 
 /** grep, gawk, curl-minimal. */
 export const OTHER_PACKAGES = ['grep', 'egrep', 'fgrep', 'gawk', 'awk', 'curl'] as const;
+
+/** Present on any provided.al2023 (see the top of this file): never reported missing without a probe. */
+export const CERTAIN_COMMANDS = [...SHELLS, ...COREUTILS, 'curl'] as const;
+
+/**
+ * Shared libraries believed present, kept conservative: glibc's own libraries, and what bash (libtinfo) and
+ * curl-minimal (libcurl, OpenSSL, zlib) cannot run without. `%LD%` is the architecture's dynamic loader.
+ */
+export const SHIPPED_LIBRARIES = [
+  '%LD%', 'libc.so.6', 'libm.so.6', 'libmvec.so.1', 'libpthread.so.0', 'libdl.so.2', 'librt.so.1', 'libresolv.so.2',
+  'libutil.so.1', 'libanl.so.1', 'libnss_files.so.2', 'libnss_dns.so.2', 'libthread_db.so.1',
+  'libtinfo.so.6', 'libcurl.so.4', 'libssl.so.3', 'libcrypto.so.3', 'libz.so.1',
+] as const;
+
+/** The dynamic loader's file name per ELF machine. */
+export const DYNAMIC_LOADER: Record<'x86_64' | 'aarch64', string> = {
+  x86_64: 'ld-linux-x86-64.so.2',
+  aarch64: 'ld-linux-aarch64.so.1',
+};
 
 /** bash builtins and reserved words: never a separate program. */
 export const BASH_BUILTINS = [

@@ -18,6 +18,8 @@ import {
 import type { FileReader } from './reader.js';
 import { parseShell, toText, walk, lineOf, startOf, endOf, evalWord, type ShNode } from './shell.js';
 import { secretsInText } from './secrets.js';
+import { defaultRuntime, type RuntimeView } from '../runtime/judge.js';
+import { nativeFindings } from '../runtime/native.js';
 import type { Finding, FindingDetail } from './types.js';
 
 export interface JobAnalysis {
@@ -61,10 +63,22 @@ function redactDetail(d: FindingDetail | undefined, secrets: readonly string[]):
   return redactDeep(d, secrets);
 }
 
-export function analyzeJob(input: JobInput, reader: FileReader, knownSecrets: readonly string[] = []): JobAnalysis {
+export interface AnalyzeOptions {
+  /** The runtime snapshot to judge against (default: the shipped list, x86_64); its architecture is the function's. */
+  runtime?: RuntimeView;
+  /** Credentials found elsewhere (the crontab line, other jobs): redacted from this job's files too. */
+  knownSecrets?: readonly string[];
+}
+
+export function analyzeJob(input: JobInput, reader: FileReader, options: AnalyzeOptions = {}): JobAnalysis {
   const bundle = bundleJob(input, reader);
   const lineBase = (input.line ?? 1) - 1;
-  const traceFindings = findingsFromTrace(bundle.trace, { dropped: droppedTargets(input.command, lineBase) });
+  const knownSecrets = options.knownSecrets ?? [];
+  const runtime = options.runtime ?? defaultRuntime();
+  const traceFindings = [
+    ...findingsFromTrace(bundle.trace, { dropped: droppedTargets(input.command, lineBase), runtime }),
+    ...nativeFindings(bundle.files, runtime, runtime.snapshot.architecture),
+  ];
   traceFindings.push(
     ...backgroundFindings([
       { file: input.file ?? 'crontab', text: input.command, lineBase },

@@ -1,7 +1,7 @@
 // Findings: typed data about what stands between a cron job and Lambda. Pure functions over the
 // trace that bundle.ts records (every simple command, redirection, loop, credential literal).
 import { posix } from 'node:path';
-import { isAvailableOnAl2023 } from './al2023.js';
+import { missingCommandFinding, type RuntimeView } from '../runtime/judge.js';
 import type { CommandUse, RedirectUse, SecretUse, Trace, WordInfo } from './bundle.js';
 import { PASSWORD_PROGRAMS, secretFromAssignment, secretsInArgv, secretsInText, secretsInValue, type SecretMatch } from './secrets.js';
 import { RedirOp, UNKNOWN, applyEdits, endOf, evalWord, lineOf, literalWord, nodeType, parseShell, startOf, toBytes, toText, walk, type ShNode } from './shell.js';
@@ -533,6 +533,8 @@ function outsideTmp(value: string | null, loose: string, cwd: string | null): st
 export interface TraceFindingOptions {
   /** Top-level crontab redirections that dropOutputRedirects removes (line + raw target). */
   dropped?: Array<{ line: number; target: string }>;
+  /** The runtime to judge missing programs against (default: the shipped list). */
+  runtime?: RuntimeView;
 }
 
 /** Findings from a trace (everything except missing-file/unresolved/parse-error, which bundling reports). */
@@ -610,14 +612,15 @@ export function findingsFromTrace(trace: Trace, opts: TraceFindingOptions = {}):
     // missing programs
     const notThere =
       (u.resolution === 'not-found' || u.resolution === 'system') &&
-      !isAvailableOnAl2023(name) &&
       !functions.has(name) &&
       name !== 'aws' &&
       !(name === 'flock' && u.stripped) &&
       name !== 'sudo' &&
       !SERVICE_CONTROL.has(name) &&
       !(u.path ?? '').startsWith('/etc/');
-    if (notThere) push('missing-command', `${name} is not on provided.al2023 and not bundled: add it in a layer or the zip, or replace it`, file, line, { command: name });
+    // Whether the runtime has it, and how sure we are, is src/runtime/judge.ts's call.
+    const missing = notThere ? missingCommandFinding(name, file, line, opts.runtime, u.argv[0]?.raw.startsWith('#!') ?? false) : null;
+    if (missing) out.push(missing);
 
     // writes by commands
     for (const t of writeTargets(u)) {

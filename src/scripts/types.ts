@@ -30,6 +30,10 @@ export const FINDING_CODES = [
   'bad-path',
   'bad-input',
   'background',
+  'native-arch',
+  'native-library',
+  'native-glibc',
+  'native-unreadable',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];
@@ -69,6 +73,11 @@ export const SEVERITY: Record<FindingCode, Severity> = {
   unresolved: 'warning',
   'parse-error': 'warning',
   background: 'warning', // Lambda freezes the sandbox after the answer; bootstrap ends leftovers
+  // bundled native programs (src/runtime/native.ts): wrong architecture, a library or glibc the runtime lacks
+  'native-arch': 'blocker',
+  'native-library': 'blocker',
+  'native-glibc': 'blocker',
+  'native-unreadable': 'warning',
   'output-redirect': 'info',
   // the job's overlap policy changes with it (issue 13): the user should see what the plan chose
   flock: 'warning',
@@ -93,6 +102,13 @@ export interface FindingDetail {
   path?: string;
   /** missing-command: the program. */
   command?: string;
+  /** missing-command, native-library: judged against the shipped list, not a probe (a warning, not a blocker). */
+  unverified?: boolean;
+  /** native-*: the ELF machine, needed library, or highest GLIBC version of the bundled file; the runtime's. */
+  machine?: string;
+  library?: string;
+  glibc?: string;
+  runtimeGlibc?: string;
   /** aws-cli: IAM actions, e.g. s3:PutObject. */
   permissions?: string[];
   /** network / remote-host / local-service: hosts. */

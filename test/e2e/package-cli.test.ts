@@ -54,7 +54,7 @@ describe('cron2lambda package', () => {
     expect(backup.zip).toBe(`${backup.functionName}.zip`);
     const zipBytes = readFileSync(join(out, backup.zip));
     expect(createHash('sha256').update(zipBytes).digest('hex')).toBe(backup.sha256);
-    const billing = manifest.jobs.find((j: { id: string }) => j.id.startsWith('billing-'));
+    const billing = manifest.jobs.find((j: { id: string }) => j.id.startsWith('app01-billing-'));
     expect(billing.layers).toEqual(['aws-cli']);
     const reboot = manifest.jobs.find((j: { status: string }) => j.status === 'skip');
     expect(reboot.zip).toBeUndefined();
@@ -162,6 +162,6 @@ describe('cron2lambda invoke', () => {
   it('rejects an unknown job with the ids it knows, as a usage error', () => {
     const r = cli(['invoke', HELLO, '--root', ROOT, '--job', 'nope']);
     expect(r.status).toBe(64);
-    expect(r.stderr).toMatch(/no job with id nope .*hello-[0-9a-f]{8} \(line 4\)/);
+    expect(r.stderr).toMatch(/no job with id nope .*hello-[0-9a-f]{10} \(line 4\)/);
   });
 });

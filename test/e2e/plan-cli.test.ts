@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, FIXTURES } from '../support/cli.js';
+import { probeSnapshot, writeSnapshot } from '../support/runtime.js';
 
 const FROM = ['--from', '2026-12-01'];
 const ROOT = ['--root', join(FIXTURES, 'servers/app01')];
@@ -38,8 +39,9 @@ describe('cron2lambda plan', () => {
       environment: { SHELL: '/bin/bash', CRON_TZ: 'Asia/Tokyo', MAILTO: 'ops@example.com' },
       schedule: { cron: '30 2 * * 1-6', timezone: 'Asia/Tokyo', target: 'rule', expressions: ['cron(30 17 ? * SUN-FRI *)'], exact: true, drift: [] },
     });
-    expect(backup.id).toMatch(/^backup-[0-9a-f]{8}$/);
-    const billing = plan.jobs.find((j: { id: string }) => j.id.startsWith('billing-'));
+    expect(plan.host).toBe('app01'); // the last component of --root
+    expect(backup.id).toMatch(/^app01-backup-[0-9a-f]{10}$/);
+    const billing = plan.jobs.find((j: { id: string }) => j.id.startsWith('app01-billing-'));
     expect(billing.stdin).toBe('month end run\n');
     expect(billing.command).toBe('[ "$(date -d tomorrow +%d)" = 01 ] && /opt/app/bin/billing.sh');
   });
@@ -149,7 +151,28 @@ describe('cron2lambda plan', () => {
     expect(second).toEqual(first);
     writeFileSync(a, original + '30 2 * * 1-6   /opt/app/bin/backup.sh --full >> /var/log/backup.log 2>&1\n');
     const third = planJson([a]).plan.jobs.map((j: { id: string }) => j.id);
-    expect(third[third.length - 1]).toBe(`${first[0]}-2`);
+    // An identical line gets an id of its own (its ordinal is hashed); the first copy keeps its id.
+    expect(third.slice(0, first.length)).toEqual(first);
+    expect(third[third.length - 1]).toMatch(/-backup-[0-9a-f]{10}$/);
+    expect(new Set(third).size).toBe(third.length);
+  });
+
+  it('keys ids on host, user, command and stdin: a new schedule keeps the id, another host changes it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'c2l-ids-'));
+    const a = join(dir, 'deploy');
+    writeFileSync(a, '30 2 * * * /opt/app/bin/backup.sh --full\n0 1 * * * /opt/app/bin/backup.sh --full%in\n');
+    const ids = (args: string[]) => planJson([a, ...args]).plan.jobs.map((j: { id: string }) => j.id);
+    const first = ids(['--host', 'db01.prod']);
+    expect(first[0]).toMatch(/^db01-prod-backup-[0-9a-f]{10}$/);
+    expect(first[1]).not.toBe(first[0]); // stdin is identity
+    writeFileSync(a, '45 4 * * 1-5 /opt/app/bin/backup.sh --full\n0 1 * * * /opt/app/bin/backup.sh --full%in\n');
+    expect(ids(['--host', 'db01.prod'])).toEqual(first);
+    expect(ids(['--host', 'DB01.prod'])).toEqual(first); // host names are case-insensitive
+    expect(ids(['--host', 'db01.staging'])[0]).not.toBe(first[0]);
+    expect(ids(['--host', 'db01.prod', '--user', 'backup'])[0]).not.toBe(first[0]);
+    const r = cli(['plan', a, '--host', '../etc', '--json']);
+    expect(r.status).toBe(64);
+    expect(r.stderr).toContain('--host');
   });
 
   it('plans the other files when one cannot be read', () => {
@@ -180,9 +203,11 @@ describe('cron2lambda plan', () => {
   it('--fail-on gates CI on readiness', () => {
     const args = ['plan', join(FIXTURES, 'crontabs/app01.crontab'), ...ROOT, ...FROM];
     expect(cli(args).status).toBe(0);
-    expect(cli([...args, '--fail-on', 'blocked']).status).toBe(1);
+    // Without a probe the missing `find` is unverified (a warning); a probe that lacks it makes the job blocked.
+    expect(cli([...args, '--fail-on', 'blocked']).status).toBe(0);
+    expect(cli([...args, '--fail-on', 'blocked', '--probe-file', writeSnapshot(probeSnapshot())]).status).toBe(1);
     expect(cli([...args, '--fail-on', 'warning']).status).toBe(1);
-  });
+  }, 240_000); // four CLI runs: about 20 s here alone, far more with the machine shared
 
   it('sets HOME as cron does: the crontab HOME, else the owner\'s home from the server\'s /etc/passwd', () => {
     const root = mkdtempSync(join(tmpdir(), 'c2l-root-'));

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeJob } from '../../src/scripts/analyze.js';
 import { rootReader } from '../../src/scripts/reader.js';
+import { runtimeView } from '../../src/runtime/judge.js';
+import { probeSnapshot } from '../support/runtime.js';
 
 const reader = rootReader(join(import.meta.dirname, '../../fixtures/servers/db02'));
 
@@ -30,7 +32,10 @@ describe('independent fixture set (db02)', () => {
       for (const k of fs) (es.has(k) ? tp++ : fp++);
       for (const k of es) if (!fs.has(k)) fn++;
       expect([...fs].sort()).toEqual([...es].sort());
-      expect(a.verdict).toBe(expected.length === 0 ? 'ready' : expected.some((e) => /sudo|local-service|missing-command|service-control/.test(e)) ? 'blocked' : 'needs-attention');
+      // Judged against the shipped list, a missing command is unverified: a warning, not a blocker.
+      expect(a.verdict).toBe(expected.length === 0 ? 'ready' : expected.some((e) => /sudo|local-service|service-control/.test(e)) ? 'blocked' : 'needs-attention');
+      const probed = analyzeJob({ command: `/opt/ops/${file}`, shell: '/bin/bash', environment: {}, home: '/root', file: 'crontab', line: 1 }, reader, { runtime: runtimeView(probeSnapshot()) });
+      expect(probed.verdict).toBe(expected.length === 0 ? 'ready' : expected.some((e) => /sudo|local-service|missing-command|service-control/.test(e)) ? 'blocked' : 'needs-attention');
     });
   }
   it('lists the IAM action of an upload whose key expands a variable', () => {

@@ -11,6 +11,10 @@ import { functionTimeout, horizonFrom, parseOverlap, parseTarget, parseTimezone 
 import type { Io } from '../io.js';
 import { readCrontabInputs } from '../inputs.js';
 import { detectServerZone } from '../server-zone.js';
+import { chooseRuntime, runtimeFilesOf } from '../../runtime/load.js';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { resolveHost } from '../../plan/host.js';
 
 export interface PlanCommandOptions {
   timezone?: string;
@@ -26,6 +30,26 @@ export interface PlanCommandOptions {
   overlap?: string[];
   /** The function timeout of commands that have one (invoke, migrate): how long a blocking flock waits. */
   timeout?: string;
+  /** The runtime snapshot to judge against (--probe-file), or the cache for --region/--arch. */
+  probeFile?: string;
+  region?: string;
+  arch?: string;
+  host?: string;
+}
+
+/** --host, <root>/etc/hostname, the last component of --root, this machine's hostname: the first that is a name. */
+export function hostFromOptions(options: { host?: string; root?: string }, io: Io): string {
+  const root = options.root ?? '/';
+  let etcHostname: string | null = null;
+  try {
+    const r = io.readCapped(join(root, 'etc/hostname'), 4096);
+    etcHostname = 'bytes' in r ? Buffer.from(r.bytes).toString('utf8') : null;
+  } catch {
+    etcHostname = null;
+  }
+  const r = resolveHost({ flag: options.host, etcHostname, root, machine: hostname() });
+  if ('error' in r) throw new UsageError(r.error);
+  return r.host;
 }
 
 /** Shared by every command that starts from crontabs: options → plan. */
@@ -35,7 +59,10 @@ export function planFromFiles(files: string[], options: PlanCommandOptions, io: 
   const horizon = horizonFrom(options, io.now());
   const root = options.root ?? '/';
   if (!io.isDirectory(root)) throw new UsageError(`--root "${root}" is not a directory`);
+  const runtime = chooseRuntime({ probeFile: options.probeFile, region: options.region, arch: options.arch }, runtimeFilesOf(io));
+  for (const note of runtime.notes) io.stderr.write(`cron2lambda: ${note}\n`);
   const inputs: CrontabInput[] = readCrontabInputs(files, { system: options.system, root }, io);
+  const host = hostFromOptions(options, io);
   // Without --timezone the server copy says its zone (the default root "/" is this machine: that is intended).
   const server = timezone === undefined ? detectServerZone(root, io) : { zone: timezone, source: 'option' as const, notes: [] };
   const overlap = parseOverlap(options.overlap);
@@ -47,6 +74,8 @@ export function planFromFiles(files: string[], options: PlanCommandOptions, io: 
     horizon,
     reader: rootReader(root),
     user: options.user,
+    host,
+    runtime,
     overlap,
     timeoutSeconds: functionTimeout(options.timeout),
   });

@@ -1,0 +1,107 @@
+// IAM policy documents: the ones a job's role gets, and one normal form so a document read back from IAM (URL-encoded,
+// single values unwrapped, keys in any order) compares equal to the one we wrote.
+import type { Attr } from './model.js';
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Principal?: { Service: string | string[] };
+  Action: string | string[];
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: PolicyStatement[];
+}
+
+export const LAMBDA_TRUST: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+};
+
+/** What AWSLambdaVPCAccessExecutionRole grants: Lambda makes and removes the function's network interfaces. */
+export const VPC_ACTIONS = [
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:CreateNetworkInterface',
+  'ec2:DeleteNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:UnassignPrivateIpAddresses',
+];
+
+export interface JobPolicyInput {
+  jobId: string;
+  tableArn: string;
+  logGroupArn: string;
+  /** IAM actions the readiness review found the job's `aws` calls need (aws-cli findings). */
+  awsActions: string[];
+  vpc: boolean;
+}
+
+/**
+ * Least privilege for one job: the lock's three key-addressed writes on its own keys (`<job>#<minute>`,
+ * `<job>#running`), writing to its own log group, the actions its `aws` calls need (on any resource: the review
+ * knows the actions, not always the resources), and the network-interface actions only for a function in a VPC.
+ */
+export function jobPolicy(input: JobPolicyInput): PolicyDocument {
+  const statements: PolicyStatement[] = [
+    {
+      Sid: 'Lock',
+      Effect: 'Allow',
+      Action: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      Resource: input.tableArn,
+      Condition: {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': `${input.jobId}#*` },
+        // ForAllValues is true when the key is absent; these actions always name a key, but say so anyway.
+        Null: { 'dynamodb:LeadingKeys': 'false' },
+      },
+    },
+    { Sid: 'Logs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${input.logGroupArn}:*` },
+  ];
+  const aws = [...new Set(input.awsActions)].sort();
+  if (aws.length > 0) statements.push({ Sid: 'AwsCli', Effect: 'Allow', Action: aws, Resource: '*' });
+  if (input.vpc) statements.push({ Sid: 'Vpc', Effect: 'Allow', Action: VPC_ACTIONS, Resource: '*' });
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+function list(v: string | string[] | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  return [...new Set(Array.isArray(v) ? v : [v])].sort();
+}
+
+/** The normal form compared by the diff: arrays for every list-or-single field, sorted; IAM's encoding undone. */
+export function normalizePolicy(doc: string | PolicyDocument | undefined | null): Attr {
+  if (doc === undefined || doc === null) return null;
+  let parsed: unknown = doc;
+  if (typeof doc === 'string') {
+    let text = doc;
+    if (/^%7B/i.test(text.trim())) text = decodeURIComponent(text);
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  const d = parsed as { Version?: string; Statement?: unknown };
+  const raw = Array.isArray(d.Statement) ? d.Statement : d.Statement ? [d.Statement] : [];
+  const statements = (raw as Record<string, unknown>[]).map((s) => {
+    const out: Record<string, Attr> = {};
+    for (const [k, v] of Object.entries(s)) {
+      if (k === 'Action' || k === 'NotAction' || k === 'Resource' || k === 'NotResource') out[k] = list(v as string | string[]) ?? null;
+      else if (k === 'Principal' && v && typeof v === 'object') {
+        out[k] = Object.fromEntries(Object.entries(v as Record<string, string | string[]>).map(([pk, pv]) => [pk, list(pv) ?? null]));
+      } else if (k === 'Condition' && v && typeof v === 'object') {
+        out[k] = Object.fromEntries(
+          Object.entries(v as Record<string, Record<string, string | string[]>>).map(([op, m]) => [
+            op,
+            Object.fromEntries(Object.entries(m).map(([ck, cv]) => [ck, list(cv) ?? null])),
+          ]),
+        );
+      } else out[k] = v as Attr;
+    }
+    return out;
+  });
+  return { Version: d.Version ?? null, Statement: statements };
+}

@@ -1,0 +1,79 @@
+// Before any write: who we are and where, and whether everything the changes create fits the account's quotas.
+// Read-only calls; a problem stops the run before the first write, with the figures that show why.
+import { GetAccountSummaryCommand } from '@aws-sdk/client-iam';
+import { GetAccountSettingsCommand } from '@aws-sdk/client-lambda';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { write, type AwsContext } from './adapter.js';
+import { countRules } from './adapters/events.js';
+import type { AwsClients } from './clients.js';
+import type { Change } from './model.js';
+
+export interface Identity {
+  account: string;
+  arn: string;
+  partition: string;
+  region: string;
+}
+
+export async function whoAmI(clients: AwsClients): Promise<Identity> {
+  const region = await clients.region();
+  const got = await clients.sts.send(new GetCallerIdentityCommand({}));
+  const arn = got.Arn ?? '';
+  return { account: got.Account ?? '', arn, partition: arn.split(':')[1] || 'aws', region };
+}
+
+/** EventBridge's default quota of rules per event bus (adjustable; no API reads it without Service Quotas). */
+export const DEFAULT_RULES_QUOTA = 300;
+
+export interface QuotaProblem {
+  code: 'role-quota' | 'rule-quota' | 'code-storage';
+  message: string;
+}
+
+export interface PreflightResult {
+  roles?: { used: number; quota: number; adding: number };
+  rules?: { used: number; quota: number; adding: number };
+  codeStorage?: { used: number; limit: number; adding: number };
+  problems: QuotaProblem[];
+}
+
+function net(changes: Change[], kind: Change['kind']): number {
+  let n = 0;
+  for (const c of changes) if (c.kind === kind) n += c.action === 'create' ? 1 : c.action === 'delete' ? -1 : 0;
+  return n;
+}
+
+export async function preflight(ctx: AwsContext, changes: Change[], options: { rulesQuota: number; layerBytes: number }): Promise<PreflightResult> {
+  const result: PreflightResult = { problems: [] };
+  const addRoles = net(changes, 'role');
+  if (addRoles > 0) {
+    const summary = await write(ctx, 'read', () => ctx.clients.iam.send(new GetAccountSummaryCommand({})));
+    const used = summary.SummaryMap?.Roles ?? 0;
+    const quota = summary.SummaryMap?.RolesQuota ?? 1000;
+    result.roles = { used, quota, adding: addRoles };
+    if (used + addRoles > quota) {
+      result.problems.push({ code: 'role-quota', message: `IAM roles: the account has ${used} of ${quota}; this run would add ${addRoles}. Ask for a higher quota, or give --role-arn to use one role for every job` });
+    }
+  }
+  const addRules = net(changes, 'rule');
+  if (addRules > 0) {
+    const used = await countRules(ctx);
+    result.rules = { used, quota: options.rulesQuota, adding: addRules };
+    if (used + addRules > options.rulesQuota) {
+      result.problems.push({ code: 'rule-quota', message: `EventBridge rules on the default bus: ${used} of ${options.rulesQuota}; this run would add ${addRules}. Ask for a higher quota (then give --rules-quota N), or migrate fewer jobs at a time` });
+    }
+  }
+  const adding =
+    changes.reduce((n, c) => n + (c.kind === 'function' && (c.action === 'create' || c.attrs.some((a) => a.attr === 'codeSha256')) ? (c.desired?.zip?.length ?? 0) : 0), 0) +
+    (changes.some((c) => c.kind === 'layer' && c.action !== 'noop') ? options.layerBytes : 0);
+  if (adding > 0) {
+    const settings = await write(ctx, 'read', () => ctx.clients.lambda.send(new GetAccountSettingsCommand({})));
+    const used = settings.AccountUsage?.TotalCodeSize ?? 0;
+    const limit = settings.AccountLimit?.TotalCodeSize ?? 75 * 1024 ** 3;
+    result.codeStorage = { used, limit, adding };
+    if (used + adding > limit) {
+      result.problems.push({ code: 'code-storage', message: `Lambda code storage: ${used} of ${limit} bytes used; this run would add ${adding}. Delete old function versions or layers, or ask for a higher quota` });
+    }
+  }
+  return result;
+}

@@ -1,0 +1,72 @@
+// Judging a job against a runtime snapshot: is a program there, is a library there, which glibc. Pure.
+//
+// With a probe (source "probe") the snapshot is the truth for its region and architecture: a program it does not
+// list is missing (a blocker). With the shipped list (source "shipped") only CERTAIN_COMMANDS are known; any
+// other program the list does not have is reported missing *unverified*: a warning that names the list's date and
+// says to run `cron2lambda probe`, never a blocker (a false blocker keeps `migrate` from provisioning a job).
+import { CERTAIN_COMMANDS } from '../scripts/al2023.js';
+import { makeFinding, type Finding } from '../scripts/types.js';
+import { shippedSnapshot } from './shipped.js';
+import type { RuntimeSnapshot } from './snapshot.js';
+
+const CERTAIN = new Set<string>(CERTAIN_COMMANDS);
+
+export interface RuntimeView {
+  readonly snapshot: RuntimeSnapshot;
+  /** True for a probe: what it lacks is known to be missing. */
+  readonly verified: boolean;
+  /** For messages: "probe of eu-west-1 x86_64 on 2026-11-20" or "the shipped list of 2026-11-30". */
+  readonly label: string;
+  hasCommand(name: string): boolean;
+  hasLibrary(soname: string): boolean;
+}
+
+const day = (iso: string): string => iso.slice(0, 10);
+
+export function runtimeView(snapshot: RuntimeSnapshot): RuntimeView {
+  const commands = new Set(snapshot.commands);
+  const builtins = new Set(snapshot.builtins);
+  const libraries = new Set(snapshot.libraries);
+  const verified = snapshot.source === 'probe';
+  return {
+    snapshot,
+    verified,
+    label: verified
+      ? `probe of ${snapshot.region ?? '?'} ${snapshot.architecture} on ${day(snapshot.takenAt)}`
+      : `the shipped list of ${day(snapshot.takenAt)}`,
+    hasCommand: (name) => commands.has(name) || builtins.has(name) || (!verified && CERTAIN.has(name)),
+    hasLibrary: (soname) => libraries.has(soname),
+  };
+}
+
+let defaultView: RuntimeView | null = null;
+
+/** The shipped list for x86_64: what analysis uses when no runtime is given. */
+export function defaultRuntime(): RuntimeView {
+  defaultView ??= runtimeView(shippedSnapshot('x86_64'));
+  return defaultView;
+}
+
+/**
+ * The missing-command finding for a program a job runs that is neither bundled nor a function, or null when the
+ * runtime has it. `interpreter` is set for the `#!` line of a bundled script.
+ */
+export function missingCommandFinding(name: string, file: string, line: number, runtime: RuntimeView = defaultRuntime(), interpreter = false): Finding | null {
+  if (runtime.hasCommand(name)) return null;
+  const what = interpreter ? `the interpreter ${name} (from the script's #! line)` : name;
+  if (runtime.verified) {
+    return makeFinding('missing-command', `${what} is not on provided.al2023 (${runtime.label}) and not bundled: add it in a layer or the zip, or replace it`, file, line, {
+      command: name,
+      unverified: false,
+    });
+  }
+  const f = makeFinding(
+    'missing-command',
+    `${what} is probably not on provided.al2023 and not bundled (unverified: judged against ${runtime.label}, not your account's runtime; run \`cron2lambda probe\` to know): add it in a layer or the zip, or replace it`,
+    file,
+    line,
+    { command: name, unverified: true },
+  );
+  // Unverified: a warning, not a blocker (see the top of this file).
+  return { ...f, severity: 'warning' };
+}

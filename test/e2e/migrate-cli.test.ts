@@ -1,0 +1,201 @@
+// `migrate` as users run it (a subprocess), against the local AWS endpoint on loopback through the real SDK.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { CreateRoleCommand } from '@aws-sdk/client-iam';
+import { startLocalAws, type LocalAws } from '../support/aws/server.js';
+import { destroyClients, sdkClients } from '../support/aws/clients.js';
+import { APP01_ROOT, cliAsync, comparable, crontabDir } from '../support/migrate.js';
+
+let aws: LocalAws;
+beforeAll(async () => {
+  aws = await startLocalAws({ region: 'eu-west-1' });
+});
+afterAll(async () => aws.close());
+beforeEach(() => aws.reset());
+
+const HELLO = 'CRON_TZ=Europe/Berlin\nGREETING=hello\n*/10 * * * * /opt/app/bin/hello.sh%first line\n';
+const TWO = HELLO + '30 2 * * 1-6 /opt/app/bin/backup.sh --full\n';
+
+function migrate(dir: string, args: string[] = [], file = 'deploy') {
+  return cliAsync(['migrate', join(dir, file), '--root', APP01_ROOT, '--host', 'app01', '--region', 'eu-west-1', '--endpoint-url', aws.endpoint, ...args]);
+}
+
+describe('cron2lambda migrate', () => {
+  it('--dry-run reads only, shows every resource to add, and exits 2 with --detailed-exitcode', async () => {
+    const dir = crontabDir({ deploy: HELLO });
+    const r = await migrate(dir, ['--dry-run', '--detailed-exitcode']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(2);
+    expect(aws.mutatingCalls()).toEqual([]);
+    expect(r.stdout).toMatch(/\+ DynamoDB table cron2lambda-locks/);
+    expect(r.stdout).toMatch(/\+ IAM role c2l-app01-hello-[0-9a-f]{10}\n/);
+    expect(r.stdout).toMatch(/\+ EventBridge rule c2l-app01-hello-[0-9a-f]{10}-1\n\s+cron\(0\/10 \* \* \* \? \*\), DISABLED/);
+    expect(r.stdout).toContain('Plan: 8 to add, 0 to change, 0 to destroy.');
+  });
+
+  it('stops with exit 64 and names --yes when there is no terminal to confirm on; changes nothing', async () => {
+    const dir = crontabDir({ deploy: HELLO });
+    const r = await migrate(dir);
+    expect(r.status).toBe(64);
+    expect(r.stderr).toContain('--yes');
+    expect(aws.mutatingCalls()).toEqual([]);
+  });
+
+  it('creates every resource tagged and least-privileged, rules DISABLED; the second run makes no mutating call', async () => {
+    const dir = crontabDir({ deploy: HELLO });
+    const r = await migrate(dir, ['--yes']);
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    expect(r.stderr).not.toMatch(/NodeVersionSupportWarning|Warning/);
+    expect(r.stdout).toContain('Apply complete: 8 added, 0 changed, 0 destroyed.');
+    expect(r.stdout).toMatch(/Rules are DISABLED[\s\S]*cron2lambda migrate .* --enable/);
+    const s = aws.state();
+    expect(s.tables).toHaveLength(1);
+    expect(s.tables[0]).toMatchObject({ name: 'cron2lambda-locks', billingMode: 'PAY_PER_REQUEST', ttl: { attributeName: 'ttl', enabled: true } });
+    const fn = s.functions[0];
+    const id = fn.tags['cron2lambda:job'];
+    expect(fn.name).toBe(`c2l-${id}`);
+    expect(fn.tags).toEqual({ 'managed-by': 'cron2lambda', 'cron2lambda:host': 'app01', 'cron2lambda:job': id });
+    expect(fn.config).toMatchObject({ Runtime: 'provided.al2023', MemorySize: 128, Timeout: 900, Architectures: ['x86_64'] });
+    expect((fn.config.Environment as { Variables: Record<string, string> }).Variables).toMatchObject({ CRON2LAMBDA_JOB: id, GREETING: 'hello', TZ: 'Europe/Berlin' });
+    expect(fn.eventInvokeConfig).toMatchObject({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 21600 });
+    expect(fn.policy).toHaveLength(1);
+    expect(JSON.stringify(fn.policy[0])).toContain(`rule/c2l-${id}-1`);
+    expect(JSON.stringify(fn.policy[0])).toContain('123456789012');
+    const role = s.roles[0];
+    expect(role.path).toBe('/cron2lambda/');
+    const policy = JSON.stringify(role.inlinePolicies);
+    expect(policy).toContain(`${id}#*`);
+    expect(policy).toContain(`log-group:/aws/lambda/c2l-${id}:*`);
+    expect(policy).not.toContain('ec2:');
+    expect(s.rules).toHaveLength(1);
+    expect(s.rules[0]).toMatchObject({ state: 'DISABLED', scheduleExpression: 'cron(0/10 * * * ? *)' });
+    expect(s.rules[0].targets).toEqual([expect.objectContaining({ Id: 'cron2lambda', Arn: fn.arn })]);
+    expect(s.logGroups[0]).toMatchObject({ name: `/aws/lambda/c2l-${id}`, retentionInDays: 14 });
+
+    aws.resetCalls();
+    const again = await migrate(dir, ['--yes']);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain('No changes.');
+    expect(aws.mutatingCalls()).toEqual([]);
+    const dry = await migrate(dir, ['--dry-run', '--detailed-exitcode']);
+    expect(dry.status).toBe(0);
+    expect(aws.mutatingCalls()).toEqual([]);
+  });
+
+  it('shows drift made by hand as ~ with old → new, puts it back, and then has nothing to change', async () => {
+    const dir = crontabDir({ deploy: HELLO });
+    expect((await migrate(dir, ['--yes'])).status).toBe(0);
+    const s = aws.state();
+    const fnName = s.functions[0].name;
+    const fn = aws.account.functions.get(fnName)!;
+    (fn.config as Record<string, unknown>).MemorySize = 512;
+    (fn.config as { Environment: { Variables: Record<string, string> } }).Environment.Variables.GREETING = 'secret-by-hand';
+    const rule = aws.account.rules.get(`default/${fnName}-1`)!;
+    rule.state = 'ENABLED';
+    rule.scheduleExpression = 'cron(0 12 * * ? *)';
+    aws.account.logGroups.get(`/aws/lambda/${fnName}`)!.retentionInDays = 3;
+
+    const dry = await migrate(dir, ['--dry-run']);
+    expect(dry.status).toBe(0);
+    expect(dry.stdout).toMatch(/~ Lambda function c2l-\S+\n\s+memoryMb: 512 → 128\n\s+environment.GREETING: value changed/);
+    expect(dry.stdout).not.toContain('secret-by-hand'); // values of environment variables are never printed
+    expect(dry.stdout).toMatch(/~ EventBridge rule \S+-1\n\s+scheduleExpression: "cron\(0 12 \* \* \? \*\)" → "cron\(0\/10 \* \* \* \? \*\)"\n\s+state: "ENABLED" → "DISABLED"/);
+    expect(dry.stdout).toMatch(/~ log group \S+\n\s+retentionInDays: 3 → 14/);
+    expect(dry.stdout).toContain('Plan: 0 to add, 3 to change, 0 to destroy.');
+
+    const fixed = await migrate(dir, ['--yes']);
+    expect(fixed.status, fixed.stdout + fixed.stderr).toBe(0);
+    const after = aws.state();
+    expect(after.functions[0].config.MemorySize).toBe(128);
+    expect(after.rules[0]).toMatchObject({ state: 'DISABLED', scheduleExpression: 'cron(0/10 * * * ? *)' });
+    aws.resetCalls();
+    expect((await migrate(dir, ['--yes'])).stdout).toContain('No changes.');
+    expect(aws.mutatingCalls()).toEqual([]);
+  });
+
+  it('blocks a job whose name is taken by a resource it does not own, names it, and never touches it', async () => {
+    const dir = crontabDir({ deploy: HELLO });
+    const dry = await migrate(dir, ['--dry-run']);
+    const roleName = /\+ IAM role (\S+)/.exec(dry.stdout)![1];
+    const c = sdkClients(aws.endpoint, { region: 'eu-west-1' });
+    await c.iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }));
+    destroyClients(c);
+    aws.resetCalls();
+    const r = await migrate(dir, ['--yes']);
+    expect(r.stdout).toMatch(new RegExp(`unowned-resource\\s+IAM role ${roleName} exists and is not managed by cron2lambda`));
+    expect(aws.mutatingCalls().filter((x) => x.resource === roleName)).toEqual([]);
+    expect(aws.state().functions).toEqual([]);
+    expect(aws.state().roles[0].tags).toEqual({});
+  });
+
+  it('updates a job in place when its schedule changes, and deletes a dropped job only with --prune', async () => {
+    const dir = crontabDir({ deploy: TWO });
+    expect((await migrate(dir, ['--yes'])).status).toBe(0);
+    const before = aws.state();
+    expect(before.functions).toHaveLength(2);
+    writeFileSync(join(dir, 'deploy'), HELLO.replace('*/10 * * * *', '5 * * * *'));
+    aws.resetCalls();
+    const r = await migrate(dir, ['--yes']);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const ops = aws.mutatingCalls().map((c) => c.operation);
+    expect(ops).toEqual(['PutRule']); // no new function, no replacement
+    expect(r.stdout).toMatch(/No longer in the plan \(kept; --prune deletes them\): 4/);
+    expect(aws.state().functions).toHaveLength(2);
+
+    const pruned = await migrate(dir, ['--yes', '--prune']);
+    expect(pruned.status, pruned.stdout + pruned.stderr).toBe(0);
+    expect(pruned.stdout).toContain('0 added, 0 changed, 4 destroyed');
+    const s = aws.state();
+    expect(s.functions.map((f) => f.name)).toEqual([before.functions.find((f) => f.name.includes('hello'))!.name]);
+    expect(s.roles).toHaveLength(1);
+    expect(s.rules).toHaveLength(1);
+    expect(s.logGroups).toHaveLength(1);
+    expect(s.tables).toHaveLength(1); // never deleted
+  });
+});
+
+describe('cron2lambda migrate after failures', () => {
+  it('converges to exactly the clean state after any one mutating call fails, and reports the failure', async () => {
+    const dir = crontabDir({ deploy: HELLO });
+    expect((await migrate(dir, ['--yes'])).status).toBe(0);
+    const clean = comparable(aws.state());
+    const ops = [...new Map(aws.mutatingCalls().map((c) => [`${c.service}:${c.operation}`, c])).values()];
+    expect(ops.length).toBeGreaterThanOrEqual(10);
+    for (const op of ops) {
+      aws.reset();
+      aws.failNext({ service: op.service, operation: op.operation, error: op.service === 'iam' ? 'AccessDenied' : 'AccessDeniedException' });
+      const failed = await migrate(dir, ['--yes']);
+      expect(failed.status, `${op.operation}: ${failed.stdout}`).toBe(1);
+      expect(failed.stdout + failed.stderr, op.operation).toMatch(/failed/i);
+      const next = await migrate(dir, ['--yes']);
+      expect(next.status, `${op.operation}: ${next.stdout}${next.stderr}`).toBe(0);
+      expect(comparable(aws.state()), op.operation).toEqual(clean);
+      aws.resetCalls();
+      expect((await migrate(dir, ['--yes'])).stdout, op.operation).toContain('No changes.');
+      expect(aws.mutatingCalls(), op.operation).toEqual([]);
+    }
+  }, 600_000);
+
+  it('completes with 20 % of calls throttled', async () => {
+    const dir = crontabDir({ deploy: TWO });
+    expect((await migrate(dir, ['--yes'])).status).toBe(0);
+    const clean = comparable(aws.state());
+    aws.reset();
+    aws.setThrottle({ probability: 0.2, seed: 7 });
+    const r = await migrate(dir, ['--yes']);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(aws.calls.filter((c) => c.injected === 'throttle').length).toBeGreaterThan(5);
+    aws.clearFaults();
+    expect(comparable(aws.state())).toEqual(clean);
+  }, 120_000);
+
+  it('waits out a role that Lambda cannot assume yet and functions that stay Pending', async () => {
+    aws.setTimings({ roleAssumableAfterMs: 1500, functionPendingMs: 400, functionUpdateMs: 300 });
+    const dir = crontabDir({ deploy: HELLO });
+    const r = await migrate(dir, ['--yes']);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(aws.calls.some((c) => c.operation === 'CreateFunction' && c.errorCode === 'InvalidParameterValueException')).toBe(true);
+    expect(aws.state().functions[0].state).toBe('Active');
+  }, 120_000);
+});
