@@ -41,7 +41,7 @@ export interface JobPolicyInput {
 }
 
 /**
- * Least privilege for one job: the lock's three key-addressed writes on its own keys (`<job>#<minute>`,
+ * Least privilege for one job: the lock's key-addressed reads and writes on its own keys (`<job>#<minute>`,
  * `<job>#running`), writing to its own log group, the actions its `aws` calls need (on any resource: the review
  * knows the actions, not always the resources), and the network-interface actions only for a function in a VPC.
  */
@@ -50,7 +50,8 @@ export function jobPolicy(input: JobPolicyInput): PolicyDocument {
     {
       Sid: 'Lock',
       Effect: 'Allow',
-      Action: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      // GetItem: the lock reads an item back (consistent read) when a write's answer was lost or a condition failed.
+      Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       Resource: input.tableArn,
       Condition: {
         'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': `${input.jobId}#*` },
