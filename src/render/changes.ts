@@ -137,9 +137,15 @@ export function renderRuleState(ctx: MigrateContext, style: Style): string {
   return `${style.bold('Rules are DISABLED')} (the server's crontab still runs these jobs; enabled rules would run each twice).\nWhen the crontab is retired, enable them with:\n  ${ctx.enableCommand}\n`;
 }
 
+/** Said once per resource, not at every retry: AWS is making us wait, the run is not stuck. */
+export function renderRetry(what: string, cls: string): string {
+  const why = cls === 'role-not-assumable' ? 'the new role is not yet usable by Lambda' : cls === 'conflict' ? 'the resource is busy' : 'AWS is throttling';
+  return `  waiting to retry ${what}: ${why}\n`;
+}
+
 export function renderProgress(r: ChangeResult, done: number, total: number, tty: boolean): string {
   const c = r.change;
-  const what = `${SYMBOL[c.action].trim()} ${kindLabel(c.kind)} ${c.name}`;
+  const what = `${SYMBOL[c.action].trim()} ${kindLabel(c.kind)} ${c.name}${c.parent ? ` (${c.parent})` : ''}`;
   const status = r.status === 'failed' ? `FAILED: ${r.error}` : r.status === 'skipped' ? `not attempted (${r.error})` : 'done';
   const line = `[${done}/${total}] ${what}: ${status}`;
   if (tty && r.status === 'done') return `\r\u001b[K${line}`;

@@ -171,9 +171,6 @@ describe('cron2lambda migrate after failures', () => {
       const next = await migrate(dir, ['--yes']);
       expect(next.status, `${op.operation}: ${next.stdout}${next.stderr}`).toBe(0);
       expect(comparable(aws.state()), op.operation).toEqual(clean);
-      aws.resetCalls();
-      expect((await migrate(dir, ['--yes'])).stdout, op.operation).toContain('No changes.');
-      expect(aws.mutatingCalls(), op.operation).toEqual([]);
     }
   }, 600_000);
 

@@ -12,7 +12,7 @@ import { DEFAULT_RULES_QUOTA, preflight, whoAmI } from '../../aws/preflight.js';
 import { describeError } from '../../aws/retry.js';
 import { buildPackages } from '../../package/build.js';
 import { writeZip } from '../../package/zip.js';
-import { migrateDocument, renderApplySummary, renderDiff, renderProgress, renderRuleState, type MigrateContext } from '../../render/changes.js';
+import { migrateDocument, renderApplySummary, renderDiff, renderProgress, renderRetry, renderRuleState, type MigrateContext } from '../../render/changes.js';
 import { styleFor } from '../../render/style.js';
 import { InputError, UsageError } from '../../errors.js';
 import { loadTemplates, lockTableName } from './package.js';
@@ -206,7 +206,6 @@ export async function runMigrate(files: string[], options: MigrateCommandOptions
       enableCommand: enableCommand(argv),
     };
     const outStyle = styleFor(io.stdout, io.env);
-    const errStyle = styleFor(io.stderr, io.env);
     const changes = hasChanges(d.changes);
     const dryRun = options.dryRun === true;
     if (!options.json) io.stdout.write(renderDiff(d, mctx, pre, outStyle));
@@ -240,8 +239,11 @@ export async function runMigrate(files: string[], options: MigrateCommandOptions
     const total = d.changes.filter((c) => c.action !== 'noop').length;
     let done = 0;
     const tty = io.stderr.isTTY === true;
+    const told = new Set<string>();
     ctx.onRetry = (what, cls) => {
-      if (!tty) io.stderr.write(`  waiting to retry ${what} (${cls})\n`);
+      if (tty || told.has(what)) return;
+      told.add(what);
+      io.stderr.write(renderRetry(what, cls));
     };
     const applied = await apply(ctx, d.changes, {
       concurrency: parsed.concurrency,
@@ -250,7 +252,6 @@ export async function runMigrate(files: string[], options: MigrateCommandOptions
     if (tty) io.stderr.write('\n');
     if (options.json) io.stdout.write(JSON.stringify(migrateDocument(d, mctx, pre, false, applied), null, 2) + '\n');
     else io.stdout.write(renderApplySummary(d, applied, mctx, outStyle));
-    void errStyle;
     return applied.results.some((r) => r.status === 'failed' || r.status === 'skipped') ? 1 : 0;
   } finally {
     clients.destroy();
