@@ -87,12 +87,15 @@ async function ignoreMissing(p: Promise<unknown>): Promise<void> {
   }
 }
 
-/** Roles under /cron2lambda/ whose names carry this host's prefix (ownership is then read from their tags). */
+/**
+ * Roles whose names carry this host's prefix, on any path: one with our name made by hand elsewhere must be seen
+ * (and left alone). Ownership is then read from their tags. Up to 1000 roles per call.
+ */
 export async function listRoleNames(ctx: AwsContext, prefix: string): Promise<string[]> {
   const names: string[] = [];
   let marker: string | undefined;
   do {
-    const page = await write(ctx, 'list roles', () => ctx.clients.iam.send(new ListRolesCommand({ PathPrefix: ROLE_PATH, ...(marker ? { Marker: marker } : {}) })));
+    const page = await write(ctx, 'list roles', () => ctx.clients.iam.send(new ListRolesCommand({ MaxItems: 1000, ...(marker ? { Marker: marker } : {}) })));
     for (const r of page.Roles ?? []) if (r.RoleName?.startsWith(prefix)) names.push(r.RoleName);
     marker = page.IsTruncated ? page.Marker : undefined;
   } while (marker);
