@@ -36,6 +36,10 @@ const CREATE_PHASE: Record<Kind, number> = {
   permission: 3,
   rule: 3,
   target: 4,
+  'schedule-group': 0,
+  'scheduler-role': 0,
+  // After the function: a schedule can fire as soon as it exists.
+  schedule: 4,
 };
 /** Rules enabled last: only once their target and permission exist can they fire into the function. */
 const ENABLE_PHASE = 5;
@@ -50,6 +54,9 @@ const DELETE_PHASE: Record<Kind, number> = {
   role: 13,
   table: 14,
   layer: 14,
+  schedule: 10,
+  'schedule-group': 14,
+  'scheduler-role': 14,
 };
 
 export function phaseOf(change: Change): number {
@@ -129,7 +136,11 @@ export async function apply(ctx: AwsContext, changes: Change[], options: { concu
     return state.failed === null;
   };
 
-  const shared = groups.get(null) ?? [];
+  // Shared deletes (a schedule group or Scheduler role no longer needed) wait until every job is done: a job moving
+  // back to rules gets its rule before anything of Scheduler's goes.
+  const sharedAll = groups.get(null) ?? [];
+  const shared = sharedAll.filter((s) => s.phase < 10);
+  const sharedLast = sharedAll.filter((s) => s.phase >= 10);
   const sharedOk = shared.length === 0 || (await runGroup(shared));
   const jobs = [...groups.entries()].filter(([job]) => job !== null) as [string, Step[]][];
   const failedJobs: string[] = [];
@@ -141,5 +152,6 @@ export async function apply(ctx: AwsContext, changes: Change[], options: { concu
       if (!(await runGroup(steps))) failedJobs.push(job);
     });
   }
+  if (sharedOk && sharedLast.length > 0) await runGroup(sharedLast);
   return { results: changes.map((c) => results.get(c)!), failedJobs: sharedOk ? failedJobs.sort() : jobs.map(([j]) => j).sort() };
 }

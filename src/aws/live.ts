@@ -8,10 +8,11 @@ import { listFunctionNames, readStatements } from './adapters/lambda.js';
 import { listLogGroups, liveLogGroup } from './adapters/logs.js';
 import { listRoleNames } from './adapters/iam.js';
 import { listRuleNames } from './adapters/events.js';
+import { listScheduleNames, scheduleGroupAdapter } from './adapters/scheduler.js';
 import type { DesiredState } from './desired.js';
 import type { LiveState } from './diff.js';
 import { key, type DesiredResource, type Kind, type LiveResource } from './model.js';
-import { hostPrefix } from './names.js';
+import { hostPrefix, jobOfTriggerName, scheduleGroupName } from './names.js';
 import { mapLimit } from './pool.js';
 
 export async function readLive(ctx: AwsContext, state: DesiredState, concurrency: number): Promise<LiveState> {
@@ -48,6 +49,14 @@ export async function readLive(ctx: AwsContext, state: DesiredState, concurrency
 
   for (const r of state.resources.filter((x) => x.job === null)) await read(r);
 
+  // The host's schedule group, desired or not: schedules of jobs that moved back to rules are found through it.
+  const groupName = scheduleGroupName(ctx.settings.host);
+  const groupDesired = state.resources.some((r) => r.kind === 'schedule-group');
+  const group = groupDesired ? byKey.get(key('schedule-group', groupName)) : await scheduleGroupAdapter.read(ctx, { name: groupName, job: null });
+  if (group && group.owned && !groupDesired) extra.push(group);
+  const schedules = group?.owned ? new Set(await listScheduleNames(ctx, groupName)) : new Set<string>();
+  existing.schedule = schedules;
+
   const byJob = new Map<string, DesiredResource[]>();
   for (const r of state.resources) if (r.job !== null) byJob.set(r.job, [...(byJob.get(r.job) ?? []), r]);
   await mapLimit([...byJob.values()], concurrency, async (rs) => {
@@ -69,6 +78,7 @@ export async function readLive(ctx: AwsContext, state: DesiredState, concurrency
     } else {
       [...of('async-config'), ...of('permission')].forEach(absent);
     }
+    await Promise.all(of('schedule').map(read));
     await Promise.all(
       of('rule').map(async (rule) => {
         const live = await read(rule);
@@ -80,11 +90,16 @@ export async function readLive(ctx: AwsContext, state: DesiredState, concurrency
     );
   });
 
+  const wantedSchedules = new Set(state.resources.filter((r) => r.kind === 'schedule').map((r) => r.name));
+  for (const name of schedules) {
+    if (!wantedSchedules.has(name)) extra.push({ kind: 'schedule', name, parent: groupName, job: jobOfTriggerName(name), host: ctx.settings.host, owned: true, attrs: {} });
+  }
+
   // What the plan does not name, confirmed as this host's by its tags (an untagged resource with our prefix is not
   // ours and is never listed for deletion).
   const known = (kind: Kind) => new Set(state.resources.filter((r) => r.kind === kind).map((r) => r.name));
   const more = async (kind: 'function' | 'role' | 'rule', names: string[]) => {
-    const skip = known(kind);
+    const skip = kind === 'role' ? new Set([...known('role'), ...known('scheduler-role')]) : known(kind);
     const found = await mapLimit(
       names.filter((n) => !skip.has(n)),
       concurrency,

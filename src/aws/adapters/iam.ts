@@ -21,15 +21,19 @@ function json(attr: unknown): string {
   return JSON.stringify(attr);
 }
 
-export const roleAdapter: Adapter = {
-  kind: 'role',
+export const roleAdapter: Adapter = makeRoleAdapter('role');
+
+/** A job's role ('role') and the host's role for Scheduler ('scheduler-role') work alike. */
+export function makeRoleAdapter(kind: 'role' | 'scheduler-role'): Adapter {
+  const adapter: Adapter = {
+  kind,
   async read(ctx, r) {
     const got = await readOrNull(ctx, () => ctx.clients.iam.send(new GetRoleCommand({ RoleName: r.name })), ['NoSuchEntity', 'NoSuchEntityException']);
     const role = got?.Role;
     if (!role) return null;
     const tags = tagsFromList(role.Tags);
     const owned = isOwned(tags, ctx.settings.host, r.job ?? tags[TAG_JOB] ?? null);
-    const live: LiveResource = { kind: 'role', name: r.name, job: tags[TAG_JOB] ?? null, host: tags[TAG_HOST] ?? null, owned, attrs: {}, ...(role.Arn ? { arn: role.Arn } : {}) };
+    const live: LiveResource = { kind, name: r.name, job: tags[TAG_JOB] ?? null, host: tags[TAG_HOST] ?? null, owned, attrs: {}, ...(role.Arn ? { arn: role.Arn } : {}) };
     if (!owned) return live; // never read further into what is not ours
     const policy = await readOrNull(
       ctx,
@@ -43,12 +47,12 @@ export const roleAdapter: Adapter = {
     const tags = Object.entries(d.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
     try {
       await write(ctx, `create role ${d.name}`, () =>
-        ctx.clients.iam.send(new CreateRoleCommand({ RoleName: d.name, Path: ROLE_PATH, AssumeRolePolicyDocument: json(d.attrs.assumeRolePolicy), Tags: tags, Description: `cron2lambda job ${d.job}` })),
+        ctx.clients.iam.send(new CreateRoleCommand({ RoleName: d.name, Path: ROLE_PATH, AssumeRolePolicyDocument: json(d.attrs.assumeRolePolicy), Tags: tags, Description: d.job ? `cron2lambda job ${d.job}` : `cron2lambda: EventBridge Scheduler for ${ctx.settings.host}` })),
       );
     } catch (e) {
       // A CreateRole whose answer was lost may have happened: if the role is there and ours, go on.
       if ((e as { name?: string }).name !== 'EntityAlreadyExists') throw e;
-      const live = await roleAdapter.read(ctx, { name: d.name, job: d.job });
+      const live = await adapter.read(ctx, { name: d.name, job: d.job });
       if (!live?.owned) throw e;
     }
     await write(ctx, `put policy of role ${d.name}`, () =>
@@ -77,7 +81,9 @@ export const roleAdapter: Adapter = {
     }
     await ignoreMissing(write(ctx, `delete role ${live.name}`, () => ctx.clients.iam.send(new DeleteRoleCommand({ RoleName: live.name }))));
   },
-};
+  };
+  return adapter;
+}
 
 async function ignoreMissing(p: Promise<unknown>): Promise<void> {
   try {

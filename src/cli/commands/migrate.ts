@@ -45,6 +45,7 @@ export interface MigrateCommandOptions extends PlanCommandOptions {
   concurrency?: string;
   rulesQuota?: string;
   maxAttempts?: string;
+  deadLetterArn?: string;
 }
 
 /** CloudWatch Logs' allowed retention periods. */
@@ -77,12 +78,13 @@ export interface ParsedOptions {
 }
 
 export function parseMigrateOptions(o: MigrateCommandOptions): ParsedOptions {
-  if ((o.target ?? 'rule') !== 'rule') throw new UsageError('migrate provisions EventBridge rules (--target rule); --target scheduler is not supported by migrate yet');
   const arch = o.arch ?? 'x86_64';
   if (arch !== 'x86_64' && arch !== 'arm64') throw new UsageError(`--arch must be x86_64 or arm64, not "${arch}"`);
   const retention = int('--log-retention-days', o.logRetentionDays, 14, 1, 3653);
   if (!RETENTION_DAYS.includes(retention)) throw new UsageError(`--log-retention-days must be one of ${RETENTION_DAYS.join(', ')}`);
   if (o.roleArn !== undefined && !ARN_ROLE.test(o.roleArn)) throw new UsageError(`--role-arn "${o.roleArn}" is not an IAM role ARN`);
+  if (o.deadLetterArn !== undefined && !/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[\w-]{1,80}$/.test(o.deadLetterArn)) throw new UsageError(`--dead-letter-arn "${o.deadLetterArn}" is not the ARN of an SQS queue`);
+  if (o.deadLetterArn !== undefined && (o.target ?? 'rule') !== 'scheduler') throw new UsageError('--dead-letter-arn is for --target scheduler (rules use --on-failure)');
   if (o.onFailure !== undefined && !ARN_ON_FAILURE.test(o.onFailure)) throw new UsageError(`--on-failure "${o.onFailure}" is not the ARN of an SNS topic or SQS queue`);
   if (o.awsCliZip !== undefined && o.awsCliLayerArn !== undefined) throw new UsageError('give --aws-cli-zip or --aws-cli-layer-arn, not both');
   if (o.awsCliLayerArn !== undefined && !ARN_LAYER.test(o.awsCliLayerArn)) throw new UsageError(`--aws-cli-layer-arn "${o.awsCliLayerArn}" is not a layer version ARN (arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION)`);
@@ -111,6 +113,8 @@ export function parseMigrateOptions(o: MigrateCommandOptions): ParsedOptions {
       enable: o.enable === true,
       retryAttempts: int('--retry-attempts', o.retryAttempts, 0, 0, 2),
       maxEventAgeSeconds: int('--max-event-age', o.maxEventAge, 21600, 60, 21600),
+      target: (o.target ?? 'rule') === 'scheduler' ? 'scheduler' : 'rule',
+      ...(o.deadLetterArn !== undefined ? { deadLetterArn: o.deadLetterArn } : {}),
     },
     ...(o.awsCliLayerArn !== undefined ? { layerArn: o.awsCliLayerArn } : {}),
     ...(installer ? { installer } : {}),
@@ -204,6 +208,7 @@ export async function runMigrate(files: string[], options: MigrateCommandOptions
       enable: settings.enable,
       prune: options.prune === true,
       enableCommand: enableCommand(argv),
+      trigger: settings.target === 'scheduler' ? 'schedules' : 'rules',
     };
     const outStyle = styleFor(io.stdout, io.env);
     const changes = hasChanges(d.changes);
