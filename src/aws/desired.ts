@@ -97,6 +97,8 @@ export function desired(built: BuiltJob[], settings: MigrateSettings): DesiredSt
       continue;
     }
 
+    // The plan's expressions are for one target: UTC rules or zoned schedules. Mixing them would fire at wrong times.
+    if (job.schedule && job.schedule.target !== (s.target ?? 'rule')) throw new Error(`job ${job.id} was planned for ${job.schedule.target}, not ${s.target ?? 'rule'}`);
     const n = namesFor(job.id);
     const tags = ownerTags(s.host, job.id);
     const fnArn = functionArn(s.partition, s.region, s.account, n.function);

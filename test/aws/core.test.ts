@@ -20,9 +20,9 @@ import { FIXTURES } from '../support/cli.js';
 const ROOT = join(FIXTURES, 'servers/app01');
 const HELLO = 'CRON_TZ=Europe/Berlin\nGREETING=hello\n*/10 * * * * /opt/app/bin/hello.sh%first line\n';
 
-async function built(text: string, host = 'app01') {
+async function built(text: string, host = 'app01', target: 'rule' | 'scheduler' = 'rule') {
   const result = buildPlanWithAnalyses([{ file: '/var/spool/cron/crontabs/deploy', text, system: false }], {
-    target: 'rule',
+    target,
     horizon: makeHorizon(20_500, 60),
     reader: rootReader(ROOT),
     host,
@@ -180,6 +180,35 @@ describe('diff', () => {
     const written = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['logs:PutLogEvents'], Resource: ['arn:x'] }] };
     const back = encodeURIComponent(JSON.stringify({ Statement: { Resource: 'arn:x', Action: 'logs:PutLogEvents', Effect: 'Allow' }, Version: '2012-10-17' }));
     expect(canonical(normalizePolicy(back))).toBe(canonical(normalizePolicy(written as never)));
+  });
+});
+
+describe('--target scheduler', () => {
+  it('gives the host a schedule group and a Scheduler role, and each job schedules in its zone instead of rules', async () => {
+    const long = 'a-very-long-host-name-that-goes-on.and.on.example.com';
+    const d = desired(await built(HELLO, long, 'scheduler'), { ...SETTINGS, host: long, target: 'scheduler', deadLetterArn: 'arn:aws:sqs:eu-west-1:123456789012:dlq' });
+    expect(d.resources.map((r) => r.kind)).toEqual(['table', 'schedule-group', 'scheduler-role', 'role', 'log-group', 'function', 'async-config', 'schedule']);
+    for (const r of d.resources.filter((x) => x.kind === 'schedule-group' || x.kind === 'scheduler-role' || x.kind === 'schedule')) {
+      expect(r.name.length).toBeLessThanOrEqual(64);
+      expect(r.name).toMatch(/^[0-9a-zA-Z_.-]+$/);
+    }
+    const schedule = d.resources.find((r) => r.kind === 'schedule')!;
+    expect(schedule.attrs).toMatchObject({ timezone: 'Europe/Berlin', state: 'DISABLED', flexibleTimeWindow: 'OFF' });
+    expect(schedule.parent).toBe(d.resources.find((r) => r.kind === 'schedule-group')!.name);
+    const role = JSON.stringify(d.resources.find((r) => r.kind === 'scheduler-role')!.attrs);
+    expect(role).toContain('"aws:SourceAccount":["123456789012"]');
+    expect(role).toContain('sqs:SendMessage');
+    expect(role).toContain(`function:${hostPrefix(long)}*`);
+  });
+
+  it('moving a job from rules to Scheduler creates the schedule and deletes the rule, its target and permission', async () => {
+    const rules = desired(await built(HELLO), SETTINGS);
+    const live = liveOf(rules.resources);
+    const sched = desired(await built(HELLO, 'app01', 'scheduler'), { ...SETTINGS, target: 'scheduler' });
+    for (const r of rules.resources.filter((x) => x.kind === 'rule' || x.kind === 'permission')) live.extra.push({ kind: r.kind, name: r.name, ...(r.parent ? { parent: r.parent } : {}), job: r.job, host: 'app01', owned: true, attrs: r.attrs });
+    const r = diff(sched, { byKey: new Map([...live.byKey].filter(([k]) => !k.startsWith('rule:') && !k.startsWith('permission:'))), extra: live.extra }, { prune: false });
+    expect(r.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.kind}`).sort()).toEqual(['create schedule', 'create schedule-group', 'create scheduler-role', 'delete permission', 'delete rule']);
+    expect(r.changes.filter((c) => c.action === 'delete').every((c) => c.reason === 'schedule-changed')).toBe(true);
   });
 });
 
