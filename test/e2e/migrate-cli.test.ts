@@ -22,7 +22,7 @@ function migrate(dir: string, args: string[] = [], file = 'deploy') {
   return cliAsync(['migrate', join(dir, file), '--root', APP01_ROOT, '--host', 'app01', '--region', 'eu-west-1', '--endpoint-url', aws.endpoint, ...args]);
 }
 
-describe('cron2lambda migrate', () => {
+describe('cron2lambda migrate', { timeout: 300_000 }, () => {
   it('--dry-run reads only, shows every resource to add, and exits 2 with --detailed-exitcode', async () => {
     const dir = crontabDir({ deploy: HELLO });
     const r = await migrate(dir, ['--dry-run', '--detailed-exitcode']);
@@ -156,7 +156,7 @@ describe('cron2lambda migrate', () => {
   });
 });
 
-describe('cron2lambda migrate: layer, JSON, quotas', () => {
+describe('cron2lambda migrate: layer, JSON, quotas', { timeout: 300_000 }, () => {
   it('publishes the AWS CLI layer from the installer zip once, gives it to the jobs that call aws, and reuses it', async () => {
     const dir = crontabDir({ deploy: 'MAILTO=""\n0 23 28-31 * * /opt/app/bin/billing.sh\n' });
     const blocked = await migrate(dir, ['--dry-run']);

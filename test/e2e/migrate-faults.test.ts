@@ -18,7 +18,7 @@ function migrate(dir: string, args: string[] = [], file = 'deploy') {
   return cliAsync(['migrate', join(dir, file), '--root', APP01_ROOT, '--host', 'app01', '--region', 'eu-west-1', '--endpoint-url', aws.endpoint, ...args]);
 }
 
-describe('cron2lambda migrate after failures', () => {
+describe('cron2lambda migrate after failures', { timeout: 300_000 }, () => {
   it('converges to exactly the clean state after any one mutating call fails, and reports the failure', async () => {
     const dir = crontabDir({ deploy: HELLO });
     expect((await migrate(dir, ['--yes'])).status).toBe(0);
@@ -35,7 +35,7 @@ describe('cron2lambda migrate after failures', () => {
       expect(next.status, `${op.operation}: ${next.stdout}${next.stderr}`).toBe(0);
       expect(comparable(aws.state()), op.operation).toEqual(clean);
     }
-  }, 600_000);
+  }, 1_200_000);
 
   it('completes with 20 % of calls throttled', async () => {
     const dir = crontabDir({ deploy: TWO });
@@ -48,7 +48,7 @@ describe('cron2lambda migrate after failures', () => {
     expect(aws.calls.filter((c) => c.injected === 'throttle').length).toBeGreaterThan(5);
     aws.clearFaults();
     expect(comparable(aws.state())).toEqual(clean);
-  }, 120_000);
+  }, 300_000);
 
   it('waits out a role that Lambda cannot assume yet and functions that stay Pending', async () => {
     aws.setTimings({ roleAssumableAfterMs: 1500, functionPendingMs: 400, functionUpdateMs: 300 });
@@ -57,5 +57,5 @@ describe('cron2lambda migrate after failures', () => {
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(aws.calls.some((c) => c.operation === 'CreateFunction' && c.errorCode === 'InvalidParameterValueException')).toBe(true);
     expect(aws.state().functions[0].state).toBe('Active');
-  }, 120_000);
+  }, 300_000);
 });

@@ -29,7 +29,7 @@ function enabledTriggers(): Map<string, string[]> {
   return out;
 }
 
-describe('cron2lambda migrate --target scheduler', () => {
+describe('cron2lambda migrate --target scheduler', { timeout: 300_000 }, () => {
   it('shows where Scheduler differs from cron, creates schedules in the zone with the scheduled time as input, and then writes nothing', async () => {
     const dir = crontabDir({ deploy: NY });
     const dry = await migrate(dir, ['--target', 'scheduler', '--dry-run']);
