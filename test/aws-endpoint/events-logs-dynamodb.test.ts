@@ -15,6 +15,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
+  ListTablesCommand,
   ListTagsOfResourceCommand,
   TagResourceCommand as TagTableCommand,
   UpdateTimeToLiveCommand,
@@ -25,6 +26,7 @@ import {
   DescribeRuleCommand,
   DisableRuleCommand,
   EnableRuleCommand,
+  ListRuleNamesByTargetCommand,
   ListRulesCommand,
   ListTagsForResourceCommand,
   ListTargetsByRuleCommand,
@@ -77,6 +79,7 @@ describe('EventBridge rules', () => {
     await c.events.send(new EnableRuleCommand({ Name: 'c2l-web-0' }));
 
     await c.events.send(new PutTargetsCommand({ Rule: 'c2l-web-0', Targets: [{ Id: 'fn', Arn: FN, Input: '{"a":1}' }] }));
+    expect((await c.events.send(new ListRuleNamesByTargetCommand({ TargetArn: FN }))).RuleNames).toEqual(['c2l-web-0']);
     expect((await c.events.send(new ListTargetsByRuleCommand({ Rule: 'c2l-web-0' }))).Targets).toEqual([{ Id: 'fn', Arn: FN, Input: '{"a":1}' }]);
     const busy = await errorOf(c.events.send(new DeleteRuleCommand({ Name: 'c2l-web-0' })));
     expect(busy.name).toBe('ValidationException');
@@ -131,6 +134,8 @@ describe('CloudWatch Logs', () => {
     expect(typeof g.creationTime).toBe('number');
 
     await c.logs.send(new TagLogCommand({ resourceArn: g.logGroupArn, tags: { 'cron2lambda:host': 'web' } }));
+    // The tagging APIs take logGroupArn; DescribeLogGroups' arn ends in ':*' and names nothing there.
+    expect((await errorOf(c.logs.send(new ListLogTagsCommand({ resourceArn: g.arn })))).name).toBe('ResourceNotFoundException');
     expect((await c.logs.send(new ListLogTagsCommand({ resourceArn: g.logGroupArn }))).tags).toEqual({ 'managed-by': 'cron2lambda', 'cron2lambda:host': 'web' });
     expect((await c.logs.send(new ListTagsLogGroupCommand({ logGroupName: g.logGroupName }))).tags).toEqual({ 'managed-by': 'cron2lambda', 'cron2lambda:host': 'web' });
 
@@ -168,6 +173,7 @@ describe('DynamoDB control plane', () => {
     await waitUntilTableExists({ client: c.dynamodb, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: 'cron2lambda-locks' });
     const table = (await c.dynamodb.send(new DescribeTableCommand({ TableName: 'cron2lambda-locks' }))).Table!;
     expect(table.TableStatus).toBe('ACTIVE');
+    expect((await c.dynamodb.send(new ListTablesCommand({}))).TableNames).toEqual(['cron2lambda-locks']);
     expect(table.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
 
     await c.dynamodb.send(new UpdateTimeToLiveCommand({ TableName: 'cron2lambda-locks', TimeToLiveSpecification: { Enabled: true, AttributeName: 'ttl' } }));

@@ -76,6 +76,9 @@ describe('functions', () => {
     expect(created.Architectures).toEqual(['arm64']);
     expect(created.$metadata.httpStatusCode).toBe(201);
 
+    for (const ref of ['c2l-web-backup:$LATEST', '123456789012:function:c2l-web-backup', `${created.FunctionArn}:$LATEST`]) {
+      expect((await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: ref }))).FunctionName).toBe('c2l-web-backup');
+    }
     const got = await c.lambda.send(new GetFunctionCommand({ FunctionName: 'c2l-web-backup' }));
     expect(got.Configuration?.State).toBe('Active');
     expect(got.Configuration?.LastUpdateStatus).toBe('Successful');
@@ -95,6 +98,10 @@ describe('functions', () => {
     await create('c2l-web-other');
     const list = await c.lambda.send(new ListFunctionsCommand({}));
     expect(list.Functions?.map((f) => f.FunctionName)).toEqual(['c2l-web-backup', 'c2l-web-other']);
+    // As in Lambda, ListFunctions leaves out State and LastUpdateStatus (GetFunction has them).
+    expect(list.Functions?.[0].State).toBeUndefined();
+    expect(list.Functions?.[0].LastUpdateStatus).toBeUndefined();
+    expect(list.Functions?.[0].CodeSha256).toBe(createHash('sha256').update(zip2).digest('base64'));
 
     await c.lambda.send(new DeleteFunctionCommand({ FunctionName: 'c2l-web-backup' }));
     const gone = await errorOf(c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'c2l-web-backup' })));
@@ -117,6 +124,12 @@ describe('functions', () => {
     expect(exists.$metadata?.httpStatusCode).toBe(409);
     expect((await errorOf(create('g', { Code: { ZipFile: Buffer.from('not a zip') } }))).name).toBe('InvalidParameterValueException');
     expect((await errorOf(create('g', { Timeout: 901 }))).name).toBe('ValidationException');
+    // One-letter names fail the key pattern; Lambda's own variables are refused by name (TZ is allowed).
+    expect((await errorOf(create('g', { Environment: { Variables: { X: '1' } } }))).name).toBe('ValidationException');
+    const reserved = await errorOf(create('g', { Environment: { Variables: { TZ: ':UTC', AWS_DEFAULT_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'x' } } }));
+    expect(reserved.name).toBe('InvalidParameterValueException');
+    expect(reserved.message).toMatch(/contains reserved keys that are currently not supported for modification\. Reserved keys used in this request: AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID$/);
+    expect((await create('tz', { Environment: { Variables: { TZ: ':UTC', LANG: 'C' } } })).Environment?.Variables).toEqual({ TZ: ':UTC', LANG: 'C' });
     expect((await errorOf(create('g', { Role: 'arn:aws:iam::123456789012:role/missing' }))).message).toBe('The role defined for the function cannot be assumed by Lambda.');
 
     aws.setTimings({ roleAssumableAfterMs: 60_000 });

@@ -18,6 +18,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
  *  POST /__local/latency          {"ms": n} or {"lambda": n, ...}
  *  POST /__local/timings          Partial<Timings>  POST /__local/quotas    Partial<Quotas>
  *  POST /__local/clear-faults     POST /__local/advance-clock {"ms": n}
+ *  POST /__local/invoke-environment {"NAME": "value"} laid over every invoked function's environment
  *  GET  /__local/lambda/code/NAME the function's zip (GetFunction's Code.Location)
  *  GET  /__local/lambda/layer/NAME/VERSION the layer version's zip */
 export function handleControl(aws: LocalAws, req: IncomingMessage, res: ServerResponse, body: Buffer): void {
@@ -78,6 +79,9 @@ export function handleControl(aws: LocalAws, req: IncomingMessage, res: ServerRe
       return send(res, 200, {});
     case 'POST /quotas':
       aws.setQuotas(input as never);
+      return send(res, 200, {});
+    case 'POST /invoke-environment':
+      aws.setInvokeEnvironment(input as Record<string, string>);
       return send(res, 200, {});
     case 'POST /clear-faults':
       aws.clearFaults();

@@ -66,6 +66,11 @@ export const dynamodb: JsonService = {
       a.tables.set(name, t);
       return { TableDescription: description(ctx, t) };
     },
+    ListTables: (i: Wire, ctx) => {
+      const names = [...ctx.account.tables.keys()].sort().filter((n) => !i.ExclusiveStartTableName || n > i.ExclusiveStartTableName);
+      const limit = Math.min(i.Limit ?? 100, 100);
+      return { TableNames: names.slice(0, limit), LastEvaluatedTableName: names.length > limit ? names[limit - 1] : undefined };
+    },
     DescribeTable: (i: Wire, ctx) => ({ Table: description(ctx, findTable(ctx, i.TableName)) }),
     DeleteTable: (i: Wire, ctx) => {
       const t = findTable(ctx, i.TableName);

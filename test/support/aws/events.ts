@@ -140,6 +140,15 @@ export const events: JsonService = {
       const { items, next } = page(rule.targets, i.NextToken, Math.min(i.Limit ?? 100, 100));
       return { Targets: items, NextToken: next };
     },
+    ListRuleNamesByTarget: (i: Wire, ctx) => {
+      const bus = (i.EventBusName as string | undefined) ?? 'default';
+      const all = [...ctx.account.rules.values()]
+        .filter((r) => r.eventBus === bus && r.targets.some((t) => t.Arn === i.TargetArn))
+        .map((r) => r.name)
+        .sort();
+      const { items, next } = page(all, i.NextToken, Math.min(i.Limit ?? 100, 100));
+      return { RuleNames: items, NextToken: next };
+    },
     TagResource: (i: Wire, ctx) => {
       tagMap(i.Tags, ruleByArn(ctx, i.ResourceARN).tags);
       return {};

@@ -1,15 +1,22 @@
 // Test support: faults the local AWS endpoint can inject (latency, rate limits, random throttling, one-off errors,
 // access denied), each answered with the error the real service sends.
-import { AwsError, SERVICES, type ServiceName } from './types.js';
+import { AwsError, SERVICES, type CallKind, type ServiceName } from './types.js';
 
 /** An error to inject: a code (status and message filled in as the service would), or all of it. */
 export interface FailSpec {
   service?: ServiceName;
   operation?: string;
-  /** Error code as the service sends it (`e.name` in the SDK, e.g. 'ServiceException', 'NoSuchEntity'). */
+  /** Only calls of this kind (e.g. 'mutating', to fail each mutating call in turn with `skip`). */
+  kind?: CallKind;
+  /** Error code as the service sends it (`e.name` in the SDK, e.g. 'ServiceException', 'NoSuchEntity'), or one
+   * that each service answers its own way: '$accessDenied', '$throttling', '$internal' (a 5xx: the SDK retries);
+   * or '$dropResponse': the call takes effect but its answer is lost (the connection is reset), as when a write
+   * succeeds silently: the SDK retries it and the retry meets the state the first attempt made. */
   error: string;
   message?: string;
   status?: number;
+  /** Let this many matching calls through first; default 0. */
+  skip?: number;
   /** How many matching calls fail; default 1. */
   count?: number;
 }
@@ -30,13 +37,15 @@ export interface ThrottleSpec {
   services?: ServiceName[];
 }
 
-/** Requests per second per service (token bucket, burst = rate unless given); null or 0 = unlimited. */
-export type RateSpec = Partial<Record<ServiceName, number | null>>;
+/** Requests per second (token bucket, burst = rate) per service, or per operation as `service:Operation` (an
+ * operation with its own rate is not counted against its service's); null or 0 = unlimited. Lambda's Invoke is
+ * never counted against the control-plane rate (invocations are limited by concurrency, not modelled here). */
+export type RateSpec = Partial<Record<ServiceName | `${ServiceName}:${string}`, number | null>>;
 
-/** Documented control-plane rates: Lambda 15/s (facts.md: "other control-plane calls 15/s"; GetFunction 100/s is
- * not modelled separately), EventBridge 50/s (APIs other than PutEvents). IAM and STS publish no per-second
- * figure (they throttle with token buckets whose sizes are not documented), so they are left to the caller. */
-export const DOCUMENTED_RATES: RateSpec = { lambda: 15, events: 50 };
+/** AWS's documented control-plane rates. Lambda (quotas page): GetFunction 100/s, GetPolicy 15/s, the remainder of
+ * the control plane 15/s; EventBridge: 50/s for APIs other than PutEvents. IAM and STS throttle with token buckets
+ * whose sizes AWS does not publish ("the number of tokens ... depends on the API"), so no figure is set for them. */
+export const DOCUMENTED_RATES: RateSpec = { lambda: 15, 'lambda:GetFunction': 100, 'lambda:GetPolicy': 15, events: 50 };
 
 /** Throttling as each service answers it (code, status, message). */
 export function throttlingError(service: ServiceName): AwsError {
@@ -62,6 +71,12 @@ export function accessDeniedError(service: ServiceName, operation: string, regio
   if (service === 'iam' || service === 'sts') return new AwsError('AccessDenied', message, 403);
   if (service === 'lambda' || service === 'scheduler') return new AwsError('AccessDeniedException', message, 403);
   return new AwsError('AccessDeniedException', message, 400);
+}
+
+/** The service's own internal error (5xx). */
+export function internalError(service: ServiceName): AwsError {
+  const code = { lambda: 'ServiceException', iam: 'ServiceFailure', sts: 'InternalFailure', events: 'InternalException', logs: 'ServiceUnavailableException', dynamodb: 'InternalServerError', scheduler: 'InternalServerException' }[service];
+  return new AwsError(code, 'We encountered an internal error. Please try again.', 500);
 }
 
 /** Status a code is sent with when the caller does not say (the service's modelled httpError). */
@@ -101,14 +116,14 @@ interface Bucket {
   last: number;
 }
 
-export type Injected = { error: AwsError; injected: 'failNext' | 'throttle' | 'accessDenied' };
+export type Injected = { error: AwsError; injected: 'failNext' | 'throttle' | 'accessDenied' } | { drop: true; injected: 'dropResponse' };
 
 export class Faults {
   private latencyAll = 0;
   private latencyBy: Partial<Record<ServiceName, number>> = {};
-  private buckets = new Map<ServiceName, Bucket>();
+  private buckets = new Map<string, Bucket>();
   private throttle: { probability: number; random: () => number; services?: ServiceName[] } = { probability: 0, random: mulberry32(1) };
-  private failQueue: (FailSpec & { left: number })[] = [];
+  private failQueue: (FailSpec & { left: number; toSkip: number })[] = [];
   private denies: (DenySpec & { left: number })[] = [];
 
   /** ms added to every call, or per service. */
@@ -125,15 +140,12 @@ export class Faults {
     return this.latencyBy[service] ?? this.latencyAll;
   }
 
-  setRates(rates: RateSpec, burst?: Partial<Record<ServiceName, number>>): void {
-    for (const s of SERVICES) {
-      if (!(s in rates)) continue;
-      const rate = rates[s];
-      if (!rate) this.buckets.delete(s);
-      else {
-        const b = burst?.[s] ?? rate;
-        this.buckets.set(s, { rate, burst: b, tokens: b, last: Date.now() });
-      }
+  setRates(rates: RateSpec): void {
+    for (const [key, rate] of Object.entries(rates)) {
+      const service = key.split(':')[0];
+      if (!(SERVICES as readonly string[]).includes(service)) throw new Error(`unknown service in rate ${key}`);
+      if (!rate) this.buckets.delete(key);
+      else this.buckets.set(key, { rate, burst: rate, tokens: rate, last: Date.now() });
     }
   }
 
@@ -142,11 +154,18 @@ export class Faults {
   }
 
   failNext(spec: FailSpec): void {
-    this.failQueue.push({ ...spec, left: spec.count ?? 1 });
+    this.failQueue.push({ ...spec, left: spec.count ?? 1, toSkip: spec.skip ?? 0 });
   }
 
   denyAccess(spec: DenySpec = {}): void {
     this.denies.push({ ...spec, left: spec.count ?? Infinity });
+  }
+
+  private failError(f: FailSpec, service: ServiceName, operation: string, region: string, accountId: string): AwsError {
+    if (f.error === '$accessDenied') return accessDeniedError(service, operation, region, accountId);
+    if (f.error === '$throttling') return throttlingError(service);
+    if (f.error === '$internal') return internalError(service);
+    return new AwsError(f.error, f.message ?? `injected ${f.error}`, f.status ?? defaultStatus(service, f.error));
   }
 
   /** Removes every fault (latency, rates, throttling, queued failures, denials). */
@@ -160,22 +179,28 @@ export class Faults {
   }
 
   /** The fault for this call, if any; consumes a one-off failure or a token. */
-  check(service: ServiceName, operation: string, region: string, accountId: string): Injected | undefined {
-    const matches = (s: { service?: ServiceName; operation?: string }) =>
-      (s.service === undefined || s.service === service) && (s.operation === undefined || s.operation === operation);
-    const fail = this.failQueue.find((f) => f.left > 0 && matches(f));
+  check(service: ServiceName, operation: string, kind: CallKind, region: string, accountId: string): Injected | undefined {
+    const matches = (s: { service?: ServiceName; operation?: string; kind?: CallKind }) =>
+      (s.service === undefined || s.service === service) && (s.operation === undefined || s.operation === operation) && (s.kind === undefined || s.kind === kind);
+    // Every queued failure that matches sees the call: each counts down its own skips.
+    let fail: (typeof this.failQueue)[number] | undefined;
+    for (const f of this.failQueue) {
+      if (f.left <= 0 || !matches(f)) continue;
+      if (f.toSkip > 0) f.toSkip--;
+      else if (!fail) fail = f;
+    }
     if (fail) {
       fail.left--;
       this.failQueue = this.failQueue.filter((f) => f.left > 0);
-      const status = fail.status ?? defaultStatus(service, fail.error);
-      return { error: new AwsError(fail.error, fail.message ?? `injected ${fail.error}`, status), injected: 'failNext' };
+      if (fail.error === '$dropResponse') return { drop: true, injected: 'dropResponse' };
+      return { error: this.failError(fail, service, operation, region, accountId), injected: 'failNext' };
     }
     const deny = this.denies.find((d) => d.left > 0 && matches(d));
     if (deny) {
       deny.left--;
       return { error: accessDeniedError(service, operation, region, accountId), injected: 'accessDenied' };
     }
-    const bucket = this.buckets.get(service);
+    const bucket = this.buckets.get(`${service}:${operation}`) ?? (operation === 'Invoke' ? undefined : this.buckets.get(service));
     if (bucket) {
       const now = Date.now();
       bucket.tokens = Math.min(bucket.burst, bucket.tokens + ((now - bucket.last) / 1000) * bucket.rate);

@@ -216,3 +216,35 @@ export const sts: QueryService = {
     }),
   },
 };
+
+/** Whether a trust policy lets SERVICE assume the role with this request context (e.g. aws:SourceAccount and
+ * aws:SourceArn, which EventBridge Scheduler supplies as the account and the schedule group's ARN). Evaluates Allow
+ * statements for the service principal and sts:AssumeRole, with StringEquals/StringLike/ArnEquals/ArnLike
+ * conditions; a condition on a key the context lacks fails, as in IAM. Other operators are not modelled (allowed). */
+export function trustAllows(doc: string, service: string, context: Record<string, string>): boolean {
+  let policy: { Statement?: unknown };
+  try {
+    policy = JSON.parse(doc) as { Statement?: unknown };
+  } catch {
+    return false;
+  }
+  const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  const like = (pattern: string, value: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(value);
+  const ctx = new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]));
+  return list(policy.Statement as Record<string, unknown>[] | undefined).some((st) => {
+    if (st.Effect !== 'Allow') return false;
+    const principal = st.Principal as { Service?: string | string[] } | undefined;
+    if (!list(principal?.Service).includes(service)) return false;
+    if (!list(st.Action as string | string[]).some((a) => a === 'sts:AssumeRole' || a === 'sts:*' || a === '*')) return false;
+    for (const [op, conds] of Object.entries((st.Condition ?? {}) as Record<string, Record<string, string | string[]>>)) {
+      const wildcard = /Like$/.test(op);
+      if (!/^(StringEquals|StringLike|ArnEquals|ArnLike)$/.test(op)) continue;
+      for (const [key, values] of Object.entries(conds)) {
+        const actual = ctx.get(key.toLowerCase());
+        if (actual === undefined) return false;
+        if (!list(values).some((v) => (wildcard ? like(v, actual) : v === actual))) return false;
+      }
+    }
+    return true;
+  });
+}

@@ -43,7 +43,8 @@ export function functionArn(ctx: Ctx, name: string): string {
 
 /** A function by name, ARN or partial ARN (as Lambda accepts FunctionName). */
 export function findFunction(ctx: Ctx, nameOrArn: string): LambdaFunction {
-  const name = nameOrArn.startsWith('arn:') ? nameOrArn.split(':')[6] : nameOrArn.includes(':') ? nameOrArn.split(':').at(-1)! : nameOrArn;
+  // arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER], ACCOUNT:function:NAME, NAME[:QUALIFIER]
+  const name = nameOrArn.startsWith('arn:') ? nameOrArn.split(':')[6] : (/^(?:\d{12}:function:)?([^:]+)/.exec(nameOrArn)?.[1] ?? nameOrArn);
   const fn = ctx.account.functions.get(name ?? '');
   if (!fn) throw new AwsError('ResourceNotFoundException', `Function not found: ${functionArn(ctx, name ?? nameOrArn)}`, 404);
   return fn;
@@ -66,11 +67,24 @@ function validationError(field: string, value: unknown, constraint: string): Aws
   return new AwsError('ValidationException', `1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: ${constraint}`, 400);
 }
 
+/** Keys Lambda sets itself and refuses in a function's configuration (Lambda developer guide, "Defined runtime
+ * environment variables"). TZ, LANG, PATH and LD_LIBRARY_PATH are not among them. */
+export const RESERVED_ENV = new Set([
+  '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
+]);
+
 function checkConfig(ctx: Ctx, c: Wire): void {
   if (c.Timeout !== undefined && (c.Timeout < 1 || c.Timeout > 900)) throw validationError('timeout', c.Timeout, c.Timeout < 1 ? 'Member must have value greater than or equal to 1' : 'Member must have value less than or equal to 900');
   if (c.MemorySize !== undefined && (c.MemorySize < 128 || c.MemorySize > 10240)) throw validationError('memorySize', c.MemorySize, c.MemorySize < 128 ? 'Member must have value greater than or equal to 128' : 'Member must have value less than or equal to 10240');
   for (const k of Object.keys(c.Environment?.Variables ?? {})) {
     if (!/^[a-zA-Z]([a-zA-Z0-9_])+$/.test(k)) throw validationError('environment.variables', k, 'Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+');
+  }
+  const reserved = Object.keys(c.Environment?.Variables ?? {}).filter((k) => RESERVED_ENV.has(k));
+  if (reserved.length) {
+    throw new AwsError('InvalidParameterValueException', `Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(', ')}`, 400);
   }
   if (c.Environment?.Variables && Buffer.byteLength(JSON.stringify(c.Environment.Variables)) > 4096) {
     throw new AwsError('InvalidParameterValueException', 'Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit.', 400);
@@ -160,6 +174,13 @@ function layerSize(a: Account, arn: string): number {
   return (m && a.layers.get(m[1])?.find((v) => v.version === Number(m[2]))?.codeSize) || 0;
 }
 
+/** ListFunctions returns a subset of the configuration: state and update status only come from GetFunction. */
+function listed(config: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...config };
+  for (const k of ['State', 'StateReason', 'StateReasonCode', 'LastUpdateStatus', 'LastUpdateStatusReason', 'LastUpdateStatusReasonCode']) delete out[k];
+  return out;
+}
+
 /** Keys of CreateFunction kept as the function's configuration (code and tags are kept apart). */
 const CONFIG_KEYS = ['Role', 'Runtime', 'Handler', 'Description', 'Timeout', 'MemorySize', 'VpcConfig', 'Environment', 'DeadLetterConfig', 'KMSKeyArn', 'TracingConfig', 'Layers', 'Architectures', 'EphemeralStorage', 'LoggingConfig'];
 
@@ -232,7 +253,7 @@ export const lambdaFunctionOps: Record<string, (input: RestInput, ctx: Ctx) => R
     const start = marker ? all.findIndex((f) => f.name === Buffer.from(marker, 'base64url').toString()) : 0;
     if (start < 0) throw new AwsError('InvalidParameterValueException', 'Invalid marker', 400);
     const next = all[start + max];
-    return { body: { Functions: all.slice(start, start + max).map((f) => configuration(ctx, f)), NextMarker: next ? Buffer.from(next.name).toString('base64url') : undefined } };
+    return { body: { Functions: all.slice(start, start + max).map((f) => listed(configuration(ctx, f))), NextMarker: next ? Buffer.from(next.name).toString('base64url') : undefined } };
   },
   UpdateFunctionConfiguration: ({ labels, body }, ctx) => {
     const fn = findFunction(ctx, labels.FunctionName);

@@ -17,8 +17,9 @@ const groupArn = (ctx: Ctx, name: string) => `arn:aws:logs:${ctx.region}:${ctx.a
 
 /** Tagging APIs name a log group by ARN, without the trailing `:*` that DescribeLogGroups' `arn` has. */
 function groupByArn(ctx: Ctx, arn: string): LogGroup {
-  const m = /^arn:aws:logs:[^:]+:\d{12}:log-group:(.+?)(:\*)?$/.exec(arn ?? '');
+  const m = /^arn:aws:logs:[^:]+:\d{12}:log-group:(.+)$/.exec(arn ?? '');
   if (!m) throw new AwsError('InvalidParameterException', `Invalid resourceArn: ${arn}`, 400);
+  // DescribeLogGroups' `arn` (with `:*`) names no log group here: tagging takes `logGroupArn`.
   const g = ctx.account.logGroups.get(m[1]);
   if (!g) throw new AwsError('ResourceNotFoundException', `The specified resource does not exist.`, 400);
   return g;

@@ -22,6 +22,7 @@ export interface RemoteLocalAws {
   setTimings(t: Partial<Timings>): Promise<void>;
   setQuotas(q: Partial<Quotas>): Promise<void>;
   advanceClock(ms: number): Promise<void>;
+  setInvokeEnvironment(env: Record<string, string>): Promise<void>;
   state(): Promise<AccountSnapshot>;
   reset(): Promise<void>;
 }
@@ -47,6 +48,7 @@ export function connectLocalAws(endpoint: string): RemoteLocalAws {
     setTimings: (t) => call('POST', '/timings', t),
     setQuotas: (q) => call('POST', '/quotas', q),
     advanceClock: (ms) => call('POST', '/advance-clock', { ms }),
+    setInvokeEnvironment: (env) => call('POST', '/invoke-environment', env),
     state: () => call('GET', '/state'),
     reset: () => call('POST', '/reset', {}),
   };

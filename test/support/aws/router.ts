@@ -136,11 +136,9 @@ export async function handleAws(deps: RouterDeps, req: IncomingMessage, res: Ser
     record.resource = resolved.resource;
     const latency = deps.faults.latencyFor(service);
     if (latency > 0) await sleep(latency);
-    const injected = deps.faults.check(service, resolved.operation, awsReq.region, deps.account.accountId);
-    if (injected) {
-      record.injected = injected.injected;
-      throw injected.error;
-    }
+    const injected = deps.faults.check(service, resolved.operation, record.kind, awsReq.region, deps.account.accountId);
+    if (injected) record.injected = injected.injected;
+    if (injected && 'error' in injected) throw injected.error;
     result = await resolved.run({ account: deps.account, region: awsReq.region, req: awsReq, invoke: deps.invoke });
   } catch (e) {
     if (e instanceof AwsError) {
@@ -156,6 +154,11 @@ export async function handleAws(deps: RouterDeps, req: IncomingMessage, res: Ser
   if (error) record.errorCode = error.code;
   record.seq = deps.calls.length + 1;
   deps.calls.push(record);
+  if (record.injected === 'dropResponse') {
+    // The work is done; the answer never arrives.
+    res.socket?.destroy();
+    return;
+  }
   render(res, MODULES[service], service, record.operation, requestId, result, error);
 }
 

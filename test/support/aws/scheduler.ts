@@ -1,5 +1,7 @@
 // Test support: EventBridge Scheduler (restJson1) schedule groups, schedules and group tags, as the local AWS
 // endpoint answers them. The group `default` always exists and cannot be deleted.
+import { validScheduleExpression } from './events.js';
+import { trustAllows } from './iam.js';
 import type { Route } from './protocol.js';
 import { page, tagList, tagMap, type Ctx, type RestService, type Wire } from './service.js';
 import type { Schedule, ScheduleGroup } from './state.js';
@@ -53,11 +55,27 @@ function findSchedule(ctx: Ctx, group: string, name: string): Schedule {
   return s;
 }
 
+/** Scheduler checks at create and update that it can assume the target's role: a role of this account must exist,
+ * trust scheduler.amazonaws.com with the context Scheduler supplies (aws:SourceAccount = the account,
+ * aws:SourceArn = the schedule GROUP's ARN, not the schedule's) and be old enough (IAM is eventually consistent). */
+function checkExecutionRole(ctx: Ctx, roleArn: string, group: string): void {
+  const a = ctx.account;
+  const m = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
+  if (!m) throw validation(`Invalid RoleArn ${roleArn}.`);
+  if (m[1] !== a.accountId) return;
+  const role = a.roles.get(m[2].toLowerCase());
+  const context = { 'aws:SourceAccount': a.accountId, 'aws:SourceArn': groupArn(ctx, group) };
+  if (!role || !trustAllows(role.assumeRolePolicy, 'scheduler.amazonaws.com', context) || a.now() - role.createdAt < a.timings.roleAssumableAfterMs) {
+    throw validation('The execution role you provide must allow AWS EventBridge Scheduler to assume the role.');
+  }
+}
+
 const SCHEDULE_KEYS = ['ScheduleExpression', 'Target', 'FlexibleTimeWindow', 'StartDate', 'EndDate', 'Description', 'ScheduleExpressionTimezone', 'State', 'KmsKeyArn', 'ActionAfterCompletion'];
 
-function scheduleConfig(body: Wire): Record<string, unknown> {
+function scheduleConfig(ctx: Ctx, body: Wire, group: string): Record<string, unknown> {
   if (!body.ScheduleExpression) throw validation("1 validation error detected: Value null at 'scheduleExpression' failed to satisfy constraint: Member must not be null");
-  if (!/^(at\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\))$/.test(body.ScheduleExpression)) {
+  const expr = body.ScheduleExpression as string;
+  if (!/^at\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\)$/.test(expr) && !validScheduleExpression(expr)) {
     throw validation(`Invalid Schedule Expression ${body.ScheduleExpression}.`);
   }
   if (!body.Target?.Arn || !body.Target?.RoleArn) throw validation("1 validation error detected: Value null at 'target.roleArn' failed to satisfy constraint: Member must not be null");
@@ -66,6 +84,7 @@ function scheduleConfig(body: Wire): Record<string, unknown> {
   if (ftw.Mode === 'FLEXIBLE' && !ftw.MaximumWindowInMinutes) throw validation('MaximumWindowInMinutes is required when FlexibleTimeWindow Mode is FLEXIBLE.');
   if (body.ScheduleExpressionTimezone && !ZONES.has(body.ScheduleExpressionTimezone)) throw validation(`Invalid ScheduleExpressionTimezone ${body.ScheduleExpressionTimezone}.`);
   if (body.State && !['ENABLED', 'DISABLED'].includes(body.State)) throw validation(`1 validation error detected: Value '${body.State}' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [DISABLED, ENABLED]`);
+  checkExecutionRole(ctx, body.Target.RoleArn as string, group);
   const retry = body.Target.RetryPolicy;
   if (retry?.MaximumRetryAttempts !== undefined && (retry.MaximumRetryAttempts < 0 || retry.MaximumRetryAttempts > 185)) throw validation('MaximumRetryAttempts must be between 0 and 185.');
   if (retry?.MaximumEventAgeInSeconds !== undefined && (retry.MaximumEventAgeInSeconds < 60 || retry.MaximumEventAgeInSeconds > 86400)) throw validation('MaximumEventAgeInSeconds must be between 60 and 86400.');
@@ -123,7 +142,7 @@ export const scheduler: RestService = {
       const group = findGroup(ctx, body.GroupName ?? 'default');
       const key = `${group.name}/${labels.Name}`;
       if (a.schedules.has(key)) throw new AwsError('ConflictException', `Schedule ${labels.Name} already exists.`, 409);
-      const config = scheduleConfig(body);
+      const config = scheduleConfig(ctx, body, group.name);
       if (a.schedules.size >= a.quotas.schedulesPerAccount) throw new AwsError('ServiceQuotaExceededException', 'Schedule quota exceeded.', 402);
       const now = a.now();
       const s: Schedule = { group: group.name, name: labels.Name, arn: `arn:aws:scheduler:${ctx.region}:${a.accountId}:schedule/${group.name}/${labels.Name}`, config, createdAt: now, modifiedAt: now };
@@ -137,7 +156,7 @@ export const scheduler: RestService = {
     UpdateSchedule: ({ labels, body }, ctx) => {
       const s = findSchedule(ctx, body.GroupName ?? 'default', labels.Name);
       // UpdateSchedule replaces the whole schedule: fields left out take their defaults.
-      s.config = scheduleConfig(body);
+      s.config = scheduleConfig(ctx, body, s.group);
       s.modifiedAt = ctx.account.now();
       return { body: { ScheduleArn: s.arn } };
     },

@@ -5,13 +5,15 @@
 //   --port N                   port on 127.0.0.1 (default: a free one)
 //   --region R                 region for unsigned requests (default us-east-1)
 //   --latency-ms N             added to every call
-//   --rates lambda=15,events=50,iam=10   token-bucket rate limits per service (requests per second)
-//   --documented-rates         Lambda 15/s and EventBridge 50/s (AWS's documented control-plane rates)
+//   --rates lambda=15,lambda:GetFunction=100,iam=10   token-bucket rate limits (requests per second) per service
+//                              or per service:Operation
+//   --documented-rates         AWS's documented control-plane rates (DOCUMENTED_RATES: Lambda, EventBridge)
 //   --throttle P [--seed N]    throttle a share P (0-1) of calls at random, reproducibly
 //   --function-pending-ms N  --function-update-ms N  --role-assumable-after-ms N  --table-creating-ms N
 //   --rules-per-bus N  --roles-per-account N
 //   --watch-stdin              exit when stdin closes (the parent went away)
 // The same options can be given as JSON (LocalAwsOptions) in the environment variable LOCAL_AWS_OPTIONS.
+import { pathToFileURL } from 'node:url';
 import { DOCUMENTED_RATES, type RateSpec } from './faults.js';
 import { startLocalAws, type LocalAwsOptions } from './server.js';
 import { SERVICES, type ServiceName } from './types.js';
@@ -33,9 +35,9 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
       case '--rates': {
         const rates: RateSpec = { ...options.rates };
         for (const pair of (argv[++i] ?? '').split(',')) {
-          const [s, v] = pair.split('=');
-          if (!(SERVICES as readonly string[]).includes(s) || !Number.isFinite(Number(v))) throw new Error(`bad --rates entry ${pair}`);
-          rates[s as ServiceName] = Number(v);
+          const [key, v] = pair.split('=');
+          if (!(SERVICES as readonly string[]).includes(key.split(':')[0]) || !Number.isFinite(Number(v))) throw new Error(`bad --rates entry ${pair}`);
+          rates[key as ServiceName] = Number(v);
         }
         options.rates = rates;
         break;
@@ -79,4 +81,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) void main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main();

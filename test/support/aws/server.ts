@@ -27,6 +27,27 @@ export interface LocalAwsOptions {
   throttle?: ThrottleSpec;
   /** Keep the directories Invoke unzips functions into. */
   keepInvokeDirs?: boolean;
+  /** Variables laid over every invoked function's environment (e.g. CRON2LAMBDA_DYNAMODB_ENDPOINT of a dynalite). */
+  invokeEnvironment?: Record<string, string>;
+}
+
+/** A port nothing listens on: what a function reaches instead of the internet. */
+const DEAD = 'http://127.0.0.1:9';
+
+/** Keeps invoked functions off the network: proxies point at a dead loopback port (loopback itself stays direct),
+ * and the lock's DynamoDB endpoint, when the function does not name one, is that dead port rather than AWS. */
+export function guardEnvironment(fnEnv: Record<string, string>, overlay: Record<string, string>): Record<string, string> {
+  return {
+    ...fnEnv,
+    CRON2LAMBDA_DYNAMODB_ENDPOINT: fnEnv.CRON2LAMBDA_DYNAMODB_ENDPOINT ?? DEAD,
+    ...overlay,
+    http_proxy: DEAD,
+    https_proxy: DEAD,
+    HTTP_PROXY: DEAD,
+    HTTPS_PROXY: DEAD,
+    no_proxy: '127.0.0.1,localhost',
+    NO_PROXY: '127.0.0.1,localhost',
+  };
 }
 
 export interface LocalAws {
@@ -48,10 +69,12 @@ export interface LocalAws {
   clearFaults(): void;
   setTimings(timings: Partial<Timings>): void;
   setQuotas(quotas: Partial<Quotas>): void;
+  /** Replaces the variables laid over every invoked function's environment. */
+  setInvokeEnvironment(env: Record<string, string>): void;
   /** Moves the account's clock forward (ends Pending, InProgress, CREATING and role-propagation windows). */
   advanceClock(ms: number): void;
   state(): AccountSnapshot;
-  /** Empties the account, the call log and every fault. */
+  /** Empties the account, the call log and every fault; timings and quotas go back to the start options. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -60,13 +83,17 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const account = new Account();
   Object.assign(account.timings, options.timings ?? {});
   Object.assign(account.quotas, options.quotas ?? {});
+  account.baseTimings = { ...account.timings };
+  account.baseQuotas = { ...account.quotas };
   const faults = new Faults();
   if (options.latencyMs) faults.setLatency(options.latencyMs);
   if (options.rates) faults.setRates(options.rates);
   if (options.throttle) faults.setThrottle(options.throttle);
   const calls: CallRecord[] = [];
   const runner = makeInvokeRunner({ keep: options.keepInvokeDirs });
-  const deps = { account, faults, calls, invoke: runner.run, defaultRegion: options.region ?? 'us-east-1' };
+  let invokeEnvironment = { ...options.invokeEnvironment };
+  const invoke: typeof runner.run = (zip, req) => runner.run(zip, { ...req, environment: guardEnvironment(req.environment, invokeEnvironment) });
+  const deps = { account, faults, calls, invoke, defaultRegion: options.region ?? 'us-east-1' };
 
   let aws!: LocalAws;
   const server: Server = createServer((req, res) => {
@@ -85,6 +112,10 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       });
     });
   });
+  // Clients keep connections open between calls (the SDK's agent, undici's fetch); closing an idle one after Node's
+  // default 5 s races with a client reusing it ("other side closed"). Idle connections stay for a minute instead.
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 61_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -106,6 +137,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     clearFaults: () => faults.clear(),
     setTimings: (t) => void Object.assign(account.timings, t),
     setQuotas: (q) => void Object.assign(account.quotas, q),
+    setInvokeEnvironment: (env) => void (invokeEnvironment = { ...env }),
     advanceClock: (ms) => void (account.clockOffsetMs += ms),
     state: () => snapshot(account),
     reset: () => {

@@ -131,6 +131,9 @@ export class Account {
   readonly accountId = ACCOUNT_ID;
   timings: Timings = { ...DEFAULT_TIMINGS };
   quotas: Quotas = { ...DEFAULT_QUOTAS };
+  /** What reset() returns timings and quotas to (the server's start options). */
+  baseTimings: Timings = { ...DEFAULT_TIMINGS };
+  baseQuotas: Quotas = { ...DEFAULT_QUOTAS };
   /** Milliseconds added to the wall clock: lets a test age resources without waiting. */
   clockOffsetMs = 0;
 
@@ -151,8 +154,8 @@ export class Account {
   }
 
   reset(): void {
-    this.timings = { ...DEFAULT_TIMINGS };
-    this.quotas = { ...DEFAULT_QUOTAS };
+    this.timings = { ...this.baseTimings };
+    this.quotas = { ...this.baseQuotas };
     this.clockOffsetMs = 0;
     for (const m of [this.roles, this.functions, this.layers, this.layerVersionCounter, this.rules, this.logGroups, this.tables, this.scheduleGroups, this.schedules]) {
       (m as Map<string, unknown>).clear();

@@ -18,8 +18,9 @@ export interface CallRecord {
   errorCode?: string;
   /** The resource the call names (role, function, rule, log group, table, schedule), when it names one. */
   resource?: string;
-  /** When the error was injected (failNext, throttle, access denied) rather than produced by the state. */
-  injected?: 'failNext' | 'throttle' | 'accessDenied';
+  /** When the error was injected (failNext, throttle, access denied) rather than produced by the state, or the
+   * answer was dropped after the call took effect (status is then what it would have been). */
+  injected?: 'failNext' | 'throttle' | 'accessDenied' | 'dropResponse';
   at: number;
 }
 
