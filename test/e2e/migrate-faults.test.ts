@@ -37,6 +37,21 @@ describe('cron2lambda migrate after failures', { timeout: 300_000 }, () => {
     }
   }, 1_200_000);
 
+  it('converges when a write happened but its answer was lost (connection reset), for every kind of write', async () => {
+    const dir = crontabDir({ deploy: HELLO });
+    expect((await migrate(dir, ['--yes'])).status).toBe(0);
+    const clean = comparable(aws.state());
+    const ops = [...new Map(aws.mutatingCalls().map((c) => [`${c.service}:${c.operation}`, c])).values()];
+    for (const op of ops) {
+      aws.reset();
+      aws.failNext({ service: op.service, operation: op.operation, error: '$dropResponse' });
+      const first = await migrate(dir, ['--yes']);
+      const next = await migrate(dir, ['--yes']);
+      expect(next.status, `${op.operation}: ${first.stdout}${first.stderr}${next.stdout}${next.stderr}`).toBe(0);
+      expect(comparable(aws.state()), op.operation).toEqual(clean);
+    }
+  }, 1_200_000);
+
   it('completes with 20 % of calls throttled', async () => {
     const dir = crontabDir({ deploy: TWO });
     expect((await migrate(dir, ['--yes'])).status).toBe(0);
