@@ -2,6 +2,7 @@
 import { run as plan } from './plan.mjs';
 import { run as lock } from './lock.mjs';
 import { run as output } from './output.mjs';
+import { run as apply } from './apply.mjs';
 
 const results = {};
 results.plan = await plan();
@@ -9,6 +10,8 @@ console.log('');
 results.lock = await lock();
 console.log('');
 results.output = await output();
+console.log('');
+results.apply = await apply();
 const failed = Object.entries(results).filter(([, r]) => r && r.ok === false).map(([k]) => k);
 if (failed.length) {
   console.log(`\ntargets not met: ${failed.join(', ')}`);

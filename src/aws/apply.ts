@@ -1,7 +1,7 @@
 // Carries out exactly the diff's changes, as a dependency graph: shared resources first (lock table, layer), then
 // every job on its own, in phases (role and log group → function → async settings, permissions, rules → targets →
 // enabling rules). Jobs run side by side up to a bound; a failure stops only the rest of its own job.
-import type { AwsContext } from './adapter.js';
+import type { Adapter, AwsContext } from './adapter.js';
 import { ADAPTERS } from './adapters/index.js';
 import { needsEnable, setState } from './adapters/events.js';
 import type { Change, Kind } from './model.js';
@@ -36,6 +36,10 @@ const CREATE_PHASE: Record<Kind, number> = {
   permission: 3,
   rule: 3,
   target: 4,
+  'schedule-group': 0,
+  'scheduler-role': 0,
+  // After the function: a schedule can fire as soon as it exists.
+  schedule: 4,
 };
 /** Rules enabled last: only once their target and permission exist can they fire into the function. */
 const ENABLE_PHASE = 5;
@@ -50,6 +54,9 @@ const DELETE_PHASE: Record<Kind, number> = {
   role: 13,
   table: 14,
   layer: 14,
+  schedule: 10,
+  'schedule-group': 14,
+  'scheduler-role': 14,
 };
 
 export function phaseOf(change: Change): number {
@@ -62,20 +69,28 @@ interface Step {
   run(): Promise<void>;
 }
 
-function stepsOf(ctx: AwsContext, change: Change): Step[] {
-  const adapter = ADAPTERS[change.kind];
+/** The SDK adapters, and how a rule is enabled; tests pass fakes. */
+export interface Executors {
+  adapters: Record<Kind, Adapter>;
+  enable(ctx: AwsContext, rule: string): Promise<void>;
+}
+
+const SDK: Executors = { adapters: ADAPTERS, enable: async (ctx, rule) => void (await setState(ctx, rule, 'ENABLED')) };
+
+function stepsOf(ctx: AwsContext, change: Change, ex: Executors): Step[] {
+  const adapter = ex.adapters[change.kind];
   const steps: Step[] = [];
   const phase = phaseOf(change);
   if (change.action === 'create') steps.push({ change, phase, run: () => adapter.create(ctx, change.desired!) });
   else if (change.action === 'update' || change.action === 'replace') steps.push({ change, phase, run: () => adapter.update(ctx, change) });
   else if (change.action === 'delete') steps.push({ change, phase, run: () => adapter.delete(ctx, change.live!) });
   if (change.kind === 'rule' && change.action !== 'delete' && needsEnable(change)) {
-    steps.push({ change, phase: ENABLE_PHASE, run: async () => void (await setState(ctx, change.name, 'ENABLED')) });
+    steps.push({ change, phase: ENABLE_PHASE, run: () => ex.enable(ctx, change.name) });
   }
   return steps;
 }
 
-export async function apply(ctx: AwsContext, changes: Change[], options: { concurrency: number; events?: ApplyEvents }): Promise<ApplyResult> {
+export async function apply(ctx: AwsContext, changes: Change[], options: { concurrency: number; events?: ApplyEvents; executors?: Executors }): Promise<ApplyResult> {
   const results = new Map<Change, ChangeResult>();
   const report = (r: ChangeResult) => {
     const before = results.get(r.change);
@@ -90,7 +105,7 @@ export async function apply(ctx: AwsContext, changes: Change[], options: { concu
   const groups = new Map<string | null, Step[]>();
   for (const c of changes) {
     if (c.action === 'noop') continue;
-    const steps = stepsOf(ctx, c);
+    const steps = stepsOf(ctx, c, options.executors ?? SDK);
     pending.set(c, { left: steps.length });
     groups.set(c.job, [...(groups.get(c.job) ?? []), ...steps]);
   }
@@ -121,7 +136,11 @@ export async function apply(ctx: AwsContext, changes: Change[], options: { concu
     return state.failed === null;
   };
 
-  const shared = groups.get(null) ?? [];
+  // Shared deletes (a schedule group or Scheduler role no longer needed) wait until every job is done: a job moving
+  // back to rules gets its rule before anything of Scheduler's goes.
+  const sharedAll = groups.get(null) ?? [];
+  const shared = sharedAll.filter((s) => s.phase < 10);
+  const sharedLast = sharedAll.filter((s) => s.phase >= 10);
   const sharedOk = shared.length === 0 || (await runGroup(shared));
   const jobs = [...groups.entries()].filter(([job]) => job !== null) as [string, Step[]][];
   const failedJobs: string[] = [];
@@ -133,5 +152,6 @@ export async function apply(ctx: AwsContext, changes: Change[], options: { concu
       if (!(await runGroup(steps))) failedJobs.push(job);
     });
   }
+  if (sharedOk && sharedLast.length > 0) await runGroup(sharedLast);
   return { results: changes.map((c) => results.get(c)!), failedJobs: sharedOk ? failedJobs.sort() : jobs.map(([j]) => j).sort() };
 }

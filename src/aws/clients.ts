@@ -19,6 +19,29 @@ export interface AwsOptions {
   endpointUrl?: string;
   /** Attempts per call, first one included (default DEFAULT_MAX_ATTEMPTS). */
   maxAttempts?: number;
+  /** Requests per second per service this process sends at most (default DOCUMENTED_RATES; 0 = no limit). */
+  ratesPerSecond?: Partial<Record<ServiceKey, number>>;
+}
+
+export type ServiceKey = 'lambda' | 'iam' | 'sts' | 'events' | 'logs' | 'dynamodb' | 'scheduler';
+
+/**
+ * AWS's documented control-plane rates: Lambda 15 requests per second (GetFunction 100, the rest 15), EventBridge
+ * 50 (APIs other than PutEvents). Sending faster only earns throttling and the backoff after it, so each client
+ * paces itself; adaptive retries handle the rest (other callers sharing the account's rate). IAM documents no rate.
+ */
+export const DOCUMENTED_RATES: Partial<Record<ServiceKey, number>> = { lambda: 15, events: 50 };
+
+/** Spaces requests 1/rate apart (every attempt, retries included): a token bucket of one. */
+function pacer(rate: number): () => Promise<void> {
+  const gap = 1000 / rate;
+  let next = 0;
+  return async () => {
+    const now = Date.now();
+    const at = Math.max(now, next);
+    next = at + gap;
+    if (at > now) await new Promise((r) => setTimeout(r, at - now));
+  };
 }
 
 /**
@@ -74,6 +97,20 @@ export function makeClients(options: AwsOptions = {}): AwsClients {
     dynamodb: new DynamoDBClient(config),
     scheduler: new SchedulerClient(config),
   };
+  const rates = { ...DOCUMENTED_RATES, ...(options.ratesPerSecond ?? {}) };
+  for (const [name, client] of Object.entries(clients) as [ServiceKey, (typeof clients)[keyof typeof clients]][]) {
+    const rate = rates[name];
+    if (!rate) continue;
+    const wait = pacer(rate);
+    // In the deserialize step, inside the retry loop: every attempt waits its turn.
+    (client.middlewareStack as { add(m: unknown, o: unknown): void }).add(
+      (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+        await wait();
+        return next(args);
+      },
+      { step: 'deserialize', name: 'cron2lambdaPacer', priority: 'low' },
+    );
+  }
   return {
     ...clients,
     region: () => clients.sts.config.region(),

@@ -2,8 +2,9 @@
 import type { BuiltJob } from '../package/build.js';
 import { HANDLER, RUNTIME } from '../package/artifact.js';
 import { ownerTags, type BlockedJob, type Blocker, type DesiredResource } from './model.js';
-import { AWS_CLI_LAYER, INLINE_POLICY, TARGET_ID, functionArn, logGroupArn, namesFor, roleArn, ruleArn, tableArn } from './names.js';
-import { jobPolicy, LAMBDA_TRUST, normalizePolicy } from './policy.js';
+import { AWS_CLI_LAYER, INLINE_POLICY, TARGET_ID, scheduleGroupName, schedulerRoleName, functionArn, logGroupArn, namesFor, roleArn, ruleArn, tableArn } from './names.js';
+import { jobPolicy, LAMBDA_TRUST, normalizePolicy, schedulerPolicy, schedulerTrust } from './policy.js';
+import { hostPrefix } from './names.js';
 
 export type Architecture = 'x86_64' | 'arm64';
 
@@ -28,7 +29,14 @@ export interface MigrateSettings {
   maxEventAgeSeconds: number;
   /** --aws-cli-layer-arn, or the content hash of the layer built from --aws-cli-zip. */
   awsCliLayer?: { arn: string } | { sha256: string };
+  /** rule (default): EventBridge rules in UTC; scheduler: EventBridge Scheduler in the job's zone. */
+  target?: 'rule' | 'scheduler';
+  /** --dead-letter-arn: SQS queue for events Scheduler could not deliver. */
+  deadLetterArn?: string;
 }
+
+/** What the bootstrap reads: the scheduled minute, stable across Scheduler's retries, keys the lock as with rules. */
+export const SCHEDULER_INPUT = '{"time": "<aws.scheduler.scheduled-time>"}';
 
 /** A layer version published by us is named by the symbol until its ARN is known (live, or after apply). */
 export const LAYER_SYMBOL = `layer:${AWS_CLI_LAYER}`;
@@ -39,6 +47,8 @@ export interface DesiredJob {
   functionName: string;
   /** The readiness warnings the summary repeats for jobs that are provisioned but need attention. */
   attention: string[];
+  /** Scheduler jobs: the instants where Scheduler and cron differ (a DST gap), shown before applying. */
+  drift?: { at: string; local: string; kind: 'missing' | 'extra'; reason: string }[];
 }
 
 export interface DesiredState {
@@ -60,6 +70,9 @@ export function desired(built: BuiltJob[], settings: MigrateSettings): DesiredSt
   const skipped: DesiredState['skipped'] = [];
   const table = tableArn(s.partition, s.region, s.account, s.lockTable);
   const vpc = s.subnetIds.length > 0;
+  const scheduler = s.target === 'scheduler';
+  const group = scheduleGroupName(s.host);
+  const schedulerRole = roleArn(s.partition, s.account, schedulerRoleName(s.host));
 
   for (const b of built) {
     const { job, manifest } = b;
@@ -84,6 +97,8 @@ export function desired(built: BuiltJob[], settings: MigrateSettings): DesiredSt
       continue;
     }
 
+    // The plan's expressions are for one target: UTC rules or zoned schedules. Mixing them would fire at wrong times.
+    if (job.schedule && job.schedule.target !== (s.target ?? 'rule')) throw new Error(`job ${job.id} was planned for ${job.schedule.target}, not ${s.target ?? 'rule'}`);
     const n = namesFor(job.id);
     const tags = ownerTags(s.host, job.id);
     const fnArn = functionArn(s.partition, s.region, s.account, n.function);
@@ -93,6 +108,7 @@ export function desired(built: BuiltJob[], settings: MigrateSettings): DesiredSt
       source,
       functionName: n.function,
       attention: job.verdict === 'needs-attention' ? job.verdictReasons : [],
+      ...(scheduler && job.schedule && job.schedule.drift.length > 0 ? { drift: job.schedule.drift } : {}),
     });
 
     if (!s.roleArn) {
@@ -139,6 +155,31 @@ export function desired(built: BuiltJob[], settings: MigrateSettings): DesiredSt
       attrs: { maximumRetryAttempts: s.retryAttempts, maximumEventAgeSeconds: s.maxEventAgeSeconds, onFailure: s.onFailure ?? null },
     });
     const expressions = job.schedule?.expressions ?? [];
+    if (scheduler) {
+      expressions.forEach((expression, i) => {
+        resources.push({
+          kind: 'schedule',
+          name: n.rule(i),
+          parent: group,
+          job: job.id,
+          attrs: {
+            scheduleExpression: expression,
+            timezone: job.schedule?.expressionTimezone ?? 'UTC',
+            state: s.enable ? 'ENABLED' : 'DISABLED',
+            flexibleTimeWindow: 'OFF',
+            description: ruleDescription(s.host, job.schedule?.cron ?? '', job.schedule?.timezone ?? 'UTC', i, expressions.length),
+            target: {
+              arn: fnArn,
+              roleArn: schedulerRole,
+              input: SCHEDULER_INPUT,
+              retryPolicy: { maximumRetryAttempts: s.retryAttempts, maximumEventAgeSeconds: s.maxEventAgeSeconds },
+              deadLetterArn: s.deadLetterArn ?? null,
+            },
+          },
+        });
+      });
+      continue;
+    }
     expressions.forEach((expression, i) => {
       const rule = n.rule(i);
       resources.push({
@@ -172,6 +213,20 @@ export function desired(built: BuiltJob[], settings: MigrateSettings): DesiredSt
   const shared: DesiredResource[] = [];
   if (jobs.length > 0) {
     shared.push({ kind: 'table', name: s.lockTable, job: null, attrs: { hashKey: 'key', ttlAttribute: 'ttl' }, tags: ownerTags(s.host, null) });
+    if (scheduler) {
+      const tags = ownerTags(s.host, null);
+      shared.push({ kind: 'schedule-group', name: group, job: null, attrs: {}, tags });
+      shared.push({
+        kind: 'scheduler-role',
+        name: schedulerRoleName(s.host),
+        job: null,
+        attrs: {
+          assumeRolePolicy: normalizePolicy(schedulerTrust(s.account)),
+          [`policy:${INLINE_POLICY}`]: normalizePolicy(schedulerPolicy(functionArn(s.partition, s.region, s.account, `${hostPrefix(s.host)}*`), s.deadLetterArn)),
+        },
+        tags,
+      });
+    }
     if (s.awsCliLayer && 'sha256' in s.awsCliLayer && resources.some((r) => r.kind === 'function' && (r.attrs.layers as string[]).includes(LAYER_SYMBOL))) {
       shared.push({ kind: 'layer', name: AWS_CLI_LAYER, job: null, attrs: { contentSha256: s.awsCliLayer.sha256 } });
     }

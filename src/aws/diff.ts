@@ -33,6 +33,9 @@ const LABEL: Record<Kind, string> = {
   rule: 'EventBridge rule',
   permission: 'permission',
   target: 'target',
+  'schedule-group': 'schedule group',
+  'scheduler-role': 'IAM role (Scheduler)',
+  schedule: 'schedule',
 };
 
 export function kindLabel(kind: Kind): string {
@@ -40,7 +43,7 @@ export function kindLabel(kind: Kind): string {
 }
 
 /** Kinds that live inside a parent and carry no tags: ownership is their parent's. */
-const CHILD_OF: Partial<Record<Kind, Kind>> = { permission: 'function', target: 'rule', 'async-config': 'function' };
+const CHILD_OF: Partial<Record<Kind, Kind>> = { permission: 'function', target: 'rule', 'async-config': 'function', schedule: 'schedule-group' };
 
 export function diff(state: DesiredState, live: LiveState, options: { prune: boolean }): DiffResult {
   const blocked: BlockedJob[] = [...state.blocked];
@@ -62,6 +65,14 @@ export function diff(state: DesiredState, live: LiveState, options: { prune: boo
   const liveTable = table ? liveOf(table) : null;
   if (table && liveTable && liveTable.attrs.hashKey !== 'key') {
     for (const j of state.jobs) block(j.id, 'lock-table', `the lock table ${table.name} exists with hash key ${JSON.stringify(liveTable.attrs.hashKey)}; the lock needs a string hash key "key" (give another --lock-table)`);
+  }
+
+  // The host's schedule group or Scheduler role with our name but not ours: no scheduler job can be provisioned.
+  for (const r of state.resources.filter((x) => x.kind === 'schedule-group' || x.kind === 'scheduler-role')) {
+    const l = liveOf(r);
+    if (l && !l.owned) {
+      for (const j of state.jobs) block(j.id, 'unowned-resource', `${kindLabel(r.kind)} ${r.name} exists and is not managed by cron2lambda for host ${l.host ?? '(untagged)'}: left untouched`);
+    }
   }
 
   // A resource with our name that is not ours (no tags, or another host's or job's) blocks its job; never touched.

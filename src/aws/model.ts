@@ -1,10 +1,22 @@
 // The data of provisioning: what a job needs in AWS (desired), what is there (live), and the changes between them.
 // Pure types and helpers; the adapters fill Live from SDK answers and carry out Changes.
 
-/** Resource kinds in dependency order (issue 10 adds schedule-group, schedule and scheduler-role). */
-export type Kind = 'table' | 'layer' | 'role' | 'log-group' | 'function' | 'async-config' | 'rule' | 'permission' | 'target';
+/** Resource kinds in dependency order. The last three are --target scheduler's. */
+export type Kind =
+  | 'table'
+  | 'layer'
+  | 'role'
+  | 'log-group'
+  | 'function'
+  | 'async-config'
+  | 'rule'
+  | 'permission'
+  | 'target'
+  | 'schedule-group'
+  | 'scheduler-role'
+  | 'schedule';
 
-export const KINDS: readonly Kind[] = ['table', 'layer', 'role', 'log-group', 'function', 'async-config', 'rule', 'permission', 'target'];
+export const KINDS: readonly Kind[] = ['table', 'layer', 'role', 'log-group', 'function', 'async-config', 'rule', 'permission', 'target', 'schedule-group', 'scheduler-role', 'schedule'];
 
 /** A comparable attribute value: JSON data, compared after canonical serialisation. */
 export type Attr = string | number | boolean | null | Attr[] | { [key: string]: Attr };
@@ -97,9 +109,8 @@ export function ownerTags(host: string, job: string | null): Record<string, stri
 
 /** Owned = tagged managed-by=cron2lambda and for this host (and, for a job's resource, this job). */
 export function isOwned(tags: Record<string, string> | undefined, host: string, job: string | null): boolean {
-  if (!tags || tags[TAG_MANAGED_BY] !== MANAGED_BY) return false;
-  if (job === null) return true;
-  return tags[TAG_HOST] === host && tags[TAG_JOB] === job;
+  if (!tags || tags[TAG_MANAGED_BY] !== MANAGED_BY || tags[TAG_HOST] !== host) return false;
+  return job === null ? tags[TAG_JOB] === undefined : tags[TAG_JOB] === job;
 }
 
 /** A job that is not provisioned, and why (each reason a stable code and a message). */

@@ -1,6 +1,7 @@
 // Every AWS name cron2lambda uses, derived once from the job id (`<host>-<slug>-<hash>`, at most 56 characters of
 // [a-z0-9-], see plan.ts). `c2l-<id>` is valid for every kind: Lambda [a-zA-Z0-9-_]{1,64}, IAM roles
 // [\w+=,.@-]{1,64}, rules [.\-_A-Za-z0-9]{1,64}, statement ids [a-zA-Z0-9-_]{1,100}, log groups 1-512.
+import { createHash } from 'node:crypto';
 import { hostLabel } from '../plan/host.js';
 import { functionNameFor } from '../package/artifact.js';
 
@@ -33,6 +34,24 @@ export function namesFor(jobId: string): JobNames {
 /** Every name of this host's jobs starts with this: the prefix for list calls that find what the plan dropped. */
 export function hostPrefix(host: string): string {
   return `${PREFIX}${hostLabel(host)}-`;
+}
+
+/**
+ * The host's schedule group (and the name of its Scheduler role, with -scheduler): the label and a hash of the full
+ * host, so two hosts whose names share 20 characters still get groups of their own. 1-64 of [0-9a-zA-Z-_.].
+ */
+export function scheduleGroupName(host: string): string {
+  return `${PREFIX}${hostLabel(host)}-${createHash('sha256').update(host).digest('hex').slice(0, 8)}`;
+}
+
+export function schedulerRoleName(host: string): string {
+  return `${scheduleGroupName(host)}-scheduler`;
+}
+
+/** The job of a schedule or rule name c2l-<id>-<n>: <id>. */
+export function jobOfTriggerName(name: string): string | null {
+  const m = /^c2l-(.+)-\d+$/.exec(name);
+  return m ? m[1] : null;
 }
 
 /** The rule's index from its name (c2l-...-3 → 2), or null. */

@@ -21,6 +21,21 @@ export const LAMBDA_TRUST: PolicyDocument = {
   Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 };
 
+/** Scheduler assumes the host's role only on behalf of this account's schedules (confused-deputy guard). */
+export function schedulerTrust(account: string): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'scheduler.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': account } } }],
+  };
+}
+
+/** Invoke this host's functions (their names share its prefix) and, when given, send to the dead-letter queue. */
+export function schedulerPolicy(functionArnPattern: string, deadLetterArn?: string): PolicyDocument {
+  const statements: PolicyStatement[] = [{ Sid: 'Invoke', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [functionArnPattern, `${functionArnPattern}:*`] }];
+  if (deadLetterArn) statements.push({ Sid: 'DeadLetter', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: deadLetterArn });
+  return { Version: '2012-10-17', Statement: statements };
+}
+
 /** What AWSLambdaVPCAccessExecutionRole grants: Lambda makes and removes the function's network interfaces. */
 export const VPC_ACTIONS = [
   'ec2:AssignPrivateIpAddresses',

@@ -3,6 +3,7 @@
 import { GetAccountSummaryCommand } from '@aws-sdk/client-iam';
 import { GetAccountSettingsCommand } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { ListSchedulesCommand } from '@aws-sdk/client-scheduler';
 import { write, type AwsContext } from './adapter.js';
 import { countRules } from './adapters/events.js';
 import type { AwsClients } from './clients.js';
@@ -26,13 +27,14 @@ export async function whoAmI(clients: AwsClients): Promise<Identity> {
 export const DEFAULT_RULES_QUOTA = 300;
 
 export interface QuotaProblem {
-  code: 'role-quota' | 'rule-quota' | 'code-storage';
+  code: 'role-quota' | 'rule-quota' | 'schedule-quota' | 'code-storage';
   message: string;
 }
 
 export interface PreflightResult {
   roles?: { used: number; quota: number; adding: number };
   rules?: { used: number; quota: number; adding: number };
+  schedules?: { used: number; quota: number; adding: number };
   codeStorage?: { used: number; limit: number; adding: number };
   problems: QuotaProblem[];
 }
@@ -43,9 +45,24 @@ function net(changes: Change[], kind: Change['kind']): number {
   return n;
 }
 
-export async function preflight(ctx: AwsContext, changes: Change[], options: { rulesQuota: number; layerBytes: number }): Promise<PreflightResult> {
+/** EventBridge Scheduler's default quota of schedules per account and region. */
+export const DEFAULT_SCHEDULES_QUOTA = 1_000_000;
+
+/** Schedules in every group of the account (100 per call). */
+async function countSchedules(ctx: AwsContext): Promise<number> {
+  let n = 0;
+  let next: string | undefined;
+  do {
+    const page = await write(ctx, 'list schedules', () => ctx.clients.scheduler.send(new ListSchedulesCommand({ MaxResults: 100, ...(next ? { NextToken: next } : {}) })));
+    n += page.Schedules?.length ?? 0;
+    next = page.NextToken;
+  } while (next);
+  return n;
+}
+
+export async function preflight(ctx: AwsContext, changes: Change[], options: { rulesQuota: number; layerBytes: number; schedulesQuota?: number }): Promise<PreflightResult> {
   const result: PreflightResult = { problems: [] };
-  const addRoles = net(changes, 'role');
+  const addRoles = net(changes, 'role') + net(changes, 'scheduler-role');
   if (addRoles > 0) {
     const summary = await write(ctx, 'read', () => ctx.clients.iam.send(new GetAccountSummaryCommand({})));
     const used = summary.SummaryMap?.Roles ?? 0;
@@ -61,6 +78,14 @@ export async function preflight(ctx: AwsContext, changes: Change[], options: { r
     result.rules = { used, quota: options.rulesQuota, adding: addRules };
     if (used + addRules > options.rulesQuota) {
       result.problems.push({ code: 'rule-quota', message: `EventBridge rules on the default bus: ${used} of ${options.rulesQuota}; this run would add ${addRules}. Ask for a higher quota (then give --rules-quota N), or migrate fewer jobs at a time` });
+    }
+  }
+  const addSchedules = net(changes, 'schedule');
+  if (addSchedules > 0) {
+    const used = await countSchedules(ctx);
+    result.schedules = { used, quota: options.schedulesQuota ?? DEFAULT_SCHEDULES_QUOTA, adding: addSchedules };
+    if (used + addSchedules > result.schedules.quota) {
+      result.problems.push({ code: 'schedule-quota', message: `EventBridge Scheduler schedules: ${used} of ${result.schedules.quota}; this run would add ${addSchedules}. Ask for a higher quota` });
     }
   }
   const adding =

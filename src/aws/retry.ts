@@ -38,6 +38,9 @@ export function transientClass(e: unknown): Transient | null {
   if (name === 'InvalidParameterValueException' && /role defined for the function cannot be assumed|cannot be assumed by Lambda/i.test(message)) return 'role-not-assumable';
   // Lambda: "The operation cannot be performed at this time. An update is in progress" / function Pending.
   if (name === 'ResourceConflictException' && /in progress|pending|cannot be performed at this time/i.test(message)) return 'conflict';
+  // Scheduler, just after the host's role was made: "The execution role you provide must allow AWS EventBridge
+  // Scheduler to assume the role."
+  if (name === 'ValidationException' && /execution role .* assume the role/i.test(message)) return 'role-not-assumable';
   if (name === 'ConcurrentModificationException' || name === 'ConcurrentModification') return 'conflict';
   if (THROTTLING.has(name) && !/quota|limit of \d+|maximum number/i.test(message)) return 'throttling';
   return null;

@@ -167,6 +167,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--concurrency <n>', 'jobs provisioned at the same time', '10')
     .option('--rules-quota <n>', "the account's EventBridge rules per bus quota, if raised", '300')
     .addOption(probeFileOption())
+    .option('--dead-letter-arn <arn>', 'with --target scheduler: SQS queue for events Scheduler could not deliver')
     .action(async (files: string[], options) => {
       const { runMigrate } = await import('./commands/migrate.js');
       code = await runMigrate(files, options, io, argv);

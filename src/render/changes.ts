@@ -4,6 +4,7 @@ import { count, kindLabel, type DiffResult } from '../aws/diff.js';
 import { canonical, type Attr, type AttrChange, type Change } from '../aws/model.js';
 import type { PreflightResult } from '../aws/preflight.js';
 import type { Style } from './style.js';
+import { driftKindText } from './text.js';
 
 export const MIGRATE_FORMAT_VERSION = 1;
 
@@ -16,6 +17,8 @@ export interface MigrateContext {
   prune: boolean;
   /** The command line that enables the rules (the user's own, with --enable). */
   enableCommand: string;
+  /** What fires the jobs: EventBridge rules or Scheduler schedules. */
+  trigger?: 'rules' | 'schedules';
 }
 
 const SYMBOL: Record<Change['action'], string> = { create: '+', update: '~', replace: '-/+', delete: '-', noop: ' ' };
@@ -61,10 +64,22 @@ function changeLine(c: Change, style: Style): string[] {
   if (c.action === 'create' && c.kind === 'rule' && c.desired) {
     lines.push(`        ${style.dim(`${c.desired.attrs.scheduleExpression as string}, ${c.desired.attrs.state as string}`)}`);
   }
+  if (c.action === 'create' && c.kind === 'schedule' && c.desired) {
+    lines.push(`        ${style.dim(`${c.desired.attrs.scheduleExpression as string} in ${c.desired.attrs.timezone as string}, ${c.desired.attrs.state as string}`)}`);
+  }
   for (const a of safeAttrChanges(c.attrs)) {
     lines.push(`        ${a.attr}: ${a.note ?? `${show(a.old)} → ${show(a.new)}`}`);
   }
   return lines;
+}
+
+/** Scheduler jobs: where Scheduler and cron differ (a time in the spring-forward gap), said before applying. */
+function driftLines(job: DiffResult['jobs'][number] | undefined, style: Style): string[] {
+  if (!job?.drift?.length) return [];
+  return [
+    `        ${style.yellow('differs from cron at:')}`,
+    ...job.drift.map((d) => `          ${driftKindText(d.kind)}: ${d.at} (local ${d.local.replace('T', ' ')}) ${style.dim(`[${d.reason}]`)}`),
+  ];
 }
 
 export function renderDiff(d: DiffResult, ctx: MigrateContext, preflight: PreflightResult | null, style: Style): string {
@@ -91,6 +106,7 @@ export function renderDiff(d: DiffResult, ctx: MigrateContext, preflight: Prefli
     const src = sources.get(job);
     out.push(`${style.bold(`Job ${job}`)}${src ? style.dim(`  ${src.file}:${src.line}`) : style.dim('  (no longer in the plan)')}`);
     for (const c of real) out.push(...changeLine(c, style));
+    out.push(...driftLines(d.jobs.find((j) => j.id === job), style));
     out.push('');
   }
   if (unchanged > 0) out.push(style.dim(`${unchanged} job${unchanged === 1 ? '' : 's'} unchanged.`), '');
@@ -133,13 +149,21 @@ export function renderDiff(d: DiffResult, ctx: MigrateContext, preflight: Prefli
 
 /** The rules' state, said every time: an enabled rule while the server's crontab still runs means every job twice. */
 export function renderRuleState(ctx: MigrateContext, style: Style): string {
-  if (ctx.enable) return `${style.bold('Rules are ENABLED')}: make sure the server's crontab no longer runs these jobs.\n`;
-  return `${style.bold('Rules are DISABLED')} (the server's crontab still runs these jobs; enabled rules would run each twice).\nWhen the crontab is retired, enable them with:\n  ${ctx.enableCommand}\n`;
+  const t = ctx.trigger ?? 'rules';
+  const T = t === 'rules' ? 'Rules' : 'Schedules';
+  if (ctx.enable) return `${style.bold(`${T} are ENABLED`)}: make sure the server's crontab no longer runs these jobs.\n`;
+  return `${style.bold(`${T} are DISABLED`)} (the server's crontab still runs these jobs; enabled ${t} would run each twice).\nWhen the crontab is retired, enable them with:\n  ${ctx.enableCommand}\n`;
+}
+
+/** Said once per resource, not at every retry: AWS is making us wait, the run is not stuck. */
+export function renderRetry(what: string, cls: string): string {
+  const why = cls === 'role-not-assumable' ? 'the new role is not yet usable by Lambda' : cls === 'conflict' ? 'the resource is busy' : 'AWS is throttling';
+  return `  waiting to retry ${what}: ${why}\n`;
 }
 
 export function renderProgress(r: ChangeResult, done: number, total: number, tty: boolean): string {
   const c = r.change;
-  const what = `${SYMBOL[c.action].trim()} ${kindLabel(c.kind)} ${c.name}`;
+  const what = `${SYMBOL[c.action].trim()} ${kindLabel(c.kind)} ${c.name}${c.parent ? ` (${c.parent})` : ''}`;
   const status = r.status === 'failed' ? `FAILED: ${r.error}` : r.status === 'skipped' ? `not attempted (${r.error})` : 'done';
   const line = `[${done}/${total}] ${what}: ${status}`;
   if (tty && r.status === 'done') return `\r\u001b[K${line}`;

@@ -9,7 +9,7 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { readOrNull, tagsFromList, waiterConfig, write, type Adapter, type AwsContext } from '../adapter.js';
-import { isOwned } from '../model.js';
+import { MANAGED_BY, TAG_MANAGED_BY } from '../model.js';
 
 export const tableAdapter: Adapter = {
   kind: 'table',
@@ -28,7 +28,8 @@ export const tableAdapter: Adapter = {
       name: r.name,
       job: null,
       host: null,
-      owned: isOwned(tags, ctx.settings.host, null),
+      // Shared by every host: ours when cron2lambda made it, whichever host did.
+      owned: tags[TAG_MANAGED_BY] === MANAGED_BY,
       // A key of another type is as wrong as another name: say which.
       attrs: { hashKey: hash === undefined ? null : type === 'S' ? hash : `${hash} (${type})`, ttlAttribute: ttlOn ? (d?.AttributeName ?? null) : null },
       ...(t.TableArn ? { arn: t.TableArn } : {}),

@@ -3,7 +3,8 @@ import type { Adapter } from '../adapter.js';
 import type { Kind } from '../model.js';
 import { tableAdapter } from './dynamodb.js';
 import { ruleAdapter, targetAdapter } from './events.js';
-import { roleAdapter } from './iam.js';
+import { makeRoleAdapter, roleAdapter } from './iam.js';
+import { scheduleAdapter, scheduleGroupAdapter } from './scheduler.js';
 import { asyncConfigAdapter, functionAdapter, layerAdapter, permissionAdapter } from './lambda.js';
 import { logGroupAdapter } from './logs.js';
 
@@ -17,4 +18,7 @@ export const ADAPTERS: Record<Kind, Adapter> = {
   rule: ruleAdapter,
   permission: permissionAdapter,
   target: targetAdapter,
+  'schedule-group': scheduleGroupAdapter,
+  'scheduler-role': makeRoleAdapter('scheduler-role'),
+  schedule: scheduleAdapter,
 };

@@ -73,8 +73,12 @@ function putRetention(ctx: AwsContext, name: string, days: number) {
   return write(ctx, `set retention of ${name}`, () => ctx.clients.logs.send(new PutRetentionPolicyCommand({ logGroupName: name, retentionInDays: days })));
 }
 
-/** This host's log groups (/aws/lambda/c2l-<host>-...), with their tags. */
-export async function listLogGroups(ctx: AwsContext, functionPrefix: string, except: Set<string>): Promise<LiveResource[]> {
-  const groups = (await describe(ctx, `/aws/lambda/${functionPrefix}`)).filter((g) => g.logGroupName && !except.has(g.logGroupName));
-  return Promise.all(groups.map((g) => liveOf(ctx, g, null)));
+/** Log groups whose names start with /aws/lambda/<prefix> (one call per 50), without their tags yet. */
+export async function listLogGroups(ctx: AwsContext, functionPrefix: string): Promise<LogGroup[]> {
+  return (await describe(ctx, `/aws/lambda/${functionPrefix}`)).filter((g) => g.logGroupName);
+}
+
+/** A listed group with its tags (one call): ownership is read from them. */
+export function liveLogGroup(ctx: AwsContext, group: LogGroup, job: string | null): Promise<LiveResource> {
+  return liveOf(ctx, group, job);
 }

@@ -12,7 +12,7 @@ import { DEFAULT_RULES_QUOTA, preflight, whoAmI } from '../../aws/preflight.js';
 import { describeError } from '../../aws/retry.js';
 import { buildPackages } from '../../package/build.js';
 import { writeZip } from '../../package/zip.js';
-import { migrateDocument, renderApplySummary, renderDiff, renderProgress, renderRuleState, type MigrateContext } from '../../render/changes.js';
+import { migrateDocument, renderApplySummary, renderDiff, renderProgress, renderRetry, renderRuleState, type MigrateContext } from '../../render/changes.js';
 import { styleFor } from '../../render/style.js';
 import { InputError, UsageError } from '../../errors.js';
 import { loadTemplates, lockTableName } from './package.js';
@@ -46,6 +46,7 @@ export interface MigrateCommandOptions extends PlanCommandOptions {
   concurrency?: string;
   rulesQuota?: string;
   maxAttempts?: string;
+  deadLetterArn?: string;
 }
 
 /** CloudWatch Logs' allowed retention periods. */
@@ -78,12 +79,13 @@ export interface ParsedOptions {
 }
 
 export function parseMigrateOptions(o: MigrateCommandOptions): ParsedOptions {
-  if ((o.target ?? 'rule') !== 'rule') throw new UsageError('migrate provisions EventBridge rules (--target rule); --target scheduler is not supported by migrate yet');
   const arch = o.arch ?? 'x86_64';
   if (arch !== 'x86_64' && arch !== 'arm64') throw new UsageError(`--arch must be x86_64 or arm64, not "${arch}"`);
   const retention = int('--log-retention-days', o.logRetentionDays, 14, 1, 3653);
   if (!RETENTION_DAYS.includes(retention)) throw new UsageError(`--log-retention-days must be one of ${RETENTION_DAYS.join(', ')}`);
   if (o.roleArn !== undefined && !ARN_ROLE.test(o.roleArn)) throw new UsageError(`--role-arn "${o.roleArn}" is not an IAM role ARN`);
+  if (o.deadLetterArn !== undefined && !/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[\w-]{1,80}$/.test(o.deadLetterArn)) throw new UsageError(`--dead-letter-arn "${o.deadLetterArn}" is not the ARN of an SQS queue`);
+  if (o.deadLetterArn !== undefined && (o.target ?? 'rule') !== 'scheduler') throw new UsageError('--dead-letter-arn is for --target scheduler (rules use --on-failure)');
   if (o.onFailure !== undefined && !ARN_ON_FAILURE.test(o.onFailure)) throw new UsageError(`--on-failure "${o.onFailure}" is not the ARN of an SNS topic or SQS queue`);
   if (o.awsCliZip !== undefined && o.awsCliLayerArn !== undefined) throw new UsageError('give --aws-cli-zip or --aws-cli-layer-arn, not both');
   if (o.awsCliLayerArn !== undefined && !ARN_LAYER.test(o.awsCliLayerArn)) throw new UsageError(`--aws-cli-layer-arn "${o.awsCliLayerArn}" is not a layer version ARN (arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION)`);
@@ -112,6 +114,8 @@ export function parseMigrateOptions(o: MigrateCommandOptions): ParsedOptions {
       enable: o.enable === true,
       retryAttempts: int('--retry-attempts', o.retryAttempts, 0, 0, 2),
       maxEventAgeSeconds: int('--max-event-age', o.maxEventAge, 21600, 60, 21600),
+      target: (o.target ?? 'rule') === 'scheduler' ? 'scheduler' : 'rule',
+      ...(o.deadLetterArn !== undefined ? { deadLetterArn: o.deadLetterArn } : {}),
     },
     ...(o.awsCliLayerArn !== undefined ? { layerArn: o.awsCliLayerArn } : {}),
     ...(installer ? { installer } : {}),
@@ -205,9 +209,9 @@ export async function runMigrate(files: string[], options: MigrateCommandOptions
       enable: settings.enable,
       prune: options.prune === true,
       enableCommand: enableCommand(argv),
+      trigger: settings.target === 'scheduler' ? 'schedules' : 'rules',
     };
     const outStyle = styleFor(io.stdout, io.env);
-    const errStyle = styleFor(io.stderr, io.env);
     const changes = hasChanges(d.changes);
     const dryRun = options.dryRun === true;
     if (!options.json) io.stdout.write(renderDiff(d, mctx, pre, outStyle));
@@ -243,8 +247,11 @@ export async function runMigrate(files: string[], options: MigrateCommandOptions
     const total = d.changes.filter((c) => c.action !== 'noop').length;
     let done = 0;
     const tty = io.stderr.isTTY === true;
+    const told = new Set<string>();
     ctx.onRetry = (what, cls) => {
-      if (!tty) io.stderr.write(`  waiting to retry ${what} (${cls})\n`);
+      if (tty || told.has(what)) return;
+      told.add(what);
+      io.stderr.write(renderRetry(what, cls));
     };
     const applied = await apply(ctx, d.changes, {
       concurrency: parsed.concurrency,
@@ -253,7 +260,6 @@ export async function runMigrate(files: string[], options: MigrateCommandOptions
     if (tty) io.stderr.write('\n');
     if (options.json) io.stdout.write(JSON.stringify(migrateDocument(d, mctx, pre, false, applied), null, 2) + '\n');
     else io.stdout.write(renderApplySummary(d, applied, mctx, outStyle));
-    void errStyle;
     return applied.results.some((r) => r.status === 'failed' || r.status === 'skipped') ? 1 : 0;
   } finally {
     clients.destroy();
