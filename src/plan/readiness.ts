@@ -1,6 +1,6 @@
 // Migration readiness of one job: the script analysis (bundle + findings) plus what only the crontab knows
 // (MAILTO, credentials in crontab variables or in the line itself, @reboot). Pure over a FileReader.
-import type { CronEntry, Crontab } from '../crontab/read.js';
+import { splitPercent, type CronEntry, type Crontab } from '../crontab/read.js';
 import { analyzeJob, type JobAnalysis } from '../scripts/analyze.js';
 import {
   findSecretInVariable,
@@ -68,8 +68,11 @@ export function assessEntry(
     crontabFindings.push(hit.finding);
     secrets.push(hit.value);
   }
-  if (entry.stdin) {
-    const { hits, also } = findSecretsInStdin(entry.stdin, entry.source.text, file, entry.source.line);
+  // A rejected line may stop before cron's % split (an unknown macro, a user name where the command goes, a % in a
+  // time field), yet it is printed whole: what follows its first unescaped % is scanned as stdin all the same.
+  const stdin = entry.kind === 'error' ? splitPercent(entry.source.text).stdin : entry.stdin;
+  if (stdin) {
+    const { hits, also } = findSecretsInStdin(stdin, entry.source.text, file, entry.source.line);
     for (const hit of hits) {
       crontabFindings.push(hit.finding);
       secrets.push(hit.value);

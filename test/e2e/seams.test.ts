@@ -1,0 +1,67 @@
+// Issue 7 tried on the integrated tree: where the crontab, secrets, output-safety and verdict work meet.
+// Through the CLI as a subprocess, on crontabs and server copies written here.
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli } from '../support/cli.js';
+
+const FROM = ['--from', '2027-01-04'];
+const SLOW = 60_000;
+
+/** A temp dir with a server copy (root/) holding the given files, and room for crontabs and outputs. */
+function workspace(files: Record<string, string> = {}): { base: string; root: string } {
+  const base = mkdtempSync(join(tmpdir(), 'c2l-seams-'));
+  const root = join(base, 'root');
+  mkdirSync(root);
+  for (const [path, content] of Object.entries(files)) {
+    const p = join(root, path);
+    mkdirSync(join(p, '..'), { recursive: true });
+    writeFileSync(p, content, { mode: 0o755 });
+  }
+  return { base, root };
+}
+
+describe('a secret on a line that is rejected before the % split', () => {
+  it('is redacted from plan, report and the manifest: an unknown macro, a % in a time field, a user name in a user crontab', () => {
+    const w = workspace({ 'opt/s.sh': '#!/bin/bash\ncat\n', 'etc/passwd': 'root:x:0:0:root:/root:/bin/bash\n' });
+    const crontab = join(w.base, 'crontab');
+    writeFileSync(
+      crontab,
+      [
+        '@foo /opt/s.sh % password=MacroLeak-1111',
+        '* * * * % password=FieldLeak-2222',
+        '* * * * * root /opt/s.sh % password=SystemLeak-3333',
+        '@daily root /opt/s.sh % password=SystemLeak-4444',
+        '0 1 * * * /opt/s.sh % ok',
+        '',
+      ].join('\n'),
+    );
+    const planned = [cli(['plan', crontab, '--root', w.root, ...FROM]), cli(['plan', '--json', crontab, '--root', w.root, ...FROM])];
+    const report = cli(['report', crontab, '--root', w.root, '--format', 'json', ...FROM]);
+    const out = join(w.base, 'out');
+    const pkg = cli(['package', crontab, '--root', w.root, '--out', out, ...FROM]);
+    const manifest = readFileSync(join(out, 'manifest.json'), 'utf8');
+    const all = [...planned, report, pkg].map((r) => r.stdout + r.stderr).join('\n') + manifest;
+    for (const r of [...planned, report, pkg]) expect(r.status).toBe(1);
+    for (const v of ['MacroLeak-1111', 'FieldLeak-2222', 'SystemLeak-3333', 'SystemLeak-4444']) expect(all, v).not.toContain(v);
+    // each rejected line still says what it holds
+    const jobs = JSON.parse(planned[1].stdout).jobs as { source: { line: number }; findings: { code: string }[] }[];
+    for (const line of [1, 2, 3, 4]) {
+      expect(jobs.find((j) => j.source.line === line)!.findings.map((f) => f.code), `line ${line}`).toContain('secret');
+    }
+  }, SLOW);
+
+  it('is redacted when the crontab comes from standard input or from a directory', () => {
+    const w = workspace({ 'opt/s.sh': '#!/bin/bash\ncat\n', 'etc/passwd': 'root:x:0:0:root:/root:/bin/bash\n' });
+    const text = '* * * * * root /opt/s.sh % password=StdinLeak-5555\n';
+    const dir = join(w.base, 'tabs');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'jobs'), text.replace('StdinLeak', 'DirLeak'));
+    const fromStdin = cli(['plan', '-', '--root', w.root, ...FROM], {}, { input: text });
+    const fromDir = cli(['plan', '--json', dir, '--root', w.root, ...FROM]);
+    expect(fromStdin.stdout).toMatch(/looks like a system crontab/);
+    expect(fromStdin.stdout + fromStdin.stderr).not.toContain('StdinLeak-5555');
+    expect(fromDir.stdout + fromDir.stderr).not.toContain('DirLeak-5555');
+  }, SLOW);
+});
