@@ -65,3 +65,31 @@ describe('a secret on a line that is rejected before the % split', () => {
     expect(fromDir.stdout + fromDir.stderr).not.toContain('DirLeak-5555');
   }, SLOW);
 });
+
+describe('report --output beside the crontab', () => {
+  it('writes report.md beside a crontab saved from crontab -l (cron reads no such directory)', () => {
+    const w = workspace({ 'opt/s.sh': '#!/bin/bash\necho ok\n' });
+    writeFileSync(join(w.base, 'crontab.txt'), '0 1 * * * /opt/s.sh\n');
+    const r = cli(['report', 'crontab.txt', '--root', w.root, '--output', 'report.md', '--timezone', 'UTC', ...FROM], {}, { cwd: w.base });
+    expect(r.stderr).toBe(`wrote report.md\n`);
+    expect(readFileSync(join(w.base, 'report.md'), 'utf8')).toContain('# cron2lambda readiness report');
+  }, SLOW);
+
+  it('refuses it in a directory cron reads: an etc/cron.d holding the crontab, or a directory given as input', () => {
+    const w = workspace({ 'opt/s.sh': '#!/bin/bash\necho ok\n' });
+    const crond = join(w.root, 'etc', 'cron.d');
+    mkdirSync(crond, { recursive: true });
+    writeFileSync(join(crond, 'app'), '0 1 * * * root /opt/s.sh\n');
+    const tabs = join(w.base, 'tabs');
+    mkdirSync(tabs);
+    writeFileSync(join(tabs, 'app'), '0 1 * * * /opt/s.sh\n');
+    for (const [input, output] of [
+      [join(crond, 'app'), join(crond, 'report')],
+      [tabs, join(tabs, 'report')],
+    ]) {
+      const r = cli(['report', input, '--root', w.root, '--output', output, ...FROM]);
+      expect(r.status, output).toBe(64);
+      expect(r.stderr).toMatch(/holds a crontab being read/);
+    }
+  }, SLOW);
+});
