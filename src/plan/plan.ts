@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import cronstrue from 'cronstrue';
 import { readCrontab, type CronEntry, type Crontab } from '../crontab/read.js';
 import { dayRule } from '../schedule/model.js';
+import { describeSchedule } from '../schedule/describe.js';
 import { translate, type SchedulePlan, type Target } from '../schedule/translate.js';
 import type { Horizon } from '../schedule/simulate.js';
 import { checkZoneName } from '../schedule/zone-name.js';
@@ -12,7 +13,7 @@ import type { Reason, SourceRef } from '../model/reasons.js';
 import type { FileReader } from '../scripts/reader.js';
 import { redactAnalysis, type JobAnalysis } from '../scripts/analyze.js';
 import { BUNDLE_ERROR_CODES, redactDeep, type Finding, type Verdict } from '../scripts/findings.js';
-import { assessEntry, homeFor, passwdLookup, userFromSpoolPath } from './readiness.js';
+import { assessEntry, attentionFromWarnings, fileWarnings, homeFor, passwdLookup, userFromSpoolPath, type FileWarning } from './readiness.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -86,6 +87,11 @@ export interface PlanFile {
   error?: Reason;
   /** What the reader wants said about the whole file (e.g. a name one cron skips in a directory). */
   notes?: Reason[];
+  /**
+   * Warnings that hold for every job they name (MAILTO, a credential in a crontab variable, the assumed zone): said
+   * once here in text. Each job named keeps its own copy in `warnings` or `findings`, and its verdict counts it.
+   */
+  warnings: FileWarning[];
 }
 
 export interface Plan {
@@ -104,6 +110,8 @@ export interface Plan {
 export interface PlanSummary {
   jobs: number;
   migrate: number;
+  /** Planned schedules (every job with a schedule, whatever its status); exact + inexact = schedules. */
+  schedules: number;
   exact: number;
   inexact: number;
   skip: number;
@@ -112,6 +120,8 @@ export interface PlanSummary {
   ready: number;
   needsAttention: number;
   blocked: number;
+  /** Files that could not be read. */
+  unreadableFiles: number;
 }
 
 export interface PlanResult {
@@ -143,6 +153,7 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
         blankOrComment: 0,
         error: { code: 'unreadable-file', message: input.error ?? 'cannot read the file', file: input.file },
         ...notes,
+        warnings: [],
       });
       continue;
     }
@@ -161,6 +172,7 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
       variables: crontab.variables.length,
       blankOrComment: crontab.ignoredLines,
       ...(fileNotes.length ? { notes: fileNotes } : {}),
+      warnings: [],
     });
     for (const entry of crontab.entries) {
       const job = planEntry(entry, crontab, options);
@@ -168,8 +180,10 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
       job.home = homeFor(entry, user, passwdHome);
       const readiness = assessEntry(entry, crontab, { reader: options.reader, analyse: job.status === 'migrate', home: job.home });
       job.findings = readiness.findings;
-      job.verdict = job.status === 'error' ? 'blocked' : readiness.verdict;
-      job.verdictReasons = readiness.verdictReasons;
+      // An inexact schedule or an assumed zone needs a decision as much as any finding does.
+      const attention = attentionFromWarnings(readiness.verdict, readiness.verdictReasons, job.warnings);
+      job.verdict = job.status === 'error' ? 'blocked' : attention.verdict;
+      job.verdictReasons = attention.reasons;
       for (const v of readiness.secrets) secrets.add(v);
       if (readiness.analysis) {
         analysisOf.set(job, readiness.analysis);
@@ -187,6 +201,7 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
     }
   }
   assignIds(jobs);
+  for (const f of files) f.warnings = fileWarnings(f.file, jobs.filter((j) => j.source.file === f.file));
   const analyses = new Map<string, JobAnalysis>();
   // One credential on two lines is found on one: every job's command and files are redacted with all of them.
   for (const [job, a] of analysisOf) analyses.set(job.id, redactAnalysis(a, [...secrets]));
@@ -199,7 +214,7 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
     horizon: { from: isoDay(options.horizon.fromDay), to: isoDay(options.horizon.toDay) },
     files,
     jobs,
-    summary: summarize(jobs),
+    summary: summarize(jobs, files),
   };
   // Nothing the tool prints or writes may carry a secret: the plan is redacted before anyone renders it.
   return { plan: redactDeep(plan, [...secrets]), analyses };
@@ -285,15 +300,21 @@ function planEntry(entry: CronEntry, crontab: Crontab, options: PlanOptions): Jo
   if (plan.neverFires) {
     job.warnings.push(at('never-fires', `cron accepts "${spec.text}" but it never fires in the horizon (${plan.verification.from.slice(0, 10)} to ${plan.verification.to.slice(0, 10)}); no expression is emitted`));
   }
-  if (!plan.exact) {
-    job.warnings.push(at('inexact', `the emitted schedule differs from cron's at ${plan.verification.missing} missing and ${plan.verification.extra} extra minutes in the horizon (${plan.verification.reasons.join(', ')})${plan.verification.reasons.includes('dst-offset') ? '; --target scheduler keeps the zone' : ''}`));
-  }
+  if (!plan.exact) job.warnings.push(at('inexact', inexactMessage(plan)));
   job.schedule = {
     ...plan,
-    description: describe(spec.text, false),
+    description: describeSchedule(spec),
     expressionDescriptions: plan.expressions.map((e) => describe(e, true)),
   };
   return job;
+}
+
+/** How far an inexact schedule is off: counts, the first differing instants, and whether Scheduler would be exact. */
+function inexactMessage(plan: SchedulePlan): string {
+  const v = plan.verification;
+  const first = plan.drift.slice(0, 3).map((d) => `${d.at} (local ${d.local.replace('T', ' ')}) ${d.kind === 'missing' ? 'missing' : 'extra'}`);
+  const hint = plan.schedulerExact ? '; --target scheduler makes it exact' : plan.verification.reasons.includes('dst-offset') ? '; --target scheduler keeps the zone' : '';
+  return `the emitted schedule differs from cron's at ${v.missing + v.extra} of ${v.fires} fire times from ${v.from.slice(0, 10)} to ${v.to.slice(0, 10)} (${v.missing} missing, ${v.extra} extra: ${v.reasons.join(', ')}); first ${first.join(', ')}${hint}`;
 }
 
 /** cronstrue for people: the original 5-field line, or an AWS expression (day-of-week 1 = Sunday there). */
@@ -339,21 +360,38 @@ export function slug(command: string): string {
   return s || 'job';
 }
 
-function summarize(jobs: Job[]): PlanSummary {
-  const s: PlanSummary = { jobs: jobs.length, migrate: 0, exact: 0, inexact: 0, skip: 0, error: 0, warnings: 0, ready: 0, needsAttention: 0, blocked: 0 };
+/** Counts of what the text prints: every planned schedule, every warning line (a file-wide one once). */
+function summarize(jobs: Job[], files: PlanFile[]): PlanSummary {
+  const s: PlanSummary = { jobs: jobs.length, migrate: 0, schedules: 0, exact: 0, inexact: 0, skip: 0, error: 0, warnings: 0, ready: 0, needsAttention: 0, blocked: 0, unreadableFiles: 0 };
+  const byFile = new Map(files.map((f) => [f.file, f]));
   for (const j of jobs) {
     s[j.status]++;
     if (j.status !== 'skip') s[j.verdict === 'needs-attention' ? 'needsAttention' : j.verdict]++;
-    if (j.status === 'migrate') j.schedule?.exact ? s.exact++ : s.inexact++;
-    s.warnings += j.warnings.length;
+    if (j.schedule) {
+      s.schedules++;
+      j.schedule.exact ? s.exact++ : s.inexact++;
+    }
+    const file = byFile.get(j.source.file);
+    s.warnings += j.warnings.filter((w) => !saidForFile(file, j.id, w.code, w.line)).length;
+    s.warnings += j.findings.filter((f) => f.severity === 'warning' && !saidForFile(file, j.id, f.code, f.line)).length;
+  }
+  for (const f of files) {
+    s.warnings += f.warnings.filter((w) => w.severity === 'warning').length;
+    if (f.error) s.unreadableFiles++;
   }
   return s;
+}
+
+/** Is this warning or finding of the job said once for its file (and so not again on the job)? */
+export function saidForFile(file: { warnings: FileWarning[] } | undefined, jobId: string, code: string, line: number | undefined): boolean {
+  return !!file && file.warnings.some((w) => w.code === code && (w.line === undefined || w.line === line) && w.jobs.includes(jobId));
 }
 
 export type FailOn = 'blocked' | 'warning';
 
 /** 1 when any line is an error; with --fail-on, also when a job is blocked (or needs attention). */
 export function planExitCode(plan: Plan, failOn?: FailOn): number {
+  // needs-attention includes inexact schedules and assumed zones (see attentionFromWarnings).
   if (plan.summary.error > 0 || plan.files.some((f) => f.error)) return 1;
   if (failOn === 'blocked' && plan.summary.blocked > 0) return 1;
   if (failOn === 'warning' && plan.summary.blocked + plan.summary.needsAttention > 0) return 1;

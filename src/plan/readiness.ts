@@ -14,6 +14,7 @@ import {
   type Verdict,
 } from '../scripts/findings.js';
 import type { FileReader } from '../scripts/reader.js';
+import type { Reason, SourceRef } from '../model/reasons.js';
 
 export interface Readiness {
   findings: Finding[];
@@ -131,4 +132,57 @@ export function passwdLookup(reader: FileReader | undefined): HomeLookup {
 export function userFromSpoolPath(path: string): string | undefined {
   const m = /(?:^|\/)var\/spool\/cron\/(?:crontabs\/)?([^/]+)$/.exec(path);
   return m ? m[1] : undefined;
+}
+
+/**
+ * Job warnings that need a decision before the job moves, as much as a warning finding does: a schedule that does
+ * not fire when cron did (`inexact`), a zone nobody gave (`timezone-assumed`). They make a ready job needs-attention.
+ */
+export const ATTENTION_WARNINGS: readonly string[] = ['inexact', 'timezone-assumed'];
+
+export function attentionFromWarnings(v: Verdict, reasons: string[], warnings: Reason[]): { verdict: Verdict; reasons: string[] } {
+  const extra = warnings
+    .filter((w) => ATTENTION_WARNINGS.includes(w.code))
+    .map((w) => `warning ${w.code} at ${w.file ?? ''}:${w.line ?? ''}: ${w.message}`);
+  if (extra.length === 0) return { verdict: v, reasons };
+  return { verdict: v === 'ready' ? 'needs-attention' : v, reasons: [...reasons, ...extra] };
+}
+
+/** A warning said once for a crontab: it holds for each job named (by id). */
+export interface FileWarning extends Reason {
+  severity: 'warning' | 'blocker';
+  jobs: string[];
+}
+
+interface JobFacts {
+  id: string;
+  source: SourceRef;
+  warnings: Reason[];
+  findings: Finding[];
+}
+
+/**
+ * What holds for a whole crontab rather than for one line: the assumed zone, and findings about a crontab variable
+ * (MAILTO, a credential in a variable), which every job below the variable's line shares. One warning each, naming
+ * the jobs; a variable set again further down is a separate warning (its line differs).
+ */
+export function fileWarnings(file: string, jobs: JobFacts[]): FileWarning[] {
+  const out: FileWarning[] = [];
+  const assumed = jobs.filter((j) => j.warnings.some((w) => w.code === 'timezone-assumed'));
+  if (assumed.length) {
+    const w = assumed[0].warnings.find((x) => x.code === 'timezone-assumed')!;
+    out.push({ code: w.code, message: w.message, file, severity: 'warning', jobs: assumed.map((j) => j.id) });
+  }
+  const byVariable = new Map<string, FileWarning>();
+  for (const j of jobs) {
+    for (const f of j.findings) {
+      if (f.severity === 'info' || f.file !== file || f.line === j.source.line) continue;
+      const key = `${f.code}\u0000${f.line}\u0000${f.message}`;
+      let w = byVariable.get(key);
+      if (!w) byVariable.set(key, (w = { code: f.code, message: f.message, file, line: f.line, severity: f.severity, jobs: [] }));
+      if (!w.jobs.includes(j.id)) w.jobs.push(j.id);
+    }
+  }
+  out.push(...[...byVariable.values()].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)));
+  return out;
 }

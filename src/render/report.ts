@@ -1,6 +1,6 @@
 // The readiness report for a change ticket: per job the schedule before and after, exactness, findings and the
 // bundled files. Markdown for people, JSON for tools. Made from the (already redacted) plan only.
-import type { Job, Plan } from '../plan/plan.js';
+import { saidForFile, type Job, type Plan } from '../plan/plan.js';
 import { driftKindText } from './text.js';
 import { escapeDeep } from './escape.js';
 
@@ -15,6 +15,8 @@ export interface ReportJob {
   before: { cron: string; timezone: string; description: string } | null;
   after: { target: string; expressions: string[]; timezone: string; descriptions: string[] } | null;
   exact: boolean | null;
+  /** Inexact rules only: whether the line proves exact as an EventBridge Scheduler schedule. */
+  schedulerExact?: boolean;
   drift: NonNullable<Job['schedule']>['drift'];
   findings: Job['findings'];
   files: string[];
@@ -25,6 +27,8 @@ export interface Report {
   target: Plan['target'];
   horizon: Plan['horizon'];
   summary: Plan['summary'];
+  /** Per crontab: why it could not be read, and the warnings said once for it (each job keeps its own copy). */
+  files: { file: string; error?: Plan['files'][number]['error']; warnings: Plan['files'][number]['warnings'] }[];
   jobs: ReportJob[];
 }
 
@@ -34,6 +38,7 @@ export function buildReport(plan: Plan): Report {
     target: plan.target,
     horizon: plan.horizon,
     summary: plan.summary,
+    files: plan.files.map((f) => ({ file: f.file, ...(f.error ? { error: f.error } : {}), warnings: f.warnings })),
     jobs: plan.jobs.map((j) => ({
       id: j.id,
       source: j.source,
@@ -45,6 +50,7 @@ export function buildReport(plan: Plan): Report {
         ? { target: j.schedule.target, expressions: j.schedule.expressions, timezone: j.schedule.expressionTimezone, descriptions: j.schedule.expressionDescriptions }
         : null,
       exact: j.schedule ? j.schedule.exact : null,
+      ...(j.schedule?.schedulerExact !== undefined ? { schedulerExact: j.schedule.schedulerExact } : {}),
       drift: j.schedule?.drift ?? [],
       findings: j.findings,
       files: j.files,
@@ -67,7 +73,18 @@ export function renderReportMarkdown(report: Report): string {
   const out: string[] = [];
   out.push('# cron2lambda readiness report', '');
   out.push(`Target: EventBridge ${report.target === 'rule' ? 'rules (UTC)' : 'Scheduler (source time zone)'}. Schedules proven from ${report.horizon.from} to ${report.horizon.to}.`, '');
-  out.push(`${s.jobs} jobs: ${s.migrate} to migrate (${s.exact} exact, ${s.inexact} inexact), ${s.skip} skipped, ${s.error} rejected. Readiness: ${s.ready} ready, ${s.needsAttention} need attention, ${s.blocked} blocked.`, '');
+  out.push(`${s.jobs} jobs: ${s.migrate} to migrate, ${s.skip} skipped, ${s.error} rejected. Schedules: ${s.schedules} planned, ${s.exact} exact, ${s.inexact} inexact. Readiness: ${s.ready} ready, ${s.needsAttention} need attention, ${s.blocked} blocked. ${s.warnings} warning${s.warnings === 1 ? '' : 's'}.`, '');
+  for (const f of report.files) if (f.error) out.push(`**Not read:** ${cell(f.file)}: ${cell(f.error.message)} (${code(f.error.code)})`, '');
+  const fileWide = report.files.filter((f) => f.warnings.length);
+  if (fileWide.length) {
+    out.push('Warnings for whole crontabs (said once here; they hold for each job named):', '', '| Crontab | Severity | Code | Where | Warning | Jobs |', '|---|---|---|---|---|---|');
+    for (const f of fileWide) {
+      for (const w of f.warnings) {
+        out.push(`| ${cell(f.file)} | ${w.severity} | ${code(w.code)} | ${w.line !== undefined ? cell(`${f.file}:${w.line}`) : '-'} | ${cell(w.message)} | ${w.jobs.length} |`);
+      }
+    }
+    out.push('');
+  }
   out.push('| Job | Line | Status | Verdict | Before | After | Exact |', '|---|---|---|---|---|---|---|');
   for (const j of report.jobs) {
     out.push(
@@ -83,12 +100,14 @@ export function renderReportMarkdown(report: Report): string {
       out.push(`- Before: ${code(j.before.cron)} in ${j.before.timezone}${j.before.description ? ` — ${cell(j.before.description)}` : ''}`);
       j.after.expressions.forEach((e, i) => out.push(`- After: ${code(e)} (${j.after!.timezone})${j.after!.descriptions[i] ? ` — ${cell(j.after!.descriptions[i])}` : ''}`));
       if (j.after.expressions.length === 0) out.push('- After: no expression (the schedule never fires)');
-      out.push(`- Exact: ${j.exact ? 'yes, every fire time in the horizon matches' : 'no'}`);
+      out.push(`- Exact: ${j.exact ? 'yes, every fire time in the horizon matches' : `no${j.schedulerExact ? ' (`--target scheduler` makes it exact)' : ''}`}`);
       for (const d of j.drift) out.push(`  - ${driftKindText(d.kind)}: ${d.at} (local ${d.local}) — ${d.reason}`);
     }
-    if (j.findings.length) {
+    const file = report.files.find((f) => f.file === j.source.file);
+    const own = j.findings.filter((f) => !saidForFile(file, j.id, f.code, f.line));
+    if (own.length) {
       out.push('', '| Severity | Code | Where | Finding |', '|---|---|---|---|');
-      for (const f of j.findings) out.push(`| ${f.severity} | ${code(f.code)} | ${cell(`${f.file}:${f.line}`)} | ${cell(f.message)} |`);
+      for (const f of own) out.push(`| ${f.severity} | ${code(f.code)} | ${cell(`${f.file}:${f.line}`)} | ${cell(f.message)} |`);
     }
     if (j.files.length) out.push('', `Bundled files: ${j.files.map(code).join(', ')}`);
   }

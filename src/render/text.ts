@@ -1,5 +1,6 @@
 // The one place that turns plans into words for people. Everything else produces data with stable codes.
-import type { Job, Plan } from '../plan/plan.js';
+import { saidForFile, type Job, type Plan, type PlanFile } from '../plan/plan.js';
+import { ATTENTION_WARNINGS } from '../plan/readiness.js';
 import type { Finding, Verdict } from '../scripts/findings.js';
 import type { Manifest } from '../package/manifest.js';
 import type { Reason } from '../model/reasons.js';
@@ -33,7 +34,15 @@ function statusText(job: Job, style: Style): string {
   }
 }
 
-export function renderJob(job: Job, style: Style): string {
+/** What makes a job's verdict: finding codes (not info) and the job warnings that need a decision. */
+function verdictCodes(job: Job): string[] {
+  return [...new Set([
+    ...job.findings.filter((f) => f.severity !== 'info').map((f) => f.code),
+    ...job.warnings.filter((w) => ATTENTION_WARNINGS.includes(w.code)).map((w) => w.code),
+  ])];
+}
+
+export function renderJob(job: Job, style: Style, file?: PlanFile): string {
   job = escapeDeep(job); // values from input files never reach a terminal raw
   const out: string[] = [];
   out.push(`${style.bold(`${job.source.file}:${job.source.line}`)}  ${job.id}  ${statusText(job, style)}`);
@@ -58,15 +67,23 @@ export function renderJob(job: Job, style: Style): string {
       for (const d of s.drift) {
         out.push(row(style, '', `${driftKindText(d.kind)}: ${d.at} (local ${d.local.replace('T', ' ')}) ${style.dim(`[${d.reason}]`)}`));
       }
+      if (s.schedulerExact) out.push(row(style, 'hint', `--target scheduler makes this schedule exact (Scheduler evaluates it in ${s.timezone})`));
     }
   }
   for (const w of job.warnings) {
     if (w.code === 'inexact') continue; // said by the proof line
+    if (saidForFile(file, job.id, w.code, w.line)) continue; // said once for the file
     out.push(row(style, 'warning', `${w.message} ${style.dim(`[${w.code}]`)}`));
   }
   if (job.files.length) out.push(row(style, 'bundles', job.files.join(' ')));
-  if (job.status !== 'skip') out.push(row(style, 'verdict', verdictText(job.verdict, style)));
-  for (const f of job.findings) out.push(row(style, severityText(f, style), findingText(f, style)));
+  if (job.status !== 'skip') {
+    const codes = job.verdict === 'ready' ? [] : verdictCodes(job);
+    out.push(row(style, 'verdict', `${verdictText(job.verdict, style)}${codes.length ? ` ${style.dim(`(${codes.join(', ')})`)}` : ''}`));
+  }
+  for (const f of job.findings) {
+    if (saidForFile(file, job.id, f.code, f.line)) continue;
+    out.push(row(style, severityText(f, style), findingText(f, style)));
+  }
   return out.join('\n');
 }
 
@@ -88,7 +105,7 @@ export function findingText(f: Finding, style: Style): string {
 export function renderReadinessTable(plan: Plan, style: Style): string {
   plan = escapeDeep(plan);
   const rows = plan.jobs.map((j) => {
-    const codes = [...new Set(j.findings.filter((f) => f.severity !== 'info').map((f) => f.code))].join(' ');
+    const codes = verdictCodes(j).join(' ');
     const status = j.status === 'migrate' ? (j.schedule?.exact ? 'migrate' : 'migrate*') : j.status;
     return [j.id, `${j.source.file.split('/').pop()}:${j.source.line}`, status, j.status === 'skip' ? '-' : j.verdict, codes || '-'];
   });
@@ -108,25 +125,47 @@ export function renderSummary(plan: Plan, style: Style): string {
   const s = plan.summary;
   const parts = [
     `${s.jobs} job${s.jobs === 1 ? '' : 's'}:`,
-    `${s.migrate} migrate (${s.exact} exact, ${s.inexact} inexact),`,
+    `${s.migrate} migrate,`,
     `${s.skip} skip,`,
     s.error ? style.red(`${s.error} error`) : `${s.error} error`,
+    `· ${s.schedules} schedule${s.schedules === 1 ? '' : 's'}: ${s.exact} exact, ${s.inexact ? style.yellow(`${s.inexact} inexact`) : '0 inexact'}`,
   ];
   const lines = plan.files.reduce((n, f) => n + f.lines, 0);
-  const tail = `· ${s.warnings} warning${s.warnings === 1 ? '' : 's'} · ${lines} lines in ${plan.files.length} file${plan.files.length === 1 ? '' : 's'} · target ${plan.target}`;
+  const unreadable = s.unreadableFiles ? ` · ${style.red(`${s.unreadableFiles} unreadable`)}` : '';
+  const tail = `· ${s.warnings} warning${s.warnings === 1 ? '' : 's'} · ${lines} lines in ${plan.files.length} file${plan.files.length === 1 ? '' : 's'}${unreadable} · target ${plan.target}`;
   return `${parts.join(' ')} ${style.dim(tail)}`;
+}
+
+/** Warnings said once for a crontab, naming how many of its jobs they hold for. */
+function renderFileWarnings(f: PlanFile, style: Style): string {
+  const out = [`${style.bold(f.file)}  ${style.yellow(`${f.warnings.length} warning${f.warnings.length === 1 ? '' : 's'} for the whole file`)}`];
+  for (const w of f.warnings) {
+    const where = w.line !== undefined ? ` ${f.file}:${w.line}` : '';
+    const label = w.severity === 'blocker' ? style.red('blocker'.padEnd(LABEL - 1)) : style.yellow('warning'.padEnd(LABEL - 1));
+    out.push(`  ${label} ${w.message} ${style.dim(`[${w.code}]${where} · ${w.jobs.length} job${w.jobs.length === 1 ? '' : 's'}`)}`);
+  }
+  return out.join('\n');
+}
+
+function fileErrorText(f: PlanFile, style: Style): string {
+  return `${style.bold(f.file)}  ${style.red('ERROR')}\n${row(style, 'error', `${f.error!.message} ${style.dim(`[${f.error!.code}]`)}`)}`;
 }
 
 export function renderPlan(plan: Plan, style: Style): string {
   plan = escapeDeep(plan);
   const blocks: string[] = [renderServerZone(plan, style)];
   for (const f of plan.files) {
-    if (f.error) blocks.push(`${style.bold(f.file)}  ${style.red('ERROR')}\n${row(style, 'error', `${f.error.message} ${style.dim(`[${f.error.code}]`)}`)}`);
+    if (f.error) blocks.push(fileErrorText(f, style));
     for (const n of f.notes ?? []) blocks.push(`${style.bold(f.file)}  ${style.yellow('NOTE')}\n${row(style, 'note', `${n.message} ${style.dim(`[${n.code}]`)}`)}`);
   }
-  for (const job of plan.jobs) blocks.push(renderJob(job, style));
+  for (const f of plan.files) if (f.warnings.length) blocks.push(renderFileWarnings(f, style));
+  const files = new Map(plan.files.map((f) => [f.file, f]));
+  for (const job of plan.jobs) blocks.push(renderJob(job, style, files.get(job.source.file)));
   if (plan.jobs.length) blocks.push(renderReadinessTable(plan, style));
   blocks.push(renderSummary(plan, style));
+  // A file that could not be read must not scroll away above hundreds of jobs: say it again last.
+  const unreadable = plan.files.filter((f) => f.error);
+  if (unreadable.length) blocks.push(unreadable.map((f) => `${style.red('not read:')} ${f.error!.message.includes(f.file) ? '' : `${f.file}: `}${f.error!.message} ${style.dim(`[${f.error!.code}]`)}`).join('\n'));
   return blocks.join('\n\n') + '\n';
 }
 

@@ -36,6 +36,11 @@ export interface SchedulePlan {
   /** For target rule: the zone offset (minutes east of UTC) the expressions were made for. */
   utcOffsetMinutes?: number;
   exact: boolean;
+  /**
+   * Target rule and inexact only: whether the same line proves exact as an EventBridge Scheduler schedule in its
+   * zone (proved against the same cron fire times, so the hint "--target scheduler makes it exact" is never a guess).
+   */
+  schedulerExact?: boolean;
   drift: DriftInstant[];
   /** Counts over the whole horizon. */
   verification: {
@@ -94,14 +99,14 @@ function translateUncached(spec: CronSpec, options: TranslateOptions): ScheduleP
   const expected = cronFires(spec, timeline, horizon);
   const fromYear = civilFromDays(horizon.fromDay).year;
 
-  const attempt = (offset: number) => {
+  const attempt = (offset: number, as: Target = target) => {
     const compiled = compile(spec, { offset, fromYear });
     const parts = compiled.expressions.map((e) => {
       const p = parseAwsCron(e);
       if (!p.ok) throw new Error(`internal error: emitted an invalid expression ${e}: ${p.error}`);
       return p.parts;
     });
-    const actual = target === 'rule' ? ruleFires(parts, horizon) : schedulerFires(parts, timeline, horizon);
+    const actual = as === 'rule' ? ruleFires(parts, horizon) : schedulerFires(parts, timeline, horizon);
     const comparison = compareFires(expected, actual, horizon);
     releaseFireSet(actual);
     return { offset, compiled, parts, comparison };
@@ -113,10 +118,12 @@ function translateUncached(spec: CronSpec, options: TranslateOptions): ScheduleP
   } else {
     // A UTC rule can follow only one offset. Try each offset the zone uses in the horizon and keep the one whose
     // fire times differ least from cron's (ties: the lower offset, standard time).
-    const tries = timeline.offsets.map(attempt);
+    const tries = timeline.offsets.map((o) => attempt(o));
     best = tries.reduce((a, b) => (b.comparison.missing + b.comparison.extra < a.comparison.missing + a.comparison.extra ? b : a));
   }
 
+  // Only when the rule is inexact (cheap): Scheduler in the zone, against the cron fire times already computed.
+  const schedulerExact = target === 'rule' && !best.comparison.equal ? attempt(0, 'scheduler').comparison.equal : undefined;
   releaseFireSet(expected);
   const c = best.comparison;
   const drift = c.first.map((d) => ({
@@ -133,6 +140,7 @@ function translateUncached(spec: CronSpec, options: TranslateOptions): ScheduleP
     expressionTimezone: target === 'rule' ? 'UTC' : zone,
     ...(target === 'rule' ? { utcOffsetMinutes: best.offset } : {}),
     exact: c.equal,
+    ...(schedulerExact !== undefined ? { schedulerExact } : {}),
     drift,
     verification: {
       from: isoMinute(horizon.fromDay * MINUTES_PER_DAY),
@@ -173,16 +181,7 @@ function explain(
       if (Math.abs(utcMinute - T) <= Math.abs(jump) + 1) return jump > 0 ? 'dst-gap' : 'dst-overlap';
     }
   }
-  const local = utcMinute + offsetOf(t, utcMinute);
-  const c = civilFromDays(Math.floor(local / MINUTES_PER_DAY));
-  const u = civilFromDays(Math.floor(utcMinute / MINUTES_PER_DAY));
   if (approximations.includes('day-and')) return 'day-and';
-  if (approximations.includes('leap-day') && [c, u].some((d) => (d.month === 2 && d.day >= 27) || (d.month === 3 && d.day <= 2))) {
-    return 'leap-day';
-  }
-  if (approximations.includes('dow-month-boundary') && [c, u].some((d) => d.day === 1 || d.day >= 28)) {
-    return 'dow-month-boundary';
-  }
   return 'unexplained';
 }
 

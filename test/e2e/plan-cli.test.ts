@@ -19,7 +19,7 @@ describe('cron2lambda plan', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('cron(30 17 ? * SUN-FRI *)');
     expect(r.stdout).toContain('exact: all 626 fire times from 2026-12-01 to 2028-11-30 match');
-    expect(r.stdout).toMatch(/6 jobs: 5 migrate \(5 exact, 0 inexact\), 1 skip, 0 error/);
+    expect(r.stdout).toMatch(/6 jobs: 5 migrate, 1 skip, 0 error · 5 schedules: 5 exact, 0 inexact/);
     expect(r.stdout).not.toMatch(/\u001b\[/); // not a terminal: no colour
   });
 

@@ -3,6 +3,8 @@ import { parseCronFields } from '../../src/schedule/model.js';
 import { makeHorizon, translate, type Target } from '../../src/schedule/translate.js';
 import { daysFromCivil } from '../../src/schedule/calendar.js';
 import { parseAwsCron, formatNumbers } from '../../src/schedule/eventbridge.js';
+import { compareFires, cronFires, ruleFires } from '../../src/schedule/simulate.js';
+import { OracleZone, oracleAwsFires, oracleCronFires } from '../support/oracle.js';
 
 const horizon = makeHorizon(daysFromCivil(2026, 12, 1), 730);
 const plan = (line: string, zone = 'UTC', target: Target = 'rule') => {
@@ -124,5 +126,63 @@ describe('the AWS grammar', () => {
     expect(p.expressions.length).toBeGreaterThan(1);
     for (const e of p.expressions) expect(e.length).toBeLessThanOrEqual(256);
     expect(p.exact).toBe(true);
+  });
+});
+
+describe('exact in fixed-offset zones wherever the AWS grammar can say it (year lists), and after the horizon too', () => {
+  // Each drifted before year lists: a carry across 29 February (Honolulu, UTC-10) or a weekday carried across a month
+  // boundary (Eucla, UTC+8:45).
+  const cases: [string, string, number][] = [
+    ['18 10,23 */3 * *', 'Pacific/Honolulu', -600],
+    ['* * 28 * *', 'Pacific/Honolulu', -600],
+    ['21 */2 * 4,mar 6,sun', 'Australia/Eucla', 525],
+    ['* * * 2-10 1', 'Australia/Eucla', 525],
+  ];
+
+  /** The emitted expressions against cron, by the independent reference, from `from` (a UTC day) for `days` days. */
+  function referenceDiff(line: string, zone: OracleZone, expressions: string[], from: number, days: number): number[] {
+    const cron = oracleCronFires(line, zone, from * 1440, (from + days) * 1440);
+    const aws = oracleAwsFires(expressions, 'rule', zone, from * 1440, (from + days) * 1440);
+    return [...new Set([...cron].filter((u) => !aws.has(u)).concat([...aws].filter((u) => !cron.has(u))))].sort((a, b) => a - b);
+  }
+
+  it.each(cases)('%s in %s is exact over the two-year proof', (line, zone) => {
+    const p = plan(line, zone);
+    expect(p.verification.reasons).toEqual([]);
+    expect(p.exact).toBe(true);
+    for (const e of p.expressions) expect(e.length).toBeLessThanOrEqual(256);
+  });
+
+  it.each(cases)('%s in %s stays exact every day to the end of 2199 (the proof run over 173 years)', (line, zone, offset) => {
+    const p = plan(line, zone);
+    const spec = parseCronFields(line.split(' '));
+    if (!spec.ok) throw new Error('bad line');
+    // Both zones keep one offset; the proof's own timeline over 2027-2199 (the IANA data has no change ahead).
+    const long = { fromDay: horizon.fromDay, toDay: daysFromCivil(2199, 12, 31) };
+    const timeline = { zone, offsets: [offset], segments: [{ from: (long.fromDay - 3) * 1440, to: (long.toDay + 3) * 1440, offset }] };
+    const parts = p.expressions.map((e) => {
+      const r = parseAwsCron(e);
+      if (!r.ok) throw new Error(r.error);
+      return r.parts;
+    });
+    const c = compareFires(cronFires(spec.spec, timeline, long), ruleFires(parts, long), long);
+    expect({ missing: c.missing, extra: c.extra, first: c.first }).toEqual({ missing: 0, extra: 0, first: [] });
+    expect(c.count).toBeGreaterThan(p.verification.fires * 80);
+  });
+
+  it.each(cases)('%s in %s matches the independent reference at every month boundary of each kind of year, and in 2100 and 2196-2199', (line, zone) => {
+    const p = plan(line, zone);
+    const oz = new OracleZone(zone);
+    // One year of each of the 14 calendars (weekday of 1 January, leap or not), 2100 (a common year though divisible
+    // by 4) and the last years AWS accepts; two UTC days around every first of the month.
+    const kinds = new Map<string, number>();
+    for (let y = 2031; kinds.size < 14; y++) {
+      const key = `${new Date(Date.UTC(y, 0, 1)).getUTCDay()}|${new Date(Date.UTC(y, 1, 29)).getUTCDate() === 29}`;
+      if (!kinds.has(key)) kinds.set(key, y);
+    }
+    const windows: number[] = [];
+    for (const y of [...kinds.values(), 2100, 2196, 2197, 2198, 2199]) for (let m = 1; m <= 12; m++) windows.push(daysFromCivil(y, m, 1) - 1);
+    const diffs = windows.flatMap((d) => referenceDiff(line, oz, p.expressions, d, 2));
+    expect(diffs.map((u) => new Date(u * 60_000).toISOString())).toEqual([]);
   });
 });

@@ -79,13 +79,6 @@ function wall(localMinute: number): Wall {
   return { ...d, h: Math.floor(m / 60), mi: m % 60 };
 }
 
-function cronMatches(c: CronLine, w: Wall): boolean {
-  if (!c.min[w.mi] || !c.hour[w.h] || !c.month[w.mo]) return false;
-  const d = c.dom[w.d];
-  const k = c.dow[w.dow];
-  return c.domStar || c.dowStar ? d && k : d || k;
-}
-
 interface AwsLine {
   min: boolean[];
   hour: boolean[];
@@ -119,9 +112,9 @@ export function oracleAws(expr: string): AwsLine {
   };
 }
 
-function awsMatches(a: AwsLine, w: Wall): boolean {
+function awsMatchesDay(a: AwsLine, w: Omit<Wall, 'h' | 'mi'>): boolean {
   if (a.years && !a.years.has(w.y)) return false;
-  if (!a.min[w.mi] || !a.hour[w.h] || !a.month[w.mo]) return false;
+  if (!a.month[w.mo]) return false;
   if (a.dom === 'L') return w.last;
   if (a.dom) return a.dom[w.d];
   return a.dow ? a.dow[w.dow + 1] : false;
@@ -162,6 +155,29 @@ export class OracleZone {
   }
 }
 
+/** Local dates by day number; `day` cached, and each line's verdict for the last day it asked about. */
+function dayOf(day: number): Omit<Wall, 'h' | 'mi'> {
+  let d = dayCache.get(day);
+  if (!d) {
+    wall(day * 1440);
+    d = dayCache.get(day)!;
+  }
+  return d;
+}
+
+/** A per-walk memo of "does this line run on local day N" (walks move through days in order, so one slot is enough). */
+function dayMemo(test: (d: Omit<Wall, 'h' | 'mi'>) => boolean): (day: number) => boolean {
+  let last = NaN;
+  let ok = false;
+  return (day) => {
+    if (day !== last) {
+      last = day;
+      ok = test(dayOf(day));
+    }
+    return ok;
+  };
+}
+
 /**
  * Minute by minute over [from, to): UTC minutes at which cron runs the line in the zone (cronie's DST rules: fixed
  * jobs run skipped gap minutes at the end of the gap and do not repeat in an overlap; wildcard jobs skip gap minutes
@@ -169,15 +185,24 @@ export class OracleZone {
  */
 export function oracleCronFires(line: string, zone: OracleZone, from: number, to: number): Set<number> {
   const c = oracleCron(line);
+  const runsOn = dayMemo((d) => {
+    if (!c.month[d.mo]) return false;
+    const dm = c.dom[d.d];
+    const k = c.dow[d.dow];
+    return c.domStar || c.dowStar ? dm && k : dm || k;
+  });
+  const at = (local: number) => {
+    const lm = ((local % 1440) + 1440) % 1440;
+    return c.min[lm % 60] && c.hour[Math.floor(lm / 60)] && runsOn(Math.floor(local / 1440));
+  };
   const out = new Set<number>();
   let maxLocal = from - 1 + zone.offset(from - 1);
   for (let u = from; u < to; u++) {
     const local = u + zone.offset(u);
     if (local > maxLocal + 1 && !c.wildcard) {
-      for (let x = maxLocal + 1; x < local; x++) if (cronMatches(c, wall(x))) out.add(u);
+      for (let x = maxLocal + 1; x < local; x++) if (at(x)) out.add(u);
     }
-    const lm = ((local % 1440) + 1440) % 1440;
-    if (c.min[lm % 60] && c.hour[Math.floor(lm / 60)] && cronMatches(c, wall(local))) {
+    if (at(local)) {
       if (local > maxLocal || c.wildcard) out.add(u);
     }
     if (local > maxLocal) maxLocal = local;
@@ -187,23 +212,27 @@ export function oracleCronFires(line: string, zone: OracleZone, from: number, to
 
 /** UTC minutes at which AWS fires: rules in UTC; Scheduler in the zone, gap times skipped, overlap times once. */
 export function oracleAwsFires(expressions: string[], target: 'rule' | 'scheduler', zone: OracleZone, from: number, to: number): Set<number> {
-  const lines = expressions.map(oracleAws);
+  const lines = expressions.map((e) => {
+    const a = oracleAws(e);
+    return { a, runsOn: dayMemo((d) => awsMatchesDay(a, d)) };
+  });
+  const fires = (clock: number) => {
+    const lm = ((clock % 1440) + 1440) % 1440;
+    const mi = lm % 60;
+    const h = Math.floor(lm / 60);
+    const day = Math.floor(clock / 1440);
+    for (const l of lines) if (l.a.min[mi] && l.a.hour[h] && l.runsOn(day)) return true;
+    return false;
+  };
   const out = new Set<number>();
   let maxLocal = from - 1 + zone.offset(from - 1);
   for (let u = from; u < to; u++) {
     if (target === 'rule') {
-      const um = ((u % 1440) + 1440) % 1440;
-      if (!lines.some((a) => a.min[um % 60] && a.hour[Math.floor(um / 60)])) continue;
-      const w = wall(u);
-      if (lines.some((a) => awsMatches(a, w))) out.add(u);
+      if (fires(u)) out.add(u);
     } else {
       const local = u + zone.offset(u);
       if (local > maxLocal) {
-        const lm = ((local % 1440) + 1440) % 1440;
-        if (lines.some((a) => a.min[lm % 60] && a.hour[Math.floor(lm / 60)])) {
-          const w = wall(local);
-          if (lines.some((a) => awsMatches(a, w))) out.add(u);
-        }
+        if (fires(local)) out.add(u);
         maxLocal = local;
       }
     }

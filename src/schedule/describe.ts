@@ -1,0 +1,64 @@
+// A cron line in words, by cron's day rule. cronstrue writes every pair of restricted day fields as an OR ("every 2
+// days, and on Wednesday"), which is cron's rule only when neither field starts with `*`; when one does, cron ANDs
+// them (`0 12 */2 * 3` runs on odd days that are Wednesdays), and the sentence is written here. Pure.
+import cronstrue from 'cronstrue';
+import { dayRule, type CronSpec } from './model.js';
+
+const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+function words(expression: string): string {
+  try {
+    return cronstrue.toString(expression, { use24HourTimeFormat: true });
+  } catch {
+    return '';
+  }
+}
+
+/** "a, b or c" / "a, b and c". */
+function list(items: string[], last: 'and' | 'or'): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} ${last} ${items[items.length - 1]}`;
+}
+
+function runs(values: number[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const v of values) {
+    const r = out[out.length - 1];
+    if (r && v === r[1] + 1) r[1] = v;
+    else out.push([v, v]);
+  }
+  return out;
+}
+
+/** Days of the month as a phrase: "odd days of the month (every 2 days from day 1)", "days 1 to 7 of the month". */
+export function domPhrase(doms: number[]): string {
+  const v = [...doms].sort((a, b) => a - b);
+  const step = v.length >= 3 ? v[1] - v[0] : 0;
+  if (step > 1 && v.every((x, i) => x === v[0] + i * step) && v[v.length - 1] + step > 31) {
+    const every = `every ${step} days from day ${v[0]}`;
+    if (step === 2) return `${v[0] === 1 ? 'odd' : 'even'} days of the month (${every})`;
+    return `days ${v.slice(0, 3).join(', ')}, … of the month (${every})`;
+  }
+  const parts = runs(v).flatMap(([a, b]) => (a === b ? [`${a}`] : b === a + 1 ? [`${a}`, `${b}`] : [`${a} to ${b}`]));
+  return v.length === 1 ? `day ${v[0]} of the month` : `days ${list(parts, 'and')} of the month`;
+}
+
+/** Weekdays (0-6, Sunday 0) as a phrase: "Wednesday", "Monday through Friday", "Sunday, Tuesday or Thursday". */
+export function dowPhrase(dows: number[]): string {
+  const parts = runs([...dows].sort((a, b) => a - b)).flatMap(([a, b]) =>
+    b - a >= 2 ? [`${DAY_NAMES[a]} through ${DAY_NAMES[b]}`] : b === a + 1 ? [DAY_NAMES[a], DAY_NAMES[b]] : [DAY_NAMES[a]],
+  );
+  return list(parts, 'or');
+}
+
+/** The line in words; '' when cronstrue cannot read it. */
+export function describeSchedule(spec: CronSpec): string {
+  const rule = dayRule(spec);
+  if (rule.kind !== 'and') return words(spec.text);
+  const [mi, ho, , mo] = spec.text.split(' ');
+  const time = words(`${mi} ${ho} * * *`);
+  if (!time) return '';
+  // cronstrue's month clause (", only in March"), taken from a line with no day restriction.
+  const withMonth = words(`${mi} ${ho} * ${mo} *`);
+  const month = withMonth.startsWith(time) ? withMonth.slice(time.length) : '';
+  return `${time}, on ${domPhrase(rule.doms)} that are also ${dowPhrase(rule.dows)}${month}`;
+}
