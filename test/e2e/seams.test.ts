@@ -93,3 +93,21 @@ describe('report --output beside the crontab', () => {
     }
   }, SLOW);
 });
+
+describe('the server zone when --root is not given', () => {
+  it("is this machine's zone, not the server's: said so, and an assumption that needs attention", () => {
+    // Whatever this machine's /etc/timezone holds (or not), it says nothing about the server the crontab came from.
+    const w = workspace();
+    const crontab = join(w.base, 'crontab');
+    writeFileSync(crontab, '0 3 * * * /bin/true\n');
+    const text = cli(['plan', crontab, ...FROM]);
+    expect(text.stdout).not.toMatch(/server copy's etc\/(timezone|localtime)/);
+    expect(text.stdout).toMatch(/^server time zone: \S+ \((assumed|this machine's)/m);
+    const json = JSON.parse(cli(['plan', '--json', crontab, ...FROM]).stdout);
+    expect(json.jobs[0].warnings.map((x: { code: string }) => x.code)).toContain('timezone-assumed');
+    expect(json.jobs[0].verdict).toBe('needs-attention');
+    // With --timezone, or a server copy, nothing is assumed.
+    const given = JSON.parse(cli(['plan', '--json', crontab, '--timezone', 'Europe/Berlin', ...FROM]).stdout);
+    expect(given.jobs[0].warnings.map((x: { code: string }) => x.code)).not.toContain('timezone-assumed');
+  }, SLOW);
+});
