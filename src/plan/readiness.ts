@@ -107,7 +107,12 @@ export function assessEntry(
 
 function dedupe(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
+  // A credential in the crontab command is found in the line and again where the bundled command is rewritten to
+  // read it from a variable: one finding, the one that names the variable.
+  const longer = (f: Finding) =>
+    findings.some((g) => g !== f && g.code === f.code && g.file === f.file && g.line === f.line && g.message.startsWith(`${f.message}; `));
   return findings.filter((f) => {
+    if (f.code === 'secret' && longer(f)) return false;
     const key = `${f.code}|${f.file}|${f.line}|${f.message}`;
     if (seen.has(key)) return false;
     seen.add(key);

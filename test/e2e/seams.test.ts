@@ -111,3 +111,28 @@ describe('the server zone when --root is not given', () => {
     expect(given.jobs[0].warnings.map((x: { code: string }) => x.code)).not.toContain('timezone-assumed');
   }, SLOW);
 });
+
+describe('what is said about a job', () => {
+  it('a credential in the crontab command is one finding, naming the variable the bundled command reads it from', () => {
+    const w = workspace({ 'opt/s.sh': '#!/bin/bash\necho ok\n' });
+    const crontab = join(w.base, 'crontab');
+    writeFileSync(crontab, '* * * * * /opt/s.sh --password=DupFinding-7777\n');
+    const plan = JSON.parse(cli(['plan', '--json', crontab, '--root', w.root, '--timezone', 'UTC', ...FROM]).stdout);
+    const secrets = plan.jobs[0].findings.filter((f: { code: string }) => f.code === 'secret');
+    expect(secrets).toHaveLength(1);
+    expect(secrets[0].message).toContain('$CRON2LAMBDA_SECRET_1');
+  }, SLOW);
+
+  it('a directory where a script should be is called a directory, not missing from --root', () => {
+    const w = workspace({ 'opt/d/keep': 'x\n', 'opt/src.sh': '#!/bin/bash\n. /opt/d\n' });
+    const crontab = join(w.base, 'crontab');
+    writeFileSync(crontab, '1 * * * * /opt/d\n2 * * * * bash /opt/d\n3 * * * * /opt/src.sh\n');
+    const plan = JSON.parse(cli(['plan', '--json', crontab, '--root', w.root, '--timezone', 'UTC', ...FROM]).stdout);
+    for (const job of plan.jobs) {
+      expect(job.status).toBe('error');
+      const reason = job.reasons.find((r: { code: string }) => r.code === 'missing-file');
+      expect(reason.message).toMatch(/\/opt\/d .*is a directory/);
+      expect(reason.message).not.toContain('is not under --root');
+    }
+  }, SLOW);
+});
