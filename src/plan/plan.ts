@@ -75,6 +75,8 @@ export interface PlanOptions {
   timezoneSource?: TimezoneSource;
   /** Server files that name a zone but could not be used (so the next source was tried). */
   timezoneNotes?: string[];
+  /** The zone was read from this machine's own /etc (no --root): an assumption about the server, warned on each job. */
+  timezoneFromThisMachine?: boolean;
   target: Target;
   horizon: Horizon;
   /** The server's filesystem (--root): scripts are read and judged only when given. */
@@ -118,6 +120,8 @@ export interface Plan {
   /** The server's zone used for lines without CRON_TZ, and where it came from. */
   timezone: string;
   timezoneSource: TimezoneSource;
+  /** Present when --root was not given: the zone is this machine's (read from its own /etc), assumed for the server. */
+  timezoneFromThisMachine?: true;
   timezoneNotes?: string[];
   horizon: { from: string; to: string };
   files: PlanFile[];
@@ -248,6 +252,7 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptio
     target: options.target,
     timezone: options.timezone ?? 'UTC',
     timezoneSource: options.timezone ? options.timezoneSource ?? 'option' : 'default',
+    ...(options.timezone && options.timezoneFromThisMachine ? { timezoneFromThisMachine: true } : {}),
     ...(options.timezoneNotes?.length ? { timezoneNotes: options.timezoneNotes } : {}),
     horizon: { from: isoDay(options.horizon.fromDay), to: isoDay(options.horizon.toDay) },
     files,
@@ -346,6 +351,9 @@ function planEntry(entry: CronEntry, crontab: Crontab, options: PlanOptions): Jo
     if (checked.legacy) job.warnings.push(at('legacy-timezone', `CRON_TZ: ${checked.legacy}`, 'CRON_TZ'));
   } else if (options.timezone) {
     zone = options.timezone;
+    if (options.timezoneFromThisMachine) {
+      job.warnings.push(at('timezone-assumed', `no CRON_TZ, no --timezone and no --root: the schedule is read in ${zone}, this machine's zone (its /${options.timezoneSource ?? 'etc/timezone'}), not necessarily the server's; give the server's zone with --timezone`));
+    }
     const legacy = checkZoneName(zone);
     if (legacy.ok && legacy.legacy) job.warnings.push(at('legacy-timezone', `the server's zone: ${legacy.legacy}`));
   } else {

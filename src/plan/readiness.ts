@@ -1,6 +1,6 @@
 // Migration readiness of one job: the script analysis (bundle + findings) plus what only the crontab knows
 // (MAILTO, credentials in crontab variables or in the line itself, @reboot). Pure over a FileReader.
-import type { CronEntry, Crontab } from '../crontab/read.js';
+import { splitPercent, type CronEntry, type Crontab } from '../crontab/read.js';
 import { analyzeJob, type JobAnalysis } from '../scripts/analyze.js';
 import {
   findSecretInVariable,
@@ -70,8 +70,11 @@ export function assessEntry(
     crontabFindings.push(hit.finding);
     secrets.push(hit.value);
   }
-  if (entry.stdin) {
-    const { hits, also } = findSecretsInStdin(entry.stdin, entry.source.text, file, entry.source.line);
+  // A rejected line may stop before cron's % split (an unknown macro, a user name where the command goes, a % in a
+  // time field), yet it is printed whole: what follows its first unescaped % is scanned as stdin all the same.
+  const stdin = entry.kind === 'error' ? splitPercent(entry.source.text).stdin : entry.stdin;
+  if (stdin) {
+    const { hits, also } = findSecretsInStdin(stdin, entry.source.text, file, entry.source.line);
     for (const hit of hits) {
       crontabFindings.push(hit.finding);
       secrets.push(hit.value);
@@ -106,7 +109,12 @@ export function assessEntry(
 
 function dedupe(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
+  // A credential in the crontab command is found in the line and again where the bundled command is rewritten to
+  // read it from a variable: one finding, the one that names the variable.
+  const longer = (f: Finding) =>
+    findings.some((g) => g !== f && g.code === f.code && g.file === f.file && g.line === f.line && g.message.startsWith(`${f.message}; `));
   return findings.filter((f) => {
+    if (f.code === 'secret' && longer(f)) return false;
     const key = `${f.code}|${f.file}|${f.line}|${f.message}`;
     if (seen.has(key)) return false;
     seen.add(key);

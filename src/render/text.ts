@@ -200,7 +200,10 @@ function renderServerZone(plan: Plan, style: Style): string {
     'etc/localtime': "read from the server copy's etc/localtime link",
     default: style.yellow('assumed: no --timezone, and no etc/timezone or etc/localtime link in the server copy'),
   };
-  const lines = [`server time zone: ${plan.timezone} (${from[plan.timezoneSource]})`];
+  const source = plan.timezoneFromThisMachine && plan.timezoneSource !== 'default'
+    ? style.yellow(`this machine's /${plan.timezoneSource}, assumed for the server`)
+    : from[plan.timezoneSource];
+  const lines = [`server time zone: ${plan.timezone} (${source})`];
   for (const n of plan.timezoneNotes ?? []) lines.push(style.dim(`  not used: ${n}`));
   return lines.join('\n');
 }

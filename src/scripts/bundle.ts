@@ -354,7 +354,9 @@ class Tracer {
     const msg =
       path === null
         ? `${what} ${ref} is a relative path and the directory it is relative to is not known (no HOME for the job?)`
-        : `${what} ${path} (referenced as ${ref}) is not under --root; copy it from the server or fix the reference`;
+        : this.reader.stat(path)?.kind === 'dir'
+          ? `${what} ${path} (referenced as ${ref}) is a directory under --root, not a file; fix the reference`
+          : `${what} ${path} (referenced as ${ref}) is not under --root; copy it from the server or fix the reference`;
     this.findings.push(makeFinding('missing-file', msg, ctx.unit.file, line, { reference: ref, ...(path ? { path } : {}) }));
   }
 

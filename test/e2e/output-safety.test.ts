@@ -316,7 +316,7 @@ describe('bad output paths are an error on that job or one clear line, never a c
 
   it('refuses report --output beside the crontab it reads (cron would read the report in an /etc/cron.d)', () => {
     const s = server(OK, OK_LINES);
-    const r = cli(['report', s.crontab, '--root', s.root, '--output', join(s.base, 'tabs', 'report.md')]);
+    const r = cli(['report', join(s.base, 'tabs'), '--root', s.root, '--output', join(s.base, 'tabs', 'report.md')]);
     expectOneLine(r, 64, /holds a crontab being read/);
     expect(readdirSync(join(s.base, 'tabs'))).toEqual(['crontab']);
   });

@@ -70,6 +70,8 @@ export function planFromFiles(files: string[], options: PlanCommandOptions, io: 
     target,
     timezone: server.zone,
     timezoneSource: server.source,
+    // Without --root, "/" is this machine: its zone is a guess about the server, said and warned as one.
+    ...(options.root === undefined && timezone === undefined ? { timezoneFromThisMachine: true } : {}),
     ...(server.notes.length ? { timezoneNotes: server.notes } : {}),
     horizon,
     reader: rootReader(root),

@@ -34,6 +34,9 @@ export function runReport(files: string[], options: ReportCommandOptions, io: Io
   return planExitCode(plan);
 }
 
+/** Directories cron reads every file of: etc/cron.d and the spool (/var/spool/cron, its crontabs/). */
+const CRON_DIR = /(?:^|\/)(?:etc\/cron\.d|var\/spool\/cron(?:\/crontabs)?)\/*$/;
+
 /** The report's file: its directory must exist (it is not created: a typo should not make a tree) and hold none of
  * the crontabs, and the file itself, if present, must be a regular file (a link is replaced, never written through). */
 function checkReportOutput(path: string, crontabs: string[]): void {
@@ -46,8 +49,9 @@ function checkReportOutput(path: string, crontabs: string[]): void {
     throw new UsageError(`--output ${shown}: the directory ${dir} does not exist`);
   }
   if (!st.isDirectory()) throw new UsageError(`--output ${shown}: ${dir} is not a directory`);
-  // In a directory of crontabs (an /etc/cron.d), cron would read the report as one.
-  if (crontabs.some((c) => c !== '-' && (resolve(c) === dir || dirname(resolve(c)) === dir))) {
+  // In a directory of crontabs (an /etc/cron.d, the spool, a directory given as input), cron would read the report as
+  // one. Beside a crontab saved anywhere else (crontab -l > crontab.txt) it is just a file.
+  if (crontabs.some((c) => c !== '-' && (resolve(c) === dir || (dirname(resolve(c)) === dir && CRON_DIR.test(dir))))) {
     throw new UsageError(`--output ${shown} is in ${dir}, which holds a crontab being read; cron would read the report there (write it elsewhere)`);
   }
   const own = lstatOrNull(path);
