@@ -176,9 +176,10 @@ describe('the lease', () => {
   });
 
   it('waits for a lease that ends within the takeover wait, then takes it over', async () => {
-    // a 1 s lease never renewed (its holder is gone); the next delivery waits for it instead of skipping
+    // a 1 s lease never renewed (its holder is gone); the next delivery waits for it instead of skipping. The
+    // takeover wait (2 s) holds the whole lease, so the outcome does not depend on how fast bash starts.
     const out = await bash(
-      `${env('1')}c2l_lock_acquire "$1" dead "$2" 1800000000; c2l_lock_acquire "$1" next "$2" 1800000000; echo "$? $C2L_LOCK_HOW"`,
+      `CRON2LAMBDA_TAKEOVER_WAIT_SECONDS=2; ${env('1')}c2l_lock_acquire "$1" dead "$2" 1800000000; c2l_lock_acquire "$1" next "$2" 1800000000; echo "$? $C2L_LOCK_HOW"`,
       'l#2027-01-04T18:11Z',
       future(),
     );
