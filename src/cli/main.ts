@@ -166,6 +166,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--aws-cli-layer-arn <arn>', 'an existing AWS CLI v2 layer version for jobs that call aws')
     .option('--concurrency <n>', 'jobs provisioned at the same time', '10')
     .option('--rules-quota <n>', "the account's EventBridge rules per bus quota, if raised", '300')
+    .option('--schedules-quota <n>', "with --target scheduler: the account's EventBridge Scheduler schedules quota, if changed", '1000000')
     .addOption(probeFileOption())
     .option('--dead-letter-arn <arn>', 'with --target scheduler: SQS queue for events Scheduler could not deliver')
     .action(async (files: string[], options) => {

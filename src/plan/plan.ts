@@ -146,6 +146,8 @@ export interface PlanSummary {
   blocked: number;
   /** Files that could not be read. */
   unreadableFiles: number;
+  /** Target rule: inexact schedules that prove exact under --target scheduler (schedule.schedulerExact); else 0. */
+  schedulerWouldMakeExact: number;
 }
 
 export interface PlanResult {
@@ -439,7 +441,7 @@ export function slug(command: string): string {
 
 /** Counts of what the text prints: every planned schedule, every warning line (a file-wide one once). */
 function summarize(jobs: Job[], files: PlanFile[]): PlanSummary {
-  const s: PlanSummary = { jobs: jobs.length, migrate: 0, schedules: 0, exact: 0, inexact: 0, skip: 0, error: 0, warnings: 0, ready: 0, needsAttention: 0, blocked: 0, unreadableFiles: 0 };
+  const s: PlanSummary = { jobs: jobs.length, migrate: 0, schedules: 0, exact: 0, inexact: 0, skip: 0, error: 0, warnings: 0, ready: 0, needsAttention: 0, blocked: 0, unreadableFiles: 0, schedulerWouldMakeExact: 0 };
   const byFile = new Map(files.map((f) => [f.file, f]));
   for (const j of jobs) {
     s[j.status]++;
@@ -447,6 +449,7 @@ function summarize(jobs: Job[], files: PlanFile[]): PlanSummary {
     if (j.schedule) {
       s.schedules++;
       j.schedule.exact ? s.exact++ : s.inexact++;
+      if (j.schedule.schedulerExact === true) s.schedulerWouldMakeExact++;
     }
     const file = byFile.get(j.source.file);
     s.warnings += j.warnings.filter((w) => !saidForFile(file, j.id, w.code, w.line)).length;

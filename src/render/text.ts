@@ -140,6 +140,10 @@ export function renderReadinessTable(plan: Plan, style: Style): string {
   })];
   const s = plan.summary;
   lines.push(style.dim(`readiness: ${s.ready} ready, ${s.needsAttention} needs-attention, ${s.blocked} blocked${s.skip ? `, ${s.skip} skipped` : ''}${s.inexact ? ' · migrate* = schedule inexact' : ''}`));
+  // The per-job hint is said on each job; the total is what decides the target for the whole host.
+  if (plan.target === 'rule' && s.schedulerWouldMakeExact > 0) {
+    lines.push(`--target scheduler would make ${s.schedulerWouldMakeExact} of ${s.inexact} inexact schedule${s.inexact === 1 ? '' : 's'} exact (it evaluates them in their own time zone)`);
+  }
   return lines.join('\n');
 }
 

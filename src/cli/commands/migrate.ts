@@ -8,7 +8,7 @@ import { desired, type Architecture, type MigrateSettings } from '../../aws/desi
 import { diff, hasChanges } from '../../aws/diff.js';
 import { layerEntries, layerHash, LayerInputError } from '../../aws/layer.js';
 import { readLive } from '../../aws/live.js';
-import { DEFAULT_RULES_QUOTA, preflight, whoAmI } from '../../aws/preflight.js';
+import { DEFAULT_RULES_QUOTA, DEFAULT_SCHEDULES_QUOTA, preflight, whoAmI } from '../../aws/preflight.js';
 import { describeError } from '../../aws/retry.js';
 import { buildPackages } from '../../package/build.js';
 import { writeZip } from '../../package/zip.js';
@@ -45,6 +45,7 @@ export interface MigrateCommandOptions extends PlanCommandOptions {
   awsCliLayerArn?: string;
   concurrency?: string;
   rulesQuota?: string;
+  schedulesQuota?: string;
   maxAttempts?: string;
   deadLetterArn?: string;
 }
@@ -75,6 +76,7 @@ export interface ParsedOptions {
   installer?: Buffer;
   concurrency: number;
   rulesQuota: number;
+  schedulesQuota: number;
   maxAttempts?: number;
 }
 
@@ -121,6 +123,7 @@ export function parseMigrateOptions(o: MigrateCommandOptions): ParsedOptions {
     ...(installer ? { installer } : {}),
     concurrency: int('--concurrency', o.concurrency, 10, 1, 64),
     rulesQuota: int('--rules-quota', o.rulesQuota, DEFAULT_RULES_QUOTA, 1, 1_000_000),
+    schedulesQuota: int('--schedules-quota', o.schedulesQuota, DEFAULT_SCHEDULES_QUOTA, 1, 100_000_000),
     ...(o.maxAttempts !== undefined ? { maxAttempts: int('--max-attempts', o.maxAttempts, 10, 1, 50) } : {}),
   };
 }
@@ -197,7 +200,7 @@ export async function runMigrate(files: string[], options: MigrateCommandOptions
     const d = diff(state, live, { prune: options.prune === true });
     let pre;
     try {
-      pre = await preflight(ctx, d.changes, { rulesQuota: parsed.rulesQuota, layerBytes: parsed.installer?.length ?? 0 });
+      pre = await preflight(ctx, d.changes, { rulesQuota: parsed.rulesQuota, schedulesQuota: parsed.schedulesQuota, layerBytes: parsed.installer?.length ?? 0 });
     } catch (e) {
       throw awsFailure('cannot check the account quotas', e);
     }
