@@ -166,18 +166,7 @@ export class OutDir {
   /** O_EXCL create; a lock left by a dead process on this host is taken over (returned, for its zips). */
   private takeLock(): LockRecord | null {
     for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        const fd = openSync(this.lockPath, CREATE_NEW, 0o644);
-        try {
-          writeFileSync(fd, this.lockText());
-          fsyncSync(fd);
-        } finally {
-          closeSync(fd);
-        }
-        return null;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      }
+      if (this.tryCreate()) return null;
       const st = lstatOrNull(this.lockPath);
       if (st === null) continue; // released meanwhile
       if (!st.isFile()) throw new InputError(`${this.lockPath} is ${why(st)}, not a cron2lambda lock; remove it`);
@@ -219,6 +208,7 @@ export class OutDir {
     throw new InputError(`could not take the lock ${this.lockPath}: another run keeps taking it`);
   }
 
+  /** O_EXCL create of the lock file with our record: false when it exists already. */
   private tryCreate(): boolean {
     try {
       const fd = openSync(this.lockPath, CREATE_NEW, 0o644);
