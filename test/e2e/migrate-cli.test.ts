@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { startLocalAws, type LocalAws } from '../support/aws/server.js';
 import { destroyClients, sdkClients } from '../support/aws/clients.js';
-import { APP01_ROOT, cliAsync, comparable, crontabDir } from '../support/migrate.js';
+import { HELLO, TWO, comparable, crontabDir, migrateApp01 } from '../support/migrate.js';
 import { writeZip } from '../../src/package/zip.js';
 
 let aws: LocalAws;
@@ -15,11 +15,8 @@ beforeAll(async () => {
 afterAll(async () => aws.close());
 beforeEach(() => aws.reset());
 
-const HELLO = 'CRON_TZ=Europe/Berlin\nGREETING=hello\n*/10 * * * * /opt/app/bin/hello.sh%first line\n';
-const TWO = HELLO + '30 2 * * 1-6 /opt/app/bin/backup.sh --full\n';
-
 function migrate(dir: string, args: string[] = [], file = 'deploy') {
-  return cliAsync(['migrate', join(dir, file), '--root', APP01_ROOT, '--host', 'app01', '--region', 'eu-west-1', '--endpoint-url', aws.endpoint, ...args]);
+  return migrateApp01(aws.endpoint, join(dir, file), args);
 }
 
 describe('cron2lambda migrate', { timeout: 300_000 }, () => {

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { startLocalAws, type LocalAws } from '../support/aws/server.js';
-import { APP01_ROOT, cliAsync, comparable, crontabDir } from '../support/migrate.js';
+import { HELLO, TWO, comparable, crontabDir, migrateApp01 } from '../support/migrate.js';
 
 let aws: LocalAws;
 beforeAll(async () => {
@@ -11,11 +11,8 @@ beforeAll(async () => {
 afterAll(async () => aws.close());
 beforeEach(() => aws.reset());
 
-const HELLO = 'CRON_TZ=Europe/Berlin\nGREETING=hello\n*/10 * * * * /opt/app/bin/hello.sh%first line\n';
-const TWO = HELLO + '30 2 * * 1-6 /opt/app/bin/backup.sh --full\n';
-
 function migrate(dir: string, args: string[] = [], file = 'deploy') {
-  return cliAsync(['migrate', join(dir, file), '--root', APP01_ROOT, '--host', 'app01', '--region', 'eu-west-1', '--endpoint-url', aws.endpoint, ...args]);
+  return migrateApp01(aws.endpoint, join(dir, file), args);
 }
 
 describe('cron2lambda migrate after failures', { timeout: 300_000 }, () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { startLocalAws, type LocalAws } from '../support/aws/server.js';
-import { APP01_ROOT, cliAsync, crontabDir } from '../support/migrate.js';
+import { crontabDir, migrateApp01 } from '../support/migrate.js';
 
 let aws: LocalAws;
 beforeAll(async () => {
@@ -16,7 +16,7 @@ beforeEach(() => aws.reset());
 const NY = 'CRON_TZ=America/New_York\nGREETING=hello\n30 2 * * * /opt/app/bin/hello.sh%first line\n';
 
 function migrate(dir: string, args: string[] = []) {
-  return cliAsync(['migrate', join(dir, 'deploy'), '--root', APP01_ROOT, '--host', 'app01', '--region', 'eu-west-1', '--endpoint-url', aws.endpoint, '--from', '2026-12-01', ...args]);
+  return migrateApp01(aws.endpoint, join(dir, 'deploy'), ['--from', '2026-12-01', ...args]);
 }
 
 /** Enabled triggers (rules with a target, schedules) per function name. */

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { startLocalAws, type LocalAws } from '../support/aws/server.js';
-import { APP01_ROOT, cliAsync, crontabDir } from '../support/migrate.js';
+import { crontabDir, migrateApp01 } from '../support/migrate.js';
 
 let aws: LocalAws;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ beforeEach(() => aws.reset());
 const NY = 'CRON_TZ=America/New_York\n30 2 * * * /opt/app/bin/hello.sh\n0 12 * * * /opt/app/bin/hello.sh --noon\n';
 
 function migrate(dir: string, args: string[] = []) {
-  return cliAsync(['migrate', join(dir, 'deploy'), '--root', APP01_ROOT, '--host', 'app01', '--region', 'eu-west-1', '--endpoint-url', aws.endpoint, '--from', '2026-12-01', '--target', 'scheduler', ...args]);
+  return migrateApp01(aws.endpoint, join(dir, 'deploy'), ['--from', '2026-12-01', '--target', 'scheduler', ...args]);
 }
 
 /** Schedules someone else owns, put straight into the account (more than one page of ListSchedules). */

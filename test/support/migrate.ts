@@ -10,6 +10,15 @@ import type { CliResult } from './cli.js';
 
 export const APP01_ROOT = join(FIXTURES, 'servers/app01');
 
+/** A job in Berlin with a variable and stdin, and the same plus a second job: the crontabs most migrate tests use. */
+export const HELLO = 'CRON_TZ=Europe/Berlin\nGREETING=hello\n*/10 * * * * /opt/app/bin/hello.sh%first line\n';
+export const TWO = HELLO + '30 2 * * 1-6 /opt/app/bin/backup.sh --full\n';
+
+/** `migrate CRONTAB` for host app01 (scripts from the app01 fixture) in eu-west-1, against a local endpoint. */
+export function migrateApp01(endpoint: string, crontab: string, args: string[] = []): Promise<CliResult> {
+  return cliAsync(['migrate', crontab, '--root', APP01_ROOT, '--host', 'app01', '--region', 'eu-west-1', '--endpoint-url', endpoint, ...args]);
+}
+
 export function cliAsync(args: string[], env: Record<string, string> = {}, options: { input?: string } = {}): Promise<CliResult> {
   const clean = { ...process.env };
   for (const k of Object.keys(clean)) if (k.startsWith('AWS_') || k === 'FORCE_COLOR' || k === 'NO_COLOR') delete clean[k];
