@@ -16,7 +16,7 @@ import {
   type Verdict,
 } from './findings.js';
 import type { FileReader } from './reader.js';
-import { parseShell, toText, walk, lineOf, startOf, endOf, evalWord, type ShNode } from './shell.js';
+import { parseShell, toText, walk, evalWord } from './sh/index.js';
 import { secretsInText } from './secrets.js';
 import { defaultRuntime, type RuntimeView } from '../runtime/judge.js';
 import { nativeFindings } from '../runtime/native.js';
@@ -46,12 +46,12 @@ function droppedTargets(command: string, lineBase: number): Array<{ line: number
   if (!parsed.file) return [];
   const out: Array<{ line: number; target: string }> = [];
   const scope = { vars: new Map(), dollar0: null, bashSource: null, cwd: null };
-  walk(parsed.file, (n: ShNode, t: string) => {
-    if (t === 'Redirect' && n.Word) {
-      const text = toText(parsed.bytes.subarray(startOf(n), endOf(n)));
+  walk(parsed.file, (n) => {
+    if (n.type === 'Redirect' && n.word) {
+      const text = toText(parsed.bytes.subarray(n.pos, n.end));
       if (dropped.includes(text)) {
-        const v = evalWord(n.Word, scope);
-        out.push({ line: lineBase + lineOf(n), target: v ? v.text : toText(parsed.bytes.subarray(startOf(n.Word), endOf(n.Word))) });
+        const v = evalWord(n.word, scope);
+        out.push({ line: lineBase + n.line, target: v ? v.text : toText(parsed.bytes.subarray(n.word.pos, n.word.end)) });
       }
     }
     return true;

@@ -9,28 +9,30 @@ import { CRON_DEFAULT_PATH, SYSTEM_DIRS, isBashBuiltin, isSystemPath } from './a
 import { secretFromAssignment, secretsInArgv, secretsInText, secretsInValue, type SecretMatch } from './secrets.js';
 import { credentialParts, tokensIn } from './tokens.js';
 import {
-  BinOp,
-  REDIR_TEXT,
-  RedirOp,
   UNKNOWN,
   applyEdits,
-  endOf,
   evalWord,
   evalWordLoose,
-  lineOf,
   literalWord,
-  nodeType,
   parseShell,
   resolvePath,
-  startOf,
   toBytes,
   toText,
   walk,
+  type Assign,
+  type CallExpr,
+  type Command,
+  type DeclClause,
   type Edit,
   type EvalScope,
-  type ShNode,
+  type Node,
+  type RedirOp,
+  type Redirect,
+  type Stmt,
   type Value,
-} from './shell.js';
+  type WhileClause,
+  type Word,
+} from './sh/index.js';
 import type { FileReader } from './reader.js';
 import { flockMode, keptBecause, parseFlock, type FlockCall, type FlockUse } from './flock.js';
 import { MAX_BUNDLE_BYTES, MAX_FILE_BYTES, MAX_NESTING, MAX_SCRIPT_BYTES, refuseBundling, tooLarge, type Refusal } from './policy.js';
@@ -216,7 +218,7 @@ interface Registered {
 
 interface PendingFunc {
   name: string;
-  body: ShNode;
+  body: Stmt;
   unit: Unit;
   bashSource: string | null;
   visited: boolean;
@@ -268,19 +270,19 @@ class Tracer {
   }
 
   // ---- words ----
-  word(w: ShNode, ctx: Ctx): WordInfo {
+  word(w: Word, ctx: Ctx): WordInfo {
     const v = evalWord(w, ctx.scope);
     return {
-      raw: toText(ctx.unit.bytes.subarray(startOf(w), endOf(w))),
+      raw: toText(ctx.unit.bytes.subarray(w.pos, w.end)),
       value: v ? v.text : null,
       loose: v ? v.text : evalWordLoose(w, ctx.scope),
       literal: literalWord(w),
-      line: lineOf(w) + ctx.unit.lineBase,
+      line: w.line + ctx.unit.lineBase,
     };
   }
 
-  line(n: ShNode, ctx: Ctx): number {
-    return lineOf(n) + ctx.unit.lineBase;
+  line(n: Node, ctx: Ctx): number {
+    return n.line + ctx.unit.lineBase;
   }
 
   // ---- registering bundled files ----
@@ -288,7 +290,7 @@ class Tracer {
    * Read a file for the bundle, once. Refused paths (kernel filesystems, credential files, names a zip cannot
    * hold), unreadable and oversized files are findings that make the job an error; null then.
    */
-  private register(path: string, reason: BundleReason, ctx: Ctx, node: ShNode, shellHint?: boolean): Registered | null {
+  private register(path: string, reason: BundleReason, ctx: Ctx, node: Node, shellHint?: boolean): Registered | null {
     const prev = this.files.get(path);
     if (prev) {
       if (REASON_RANK[reason] > REASON_RANK[prev.reason]) prev.reason = reason;
@@ -339,7 +341,7 @@ class Tracer {
   }
 
   /** Nesting beyond MAX_NESTING: the rest of the chain is not followed, so the bundle may miss files. */
-  private tooDeep(ctx: Ctx, node: ShNode, path: string): void {
+  private tooDeep(ctx: Ctx, node: Node, path: string): void {
     this.findings.push(
       makeFinding('too-deep', `${path} is nested more than ${MAX_NESTING} scripts deep (source/exec); cron2lambda stops following there, so the bundle could miss files`, ctx.unit.file, this.line(node, ctx), { path }),
     );
@@ -349,7 +351,7 @@ class Tracer {
     return this.reader.stat(path)?.kind === 'file';
   }
 
-  private missing(ctx: Ctx, node: ShNode, ref: string, path: string | null, what: string): void {
+  private missing(ctx: Ctx, node: Node, ref: string, path: string | null, what: string): void {
     const line = this.line(node, ctx);
     const msg =
       path === null
@@ -360,7 +362,7 @@ class Tracer {
     this.findings.push(makeFinding('missing-file', msg, ctx.unit.file, line, { reference: ref, ...(path ? { path } : {}) }));
   }
 
-  private unresolved(ctx: Ctx, node: ShNode, ref: string, what: string): void {
+  private unresolved(ctx: Ctx, node: Node, ref: string, what: string): void {
     this.findings.push(
       makeFinding('unresolved', `cannot tell statically which file ${what} ${ref} is; check that it is bundled`, ctx.unit.file, this.line(node, ctx), {
         reference: ref,
@@ -372,18 +374,18 @@ class Tracer {
    * Rewrite a reference word that resolved to a bundled server path so that it points into the
    * task root. `value` is how the word evaluated; `viaPath` when found through PATH.
    */
-  private rewriteRef(w: ShNode, ctx: Ctx, value: Value, path: string, viaPath: boolean): void {
+  private rewriteRef(w: Word, ctx: Ctx, value: Value, path: string, viaPath: boolean): void {
     const u = ctx.unit;
-    const start = u.base + startOf(w);
-    const end = u.base + endOf(w);
+    const start = u.base + w.pos;
+    const end = u.base + w.end;
     if (viaPath) {
       this.addEdit(u.key, start, end, u.escape(`${TASK_ROOT}${quotePath(path)}`));
       return;
     }
     if (value.scriptRelative) return;
     if (value.text.startsWith('/')) {
-      const first = w.Parts[0];
-      if (nodeType(first) === 'Lit' && String(first.Value).startsWith('~')) {
+      const first = w.parts[0];
+      if (first?.type === 'Lit' && first.value.startsWith('~')) {
         // ~/x: replace the tilde by the task root and the home directory
         const home = ctx.scope.vars.get('HOME')?.text ?? '';
         this.addEdit(u.key, start, start + 1, u.escape(`${TASK_ROOT}${quotePath(home)}`));
@@ -399,7 +401,7 @@ class Tracer {
   }
 
   // ---- traversal ----
-  visitStmts(stmts: ShNode[], ctx: Ctx): void {
+  visitStmts(stmts: readonly Stmt[], ctx: Ctx): void {
     for (const st of stmts) this.visitStmt(st, ctx);
   }
 
@@ -408,113 +410,108 @@ class Tracer {
   }
 
   /** Run the command substitutions (and process substitutions) inside a node. */
-  visitSubsts(node: ShNode, ctx: Ctx): void {
+  visitSubsts(node: Node | null, ctx: Ctx): void {
     if (!node) return;
-    walk(node, (n, t) => {
-      if (t === 'CmdSubst' || t === 'ProcSubst') {
-        this.visitStmts(n.Stmts, this.sub(ctx));
+    walk(node, (n) => {
+      if (n.type === 'CmdSubst' || n.type === 'ProcSubst') {
+        this.visitStmts(n.stmts, this.sub(ctx));
         return false;
       }
       return true;
     });
   }
 
-  visitStmt(st: ShNode, ctx: Ctx): void {
-    const bg: boolean = st.Background;
-    const c = bg ? this.sub(ctx, { topLevel: ctx.topLevel }) : ctx;
-    if (st.Cmd) this.visitCmd(st.Cmd, c);
-    for (const r of st.Redirs as ShNode[]) this.visitRedirect(r, c);
+  visitStmt(st: Stmt, ctx: Ctx): void {
+    const c = st.background ? this.sub(ctx, { topLevel: ctx.topLevel }) : ctx;
+    if (st.cmd) this.visitCmd(st.cmd, c);
+    for (const r of st.redirs) this.visitRedirect(r, c);
   }
 
-  private visitRedirect(r: ShNode, ctx: Ctx): void {
-    const op: number = r.Op;
-    if (r.Word) this.visitSubsts(r.Word, ctx);
-    if (r.Hdoc) {
-      this.visitSubsts(r.Hdoc, ctx);
-      this.textSecrets(toText(ctx.unit.bytes.subarray(startOf(r.Hdoc), endOf(r.Hdoc))), ctx.unit.file, this.line(r.Hdoc, ctx));
+  private visitRedirect(r: Redirect, ctx: Ctx): void {
+    const op = r.op;
+    if (r.word) this.visitSubsts(r.word, ctx);
+    if (r.hdoc) {
+      this.visitSubsts(r.hdoc, ctx);
+      this.textSecrets(toText(ctx.unit.bytes.subarray(r.hdoc.pos, r.hdoc.end)), ctx.unit.file, this.line(r.hdoc, ctx));
     }
-    if (op === RedirOp.Hdoc || op === RedirOp.DashHdoc || !r.Word) return;
-    const target = this.word(r.Word, ctx);
+    if (op === '<<' || op === '<<-' || !r.word) return;
+    const target = this.word(r.word, ctx);
     let path: string | null = null;
-    if (target.value !== null && !(op === RedirOp.DplOut || op === RedirOp.DplIn)) path = resolvePath(target.value, ctx.scope.cwd);
-    if (op === RedirOp.DplOut && target.value !== null && !/^[0-9]+-?$|^-$/.test(target.value)) path = resolvePath(target.value, ctx.scope.cwd);
+    if (target.value !== null && !(op === '>&' || op === '<&')) path = resolvePath(target.value, ctx.scope.cwd);
+    if (op === '>&' && target.value !== null && !/^[0-9]+-?$|^-$/.test(target.value)) path = resolvePath(target.value, ctx.scope.cwd);
     const use: RedirectUse = {
       file: ctx.unit.file,
       line: this.line(r, ctx),
       crontab: ctx.unit.crontab,
       topLevel: ctx.topLevel,
-      op: REDIR_TEXT[op] ?? String(op),
-      fd: r.N ? String(r.N.Value) : null,
+      op,
+      fd: r.n,
       target,
       path,
       cwd: ctx.scope.cwd,
     };
     this.trace.redirects.push(use);
-    if (r.N && FD_OPEN_OPS.has(op)) {
-      this.fdOpens.push({ unit: ctx.unit, fd: String(r.N.Value), path, start: ctx.unit.base + startOf(r.Word), end: ctx.unit.base + endOf(r.Word), use });
+    if (r.n && FD_OPEN_OPS.has(op)) {
+      this.fdOpens.push({ unit: ctx.unit, fd: r.n, path, start: ctx.unit.base + r.word.pos, end: ctx.unit.base + r.word.end, use });
     }
-    if (target.literal !== null) this.valueSecrets(r.Word, target.literal, ctx);
+    if (target.literal !== null) this.valueSecrets(r.word, target.literal, ctx);
   }
 
-  private visitCmd(cmd: ShNode, ctx: Ctx): void {
-    const t = nodeType(cmd);
-    switch (t) {
+  private visitCmd(cmd: Command, ctx: Ctx): void {
+    switch (cmd.type) {
       case 'CallExpr':
         this.visitCall(cmd, ctx);
         return;
       case 'BinaryCmd': {
-        if (cmd.Op === BinOp.Pipe || cmd.Op === BinOp.PipeAll) {
-          this.visitStmt(cmd.X, this.sub(ctx, { topLevel: ctx.topLevel }));
-          this.visitStmt(cmd.Y, this.sub(ctx, { topLevel: ctx.topLevel }));
+        if (cmd.op === '|' || cmd.op === '|&') {
+          this.visitStmt(cmd.x, this.sub(ctx, { topLevel: ctx.topLevel }));
+          this.visitStmt(cmd.y, this.sub(ctx, { topLevel: ctx.topLevel }));
         } else {
-          this.visitStmt(cmd.X, ctx);
-          this.visitStmt(cmd.Y, ctx);
+          this.visitStmt(cmd.x, ctx);
+          this.visitStmt(cmd.y, ctx);
         }
         return;
       }
       case 'Block':
-        this.visitStmts(cmd.Stmts, { ...ctx, topLevel: false });
+        this.visitStmts(cmd.stmts, { ...ctx, topLevel: false });
         return;
       case 'Subshell':
-        this.visitStmts(cmd.Stmts, this.sub(ctx));
+        this.visitStmts(cmd.stmts, this.sub(ctx));
         return;
       case 'IfClause': {
         const inner = { ...ctx, topLevel: false };
-        let c = cmd;
-        while (c) {
-          this.visitStmts(c.Cond ?? [], inner);
-          this.visitStmts(c.Then ?? [], inner);
-          c = c.Else;
+        for (let c: typeof cmd | null = cmd; c; c = c.else) {
+          this.visitStmts(c.cond, inner);
+          this.visitStmts(c.then, inner);
         }
         return;
       }
       case 'WhileClause': {
         const inner = { ...ctx, topLevel: false, inLoop: true };
         this.trace.loops.push({ file: ctx.unit.file, line: this.line(cmd, ctx), unbounded: isUnboundedWhile(cmd) });
-        this.visitStmts(cmd.Cond, inner);
-        this.visitStmts(cmd.Do, inner);
+        this.visitStmts(cmd.cond, inner);
+        this.visitStmts(cmd.do, inner);
         return;
       }
       case 'ForClause': {
         const inner = { ...ctx, topLevel: false, inLoop: true };
-        const loop = cmd.Loop;
-        const unbounded = nodeType(loop) === 'CStyleLoop' && !loop.Cond;
+        const loop = cmd.loop;
+        const unbounded = loop.type === 'CStyleLoop' && !loop.hasCond;
         this.trace.loops.push({ file: ctx.unit.file, line: this.line(cmd, ctx), unbounded });
-        if (nodeType(loop) === 'WordIter') for (const w of loop.Items as ShNode[]) this.visitSubsts(w, ctx);
-        else this.visitSubsts(loop, ctx);
-        this.visitStmts(cmd.Do, inner);
+        this.visitSubsts(loop, ctx);
+        this.visitStmts(cmd.do, inner);
         return;
       }
       case 'CaseClause': {
-        this.visitSubsts(cmd.Word, ctx);
+        this.visitSubsts(cmd.word, ctx);
         const inner = { ...ctx, topLevel: false };
-        for (const item of cmd.Items as ShNode[]) this.visitStmts(item.Stmts, inner);
+        for (const item of cmd.items) this.visitStmts(item.stmts, inner);
         return;
       }
       case 'FuncDecl': {
-        const name = String(cmd.Name.Value);
+        const name = cmd.name;
         this.funcNames.add(name);
-        this.funcs.set(name, { name, body: cmd.Body, unit: ctx.unit, bashSource: ctx.scope.bashSource, visited: false });
+        this.funcs.set(name, { name, body: cmd.body, unit: ctx.unit, bashSource: ctx.scope.bashSource, visited: false });
         return;
       }
       case 'DeclClause':
@@ -522,51 +519,51 @@ class Tracer {
         return;
       case 'TimeClause':
       case 'CoprocClause':
-        if (cmd.Stmt) this.visitStmt(cmd.Stmt, { ...ctx, topLevel: t === 'TimeClause' ? ctx.topLevel : false });
+        if (cmd.stmt) this.visitStmt(cmd.stmt, { ...ctx, topLevel: cmd.type === 'TimeClause' ? ctx.topLevel : false });
         return;
       default:
-        // ArithmCmd, TestClause, LetClause: only their command substitutions run anything
+        // ArithmCmd, TestClause: only their command substitutions run anything
         this.visitSubsts(cmd, ctx);
     }
   }
 
-  private visitDecl(cmd: ShNode, ctx: Ctx): void {
-    const variant = String(cmd.Variant.Value);
-    let exportAll = variant === 'export';
-    for (const a of cmd.Args as ShNode[]) {
-      if (a.Naked && !a.Name && a.Value) {
-        const opt = literalWord(a.Value) ?? '';
+  private visitDecl(cmd: DeclClause, ctx: Ctx): void {
+    let exportAll = cmd.variant === 'export';
+    for (const a of cmd.args) {
+      if (a.naked && !a.name && a.value) {
+        const opt = literalWord(a.value) ?? '';
         if (/^-[a-zA-Z]*x/.test(opt)) exportAll = true;
         continue;
       }
       this.visitAssign(a, ctx, true);
-      if (exportAll && a.Name) ctx.exported.add(String(a.Name.Value));
+      if (exportAll && a.name) ctx.exported.add(a.name);
     }
   }
 
-  private visitAssign(a: ShNode, ctx: Ctx, persistent: boolean): void {
-    if (!a.Name) return;
-    const name = String(a.Name.Value);
-    if (a.Value) this.visitSubsts(a.Value, ctx);
-    if (a.Array) this.visitSubsts(a.Array, ctx);
-    if (a.Naked) return;
-    const value = a.Value ? this.word(a.Value, ctx) : null;
+  private visitAssign(a: Assign, ctx: Ctx, persistent: boolean): void {
+    if (!a.name) return;
+    const name = a.name;
+    if (a.index) this.visitSubsts(a.index, ctx);
+    if (a.value) this.visitSubsts(a.value, ctx);
+    for (const w of a.array ?? []) this.visitSubsts(w, ctx);
+    if (a.naked) return;
+    const value = a.value ? this.word(a.value, ctx) : null;
     this.trace.assigns.push({ file: ctx.unit.file, line: this.line(a, ctx), crontab: ctx.unit.crontab, name, value });
     if (persistent) {
-      const v = a.Value ? evalWord(a.Value, ctx.scope) : { text: '', scriptRelative: false };
-      if (a.Append || a.Index || a.Array) ctx.scope.vars.delete(name);
+      const v = a.value ? evalWord(a.value, ctx.scope) : { text: '', scriptRelative: false };
+      if (a.append || a.index || a.array) ctx.scope.vars.delete(name);
       else if (v) ctx.scope.vars.set(name, v);
       else ctx.scope.vars.delete(name);
     }
-    if (value && value.literal !== null && a.Value) {
+    if (value && value.literal !== null && a.value) {
       const m = secretFromAssignment(name, value.literal);
-      if (m) this.secretWord(a.Value, value.literal, m, ctx, name);
-      else this.valueSecrets(a.Value, value.literal, ctx);
+      if (m) this.secretWord(a.value, value.literal, m, ctx, name);
+      else this.valueSecrets(a.value, value.literal, ctx);
     }
   }
 
   /** Record a secret found in a literal word and replace the word by an environment reference. */
-  private secretWord(w: ShNode, literal: string, m: SecretMatch, ctx: Ctx, varName?: string): void {
+  private secretWord(w: Word, literal: string, m: SecretMatch, ctx: Ctx, varName?: string): void {
     let envVar = varName;
     if (!envVar) {
       envVar = this.secretVars.get(m.value);
@@ -582,10 +579,10 @@ class Tracer {
     const suffix = literal.slice(at + m.value.length);
     const ref = `"\${${envVar}:?set ${envVar} from SSM Parameter Store or Secrets Manager}"`;
     const text = `${dq(prefix)}${ref}${dq(suffix)}`;
-    this.addEdit(ctx.unit.key, ctx.unit.base + startOf(w), ctx.unit.base + endOf(w), ctx.unit.escape(text));
+    this.addEdit(ctx.unit.key, ctx.unit.base + w.pos, ctx.unit.base + w.end, ctx.unit.escape(text));
   }
 
-  private valueSecrets(w: ShNode, literal: string, ctx: Ctx): void {
+  private valueSecrets(w: Word, literal: string, ctx: Ctx): void {
     const found = secretsInValue(literal);
     // one rewrite per word: the first secret; the others are still reported and redacted
     found.forEach((m, i) => {
@@ -594,16 +591,16 @@ class Tracer {
     });
   }
 
-  private visitCall(call: ShNode, ctx: Ctx): void {
-    const args = call.Args as ShNode[];
-    for (const a of call.Assigns as ShNode[]) this.visitAssign(a, ctx, args.length === 0);
+  private visitCall(call: CallExpr, ctx: Ctx): void {
+    const args = call.args;
+    for (const a of call.assigns) this.visitAssign(a, ctx, args.length === 0);
     if (args.length === 0) return;
     for (const w of args) this.visitSubsts(w, ctx);
     this.command(args, ctx, undefined);
   }
 
   /** One simple command (argv as word nodes), possibly the inner command of a wrapper. */
-  private command(args: ShNode[], ctx: Ctx, via: string | undefined): void {
+  private command(args: readonly Word[], ctx: Ctx, via: string | undefined): void {
     const argv = args.map((w) => this.word(w, ctx));
     const w0 = args[0];
     const v0 = evalWord(w0, ctx.scope);
@@ -710,7 +707,7 @@ class Tracer {
     for (const name of [...this.funcs.keys()].sort()) this.callFunction(name, ctx);
   }
 
-  private special(name: string, args: ShNode[], argv: WordInfo[], ctx: Ctx, use: CommandUse): void {
+  private special(name: string, args: readonly Word[], argv: WordInfo[], ctx: Ctx, use: CommandUse): void {
     const vals = argv.map((a) => a.value);
     switch (name) {
       case 'cd': {
@@ -732,7 +729,7 @@ class Tracer {
         ctx.scope.cwd = abs;
         if (abs === null) ctx.anchor = { kind: 'unknown' };
         else if (v.scriptRelative) ctx.anchor = { kind: 'script' };
-        else if (v.text.startsWith('/')) ctx.anchor = { kind: 'cd', key: ctx.unit.key, offset: ctx.unit.base + startOf(w), escape: ctx.unit.escape };
+        else if (v.text.startsWith('/')) ctx.anchor = { kind: 'cd', key: ctx.unit.key, offset: ctx.unit.base + w.pos, escape: ctx.unit.escape };
         // relative cd keeps the anchor it is relative to
         return;
       }
@@ -779,7 +776,7 @@ class Tracer {
    * [opts] LOCK cmd` becomes `cmd`, `flock [opts] LOCK -c 'cmd'` becomes `bash -c 'cmd'`; `flock [opts] N` on a
    * descriptor is decided at the end, once the file the script opens it on is known.
    */
-  private flock(args: ShNode[], vals: Array<string | null>, ctx: Ctx, use: CommandUse): void {
+  private flock(args: readonly Word[], vals: Array<string | null>, ctx: Ctx, use: CommandUse): void {
     const u = ctx.unit;
     const call = parseFlock(vals);
     const at = { file: u.file, line: use.line, crontab: u.crontab };
@@ -797,13 +794,13 @@ class Tracer {
     this.trace.flocks.push({ ...at, lock: lockPath ?? call.target, mode, waitSeconds, unlock: call.unlock, replaced: kept === null, ...(kept ? { kept } : {}) });
     if (kept !== null) return;
     use.stripped = true;
-    const from = u.base + startOf(args[0]);
+    const from = u.base + args[0].pos;
     if (call.commandIndex !== null) {
-      this.addEdit(u.key, from, u.base + startOf(args[call.commandIndex]), '');
+      this.addEdit(u.key, from, u.base + args[call.commandIndex].pos, '');
     } else if (call.dashCIndex !== null) {
       const c = args[call.dashCIndex];
-      this.addEdit(u.key, from, u.base + startOf(c), '');
-      this.addEdit(u.key, u.base + startOf(c), u.base + endOf(c), 'bash -c');
+      this.addEdit(u.key, from, u.base + c.pos, '');
+      this.addEdit(u.key, u.base + c.pos, u.base + c.end, 'bash -c');
     }
   }
 
@@ -828,7 +825,7 @@ class Tracer {
       p.use.stripped = true;
       replacedLocks.add(`${p.unit.file}\u0000${lockPath}`);
       const u = p.unit;
-      this.addEdit(u.key, u.base + startOf(p.args[0]), u.base + endOf(p.args[p.args.length - 1]), ':');
+      this.addEdit(u.key, u.base + p.args[0].pos, u.base + p.args[p.args.length - 1].end, ':');
       for (const o of opens) replacedOpens.add(o);
     }
     for (const o of replacedOpens) {
@@ -840,7 +837,7 @@ class Tracer {
     }
   }
 
-  private sourceFile(w: ShNode, info: WordInfo, ctx: Ctx): void {
+  private sourceFile(w: Word, info: WordInfo, ctx: Ctx): void {
     const v = evalWord(w, ctx.scope);
     if (!v) {
       this.unresolved(ctx, w, info.raw, 'sourced file');
@@ -881,33 +878,32 @@ class Tracer {
     this.sourcing.push(abs);
     // a sourced file runs in the caller's shell: same variables, cwd and $0
     const inner: Ctx = { ...ctx, unit, topLevel: false };
-    this.visitStmts(parsed.file.Stmts, inner);
+    this.visitStmts(parsed.file.stmts, inner);
     ctx.anchor = inner.anchor;
     this.sourcing.pop();
     scope.bashSource = saved;
   }
 
   /** `bash -c 'string'`: analyze the string as a shell command when it is a plain literal. */
-  private shellString(w: ShNode, ctx: Ctx): void {
-    const parts = w.Parts as ShNode[];
+  private shellString(w: Word, ctx: Ctx): void {
+    const parts = w.parts;
     if (parts.length !== 1) return;
     const p = parts[0];
-    const t = nodeType(p);
     let innerText: string | null = null;
     let escape = identity;
     let base = 0;
-    if (t === 'SglQuoted' && !p.Dollar) {
-      innerText = String(p.Value);
-      base = startOf(p) + 1;
+    if (p.type === 'SglQuoted' && !p.dollar) {
+      innerText = p.value;
+      base = p.pos + 1;
       // inside '...' nothing needs escaping as long as no single quote is inserted
       escape = (s: string) => s.replace(/'/g, `'\\''`);
-    } else if (t === 'DblQuoted' && p.Parts.length === 1 && nodeType(p.Parts[0]) === 'Lit' && !String(p.Parts[0].Value).includes('\\')) {
-      innerText = String(p.Parts[0].Value);
-      base = startOf(p.Parts[0]);
+    } else if (p.type === 'DblQuoted' && p.parts.length === 1 && p.parts[0].type === 'Lit' && !p.parts[0].value.includes('\\')) {
+      innerText = p.parts[0].value;
+      base = p.parts[0].pos;
       escape = inDoubleQuotes;
-    } else if (t === 'Lit' && !String(p.Value).includes('\\')) {
-      innerText = String(p.Value);
-      base = startOf(p);
+    } else if (p.type === 'Lit' && !p.value.includes('\\')) {
+      innerText = p.value;
+      base = p.pos;
     }
     if (innerText === null) return;
     const parsed = parseShell(innerText, ctx.unit.file);
@@ -919,15 +915,15 @@ class Tracer {
       crontab: outer.crontab,
       bytes: parsed.bytes,
       base: outer.base + base,
-      lineBase: outer.lineBase + lineOf(p) - 1,
+      lineBase: outer.lineBase + p.line - 1,
       escape: (s: string) => outer.escape(escape(s)),
     };
     const scope = this.execScope(ctx, ctx.scope.dollar0);
     const inner: Ctx = { ...ctx, unit, scope, exported: new Set(ctx.exported), topLevel: false };
-    this.visitStmts(parsed.file.Stmts, inner);
+    this.visitStmts(parsed.file.stmts, inner);
   }
 
-  private shellInvocation(args: ShNode[], vals: Array<string | null>, ctx: Ctx): void {
+  private shellInvocation(args: readonly Word[], vals: Array<string | null>, ctx: Ctx): void {
     for (let i = 1; i < args.length; i++) {
       const v = vals[i];
       if (v === null) {
@@ -954,7 +950,7 @@ class Tracer {
     }
   }
 
-  private interpreterInvocation(args: ShNode[], vals: Array<string | null>, ctx: Ctx): void {
+  private interpreterInvocation(args: readonly Word[], vals: Array<string | null>, ctx: Ctx): void {
     for (let i = 1; i < args.length; i++) {
       const v = vals[i];
       if (v === null) return;
@@ -970,7 +966,7 @@ class Tracer {
   }
 
   /** The script file given to an interpreter (`bash x.sh`, `python3 job.py`). */
-  private scriptArg(w: ShNode, ctx: Ctx, shell: boolean): void {
+  private scriptArg(w: Word, ctx: Ctx, shell: boolean): void {
     const v = evalWord(w, ctx.scope);
     const info = this.word(w, ctx);
     if (!v) {
@@ -1006,7 +1002,7 @@ class Tracer {
   }
 
   /** A bundled file is executed: analyze it as a shell script (once), or note its interpreter. */
-  private execFile(path: string, ctx: Ctx, node: ShNode, forceShell = false): void {
+  private execFile(path: string, ctx: Ctx, node: Node, forceShell = false): void {
     const reg = this.files.get(path);
     if (!reg) return;
     if (this.executed.has(path)) return;
@@ -1040,7 +1036,7 @@ class Tracer {
       topLevel: false,
       depth: ctx.depth + 1,
     };
-    this.visitStmts(parsed.file.Stmts, inner);
+    this.visitStmts(parsed.file.stmts, inner);
     this.flushFunctions(inner);
   }
 
@@ -1052,7 +1048,7 @@ class Tracer {
 // ---- helpers ----
 
 /** Redirections that open a descriptor on a file (`9>x`, `9>>x`, `9<x`, `9<>x`, `9>|x`). */
-const FD_OPEN_OPS = new Set<number>([RedirOp.RdrOut, RedirOp.AppOut, RedirOp.RdrIn, RedirOp.RdrInOut, RedirOp.ClbOut]);
+const FD_OPEN_OPS = new Set<RedirOp>(['>', '>>', '<', '<>', '>|']);
 
 interface FdOpen {
   unit: Unit;
@@ -1066,7 +1062,7 @@ interface FdOpen {
 
 interface PendingFdFlock {
   call: FlockCall;
-  args: ShNode[];
+  args: readonly Word[];
   unit: Unit;
   use: CommandUse;
   at: Omit<FlockUse, 'lock' | 'replaced' | 'kept'>;
@@ -1113,13 +1109,12 @@ function dq(s: string): string {
   return `"${s.replace(/[\\"$`]/g, '\\$&')}"`;
 }
 
-function isUnboundedWhile(cmd: ShNode): boolean {
-  const cond = cmd.Cond as ShNode[];
-  if (cond.length !== 1) return false;
-  const c = cond[0].Cmd;
-  if (nodeType(c) !== 'CallExpr' || c.Args.length !== 1) return false;
-  const v = literalWord(c.Args[0]);
-  return cmd.Until ? v === 'false' : v === 'true' || v === ':';
+function isUnboundedWhile(cmd: WhileClause): boolean {
+  if (cmd.cond.length !== 1) return false;
+  const c = cmd.cond[0].cmd;
+  if (c?.type !== 'CallExpr' || c.args.length !== 1) return false;
+  const v = literalWord(c.args[0]);
+  return cmd.until ? v === 'false' : v === 'true' || v === ':';
 }
 
 function shebangInterpreter(content: Uint8Array): { name: string; raw: string } | null {
@@ -1250,7 +1245,7 @@ export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
       topLevel: true,
       depth: 0,
     };
-    tracer.visitStmts(parsed.file.Stmts, ctx);
+    tracer.visitStmts(parsed.file.stmts, ctx);
     tracer.flushFunctions(ctx);
     tracer.resolveFdFlocks();
   }

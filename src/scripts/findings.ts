@@ -4,7 +4,7 @@ import { posix } from 'node:path';
 import { missingCommandFinding, type RuntimeView } from '../runtime/judge.js';
 import type { CommandUse, RedirectUse, SecretUse, Trace, WordInfo } from './bundle.js';
 import { PASSWORD_PROGRAMS, secretFromAssignment, secretsInArgv, secretsInText, secretsInValue, type SecretMatch } from './secrets.js';
-import { RedirOp, UNKNOWN, applyEdits, endOf, evalWord, lineOf, literalWord, nodeType, parseShell, startOf, toBytes, toText, walk, type ShNode } from './shell.js';
+import { UNKNOWN, applyEdits, evalWord, literalWord, parseShell, toBytes, toText, walk, type File, type RedirOp, type Stmt } from './sh/index.js';
 import { credentialParts } from './tokens.js';
 import type { FlockKeptReason, FlockUse } from './flock.js';
 import { SEVERITY, makeFinding, type Finding, type FindingCode, type Severity } from './types.js';
@@ -77,10 +77,10 @@ export function findSecrets(text: string, file: string, line = 1): SecretHit[] {
     return dedupeHits(hits);
   }
   const scope = { vars: new Map(), dollar0: null, bashSource: null, cwd: null };
-  walk(parsed.file, (n, t) => {
-    if (t === 'CallExpr' && n.Args.length > 0) {
-      const lits = (n.Args as ShNode[]).map((w) => literalWord(w));
-      const prog = evalWord(n.Args[0], scope);
+  walk(parsed.file, (n) => {
+    if (n.type === 'CallExpr' && n.args.length > 0) {
+      const lits = n.args.map((w) => literalWord(w));
+      const prog = evalWord(n.args[0], scope);
       // a crontab line starts with its schedule: look for a known program anywhere in the words
       const starts = [0];
       lits.forEach((l, i) => {
@@ -93,25 +93,25 @@ export function findSecrets(text: string, file: string, line = 1): SecretHit[] {
           const idx = s.index + st;
           if (flagged.has(idx)) continue;
           flagged.add(idx);
-          add(s, line - 1 + lineOf(n.Args[idx]));
+          add(s, line - 1 + n.args[idx].line);
         }
       }
-      (n.Args as ShNode[]).forEach((w, i) => {
+      n.args.forEach((w, i) => {
         if (flagged.has(i) || lits[i] === null) return;
-        for (const m of secretsInValue(lits[i] as string)) add(m, line - 1 + lineOf(w));
+        for (const m of secretsInValue(lits[i] as string)) add(m, line - 1 + w.line);
       });
     }
-    if (t === 'Assign' && n.Name && n.Value) {
-      const lit = literalWord(n.Value);
+    if (n.type === 'Assign' && n.name && n.value) {
+      const lit = literalWord(n.value);
       if (lit !== null) {
-        const m = secretFromAssignment(String(n.Name.Value), lit);
-        if (m) add(m, line - 1 + lineOf(n));
-        else for (const v of secretsInValue(lit)) add(v, line - 1 + lineOf(n));
+        const m = secretFromAssignment(n.name, lit);
+        if (m) add(m, line - 1 + n.line);
+        else for (const v of secretsInValue(lit)) add(v, line - 1 + n.line);
       }
     }
-    if (t === 'Redirect' && n.Word) {
-      const lit = literalWord(n.Word);
-      if (lit !== null) for (const v of secretsInValue(lit)) add(v, line - 1 + lineOf(n));
+    if (n.type === 'Redirect' && n.word) {
+      const lit = literalWord(n.word);
+      if (lit !== null) for (const v of secretsInValue(lit)) add(v, line - 1 + n.line);
     }
     return true;
   });
@@ -176,7 +176,7 @@ export function mailtoFinding(value: string, file: string, line: number): Findin
 // ---------------------------------------------------------------- output redirections
 
 const SAFE_DEVICES = ['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty'];
-const OUTPUT_OPS = new Set<number>([RedirOp.RdrOut, RedirOp.AppOut, RedirOp.ClbOut, RedirOp.RdrAll, RedirOp.AppAll]);
+const OUTPUT_OPS = new Set<RedirOp>(['>', '>>', '>|', '&>', '&>>']);
 
 function isSafeWriteTarget(path: string): boolean {
   return (
@@ -196,16 +196,16 @@ interface PlannedDrop {
   target: string;
 }
 
-function topLevelStmts(file: ShNode): ShNode[] {
-  const out: ShNode[] = [];
-  const visit = (st: ShNode): void => {
+function topLevelStmts(file: File): Stmt[] {
+  const out: Stmt[] = [];
+  const visit = (st: Stmt): void => {
     out.push(st);
-    if (nodeType(st.Cmd) === 'BinaryCmd') {
-      visit(st.Cmd.X);
-      visit(st.Cmd.Y);
+    if (st.cmd?.type === 'BinaryCmd') {
+      visit(st.cmd.x);
+      visit(st.cmd.y);
     }
   };
-  for (const st of file.Stmts as ShNode[]) visit(st);
+  for (const st of file.stmts) visit(st);
   return out;
 }
 
@@ -215,24 +215,25 @@ function planDrops(command: string): PlannedDrop[] {
   const scope = { vars: new Map(), dollar0: null, bashSource: null, cwd: null };
   const candidates: PlannedDrop[] = [];
   for (const st of topLevelStmts(parsed.file)) {
-    for (const r of st.Redirs as ShNode[]) {
-      const op: number = r.Op;
-      const isFileDup = op === RedirOp.DplOut && r.Word && !/^[0-9]+-?$|^-$/.test(literalWord(r.Word) ?? '0');
+    for (const r of st.redirs) {
+      const op = r.op;
+      if (!r.word) continue;
+      const isFileDup = op === '>&' && !/^[0-9]+-?$|^-$/.test(literalWord(r.word) ?? '0');
       if (!OUTPUT_OPS.has(op) && !isFileDup) continue;
-      const v = evalWord(r.Word, scope);
-      const target = v ? v.text : toText(parsed.bytes.subarray(startOf(r.Word), endOf(r.Word)));
+      const v = evalWord(r.word, scope);
+      const target = v ? v.text : toText(parsed.bytes.subarray(r.word.pos, r.word.end));
       if (SAFE_DEVICES.includes(target)) continue;
-      let start = startOf(r);
+      let start = r.pos;
       // take the blanks before the redirection with it
       while (start > 0 && (parsed.bytes[start - 1] === 0x20 || parsed.bytes[start - 1] === 0x09)) start--;
-      candidates.push({ start, end: endOf(r), text: toText(parsed.bytes.subarray(startOf(r), endOf(r))), line: lineOf(r), target });
+      candidates.push({ start, end: r.end, text: toText(parsed.bytes.subarray(r.pos, r.end)), line: r.line, target });
     }
   }
   if (candidates.length === 0) return [];
   // keep a redirection whose file the command uses again (`cmd > /tmp/x && gzip /tmp/x`)
   const used = new Map<string, number>();
-  walk(parsed.file, (n, t) => {
-    if (t === 'Word') {
+  walk(parsed.file, (n) => {
+    if (n.type === 'Word') {
       const v = evalWord(n, scope);
       if (v) used.set(v.text, (used.get(v.text) ?? 0) + 1);
     }
@@ -727,17 +728,17 @@ export function backgroundFindings(sources: ReadonlyArray<{ file: string; text: 
     const base = src.lineBase ?? 0;
     // A script that calls `wait` waits for what it started with `&` (nohup, disown and setsid mean to outlive it).
     let waits = false;
-    walk(parsed.file, (n: ShNode, t: string) => {
-      if (t === 'CallExpr' && n.Args.length > 0 && literalWord(n.Args[0]) === 'wait') waits = true;
+    walk(parsed.file, (n) => {
+      if (n.type === 'CallExpr' && n.args.length > 0 && literalWord(n.args[0]) === 'wait') waits = true;
       return !waits;
     });
-    walk(parsed.file, (n: ShNode, t: string) => {
-      if (t === 'Stmt' && n.Background && !waits) {
-        push(makeFinding('background', 'starts work in the background (&); Lambda freezes the sandbox once the job answers, and cron2lambda ends what is left a short grace period after the script exits: wait for it before the script ends', src.file, base + lineOf(n)));
-      } else if (t === 'CallExpr' && n.Args.length > 0) {
-        const name = posix.basename(literalWord(n.Args[0]) ?? '');
+    walk(parsed.file, (n) => {
+      if (n.type === 'Stmt' && n.background && !waits) {
+        push(makeFinding('background', 'starts work in the background (&); Lambda freezes the sandbox once the job answers, and cron2lambda ends what is left a short grace period after the script exits: wait for it before the script ends', src.file, base + n.line));
+      } else if (n.type === 'CallExpr' && n.args.length > 0) {
+        const name = posix.basename(literalWord(n.args[0]) ?? '');
         if (BACKGROUND_COMMANDS.has(name)) {
-          push(makeFinding('background', `${name} keeps work running after the script; on Lambda the sandbox is frozen once the job answers, and cron2lambda ends what is left a short grace period after the script exits`, src.file, base + lineOf(n)));
+          push(makeFinding('background', `${name} keeps work running after the script; on Lambda the sandbox is frozen once the job answers, and cron2lambda ends what is left a short grace period after the script exits`, src.file, base + n.line));
         }
       }
       return true;

@@ -1,0 +1,582 @@
+// tree-sitter-bash's concrete tree → the typed tree of ast.ts.
+//
+// Where the two disagree on shape, the typed tree follows bash's meaning (and mvdan-sh's tree, which the analysis
+// was written against): `[ ... ]` is a command with `[` as argv[0]; `time`/`coproc` wrap the statement after them;
+// a heredoc's trailing `| cmd`, `&& cmd`, extra redirections or arguments (which tree-sitter keeps inside the
+// heredoc redirect) are put back where bash runs them. Text between a node's children that no child covers (inside
+// strings, concatenations, heredoc bodies) becomes literal parts, so a word's parts always cover its text.
+import type {
+  Assign,
+  BinaryOp,
+  CaseItem,
+  Command,
+  File,
+  IfClause,
+  ParamExp,
+  ParamOp,
+  RedirOp,
+  Redirect,
+  Stmt,
+  Word,
+  WordPart,
+} from './ast.js';
+import type { CstNode } from './treesitter.js';
+
+export interface Source {
+  /** The parsed text. */
+  readonly text: string;
+  /** String index → byte offset (UTF-8) of the parsed bytes. */
+  readonly byteAt: (index: number) => number;
+  /** Byte offset → 1-based line. */
+  readonly lineAt: (byte: number) => number;
+}
+
+const PARAM_OPS = new Set<string>([':-', '-', ':=', '=', ':?', '?', ':+', '+', '#', '##', '%', '%%']);
+const REDIR_OPS = new Set<string>(['>', '>>', '<', '<>', '<&', '>&', '>|', '<<', '<<-', '<<<', '&>', '&>>']);
+
+export class Converter {
+  constructor(private readonly src: Source) {}
+
+  private span(start: number, end: number): { pos: number; end: number; line: number } {
+    const pos = this.src.byteAt(start);
+    return { pos, end: this.src.byteAt(end), line: this.src.lineAt(pos) };
+  }
+
+  private raw(n: { start: number; end: number }): string {
+    return this.src.text.slice(n.start, n.end);
+  }
+
+  file(root: CstNode): File {
+    return { type: 'File', ...this.span(root.start, root.end), stmts: this.stmtList(root.kids) };
+  }
+
+  /** Statements among a container's children; a `&` after one puts it in the background. */
+  stmtList(kids: readonly CstNode[]): Stmt[] {
+    const out: Stmt[] = [];
+    for (const k of kids) {
+      if (!k.named) {
+        if (k.type === '&' && out.length > 0) out[out.length - 1] = { ...out[out.length - 1], background: true };
+        continue;
+      }
+      const st = this.stmt(k);
+      if (st) out.push(st);
+    }
+    return out;
+  }
+
+  private wrap(n: CstNode, cmd: Command | null, redirs: Redirect[] = []): Stmt {
+    return { type: 'Stmt', ...this.span(n.start, n.end), cmd, redirs, negated: false, background: false };
+  }
+
+  /** A statement node → Stmt; null for what is not a statement (comments, stray tokens). */
+  stmt(n: CstNode): Stmt | null {
+    switch (n.type) {
+      case 'comment':
+      case 'heredoc_body':
+      case 'heredoc_end':
+        return null;
+      case 'redirected_statement':
+        return this.redirected(n);
+      case 'command':
+        return this.command(n);
+      case 'variable_assignment':
+        return this.wrap(n, { type: 'CallExpr', ...this.span(n.start, n.end), assigns: [this.assign(n)], args: [] });
+      case 'variable_assignments':
+        return this.wrap(n, {
+          type: 'CallExpr',
+          ...this.span(n.start, n.end),
+          assigns: n.kids.filter((k) => k.type === 'variable_assignment').map((k) => this.assign(k)),
+          args: [],
+        });
+      case 'pipeline':
+        return this.chain(n, n.kids);
+      case 'list':
+        return this.chain(n, n.kids);
+      case 'negated_command': {
+        const inner = n.kids.find((k) => k.named);
+        const st = inner ? this.stmt(inner) : null;
+        return st ? { ...st, ...this.span(n.start, n.end), negated: true } : null;
+      }
+      case 'subshell':
+        return this.wrap(n, { type: 'Subshell', ...this.span(n.start, n.end), stmts: this.stmtList(n.kids) });
+      case 'compound_statement':
+        return this.wrap(n, { type: 'Block', ...this.span(n.start, n.end), stmts: this.stmtList(n.kids) });
+      case 'if_statement':
+        return this.wrap(n, this.ifClause(n));
+      case 'while_statement':
+        return this.wrap(n, {
+          type: 'WhileClause',
+          ...this.span(n.start, n.end),
+          until: n.kids.some((k) => !k.named && k.type === 'until'),
+          cond: this.stmtList(n.kids.filter((k) => k.field === 'condition')),
+          do: this.body(n),
+        });
+      case 'for_statement': {
+        const variable = n.kids.find((k) => k.field === 'variable');
+        const values = n.kids.filter((k) => k.field === 'value');
+        const hasIn = n.kids.some((k) => !k.named && k.type === 'in');
+        return this.wrap(n, {
+          type: 'ForClause',
+          ...this.span(n.start, n.end),
+          select: n.kids.some((k) => !k.named && k.type === 'select'),
+          loop: {
+            type: 'WordIter',
+            ...this.span(n.start, n.end),
+            name: variable ? this.raw(variable) : '',
+            items: hasIn ? values.map((v) => this.word(v)) : null,
+          },
+          do: this.body(n),
+        });
+      }
+      case 'c_style_for_statement':
+        return this.wrap(n, {
+          type: 'ForClause',
+          ...this.span(n.start, n.end),
+          select: false,
+          loop: {
+            type: 'CStyleLoop',
+            ...this.span(n.start, n.end),
+            hasCond: n.kids.some((k) => k.field === 'condition'),
+            words: this.wordsIn(n.kids.filter((k) => k.field !== 'body')),
+          },
+          do: this.body(n),
+        });
+      case 'case_statement': {
+        const value = n.kids.find((k) => k.field === 'value');
+        return this.wrap(n, {
+          type: 'CaseClause',
+          ...this.span(n.start, n.end),
+          word: value ? this.word(value) : this.emptyWord(n.start),
+          items: n.kids.filter((k) => k.type === 'case_item').map((k) => this.caseItem(k)),
+        });
+      }
+      case 'function_definition': {
+        const name = n.kids.find((k) => k.field === 'name');
+        const body = n.kids.find((k) => k.field === 'body');
+        const redirs = n.kids.filter((k) => k.field === 'redirect').map((k) => this.redirect(k));
+        const bodyStmt = (body && this.stmt(body)) ?? this.wrap(n, null);
+        return this.wrap(n, {
+          type: 'FuncDecl',
+          ...this.span(n.start, n.end),
+          name: name ? this.raw(name) : '',
+          body: redirs.length ? { ...bodyStmt, redirs: [...bodyStmt.redirs, ...redirs] } : bodyStmt,
+        });
+      }
+      case 'declaration_command':
+        return this.wrap(n, this.decl(n));
+      case 'unset_command':
+        return this.wrap(n, {
+          type: 'CallExpr',
+          ...this.span(n.start, n.end),
+          assigns: [],
+          args: n.kids.map((k) => (k.named ? this.word(k) : this.litWord(k))),
+        });
+      case 'test_command':
+        return this.wrap(n, this.test(n));
+      default:
+        // Any other statement kind (arithmetic commands, ...): its words, for the substitutions in them.
+        return this.wrap(n, { type: 'ArithmCmd', ...this.span(n.start, n.end), words: this.wordsIn(n.kids) });
+    }
+  }
+
+  /** Left-associative chain of statements joined by `|`, `|&`, `&&` or `||` tokens. */
+  private chain(n: CstNode, kids: readonly CstNode[]): Stmt | null {
+    let acc: Stmt | null = null;
+    let op: BinaryOp | null = null;
+    for (const k of kids) {
+      if (!k.named) {
+        if (k.type === '|' || k.type === '|&' || k.type === '&&' || k.type === '||') op = k.type;
+        continue;
+      }
+      const st = this.stmt(k);
+      if (!st) continue;
+      if (acc === null) acc = st;
+      else {
+        const sp = this.span(n.start, k.end);
+        acc = { type: 'Stmt', ...sp, cmd: { type: 'BinaryCmd', ...sp, op: op ?? '|', x: acc, y: st }, redirs: [], negated: false, background: false };
+      }
+    }
+    return acc;
+  }
+
+  private body(n: CstNode): Stmt[] {
+    const b = n.kids.find((k) => k.field === 'body');
+    return b ? this.stmtList(b.kids) : [];
+  }
+
+  private ifClause(n: CstNode): IfClause {
+    // if_statement / elif_clause: statements before `then` are the condition, the rest (until elif/else) the body
+    const cond: CstNode[] = [];
+    const then: CstNode[] = [];
+    let seenThen = false;
+    let next: IfClause | null = null;
+    const rest: CstNode[] = [];
+    for (const k of n.kids) {
+      if (!k.named && k.type === 'then') {
+        seenThen = true;
+        continue;
+      }
+      if (k.type === 'elif_clause' || k.type === 'else_clause') {
+        rest.push(k);
+        continue;
+      }
+      (seenThen ? then : cond).push(k);
+    }
+    for (let i = rest.length - 1; i >= 0; i--) {
+      const r = rest[i];
+      if (r.type === 'else_clause') next = { type: 'IfClause', ...this.span(r.start, r.end), cond: [], then: this.stmtList(r.kids), else: next };
+      else next = { ...this.ifClause(r), else: next };
+    }
+    return { type: 'IfClause', ...this.span(n.start, n.end), cond: this.stmtList(cond), then: this.stmtList(then), else: next };
+  }
+
+  private caseItem(n: CstNode): CaseItem {
+    return {
+      type: 'CaseItem',
+      ...this.span(n.start, n.end),
+      patterns: n.kids.filter((k) => k.field === 'value').map((k) => this.word(k)),
+      stmts: this.stmtList(n.kids.filter((k) => k.field !== 'value')),
+    };
+  }
+
+  private decl(n: CstNode): Command {
+    const keyword = n.kids.find((k) => !k.named);
+    const args: Assign[] = [];
+    for (const k of n.kids) {
+      if (!k.named || k.type === 'comment') continue;
+      if (k.type === 'variable_assignment') args.push(this.assign(k));
+      else if (k.type === 'variable_name') args.push(this.nakedAssign(k, this.raw(k), null));
+      else args.push(this.nakedAssign(k, null, this.word(k)));
+    }
+    return { type: 'DeclClause', ...this.span(n.start, n.end), variant: keyword ? keyword.type : 'declare', args };
+  }
+
+  private nakedAssign(n: CstNode, name: string | null, value: Word | null): Assign {
+    return { type: 'Assign', ...this.span(n.start, n.end), name, value, array: null, index: null, append: false, naked: true };
+  }
+
+  assign(n: CstNode): Assign {
+    const nameNode = n.kids.find((k) => k.field === 'name');
+    const valueNode = n.kids.find((k) => k.field === 'value');
+    let name: string | null = nameNode ? this.raw(nameNode) : null;
+    let index: Word | null = null;
+    if (nameNode?.type === 'subscript') {
+      const base = nameNode.kids.find((k) => k.field === 'name');
+      const idx = nameNode.kids.find((k) => k.field === 'index');
+      name = base ? this.raw(base) : name;
+      index = idx ? this.word(idx) : null;
+    }
+    const append = n.kids.some((k) => !k.named && k.type === '+=');
+    const isArray = valueNode?.type === 'array';
+    return {
+      type: 'Assign',
+      ...this.span(n.start, n.end),
+      name,
+      value: valueNode && !isArray ? this.word(valueNode) : null,
+      array: isArray ? valueNode.kids.filter((k) => k.named).map((k) => this.word(k)) : null,
+      index,
+      append,
+      naked: false,
+    };
+  }
+
+  private command(n: CstNode): Stmt {
+    const assigns: Assign[] = [];
+    const args: Word[] = [];
+    const redirs: Redirect[] = [];
+    for (const k of n.kids) {
+      if (k.type === 'variable_assignment') assigns.push(this.assign(k));
+      else if (k.field === 'name') {
+        const w = k.kids.find((c) => c.named);
+        args.push(w ? this.word(w) : this.litWord(k));
+      } else if (k.field === 'argument') args.push(this.word(k));
+      else if (k.field === 'redirect' || k.type === 'file_redirect' || k.type === 'herestring_redirect') redirs.push(this.redirect(k));
+    }
+    // `time cmd` and `coproc cmd` wrap the command that follows (tree-sitter reads them as a program name)
+    const lead = args.length > 1 && args[0].parts.length === 1 && args[0].parts[0].type === 'Lit' ? args[0].parts[0].value : null;
+    if (lead === 'time' || lead === 'coproc') {
+      let rest = args.slice(1);
+      if (lead === 'time') while (rest.length > 0 && rest[0].parts.length === 1 && rest[0].parts[0].type === 'Lit' && rest[0].parts[0].value.startsWith('-')) rest = rest.slice(1);
+      const innerStart = rest.length ? rest[0].pos : n.end;
+      const inner: Stmt | null = rest.length
+        ? { type: 'Stmt', pos: innerStart, end: rest[rest.length - 1].end, line: rest[0].line, cmd: { type: 'CallExpr', pos: innerStart, end: rest[rest.length - 1].end, line: rest[0].line, assigns, args: rest }, redirs, negated: false, background: false }
+        : null;
+      const sp = this.span(n.start, n.end);
+      return { type: 'Stmt', ...sp, cmd: lead === 'time' ? { type: 'TimeClause', ...sp, stmt: inner } : { type: 'CoprocClause', ...sp, stmt: inner }, redirs: [], negated: false, background: false };
+    }
+    return this.wrap(n, { type: 'CallExpr', ...this.span(n.start, n.end), assigns, args }, redirs);
+  }
+
+  /**
+   * `body redirect...`. A heredoc redirect may carry what follows its delimiter on the same line: a pipeline, `&&`/`||`
+   * and a statement, more redirections, more arguments. Put them back: `cat <<EOF | grep x` is a pipe from cat.
+   */
+  private redirected(n: CstNode): Stmt | null {
+    const bodyNode = n.kids.find((k) => k.field === 'body');
+    let st: Stmt = (bodyNode && this.stmt(bodyNode)) ?? this.wrap(n, null);
+    const redirs: Redirect[] = [...st.redirs];
+    const extraArgs: Word[] = [];
+    const after: Array<{ op: BinaryOp; kids: CstNode[] }> = [];
+    for (const k of n.kids) {
+      if (k.field !== 'redirect' && !/_redirect$/.test(k.type)) continue;
+      redirs.push(this.redirect(k));
+      if (k.type !== 'heredoc_redirect') continue;
+      for (let i = 0; i < k.kids.length; i++) {
+        const c = k.kids[i];
+        if (c.type === 'pipeline') after.push({ op: '|', kids: c.kids });
+        else if (c.field === 'redirect') redirs.push(this.redirect(c));
+        else if (c.field === 'argument') extraArgs.push(this.word(c));
+        else if (c.field === 'operator') {
+          const right = k.kids.find((r) => r.field === 'right');
+          if (right) after.push({ op: c.type as BinaryOp, kids: [right] });
+        }
+      }
+    }
+    if (extraArgs.length && st.cmd?.type === 'CallExpr') st = { ...st, cmd: { ...st.cmd, args: [...st.cmd.args, ...extraArgs] } };
+    st = { ...st, ...this.span(n.start, n.end), redirs };
+    for (const a of after) {
+      // a pipeline's first token is `|` (or `|&`): the chain starts from the heredoc's command
+      let op: BinaryOp = a.op;
+      for (const k of a.kids) {
+        if (!k.named) {
+          if (k.type === '|' || k.type === '|&' || k.type === '&&' || k.type === '||') op = k.type;
+          continue;
+        }
+        const y = this.stmt(k);
+        if (!y) continue;
+        const sp = this.span(n.start, k.end);
+        st = { type: 'Stmt', ...sp, cmd: { type: 'BinaryCmd', ...sp, op, x: st, y }, redirs: [], negated: false, background: false };
+      }
+    }
+    return st;
+  }
+
+  redirect(n: CstNode): Redirect {
+    const sp = this.span(n.start, n.end);
+    let fd: string | null = null;
+    let opText = '';
+    let word: Word | null = null;
+    let hdoc: Word | null = null;
+    let hdocQuoted = false;
+    for (const k of n.kids) {
+      if (k.field === 'descriptor') fd = this.raw(k);
+      else if (!k.named && opText === '' && k.type !== '-') opText = k.type;
+      else if (k.type === 'heredoc_start') {
+        word = this.word(k);
+        hdocQuoted = /['"\\]/.test(this.raw(k));
+      } else if (k.type === 'heredoc_body') hdoc = this.concat(k, k.kids.filter((c) => c.type !== 'heredoc_content'), false);
+      else if (n.type !== 'heredoc_redirect' && k.named && (k.field === 'destination' || word === null)) word = word ?? this.word(k);
+    }
+    // `>&-`, `<&-`: tree-sitter gives one token; the typed tree keeps the operator and a `-` target
+    if (opText.endsWith('-') && opText.length > 1 && REDIR_OPS.has(opText.slice(0, -1))) {
+      const end = sp.end;
+      word = { type: 'Word', pos: end - 1, end, line: sp.line, parts: [{ type: 'Lit', pos: end - 1, end, line: sp.line, value: '-' }] };
+      opText = opText.slice(0, -1);
+    }
+    if (n.type === 'heredoc_redirect' && hdoc === null) hdoc = this.emptyWord(n.end);
+    const op = (REDIR_OPS.has(opText) ? opText : n.type === 'herestring_redirect' ? '<<<' : '>') as RedirOp;
+    return { type: 'Redirect', ...sp, op, n: fd, word, hdoc, hdocQuoted };
+  }
+
+  private test(n: CstNode): Command {
+    const open = n.kids[0];
+    const words = this.flatWords(n.kids);
+    if (open && !open.named && open.type === '[') return { type: 'CallExpr', ...this.span(n.start, n.end), assigns: [], args: words };
+    return { type: 'TestClause', ...this.span(n.start, n.end), words: words.slice(1, -1) };
+  }
+
+  /** The words of a test expression in order, operators and brackets included (as `[`'s argv). */
+  private flatWords(kids: readonly CstNode[]): Word[] {
+    const out: Word[] = [];
+    for (const k of kids) {
+      if (!k.named) out.push(this.litWord(k));
+      else if (/_expression$/.test(k.type) || k.type === 'test_command') out.push(...this.flatWords(k.kids));
+      else out.push(this.word(k));
+    }
+    return out;
+  }
+
+  /** Words inside an arithmetic or unknown construct, for the substitutions they hold. */
+  private wordsIn(kids: readonly CstNode[]): Word[] {
+    const out: Word[] = [];
+    for (const k of kids) {
+      if (!k.named) continue;
+      if (WORD_KINDS.has(k.type)) out.push(this.word(k));
+      else out.push(...this.wordsIn(k.kids));
+    }
+    return out;
+  }
+
+  private emptyWord(at: number): Word {
+    const sp = this.span(at, at);
+    return { type: 'Word', ...sp, parts: [] };
+  }
+
+  private litWord(n: CstNode): Word {
+    const sp = this.span(n.start, n.end);
+    return { type: 'Word', ...sp, parts: [{ type: 'Lit', ...sp, value: this.raw(n) }] };
+  }
+
+  /** A word node (or a concatenation) → Word. */
+  word(n: CstNode): Word {
+    if (n.type === 'concatenation') return this.concat(n, n.kids, false);
+    const sp = this.span(n.start, n.end);
+    return { type: 'Word', ...sp, parts: [this.part(n)] };
+  }
+
+  /** Parts from children, with the uncovered text between them as literals (`quoted`: inside double quotes). */
+  private concat(n: CstNode, kids: readonly CstNode[], quoted: boolean): Word {
+    return { type: 'Word', ...this.span(n.start, n.end), parts: this.parts(n.start, n.end, kids, quoted) };
+  }
+
+  private parts(start: number, end: number, kids: readonly CstNode[], quoted: boolean): WordPart[] {
+    const out: WordPart[] = [];
+    let at = start;
+    const gap = (to: number): void => {
+      if (to > at) {
+        const prev = out[out.length - 1];
+        const sp = this.span(at, to);
+        // adjacent literal text is one literal (as the shell reads it)
+        if (prev && prev.type === 'Lit' && prev.end === sp.pos) out[out.length - 1] = { ...prev, end: sp.end, value: prev.value + this.src.text.slice(at, to) };
+        else out.push({ type: 'Lit', ...sp, value: this.src.text.slice(at, to) });
+      }
+    };
+    for (const k of kids) {
+      if (!k.named || k.start < at) continue;
+      if (quoted && k.type === 'string_content') continue; // literal text: covered by the gaps
+      gap(k.start);
+      const p = this.part(k);
+      if (p.type === 'Lit') {
+        at = k.start;
+        gap(k.end);
+      } else out.push(p);
+      at = k.end;
+    }
+    gap(end);
+    return out;
+  }
+
+  private part(n: CstNode): WordPart {
+    const sp = this.span(n.start, n.end);
+    switch (n.type) {
+      case 'string':
+      case 'translated_string': {
+        const dollar = n.type === 'translated_string';
+        const inner = dollar ? n.kids.find((k) => k.type === 'string') : n;
+        const s = inner ?? n;
+        const open = s.start + 1;
+        const close = s.end > open && this.src.text[s.end - 1] === '"' ? s.end - 1 : s.end;
+        return { type: 'DblQuoted', ...sp, dollar, parts: this.parts(open, close, s.kids, true) };
+      }
+      case 'raw_string':
+        return { type: 'SglQuoted', ...sp, dollar: false, value: this.src.text.slice(n.start + 1, Math.max(n.start + 1, n.end - 1)) };
+      case 'ansi_c_string':
+        return { type: 'SglQuoted', ...sp, dollar: true, value: this.src.text.slice(n.start + 2, Math.max(n.start + 2, n.end - 1)) };
+      case 'simple_expansion':
+        return this.simpleExpansion(n);
+      case 'expansion':
+        return this.expansion(n);
+      case 'command_substitution': {
+        const backquotes = this.src.text[n.start] === '`';
+        return { type: 'CmdSubst', ...sp, backquotes, stmts: this.stmtList(n.kids) };
+      }
+      case 'process_substitution':
+        return { type: 'ProcSubst', ...sp, op: this.src.text[n.start] === '>' ? '>(' : '<(', stmts: this.stmtList(n.kids) };
+      case 'arithmetic_expansion':
+        return { type: 'ArithmExp', ...sp, words: this.wordsIn(n.kids) };
+      case 'concatenation':
+        // a concatenation inside a word position that wants one part: keep its parts' meaning unknown
+        return { type: 'Other', ...sp, raw: this.raw(n) };
+      case 'word':
+      case 'number':
+      case 'extglob_pattern':
+      case 'regex':
+      case 'test_operator':
+      case 'variable_name':
+      case 'heredoc_start':
+      case 'special_variable_name':
+      case 'file_descriptor':
+      case 'string_content':
+      case 'heredoc_content':
+        if (n.kids.some((k) => k.named)) return { type: 'Other', ...sp, raw: this.raw(n) };
+        return { type: 'Lit', ...sp, value: this.raw(n) };
+      default:
+        return { type: 'Other', ...sp, raw: this.raw(n) };
+    }
+  }
+
+  private simpleExpansion(n: CstNode): ParamExp {
+    const name = n.kids.find((k) => k.named);
+    return {
+      type: 'ParamExp',
+      ...this.span(n.start, n.end),
+      param: name ? this.raw(name) : this.raw(n).slice(1),
+      short: true,
+      index: null,
+      length: false,
+      excl: false,
+      other: false,
+      exp: null,
+    };
+  }
+
+  /** `${...}`: the parameter, then at most one operator and its operand words. */
+  private expansion(n: CstNode): ParamExp {
+    let param = '';
+    let index: Word | null = null;
+    let length = false;
+    let excl = false;
+    let other = false;
+    let op: string | null = null;
+    const operand: CstNode[] = [];
+    let seenParam = false;
+    for (const k of n.kids) {
+      if (k.type === '${' || k.type === '}') continue;
+      if (!seenParam) {
+        if (!k.named && k.type === '#') {
+          length = true;
+          continue;
+        }
+        if (!k.named && k.type === '!') {
+          excl = true;
+          continue;
+        }
+        if (k.type === 'variable_name' || k.type === 'special_variable_name') {
+          param = this.raw(k);
+          seenParam = true;
+          continue;
+        }
+        if (k.type === 'subscript') {
+          const base = k.kids.find((c) => c.field === 'name');
+          const idx = k.kids.find((c) => c.field === 'index');
+          param = base ? this.raw(base) : this.raw(k);
+          index = idx ? this.word(idx) : null;
+          seenParam = true;
+          continue;
+        }
+        other = true;
+        continue;
+      }
+      if (op === null && !k.named) {
+        op = k.type;
+        continue;
+      }
+      operand.push(k);
+    }
+    if (op !== null && !PARAM_OPS.has(op)) other = true;
+    let exp: ParamExp['exp'] = null;
+    if (op !== null && PARAM_OPS.has(op)) {
+      const first = operand[0];
+      const last = operand[operand.length - 1];
+      exp = { op: op as ParamOp, word: first && last ? this.concat({ ...first, start: first.start, end: last.end }, operand, false) : null };
+    }
+    return { type: 'ParamExp', ...this.span(n.start, n.end), param, short: false, index, length, excl, other, exp };
+  }
+}
+
+/** Node kinds that are a whole shell word. */
+const WORD_KINDS = new Set([
+  'word', 'string', 'raw_string', 'ansi_c_string', 'translated_string', 'simple_expansion', 'expansion', 'command_substitution',
+  'process_substitution', 'arithmetic_expansion', 'concatenation', 'number',
+]);
+
