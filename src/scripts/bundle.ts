@@ -424,13 +424,35 @@ class Tracer {
   visitStmt(st: Stmt, ctx: Ctx): void {
     const c = st.background ? this.sub(ctx, { topLevel: ctx.topLevel }) : ctx;
     if (st.cmd) this.visitCmd(st.cmd, c);
-    for (const r of st.redirs) this.visitRedirect(r, c);
+    const shellFed = st.cmd?.type === 'CallExpr' && readsCommandsFromStdin(st.cmd.args);
+    for (const r of st.redirs) this.visitRedirect(r, c, shellFed);
   }
 
-  private visitRedirect(r: Redirect, ctx: Ctx): void {
+  /**
+   * `bash <<EOF ... EOF`, `sh -s <<'EOF'`: the heredoc is code, analysed and rewritten like a script's lines. It runs
+   * in a new shell (exported variables only); an unquoted body is expanded by the outer shell first, which leaves the
+   * inserted "$LAMBDA_TASK_ROOT" references as they are meant.
+   */
+  private heredocCode(r: Redirect, ctx: Ctx): void {
+    const body = r.hdoc;
+    if (!body) return;
+    const text = toText(ctx.unit.bytes.subarray(body.pos, body.end));
+    const parsed = parseShell(text, ctx.unit.file);
+    if (!parsed.file) {
+      this.findings.push(makeFinding('parse-error', `cannot parse the heredoc given to a shell: ${parsed.error?.message ?? ''}`, ctx.unit.file, this.line(body, ctx) + (parsed.error?.line ?? 1) - 1));
+      return;
+    }
+    const outer = ctx.unit;
+    const unit: Unit = { ...outer, bytes: parsed.bytes, base: outer.base + body.pos, lineBase: outer.lineBase + body.line - 1 };
+    const inner: Ctx = { ...ctx, unit, scope: this.execScope(ctx, ctx.scope.dollar0), exported: new Set(ctx.exported), topLevel: false };
+    this.visitStmts(parsed.file.stmts, inner);
+  }
+
+  private visitRedirect(r: Redirect, ctx: Ctx, shellFed = false): void {
     const op = r.op;
     if (r.word) this.visitSubsts(r.word, ctx);
     if (r.hdoc) {
+      if (shellFed && (op === '<<' || op === '<<-')) this.heredocCode(r, ctx);
       this.visitSubsts(r.hdoc, ctx);
       this.textSecrets(toText(ctx.unit.bytes.subarray(r.hdoc.pos, r.hdoc.end)), ctx.unit.file, this.line(r.hdoc, ctx));
     }
@@ -745,6 +767,10 @@ class Tracer {
       case 'export':
         for (const v of vals.slice(1)) if (v && !v.startsWith('-')) ctx.exported.add(v.split('=')[0]);
         return;
+      case 'eval':
+        // `eval 'literal code'` runs the code in this shell: analysed like the lines around it
+        if (args.length === 2) this.shellString(args[1], ctx, true);
+        return;
       default:
         break;
     }
@@ -884,8 +910,11 @@ class Tracer {
     scope.bashSource = saved;
   }
 
-  /** `bash -c 'string'`: analyze the string as a shell command when it is a plain literal. */
-  private shellString(w: Word, ctx: Ctx): void {
+  /**
+   * `bash -c 'string'` (a new shell) or `eval 'string'` (`sameShell`: this shell, its variables and directory):
+   * analyze the string as shell code when it is a plain literal.
+   */
+  private shellString(w: Word, ctx: Ctx, sameShell = false): void {
     const parts = w.parts;
     if (parts.length !== 1) return;
     const p = parts[0];
@@ -918,6 +947,12 @@ class Tracer {
       lineBase: outer.lineBase + p.line - 1,
       escape: (s: string) => outer.escape(escape(s)),
     };
+    if (sameShell) {
+      const inner: Ctx = { ...ctx, unit };
+      this.visitStmts(parsed.file.stmts, inner);
+      ctx.anchor = inner.anchor;
+      return;
+    }
     const scope = this.execScope(ctx, ctx.scope.dollar0);
     const inner: Ctx = { ...ctx, unit, scope, exported: new Set(ctx.exported), topLevel: false };
     this.visitStmts(parsed.file.stmts, inner);
@@ -943,6 +978,8 @@ class Tracer {
           if (i + 1 < args.length) this.shellString(args[i + 1], ctx);
           return;
         }
+        // -s: commands come from stdin (a heredoc, see heredocCode); the operands are positional parameters
+        if (/^-[a-zA-Z]*s[a-zA-Z]*$/.test(v)) return;
         continue;
       }
       this.scriptArg(args[i], ctx, true);
@@ -1141,6 +1178,31 @@ function isShellScript(content: Uint8Array, path: string): boolean {
   if (head.includes(0)) return false;
   if (head.length >= 4 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) return false;
   void path;
+  return true;
+}
+
+/**
+ * A shell that reads its commands from stdin: `bash`, `sh -s`, `bash -ex` with no script operand and no `-c`
+ * (`bash script.sh <<EOF` gives the script data, not code).
+ */
+function readsCommandsFromStdin(args: readonly Word[]): boolean {
+  const prog = literalWord(args[0]);
+  if (prog === null || !SHELL_NAMES.has(posix.basename(prog))) return false;
+  for (let i = 1; i < args.length; i++) {
+    const v = literalWord(args[i]);
+    if (v === null) return false;
+    if (v === '-s' || v === '--') return true; // the rest are positional parameters
+    if (v === '-o' || v === '+o' || v === '-O' || v === '+O') {
+      i++;
+      continue;
+    }
+    if (/^[-+][a-zA-Z]+$/.test(v)) {
+      if (/^-[a-zA-Z]*c/.test(v)) return false;
+      if (/^-[a-zA-Z]*s/.test(v)) return true;
+      continue;
+    }
+    return false;
+  }
   return true;
 }
 

@@ -368,7 +368,7 @@ export class Converter {
       else if (n.type !== 'heredoc_redirect' && k.named && (k.field === 'destination' || word === null)) word = word ?? this.word(k);
     }
     // `>&-`, `<&-`: tree-sitter gives one token; the typed tree keeps the operator and a `-` target
-    if (opText.endsWith('-') && opText.length > 1 && REDIR_OPS.has(opText.slice(0, -1))) {
+    if (opText !== '<<-' && opText.endsWith('-') && opText.length > 1 && REDIR_OPS.has(opText.slice(0, -1))) {
       const end = sp.end;
       word = { type: 'Word', pos: end - 1, end, line: sp.line, parts: [{ type: 'Lit', pos: end - 1, end, line: sp.line, value: '-' }] };
       opText = opText.slice(0, -1);

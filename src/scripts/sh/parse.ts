@@ -88,9 +88,19 @@ function lineIndex(bytes: Uint8Array): (byte: number) => number {
   };
 }
 
-/** The first ERROR or MISSING node, depth first. */
+/**
+ * Where the text stops being bash: the first ERROR or MISSING node, depth first. tree-sitter's ERROR node often starts
+ * with the complete statements before the fault; the fault is its first stray token (an `if` with no command after it).
+ */
 function firstError(n: CstNode): CstNode | null {
-  if (n.error) return n;
+  if (n.error) {
+    if (n.type !== 'ERROR') return n;
+    for (const k of n.kids) {
+      if (k.error) return firstError(k);
+      if (!k.named) return k;
+    }
+    return n;
+  }
   for (const k of n.kids) {
     const e = firstError(k);
     if (e) return e;
@@ -115,7 +125,7 @@ function parseUncached(content: Uint8Array | string): ParsedShell {
   const bad = firstError(cst);
   if (bad) {
     const near = text.slice(bad.start, Math.min(bad.end, bad.start + 20)).split('\n')[0];
-    const message = bad.type === 'ERROR' ? (near ? `syntax error near ${JSON.stringify(near)}` : 'syntax error') : `missing ${JSON.stringify(bad.type)}`;
+    const message = bad.error && bad.type !== 'ERROR' ? `missing ${JSON.stringify(bad.type)}` : near ? `syntax error near ${JSON.stringify(near)}` : 'syntax error';
     return { file: null, error: { message, line: lineAt(byteAt(bad.start)) }, text, bytes, exact, ...extra };
   }
   const file = new Converter({ text, byteAt, lineAt }).file(cst);
