@@ -10,7 +10,7 @@ import type { Horizon } from '../schedule/simulate.js';
 import { checkZoneName } from '../schedule/zone-name.js';
 import { userWordTest } from '../crontab/system-hint.js';
 import type { Reason, SourceRef } from '../model/reasons.js';
-import type { FileReader } from '../scripts/reader.js';
+import { onceReader, type FileReader } from '../scripts/reader.js';
 import { redactAnalysis, type JobAnalysis } from '../scripts/analyze.js';
 import { BUNDLE_ERROR_CODES, redactDeep, type Finding, type Verdict } from '../scripts/findings.js';
 import { assessEntry, attentionFromWarnings, fileWarnings, homeFor, passwdLookup, userFromSpoolPath, type FileWarning, type Readiness } from './readiness.js';
@@ -160,7 +160,9 @@ export function buildPlan(inputs: CrontabInput[], options: PlanOptions): Plan {
   return buildPlanWithAnalyses(inputs, options).plan;
 }
 
-export function buildPlanWithAnalyses(inputs: CrontabInput[], options: PlanOptions): PlanResult {
+export function buildPlanWithAnalyses(inputs: CrontabInput[], planOptions: PlanOptions): PlanResult {
+  // every server file is read once per run, whatever number of jobs use it
+  const options: PlanOptions = planOptions.reader ? { ...planOptions, reader: onceReader(planOptions.reader) } : planOptions;
   const files: PlanFile[] = [];
   const jobs: Job[] = [];
   const analysisOf = new Map<Job, JobAnalysis>();
@@ -392,8 +394,22 @@ function inexactMessage(plan: SchedulePlan): string {
   return `the emitted schedule differs from cron's at ${v.missing + v.extra} of ${v.fires} fire times from ${v.from.slice(0, 10)} to ${v.to.slice(0, 10)} (${v.missing} missing, ${v.extra} extra: ${v.reasons.join(', ')}); first ${first.join(', ')}${hint}`;
 }
 
+const descriptions = new Map<string, string>();
+
 /** cronstrue for people: the original 5-field line, or an AWS expression (day-of-week 1 = Sunday there). */
 export function describe(expression: string, aws: boolean): string {
+  // a fleet repeats its expressions: the sentence is a pure function of them
+  const key = `${aws ? 'a' : 'c'}${expression}`;
+  let d = descriptions.get(key);
+  if (d === undefined) {
+    d = describeUncached(expression, aws);
+    if (descriptions.size > 10_000) descriptions.clear();
+    descriptions.set(key, d);
+  }
+  return d;
+}
+
+function describeUncached(expression: string, aws: boolean): string {
   try {
     if (aws) {
       const inner = expression.replace(/^cron\(|\)$/g, '');

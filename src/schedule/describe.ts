@@ -6,12 +6,21 @@ import { dayRule, type CronSpec } from './model.js';
 
 const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
+// A fleet repeats its schedules (`0 * * * *` on every server): a sentence is a pure function of its expression.
+const sentences = new Map<string, string>();
+
 function words(expression: string): string {
-  try {
-    return cronstrue.toString(expression, { use24HourTimeFormat: true });
-  } catch {
-    return '';
+  let s = sentences.get(expression);
+  if (s === undefined) {
+    try {
+      s = cronstrue.toString(expression, { use24HourTimeFormat: true });
+    } catch {
+      s = '';
+    }
+    if (sentences.size > 10_000) sentences.clear();
+    sentences.set(expression, s);
   }
+  return s;
 }
 
 /** "a, b or c" / "a, b and c". */

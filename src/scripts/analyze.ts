@@ -5,6 +5,7 @@ import {
   isShellText,
   collectSecrets,
   dropOutputRedirects,
+  outputRedirectEdits,
   findSecretInVariable,
   findSecrets,
   findingsFromTrace,
@@ -16,7 +17,7 @@ import {
   type Verdict,
 } from './findings.js';
 import type { FileReader } from './reader.js';
-import { parseShell, toText, walk, evalWord } from './sh/index.js';
+import { applyEdits, parseShell, toBytes, toText, walk, evalWord } from './sh/index.js';
 import { secretsInText } from './secrets.js';
 import { defaultRuntime, type RuntimeView } from '../runtime/judge.js';
 import { nativeFindings } from '../runtime/native.js';
@@ -92,10 +93,16 @@ export function analyzeJob(input: JobInput, reader: FileReader, options: Analyze
   const unparsed = bundle.findings.some((f) => f.code === 'parse-error' && f.file === (input.file ?? 'crontab')) ? findSecrets(input.command, input.file ?? 'crontab', input.line ?? 1) : [];
   const stdinSecrets = input.stdin ? secretsInText(input.stdin).map((m) => m.value) : [];
   const secrets = collectSecrets(bundle.trace.secrets, bundle.trace.secretParts, envSecrets, unparsed, stdinSecrets, [...knownSecrets]);
+  // the command for Lambda: the bundle's rewrites and the dropped output redirections, spliced in one pass
+  // A redirection the bundle rewrote (a flock's lock file opened as /dev/null) is the bundle's: it stays.
+  const planned = outputRedirectEdits(input.command);
+  const keep = planned.edits.map((d) => !bundle.commandEdits.some((e) => e.start < d.end && d.start < e.end));
+  const drops = { edits: planned.edits.filter((_, i) => keep[i]), dropped: planned.dropped.filter((_, i) => keep[i]) };
+  const command = drops.edits.length === 0 ? bundle.command : toText(applyEdits(toBytes(input.command), [...bundle.commandEdits, ...drops.edits]));
   const analysis: JobAnalysis = {
     bundle,
-    command: '',
-    dropped: [],
+    command,
+    dropped: drops.dropped,
     findings: sortFindings([...bundle.findings, ...traceFindings]),
     verdict: 'ready',
     reasons: [],
@@ -131,7 +138,7 @@ export function redactAnalysis(a: JobAnalysis, secrets: readonly string[], first
     findings: bundle.findings.map((f) => ({ ...f, message: redact(f.message, list) })),
     trace: redactDeep({ ...bundle.trace, secrets: bundle.trace.secrets.map((s) => ({ ...s, value: '' })), secretParts: [] }, list),
   };
-  const dropped = first ? dropOutputRedirects(redactedBundle.command) : { command: redact(a.command, list), dropped: a.dropped.map((d) => redact(d, list)) };
+  const dropped = { command: redact(a.command, list), dropped: a.dropped.map((d) => redact(d, list)) };
   const v = verdict(findings);
   return {
     bundle: redactedBundle,

@@ -167,6 +167,8 @@ export interface Trace {
 export interface BundleResult {
   /** The crontab command, rewritten to run from "$LAMBDA_TASK_ROOT" (output redirections kept). */
   command: string;
+  /** The rewrites of `command` as edits of the original command's bytes (none when it does not parse). */
+  commandEdits: Edit[];
   files: BundledFile[];
   /** missing-file, unresolved and parse-error findings. */
   findings: Finding[];
@@ -1291,7 +1293,7 @@ export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
   const nul = nulFields(input);
   if (nul.length > 0) {
     const f = makeFinding('bad-input', `the job's ${nul.join(', ')} ${nul.length > 1 ? 'hold' : 'holds'} a NUL byte, which no shell can pass on; fix the crontab line`, file, lineBase + 1);
-    return { command: input.command, files: [], findings: [f], error: true, trace: tracer.trace };
+    return { command: input.command, commandEdits: [], files: [], findings: [f], error: true, trace: tracer.trace };
   }
   const parsed = parseShell(input.command, file);
   if (!parsed.file) {
@@ -1327,10 +1329,12 @@ export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
       const content = edits.length > 0 ? spliced(r, edits) : r.original;
       return { path: r.path, zipPath: r.path.replace(/^\/+/, ''), content, mode: r.reason === 'source' ? 0o644 : 0o755, reason: r.reason };
     });
-  const command = parsed.file ? toText(applyEdits(toBytes(input.command), tracer.edits.get(COMMAND_KEY) ?? [])) : input.command;
+  const commandEdits = parsed.file ? tracer.edits.get(COMMAND_KEY) ?? [] : [];
+  const command = parsed.file ? toText(applyEdits(toBytes(input.command), commandEdits)) : input.command;
   tracer.trace.functions = tracer.functionNames;
   return {
     command,
+    commandEdits,
     files,
     findings: tracer.findings,
     error: tracer.findings.some((f) => BUNDLE_ERROR_CODES.has(f.code)),

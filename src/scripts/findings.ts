@@ -4,7 +4,7 @@ import { posix } from 'node:path';
 import { missingCommandFinding, type RuntimeView } from '../runtime/judge.js';
 import type { CommandUse, RedirectUse, SecretUse, Trace, WordInfo } from './bundle.js';
 import { PASSWORD_PROGRAMS, secretFromAssignment, secretsInArgv, secretsInText, secretsInValue, type SecretMatch } from './secrets.js';
-import { UNKNOWN, applyEdits, evalWord, literalWord, parseShell, toBytes, toText, walk, type File, type RedirOp, type Stmt } from './sh/index.js';
+import { UNKNOWN, applyEdits, evalWord, literalWord, parseShell, toBytes, toText, walk, type Edit, type File, type RedirOp, type Stmt } from './sh/index.js';
 import { credentialParts } from './tokens.js';
 import type { FlockKeptReason, FlockUse } from './flock.js';
 import { SEVERITY, makeFinding, type Finding, type FindingCode, type Severity } from './types.js';
@@ -248,10 +248,15 @@ function planDrops(command: string): PlannedDrop[] {
  * Everything else is kept byte-identical (splice by parser offsets).
  */
 export function dropOutputRedirects(command: string): { command: string; dropped: string[] } {
+  const { edits, dropped } = outputRedirectEdits(command);
+  if (edits.length === 0) return { command, dropped: [] };
+  return { command: toText(applyEdits(toBytes(command), edits)), dropped };
+}
+
+/** The same, as edits of the command's bytes (applied together with the bundle's rewrites, on one parse). */
+export function outputRedirectEdits(command: string): { edits: Edit[]; dropped: string[] } {
   const drops = planDrops(command);
-  if (drops.length === 0) return { command, dropped: [] };
-  const out = applyEdits(toBytes(command), drops.map((d) => ({ start: d.start, end: d.end, text: '' })));
-  return { command: toText(out), dropped: drops.map((d) => d.text) };
+  return { edits: drops.map((d) => ({ start: d.start, end: d.end, text: '' })), dropped: drops.map((d) => d.text) };
 }
 
 // ---------------------------------------------------------------- per-command rules

@@ -66,7 +66,8 @@ const MAX_LINKS = 40;
  * would* (absolute link targets are taken relative to the root, `..` never climbs above the root).
  * Returns null when a component is missing or the chain loops.
  */
-export function resolveUnderRoot(rootDir: string, absPath: string): string | null {
+export function resolveUnderRoot(rootDir: string, absPath: string, links_?: LinkCache): string | null {
+  const look = links_ ?? new Map<string, LinkInfo>();
   const pending = posix.normalize(`/${absPath}`).split('/').filter((c) => c !== '');
   const done: string[] = [];
   let links = 0;
@@ -78,20 +79,15 @@ export function resolveUnderRoot(rootDir: string, absPath: string): string | nul
       continue;
     }
     const host = join(rootDir, ...done, comp);
-    let st;
-    try {
-      st = lstatSync(host);
-    } catch {
-      return null;
+    let info = look.get(host);
+    if (info === undefined) {
+      info = linkInfo(host);
+      look.set(host, info);
     }
-    if (st.isSymbolicLink()) {
+    if (info === null) return null;
+    if (info.link !== null) {
       if (++links > MAX_LINKS) return null;
-      let target: string;
-      try {
-        target = readlinkSync(host);
-      } catch {
-        return null;
-      }
+      const target = info.link;
       const parts = target.split('/').filter((c) => c !== '');
       if (target.startsWith('/')) done.length = 0;
       pending.unshift(...parts);
@@ -102,11 +98,29 @@ export function resolveUnderRoot(rootDir: string, absPath: string): string | nul
   return join(rootDir, ...done);
 }
 
-/** A reader over a copy of the server's filesystem at rootDir (node:fs, symlinks resolved inside the root). */
+/** What lstat says of one path component: missing (null), a symlink and its target, or something else. */
+type LinkInfo = { link: string | null } | null;
+type LinkCache = Map<string, LinkInfo>;
+
+function linkInfo(host: string): LinkInfo {
+  try {
+    const st = lstatSync(host);
+    return { link: st.isSymbolicLink() ? readlinkSync(host) : null };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A reader over a copy of the server's filesystem at rootDir (node:fs, symlinks resolved inside the root). The copy is
+ * taken as a snapshot: what lstat says of each path component is remembered for the reader's life (one run), so a
+ * fleet of scripts in /opt/app/bin costs one lstat of /opt, not one per script.
+ */
 export function rootReader(rootDir: string): FileReader {
+  const links: LinkCache = new Map();
   return {
     readFile(absPath, maxBytes) {
-      const host = resolveUnderRoot(rootDir, absPath);
+      const host = resolveUnderRoot(rootDir, absPath, links);
       if (host === null) return null;
       try {
         const st = lstatSync(host);
@@ -117,13 +131,13 @@ export function rootReader(rootDir: string): FileReader {
       }
     },
     resolve(absPath) {
-      const host = resolveUnderRoot(rootDir, absPath);
+      const host = resolveUnderRoot(rootDir, absPath, links);
       if (host === null) return null;
       const rel = relative(rootDir, host);
       return `/${rel.split(sep).join('/')}`;
     },
     stat(absPath) {
-      const host = resolveUnderRoot(rootDir, absPath);
+      const host = resolveUnderRoot(rootDir, absPath, links);
       if (host === null) return null;
       try {
         const st = lstatSync(host);
@@ -162,4 +176,50 @@ function readBounded(host: string, sizeHint: number, maxBytes: number | undefine
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The reader a run uses: every path is read, statted and resolved at most once, whatever number of jobs use it (a
+ * library sourced by 200 scripts is read once). Results are shared, so callers must not modify the bytes.
+ */
+export function onceReader(reader: FileReader): FileReader {
+  const reads = new Map<string, Uint8Array | null>();
+  const stats = new Map<string, FileStat | null>();
+  const resolved = new Map<string, string | null>();
+  const resolve = reader.resolve?.bind(reader);
+  return {
+    readFile(absPath, maxBytes) {
+      // a whole file answers every bound; a read cut at a bound answers only that bound
+      const whole = reads.get(absPath);
+          if (whole !== undefined) return whole !== null && maxBytes !== undefined && whole.length > maxBytes + 1 ? whole.subarray(0, maxBytes + 1) : whole;
+      const key = `${absPath}\u0000${maxBytes ?? ''}`;
+      const hit = reads.get(key);
+      if (hit !== undefined) return hit;
+      const content = reader.readFile(absPath, maxBytes);
+      // complete when unbounded or under the bound: then it is the whole file
+      if (content === null || maxBytes === undefined || content.length <= maxBytes) reads.set(absPath, content);
+      else reads.set(key, content);
+      return content;
+    },
+    stat(absPath) {
+      let st = stats.get(absPath);
+      if (st === undefined) {
+        st = reader.stat(absPath);
+        stats.set(absPath, st);
+      }
+      return st;
+    },
+    ...(resolve
+      ? {
+          resolve(absPath: string) {
+            let r = resolved.get(absPath);
+            if (r === undefined) {
+              r = resolve(absPath);
+              resolved.set(absPath, r);
+            }
+            return r;
+          },
+        }
+      : {}),
+  };
 }
