@@ -15,8 +15,6 @@ export interface RuntimeView {
   readonly snapshot: RuntimeSnapshot;
   /** True for a probe: what it lacks is known to be missing. */
   readonly verified: boolean;
-  /** For messages: "probe of eu-west-1 x86_64 on 2026-11-20" or "the shipped list of 2026-11-30". */
-  readonly label: string;
   hasCommand(name: string): boolean;
   hasLibrary(soname: string): boolean;
 }
@@ -31,15 +29,12 @@ export function runtimeView(snapshot: RuntimeSnapshot): RuntimeView {
   return {
     snapshot,
     verified,
-    label: verified
-      ? `probe of ${snapshot.region ?? '?'} ${snapshot.architecture} on ${day(snapshot.takenAt)}`
-      : `the shipped list of ${day(snapshot.takenAt)}`,
     hasCommand: (name) => commands.has(name) || builtins.has(name) || (!verified && CERTAIN.has(name)),
     hasLibrary: (soname) => libraries.has(soname),
   };
 }
 
-/** The runtime as a finding names it (src/render/messages.ts makes the words, as `label` does here). */
+/** The runtime as a finding names it: src/render/messages.ts runtimeLabel makes the words ("probe of eu-west-1 ..."). */
 export function runtimeRef(runtime: RuntimeView): RuntimeRef {
   const s = runtime.snapshot;
   return { probe: runtime.verified, region: s.region ?? null, architecture: s.architecture, day: day(s.takenAt) };
