@@ -5,6 +5,7 @@ import { ownerTags, type BlockedJob, type Blocker, type DesiredResource } from '
 import { AWS_CLI_LAYER, INLINE_POLICY, TARGET_ID, scheduleGroupName, schedulerRoleName, functionArn, logGroupArn, namesFor, roleArn, ruleArn, tableArn } from './names.js';
 import { jobPolicy, LAMBDA_TRUST, normalizePolicy, schedulerPolicy, schedulerTrust } from './policy.js';
 import { hostPrefix } from './names.js';
+import { reasonMessage, verdictReasonText } from '../render/messages.js';
 
 export type Architecture = 'x86_64' | 'arm64';
 
@@ -78,14 +79,14 @@ export function desired(built: BuiltJob[], settings: MigrateSettings): DesiredSt
     const { job, manifest } = b;
     const source = { file: job.source.file, line: job.source.line };
     if (job.status === 'skip') {
-      skipped.push({ job: job.id, source, reason: job.reasons.map((r) => r.message).join('; ') });
+      skipped.push({ job: job.id, source, reason: job.reasons.map(reasonMessage).join('; ') });
       continue;
     }
     const blockers: Blocker[] = [];
     if (job.status === 'error') {
-      blockers.push({ code: 'not-migrated', message: job.reasons.map((r) => r.message).join('; ') || 'the line is an error' });
+      blockers.push({ code: 'not-migrated', message: job.reasons.map(reasonMessage).join('; ') || 'the line is an error' });
     } else if (job.verdict === 'blocked') {
-      for (const r of job.verdictReasons.filter((x) => x.startsWith('blocker'))) blockers.push({ code: 'verdict-blocked', message: r });
+      for (const r of job.verdictReasons.filter((x) => 'finding' in x && x.finding.severity === 'blocker')) blockers.push({ code: 'verdict-blocked', message: verdictReasonText(r) });
     }
     if (job.status === 'migrate' && (!b.zip || !manifest.codeSha256)) blockers.push({ code: 'package', message: 'the job was not packaged' });
     const usesAws = (manifest.layers ?? []).includes('aws-cli');
@@ -107,7 +108,7 @@ export function desired(built: BuiltJob[], settings: MigrateSettings): DesiredSt
       id: job.id,
       source,
       functionName: n.function,
-      attention: job.verdict === 'needs-attention' ? job.verdictReasons : [],
+      attention: job.verdict === 'needs-attention' ? job.verdictReasons.map(verdictReasonText) : [],
       ...(scheduler && job.schedule && job.schedule.drift.length > 0 ? { drift: job.schedule.drift } : {}),
     });
 

@@ -66,7 +66,7 @@ export function readCrontabInputs(args: string[], options: { system?: boolean; r
         if (io.isDirectory(file)) continue;
         const skipped = skipReason(name, flavour);
         if (skipped) {
-          const note: Reason = { code: 'skipped-by-name', message: `not read: ${skipped}`, file };
+          const note: Reason = { code: 'skipped-by-name', args: { why: skipped }, file };
           inputs.push({ file, system: isSystem(file, options.system), text: '', notes: [note] });
           continue;
         }
@@ -98,7 +98,7 @@ function readLinked(file: string, link: string, options: { system?: boolean; roo
   const system = isSystem(file, options.system);
   const inside = relative(options.root, file);
   if (inside.startsWith('..') || isAbsolute(inside)) {
-    const note: Reason = { code: 'link-not-followed', message: `not read: a symbolic link (to ${link}) in a directory outside --root ${options.root}, which cannot be resolved as the server would`, file };
+    const note: Reason = { code: 'link-not-followed', args: { link, root: options.root }, file };
     return { file, system, text: '', notes: [note] };
   }
   const host = resolveUnderRoot(options.root, `/${inside}`);

@@ -5,6 +5,7 @@ import { makeHorizon } from '../schedule/translate.js';
 import type { Horizon } from '../schedule/simulate.js';
 import type { Target } from '../schedule/translate.js';
 import { checkZoneName } from '../schedule/zone-name.js';
+import { zoneProblemText } from '../render/messages.js';
 import { UsageError } from '../errors.js';
 import { MAX_FUNCTION_SECONDS, type OverlapOverride } from '../scripts/flock.js';
 
@@ -17,7 +18,7 @@ export function parseTarget(value: string | undefined): Target {
 export function parseTimezone(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const checked = checkZoneName(value);
-  if (!checked.ok) throw new UsageError(`--timezone ${checked.message}`);
+  if (!checked.ok) throw new UsageError(`--timezone ${zoneProblemText(checked.problem)}`);
   return checked.zone;
 }
 

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { resolveUnderRoot } from '../scripts/reader.js';
 import { checkZoneName } from '../schedule/zone-name.js';
+import { zoneProblemText } from '../render/messages.js';
 import type { TimezoneSource } from '../plan/plan.js';
 import type { Io } from './io.js';
 
@@ -25,7 +26,7 @@ export function detectServerZone(root: string, io: Io): ServerZone {
       const name = new TextDecoder().decode(read.bytes).split('\n')[0].trim().slice(0, 100);
       const checked = checkZoneName(name);
       if (checked.ok) return { zone: checked.zone, source: 'etc/timezone', notes };
-      notes.push(`${tzFile}: ${checked.message}`);
+      notes.push(`${tzFile}: ${zoneProblemText(checked.problem)}`);
     } else {
       notes.push(`${tzFile}: ${read.error}`);
     }
@@ -37,7 +38,7 @@ export function detectServerZone(root: string, io: Io): ServerZone {
     if (m) {
       const checked = checkZoneName(m[1]);
       if (checked.ok) return { zone: checked.zone, source: 'etc/localtime', notes };
-      notes.push(`${join(root, 'etc/localtime')} -> ${link}: ${checked.message}`);
+      notes.push(`${join(root, 'etc/localtime')} -> ${link}: ${zoneProblemText(checked.problem)}`);
     } else {
       notes.push(`${join(root, 'etc/localtime')} -> ${link}: not a link into a zoneinfo directory`);
     }

@@ -35,8 +35,22 @@ export interface ParsedField {
 export interface FieldError {
   field: FieldName;
   text: string;
-  message: string;
+  /** Why cron refuses the field (said in words by src/render/messages.ts). */
+  problem: FieldProblem;
 }
+
+/** What is wrong with a field; `token` is the part of it that is wrong. */
+export type FieldProblem =
+  | { kind: 'quartz' | 'overflow' | 'step-not-number' | 'name-not-allowed' | 'junk' | 'unreadable'; token: string }
+  | { kind: 'too-many-digits'; digits: number; max: number }
+  | { kind: 'out-of-range'; token: string; low: number; high: number }
+  | { kind: 'unknown-name'; token: string; names: readonly string[] }
+  | { kind: 'missing-step' | 'missing-value' }
+  | { kind: 'empty-element'; text: string }
+  | { kind: 'step-zero'; element: string }
+  /** dayOfWeekEnd0: a day-of-week range ending in 0 (`5-0`), which unreleased cronie reads as `5-7`. */
+  | { kind: 'descending'; range: string; lo: number; dayOfWeekEnd0: boolean }
+  | { kind: 'step-without-range'; element: string; base: string; high: number; step: number };
 
 export type FieldResult = { ok: true; field: ParsedField } | { ok: false; error: FieldError };
 
@@ -49,31 +63,29 @@ const MAX_DIGITS = 99;
 const INT_MAX = 2147483647;
 
 /** Reads one value: a decimal number or (for month and day-of-week) a three-letter name in any case. */
-function readValue(token: string, spec: FieldSpec, role: 'value' | 'step'): number | string {
-  if (/^(\?|L|LW|\d+[LW]|\d+#\d+|[A-Za-z]{3}#\d+|\d*L-\d+)$/i.test(token)) {
-    return `"${token}": L, W, # and ? are not cron syntax (they are Quartz/AWS extensions)`;
-  }
+function readValue(token: string, spec: FieldSpec, role: 'value' | 'step'): number | FieldProblem {
+  if (/^(\?|L|LW|\d+[LW]|\d+#\d+|[A-Za-z]{3}#\d+|\d*L-\d+)$/i.test(token)) return { kind: 'quartz', token };
   if (/^[0-9]+$/.test(token)) {
-    if (token.length > MAX_DIGITS) return `a number of ${token.length} digits is longer than cron reads (Debian's cron stops at ${MAX_DIGITS})`;
+    if (token.length > MAX_DIGITS) return { kind: 'too-many-digits', digits: token.length, max: MAX_DIGITS };
     const n = Number.parseInt(token, 10);
-    if (n > INT_MAX) return `${token.length > 20 ? `${token.slice(0, 20)}...` : token} is too large for cron (it would overflow cron's int)`;
+    if (n > INT_MAX) return { kind: 'overflow', token };
     if (role === 'step') return n;
-    if (n < spec.low || n > spec.high) return `${token} is out of range (${spec.low}-${spec.high})`;
+    if (n < spec.low || n > spec.high) return { kind: 'out-of-range', token, low: spec.low, high: spec.high };
     return n;
   }
   if (/^[A-Za-z]+$/.test(token)) {
-    if (role === 'step') return `step "${token}" is not a number`;
-    if (!spec.names) return `"${token}" is not a number (names are allowed only in month and day-of-week)`;
+    if (role === 'step') return { kind: 'step-not-number', token };
+    if (!spec.names) return { kind: 'name-not-allowed', token };
     const i = spec.names.indexOf(token.toLowerCase());
-    if (i < 0) return `unknown name "${token}" (use three letters: ${spec.names.join(' ')})`;
+    if (i < 0) return { kind: 'unknown-name', token, names: spec.names };
     return spec.name === 'month' ? i + 1 : i;
   }
-  if (token === '') return role === 'step' ? 'missing step after "/"' : 'missing value';
+  if (token === '') return { kind: role === 'step' ? 'missing-step' : 'missing-value' };
   if (/^[0-9]+[^0-9]/.test(token)) {
     // Debian's cron silently reads "1#2" as 1; cronie rejects it. Rejecting is the safe reading.
-    return `junk after the number in "${token}"`;
+    return { kind: 'junk', token };
   }
-  return `cannot read "${token}"`;
+  return { kind: 'unreadable', token };
 }
 
 /**
@@ -83,25 +95,23 @@ function readValue(token: string, spec: FieldSpec, role: 'value' | 'step'): numb
  * d037042 and e6c2853, 2025, untagged) reads an end of 0 as 7, meant for day-of-week `N-0` = `N-7`. So no released
  * cron ever ran such a line: it must not start running on AWS either.
  */
-function descending(range: string, spec: FieldSpec, lo: number, hi: number): string {
-  const base = `range "${range}" is descending: cron rejects it (Vixie and Debian cron, cronie up to 1.5.7) or accepts it and never runs it (cronie 1.6.0 to 1.7.2)`;
-  if (spec.name === 'day-of-week' && hi === 0) return `${base}; write "${lo}-7" if you mean through Sunday (only unreleased cronie reads "${range}" that way)`;
-  return base;
+function descending(range: string, spec: FieldSpec, lo: number, hi: number): FieldProblem {
+  return { kind: 'descending', range, lo, dayOfWeekEnd0: spec.name === 'day-of-week' && hi === 0 };
 }
 
 export function parseField(text: string, spec: FieldSpec): FieldResult {
-  const fail = (message: string): FieldResult => ({ ok: false, error: { field: spec.name, text, message } });
+  const fail = (problem: FieldProblem): FieldResult => ({ ok: false, error: { field: spec.name, text, problem } });
   const set = new Set<number>();
   const reversedRanges: string[] = [];
   for (const element of text.split(',')) {
-    if (element === '') return fail(`empty list element in "${text}"`);
+    if (element === '') return fail({ kind: 'empty-element', text });
     const slash = element.indexOf('/');
     const base = slash >= 0 ? element.slice(0, slash) : element;
     let step = 1;
     if (slash >= 0) {
       const s = readValue(element.slice(slash + 1), spec, 'step');
-      if (typeof s === 'string') return fail(s);
-      if (s === 0) return fail(`step 0 in "${element}"`);
+      if (typeof s !== 'number') return fail(s);
+      if (s === 0) return fail({ kind: 'step-zero', element });
       step = s;
     }
     let lo: number;
@@ -113,18 +123,18 @@ export function parseField(text: string, spec: FieldSpec): FieldResult {
       const dash = base.indexOf('-');
       if (dash >= 0) {
         const a = readValue(base.slice(0, dash), spec, 'value');
-        if (typeof a === 'string') return fail(a);
+        if (typeof a !== 'number') return fail(a);
         const b = readValue(base.slice(dash + 1), spec, 'value');
-        if (typeof b === 'string') return fail(b);
+        if (typeof b !== 'number') return fail(b);
         lo = a;
         hi = b;
         if (lo > hi) return fail(descending(base, spec, a, b));
       } else {
         const a = readValue(base, spec, 'value');
-        if (typeof a === 'string') return fail(a);
+        if (typeof a !== 'number') return fail(a);
         if (slash >= 0) {
           // Both cronie and Debian reject "5/10" (a step needs a range or *); Debian bug #733478.
-          return fail(`step without a range in "${element}" (write ${base}-${spec.high}/${step} or */${step})`);
+          return fail({ kind: 'step-without-range', element, base, high: spec.high, step });
         }
         lo = a;
         hi = a;

@@ -2,7 +2,7 @@
 // Every non-blank, non-comment, non-variable line becomes exactly one entry, so nothing in a crontab goes unaccounted.
 import { MACROS } from './fields.js';
 import { parseCronFields, type CronSpec } from '../schedule/model.js';
-import type { Reason, SourceRef } from '../model/reasons.js';
+import type { CronReason, Reason, SourceRef } from '../model/reasons.js';
 
 export interface CrontabVariable {
   name: string;
@@ -155,7 +155,7 @@ export function readCrontab(text: string, options: ReadOptions): Crontab {
     if (text.includes('\0')) {
       // cron reads lines into C strings: a NUL silently cuts the line (or the command) short there. Nothing after
       // it is what cron ran, so nothing of the line is planned; the line is shown up to the NUL, escaped.
-      entries.push(rejectedLine(text, lineNo, options, { ...env }, 'nul-byte', 'the line holds a NUL byte (binary data?): cron would cut it short there, so it is not planned', 'command'));
+      entries.push(rejectedLine(text, lineNo, options, { ...env }, { code: 'nul-byte', args: {}, field: 'command' }));
       return;
     }
     const last = index === lines.length - 1 && !endsWithNewline;
@@ -174,7 +174,7 @@ export function readCrontab(text: string, options: ReadOptions): Crontab {
       entry.kind = 'error';
       entry.reasons.push({
         code: 'no-final-newline',
-        message: 'the last line has no newline at its end: cron rejects it ("bad command") and crontab refuses to install the file, so this job never ran on the server',
+        args: {},
         file: options.file,
         line: lineNo,
         field: 'command',
@@ -186,21 +186,22 @@ export function readCrontab(text: string, options: ReadOptions): Crontab {
   return { file: options.file, system: options.system, entries, variables, ignoredLines, totalLines: lines.length };
 }
 
-function rejectedLine(text: string, line: number, options: ReadOptions, environment: Record<string, string>, code: string, message: string, field: string): CronEntry {
+function rejectedLine(text: string, line: number, options: ReadOptions, environment: Record<string, string>, why: CronReason): CronEntry {
   const shown = text.slice(0, text.indexOf('\0'));
   return {
     source: { file: options.file, line, text: shown },
     kind: 'error',
     schedule: '',
     environment,
-    reasons: [{ code, message, file: options.file, line, field }],
+    reasons: [{ ...why, file: options.file, line }],
     warnings: [],
   };
 }
 
 function readJobLine(text: string, line: number, options: ReadOptions, environment: Record<string, string>): CronEntry {
   const source: SourceRef = { file: options.file, line, text };
-  const at = (code: string, message: string, field?: string): Reason => ({ code, message, file: options.file, line, field });
+  // A code and its args as one value, so the pairing is checked (CronReason is a union over the codes).
+  const at = (why: CronReason, field?: string): Reason => ({ ...why, file: options.file, line, field });
   const entry: CronEntry = {
     source,
     kind: 'job',
@@ -210,9 +211,9 @@ function readJobLine(text: string, line: number, options: ReadOptions, environme
     reasons: [],
     warnings: [],
   };
-  const fail = (code: string, message: string, field?: string): CronEntry => {
+  const fail = (why: CronReason, field?: string): CronEntry => {
     entry.kind = 'error';
-    entry.reasons.push(at(code, message, field));
+    entry.reasons.push(at(why, field));
     return entry;
   };
 
@@ -232,7 +233,7 @@ function readJobLine(text: string, line: number, options: ReadOptions, environme
     } else if (MACROS[macro]) {
       fields = MACROS[macro].split(' ');
     } else {
-      return fail('unknown-macro', `unknown schedule "${macro}" (cron knows @reboot @yearly @annually @monthly @weekly @daily @midnight @hourly)`, 'schedule');
+      return fail({ code: 'unknown-macro', args: { macro } }, 'schedule');
     }
   } else {
     const tokens: string[] = [];
@@ -244,7 +245,7 @@ function readJobLine(text: string, line: number, options: ReadOptions, environme
       rest = rest.slice(m[0].length);
     }
     if (tokens.length < 5) {
-      return fail('missing-field', `only ${tokens.length} of the 5 time fields; missing ${FIELD_NAMES[tokens.length]}`, FIELD_NAMES[tokens.length]);
+      return fail({ code: 'missing-field', args: { found: tokens.length, missing: FIELD_NAMES[tokens.length] } }, FIELD_NAMES[tokens.length]);
     }
     entry.schedule = tokens.join(' ');
     fields = tokens;
@@ -254,7 +255,7 @@ function readJobLine(text: string, line: number, options: ReadOptions, environme
     const parsed = parseCronFields(fields);
     if (!parsed.ok) {
       entry.kind = 'error';
-      for (const e of parsed.errors) entry.reasons.push(at('invalid-field', `${e.field} "${e.text}": ${e.message}`, e.field));
+      for (const e of parsed.errors) entry.reasons.push(at({ code: 'invalid-field', args: { field: e.field, text: e.text, problem: e.problem } }, e.field));
     } else {
       entry.spec = parsed.spec;
     }
@@ -263,7 +264,7 @@ function readJobLine(text: string, line: number, options: ReadOptions, environme
   if (options.system) {
     const m = /^(\S+)(?:[ \t]+(.*))?$/.exec(rest);
     if (!m) {
-      return fail('missing-user', 'system crontab line has no user field', 'user');
+      return fail({ code: 'missing-user', args: {} }, 'user');
     }
     entry.user = m[1];
     rest = m[2] ?? '';
@@ -272,18 +273,18 @@ function readJobLine(text: string, line: number, options: ReadOptions, environme
   if (!options.system && options.isUser && entry.kind !== 'error') {
     const m = /^(\S+)[ \t]+\S/.exec(rest);
     if (m && options.isUser(m[1])) {
-      return fail('looks-like-system-crontab', `looks like a system crontab: "${m[1]}" after the schedule is a user on the server, so cron would run "${m[1]}" as the command; use --system if this file is /etc/crontab or in /etc/cron.d`, 'user');
+      return fail({ code: 'looks-like-system-crontab', args: { kind: 'line', user: m[1] } }, 'user');
     }
   }
 
   const rawCommand = rest.replace(/[ \t]+$/, '');
-  if (rawCommand === '') return fail('missing-command', 'no command after the schedule', 'command');
+  if (rawCommand === '') return fail({ code: 'missing-command', args: { kind: 'none' } }, 'command');
   const { command, stdin } = splitPercent(rawCommand);
   entry.command = command;
   entry.stdin = stdin;
-  if (command.trim() === '') return fail('missing-command', 'the command is empty (the line starts with %)', 'command');
+  if (command.trim() === '') return fail({ code: 'missing-command', args: { kind: 'empty' } }, 'command');
   if (rawCommand.length > DEBIAN_MAX_COMMAND) {
-    entry.warnings.push(at('long-command', `the command is ${rawCommand.length} characters: Debian's cron rejects commands over ${DEBIAN_MAX_COMMAND}`, 'command'));
+    entry.warnings.push(at({ code: 'long-command', args: { length: rawCommand.length, max: DEBIAN_MAX_COMMAND } }, 'command'));
   }
   return entry;
 }

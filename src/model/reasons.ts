@@ -1,4 +1,8 @@
-// Typed diagnostics shared by every stage. Text for people is made in src/render only; these carry stable codes.
+// Typed diagnostics shared by every stage. Text for people is made in src/render only (src/render/messages.ts);
+// these carry stable codes and the values each sentence needs.
+import type { FieldProblem } from '../crontab/fields.js';
+import type { ZoneLegacy, ZoneProblem } from '../schedule/zone-name.js';
+import type { FindingArgs, FindingCode } from '../scripts/types.js';
 
 export interface SourceRef {
   file: string;
@@ -7,12 +11,72 @@ export interface SourceRef {
   text: string;
 }
 
-export interface Reason {
-  /** Stable, machine-readable code (kebab-case). */
-  code: string;
-  message: string;
+/** The values of each reason's sentence, by code. A code with several sentences says which by `kind`. */
+export interface ReasonArgs {
+  // ---- reading a crontab line (src/crontab/read.ts)
+  'nul-byte': Record<string, never>;
+  'no-final-newline': Record<string, never>;
+  'unknown-macro': { macro: string };
+  /** found: how many of the 5 time fields the line has; missing: the name of the first one missing. */
+  'missing-field': { found: number; missing: string };
+  'invalid-field': { field: string; text: string; problem: FieldProblem };
+  'missing-user': Record<string, never>;
+  /** line: one line names a user after its schedule; file: said once for the crontab, with how many lines do. */
+  'looks-like-system-crontab': { kind: 'line'; user: string } | { kind: 'file'; lines: number };
+  'missing-command': { kind: 'none' | 'empty' };
+  'long-command': { length: number; max: number };
+  // ---- reading crontab files (src/cli/inputs.ts); error: why, as the file system said it (absent: unknown)
+  'unreadable-file': { error?: string };
+  'skipped-by-name': { why: string };
+  'link-not-followed': { link: string; root: string };
+  // ---- planning (src/plan/plan.ts)
+  reboot: Record<string, never>;
+  /** setOnLine: the CRON_TZ line; ranInUtc: cron on the server most likely ran the lines in UTC. */
+  'invalid-timezone': { setOnLine?: number; problem: ZoneProblem; ranInUtc: boolean };
+  /** of: the zone is the line's CRON_TZ, or the server's zone. */
+  'legacy-timezone': { of: 'cron-tz' | 'server'; legacy: ZoneLegacy };
+  /** this-machine: read from this machine's /etc (source: which file); default: UTC, nothing said a zone. */
+  'timezone-assumed': { kind: 'this-machine'; zone: string; source: string } | { kind: 'default' };
+  'tz-variable': { tz: string };
+  'day-or': { dayOfMonth: string; dayOfWeek: string };
+  'never-fires': { cron: string; from: string; to: string };
+  inexact: InexactArgs;
+}
+
+export type ReasonCode = keyof ReasonArgs;
+
+export interface InexactArgs {
+  /** Fire times that differ, of `fires`, between the two days (YYYY-MM-DD). */
+  missing: number;
+  extra: number;
+  fires: number;
+  from: string;
+  to: string;
+  /** The verification's reason codes (dst-offset, ...). */
+  reasons: string[];
+  /** The first differing instants. */
+  first: Array<{ at: string; local: string; kind: 'missing' | 'extra' }>;
+  /** exact: --target scheduler makes it exact; zone: Scheduler keeps the zone. */
+  hint: 'exact' | 'zone' | null;
+}
+
+interface Place {
   file?: string;
   line?: number;
   /** The crontab field the reason is about: minute, hour, day-of-month, month, day-of-week, user, command, ... */
   field?: string;
 }
+
+/** A reason of the crontab reader or the plan: its code and its sentence's values. */
+export type CronReason = { [C in ReasonCode]: Place & { code: C; args: ReasonArgs[C]; of?: undefined } }[ReasonCode];
+
+/** A finding that makes a job an error or is said once for a file: the finding's code and values. */
+export type FindingReason = { [C in FindingCode]: Place & { code: C; args: FindingArgs[C]; of: 'finding' } }[FindingCode];
+
+/**
+ * A packaging problem (src/package/artifact.ts, the out directory): its sentence is still made where the problem is
+ * found and carried as `message` (not yet values; see the notes of issue 11).
+ */
+export type PackageReason = Place & { code: string; args: { message: string }; of: 'package' };
+
+export type Reason = CronReason | FindingReason | PackageReason;

@@ -1,5 +1,6 @@
 // A plan → packages for every migratable job, and the manifest entries of all jobs. The zip writer is passed in.
 import type { Job, PlanResult } from '../plan/plan.js';
+import type { Reason } from '../model/reasons.js';
 import { buildZip, packageJob, type BuiltZip, type JobPackage, type PackageOptions, type Templates, type ZipWriter } from './artifact.js';
 import { HandlerInputError } from './handler.js';
 import { ZipInputError } from './zip.js';
@@ -77,6 +78,6 @@ export function failedJob(job: Job, problems: readonly { code: string; message: 
     ...job,
     status: 'error',
     verdict: 'blocked',
-    reasons: [...job.reasons, ...problems.map((p) => ({ code: p.code, message: p.message, file: job.source.file, line: job.source.line }))],
+    reasons: [...job.reasons, ...problems.map((p): Reason => ({ code: p.code, args: { message: p.message }, of: 'package', file: job.source.file, line: job.source.line }))],
   };
 }

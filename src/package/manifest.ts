@@ -1,7 +1,7 @@
 // manifest.json: the public record of a package run (formatVersion 1). Every planned job appears, packaged or not.
 import type { Job, Plan } from '../plan/plan.js';
-import type { Reason } from '../model/reasons.js';
-import type { Finding, Verdict } from '../scripts/findings.js';
+import type { Verdict } from '../scripts/findings.js';
+import { findingJson, reasonJson, type FindingJson, type ReasonJson } from '../render/messages.js';
 import { HANDLER, RUNTIME } from './artifact.js';
 
 export const MANIFEST_FORMAT_VERSION = 1;
@@ -10,9 +10,10 @@ export interface ManifestJob {
   id: string;
   source: Job['source'];
   status: Job['status'];
-  reasons: Reason[];
+  /** The job's reasons and findings as the file says them: their sentences in `message` (made in src/render). */
+  reasons: ReasonJson[];
   verdict: Verdict;
-  findings: Finding[];
+  findings: FindingJson[];
   schedule?: {
     cron: string;
     timezone: string;
@@ -65,9 +66,9 @@ export function manifestJob(job: Job, packaged?: PackagedJob): ManifestJob {
     id: job.id,
     source: job.source,
     status: job.status,
-    reasons: job.reasons,
+    reasons: job.reasons.map(reasonJson),
     verdict: job.verdict,
-    findings: job.findings,
+    findings: job.findings.map(findingJson),
     ...(job.schedule
       ? {
           schedule: {

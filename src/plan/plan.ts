@@ -9,10 +9,10 @@ import { translate, type SchedulePlan, type Target } from '../schedule/translate
 import type { Horizon } from '../schedule/simulate.js';
 import { checkZoneName } from '../schedule/zone-name.js';
 import { userWordTest } from '../crontab/system-hint.js';
-import type { Reason, SourceRef } from '../model/reasons.js';
+import type { CronReason, InexactArgs, Reason, SourceRef } from '../model/reasons.js';
 import { onceReader, type FileReader } from '../scripts/reader.js';
 import { redactAnalysis, type JobAnalysis } from '../scripts/analyze.js';
-import { BUNDLE_ERROR_CODES, redactDeep, type Finding, type Verdict } from '../scripts/findings.js';
+import { BUNDLE_ERROR_CODES, redactDeep, type Finding, type Verdict, type VerdictReason } from '../scripts/findings.js';
 import { assessEntry, attentionFromWarnings, fileWarnings, homeFor, passwdLookup, userFromSpoolPath, type FileWarning, type Readiness } from './readiness.js';
 import { MAX_FUNCTION_SECONDS, applyOverride, overlapFromFlocks, type Overlap, type OverlapOverride } from '../scripts/flock.js';
 import { summarizeRuntime, type RuntimeChoice, type RuntimeSummary } from '../runtime/load.js';
@@ -48,7 +48,8 @@ export interface Job {
   /** Readiness findings (script analysis and crontab), sorted by file, line, code. */
   findings: Finding[];
   verdict: Verdict;
-  verdictReasons: string[];
+  /** What makes the verdict (src/render says each as "severity code at file:line: sentence"). */
+  verdictReasons: VerdictReason[];
   /** Server paths of the files bundled with the job. */
   files: string[];
   /**
@@ -181,7 +182,7 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], planOptions: PlanO
         jobs: 0,
         variables: 0,
         blankOrComment: 0,
-        error: { code: 'unreadable-file', message: input.error ?? 'cannot read the file', file: input.file },
+        error: { code: 'unreadable-file', args: input.error !== undefined ? { error: input.error } : {}, file: input.file },
         ...notes,
         warnings: [],
       });
@@ -192,7 +193,7 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], planOptions: PlanO
     const systemLike = crontab.entries.filter((e) => e.reasons.some((r) => r.code === 'looks-like-system-crontab')).length;
     const fileNotes = [...(input.notes ?? [])];
     if (systemLike) {
-      fileNotes.push({ code: 'looks-like-system-crontab', message: `looks like a system crontab: ${systemLike} line${systemLike === 1 ? ' has' : 's have'} a user name after the schedule; read it with --system if it is /etc/crontab or in /etc/cron.d`, file: input.file });
+      fileNotes.push({ code: 'looks-like-system-crontab', args: { kind: 'file', lines: systemLike }, file: input.file });
     }
     files.push({
       file: input.file,
@@ -218,7 +219,7 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], planOptions: PlanO
           job.status = 'error';
           job.verdict = 'blocked';
           for (const f of readiness.findings.filter((x) => BUNDLE_ERROR_CODES.has(x.code))) {
-            job.reasons.push({ code: f.code, message: f.message, file: f.file, line: f.line });
+            job.reasons.push(findingReason(f));
           }
         }
       }
@@ -315,9 +316,9 @@ function planEntry(entry: CronEntry, crontab: Crontab, options: PlanOptions): Jo
     verdictReasons: [],
     files: [],
   };
-  const at = (code: string, message: string, field?: string): Reason => ({
-    code,
-    message,
+  // A code and its args as one value, so the pairing is checked (CronReason is a union over the codes).
+  const at = (why: CronReason, field?: string): Reason => ({
+    ...why,
     file: entry.source.file,
     line: entry.source.line,
     ...(field ? { field } : {}),
@@ -329,7 +330,7 @@ function planEntry(entry: CronEntry, crontab: Crontab, options: PlanOptions): Jo
   }
   if (entry.kind === 'reboot') {
     job.status = 'skip';
-    job.reasons.push(at('reboot', '@reboot runs once when the cron daemon starts after boot; there is no schedule to migrate (run it from the service that replaces the server, or as a one-off)', 'schedule'));
+    job.reasons.push(at({ code: 'reboot', args: {} }, 'schedule'));
     return job;
   }
 
@@ -344,7 +345,7 @@ function planEntry(entry: CronEntry, crontab: Crontab, options: PlanOptions): Jo
       job.reasons.push({
         code: 'invalid-timezone',
         // glibc opens /usr/share/zoneinfo/<name>; with no such file the server ran these lines in UTC.
-        message: `CRON_TZ${tzLine ? ` (set on line ${tzLine.line})` : ''}: ${checked.message}${checked.suggestions.length || TZ_LIKE.test(entry.cronTz) ? ' (cron on the server found no zone of that name and most likely ran these lines in UTC)' : ''}`,
+        args: { ...(tzLine ? { setOnLine: tzLine.line } : {}), problem: checked.problem, ranInUtc: checked.suggestions.length > 0 || TZ_LIKE.test(entry.cronTz) },
         file: entry.source.file,
         line: tzLine?.line ?? entry.source.line,
         field: 'CRON_TZ',
@@ -352,32 +353,32 @@ function planEntry(entry: CronEntry, crontab: Crontab, options: PlanOptions): Jo
       return job;
     }
     zone = entry.cronTz;
-    if (checked.legacy) job.warnings.push(at('legacy-timezone', `CRON_TZ: ${checked.legacy}`, 'CRON_TZ'));
+    if (checked.legacy) job.warnings.push(at({ code: 'legacy-timezone', args: { of: 'cron-tz', legacy: checked.legacy } }, 'CRON_TZ'));
   } else if (options.timezone) {
     zone = options.timezone;
     if (options.timezoneFromThisMachine) {
-      job.warnings.push(at('timezone-assumed', `no CRON_TZ, no --timezone and no --root: the schedule is read in ${zone}, this machine's zone (its /${options.timezoneSource ?? 'etc/timezone'}), not necessarily the server's; give the server's zone with --timezone`));
+      job.warnings.push(at({ code: 'timezone-assumed', args: { kind: 'this-machine', zone, source: options.timezoneSource ?? 'etc/timezone' } }));
     }
     const legacy = checkZoneName(zone);
-    if (legacy.ok && legacy.legacy) job.warnings.push(at('legacy-timezone', `the server's zone: ${legacy.legacy}`));
+    if (legacy.ok && legacy.legacy) job.warnings.push(at({ code: 'legacy-timezone', args: { of: 'server', legacy: legacy.legacy } }));
   } else {
     zone = 'UTC';
-    job.warnings.push(at('timezone-assumed', 'no CRON_TZ, no --timezone, and no etc/timezone or etc/localtime link under --root: the schedule is read as UTC; give the server\'s zone with --timezone (cron runs in the server\'s local time)'));
+    job.warnings.push(at({ code: 'timezone-assumed', args: { kind: 'default' } }));
   }
   if (entry.environment.TZ !== undefined && entry.environment.TZ !== zone) {
-    job.warnings.push(at('tz-variable', `TZ=${entry.environment.TZ} reaches the job's environment but does not change when cron runs it (that is CRON_TZ or the server's zone)`));
+    job.warnings.push(at({ code: 'tz-variable', args: { tz: entry.environment.TZ } }));
   }
 
   const spec = entry.spec!;
   const rule = dayRule(spec);
   if (rule.kind === 'or') {
-    job.warnings.push(at('day-or', `day-of-month "${spec.text.split(' ')[2]}" and day-of-week "${spec.text.split(' ')[4]}" are both restricted, so cron runs on days matching either one (not both); the translation keeps cron's meaning`, 'day-of-month'));
+    job.warnings.push(at({ code: 'day-or', args: { dayOfMonth: spec.text.split(' ')[2], dayOfWeek: spec.text.split(' ')[4] } }, 'day-of-month'));
   }
   const plan = translate(spec, { zone, target: options.target, horizon: options.horizon });
   if (plan.neverFires) {
-    job.warnings.push(at('never-fires', `cron accepts "${spec.text}" but it never fires in the horizon (${plan.verification.from.slice(0, 10)} to ${plan.verification.to.slice(0, 10)}); no expression is emitted`));
+    job.warnings.push(at({ code: 'never-fires', args: { cron: spec.text, from: plan.verification.from.slice(0, 10), to: plan.verification.to.slice(0, 10) } }));
   }
-  if (!plan.exact) job.warnings.push(at('inexact', inexactMessage(plan)));
+  if (!plan.exact) job.warnings.push(at({ code: 'inexact', args: inexactArgs(plan) }));
   job.schedule = {
     ...plan,
     description: describeSchedule(spec),
@@ -387,11 +388,24 @@ function planEntry(entry: CronEntry, crontab: Crontab, options: PlanOptions): Jo
 }
 
 /** How far an inexact schedule is off: counts, the first differing instants, and whether Scheduler would be exact. */
-function inexactMessage(plan: SchedulePlan): string {
+function inexactArgs(plan: SchedulePlan): InexactArgs {
   const v = plan.verification;
-  const first = plan.drift.slice(0, 3).map((d) => `${d.at} (local ${d.local.replace('T', ' ')}) ${d.kind === 'missing' ? 'missing' : 'extra'}`);
-  const hint = plan.schedulerExact ? '; --target scheduler makes it exact' : plan.verification.reasons.includes('dst-offset') ? '; --target scheduler keeps the zone' : '';
-  return `the emitted schedule differs from cron's at ${v.missing + v.extra} of ${v.fires} fire times from ${v.from.slice(0, 10)} to ${v.to.slice(0, 10)} (${v.missing} missing, ${v.extra} extra: ${v.reasons.join(', ')}); first ${first.join(', ')}${hint}`;
+  return {
+    missing: v.missing,
+    extra: v.extra,
+    fires: v.fires,
+    from: v.from.slice(0, 10),
+    to: v.to.slice(0, 10),
+    reasons: [...v.reasons],
+    first: plan.drift.slice(0, 3).map((d) => ({ at: d.at, local: d.local, kind: d.kind === 'missing' ? 'missing' : 'extra' })),
+    hint: plan.schedulerExact ? 'exact' : v.reasons.includes('dst-offset') ? 'zone' : null,
+  };
+}
+
+/** A finding that makes the job an error, as one of its reasons. */
+function findingReason(f: Finding): Reason {
+  // The same code and args pairing as the finding's (FindingReason is a union over the codes).
+  return { code: f.code, args: f.args, of: 'finding', file: f.file, line: f.line } as Reason;
 }
 
 const descriptions = new Map<string, string>();
@@ -479,7 +493,7 @@ function summarize(jobs: Job[], files: PlanFile[]): PlanSummary {
 }
 
 /** Is this warning or finding of the job said once for its file (and so not again on the job)? */
-export function saidForFile(file: { warnings: FileWarning[] } | undefined, jobId: string, code: string, line: number | undefined): boolean {
+export function saidForFile(file: { warnings: ReadonlyArray<{ code: string; line?: number; jobs: string[] }> } | undefined, jobId: string, code: string, line: number | undefined): boolean {
   return !!file && file.warnings.some((w) => w.code === code && (w.line === undefined || w.line === line) && w.jobs.includes(jobId));
 }
 

@@ -8,10 +8,13 @@ import {
   findSecretsInStdin,
   mailtoFinding,
   rebootFinding,
+  argsKey,
   sortFindings,
   verdict,
   type Finding,
+  type FindingArgs,
   type Verdict,
+  type VerdictReason,
 } from '../scripts/findings.js';
 import type { FileReader } from '../scripts/reader.js';
 import type { Reason, SourceRef } from '../model/reasons.js';
@@ -20,7 +23,7 @@ import type { RuntimeView } from '../runtime/judge.js';
 export interface Readiness {
   findings: Finding[];
   verdict: Verdict;
-  verdictReasons: string[];
+  verdictReasons: VerdictReason[];
   /** Every credential value met: to be redacted from anything printed or written. */
   secrets: string[];
   /** Present for jobs whose scripts were analysed (status migrate with a reader). */
@@ -110,12 +113,14 @@ export function assessEntry(
 function dedupe(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
   // A credential in the crontab command is found in the line and again where the bundled command is rewritten to
-  // read it from a variable: one finding, the one that names the variable.
-  const longer = (f: Finding) =>
-    findings.some((g) => g !== f && g.code === f.code && g.file === f.file && g.line === f.line && g.message.startsWith(`${f.message}; `));
+  // read it from a variable: one finding, the one that names the variable (its sentence goes on where this one ends).
+  const sameSubject = (a: FindingArgs['secret'], b: FindingArgs['secret']) => a.label === b.label && a.variable === b.variable && a.stdin === b.stdin;
+  const saysMore = (a: FindingArgs['secret']) => a.envVar !== undefined || a.bundled === true;
+  const longer = (f: Finding & { code: 'secret' }) =>
+    !saysMore(f.args) && findings.some((g) => g !== f && g.code === 'secret' && g.file === f.file && g.line === f.line && sameSubject(g.args, f.args) && saysMore(g.args));
   return findings.filter((f) => {
     if (f.code === 'secret' && longer(f)) return false;
-    const key = `${f.code}|${f.file}|${f.line}|${f.message}`;
+    const key = `${f.code}|${f.file}|${f.line}|${argsKey(f)}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -147,19 +152,17 @@ export function userFromSpoolPath(path: string): string | undefined {
  */
 export const ATTENTION_WARNINGS: readonly string[] = ['inexact', 'timezone-assumed'];
 
-export function attentionFromWarnings(v: Verdict, reasons: string[], warnings: Reason[]): { verdict: Verdict; reasons: string[] } {
-  const extra = warnings
-    .filter((w) => ATTENTION_WARNINGS.includes(w.code))
-    .map((w) => `warning ${w.code} at ${w.file ?? ''}:${w.line ?? ''}: ${w.message}`);
+export function attentionFromWarnings(v: Verdict, reasons: VerdictReason[], warnings: Reason[]): { verdict: Verdict; reasons: VerdictReason[] } {
+  const extra: VerdictReason[] = warnings.filter((w) => ATTENTION_WARNINGS.includes(w.code)).map((w) => ({ warning: w }));
   if (extra.length === 0) return { verdict: v, reasons };
   return { verdict: v === 'ready' ? 'needs-attention' : v, reasons: [...reasons, ...extra] };
 }
 
 /** A warning said once for a crontab: it holds for each job named (by id). */
-export interface FileWarning extends Reason {
+export type FileWarning = Reason & {
   severity: 'warning' | 'blocker';
   jobs: string[];
-}
+};
 
 interface JobFacts {
   id: string;
@@ -178,15 +181,16 @@ export function fileWarnings(file: string, jobs: JobFacts[]): FileWarning[] {
   const assumed = jobs.filter((j) => j.warnings.some((w) => w.code === 'timezone-assumed'));
   if (assumed.length) {
     const w = assumed[0].warnings.find((x) => x.code === 'timezone-assumed')!;
-    out.push({ code: w.code, message: w.message, file, severity: 'warning', jobs: assumed.map((j) => j.id) });
+    out.push({ ...w, line: undefined, field: undefined, file, severity: 'warning', jobs: assumed.map((j) => j.id) });
   }
   const byVariable = new Map<string, FileWarning>();
   for (const j of jobs) {
     for (const f of j.findings) {
       if (f.severity === 'info' || f.file !== file || f.line === j.source.line) continue;
-      const key = `${f.code}\u0000${f.line}\u0000${f.message}`;
+      const key = `${f.code}\u0000${f.line}\u0000${argsKey(f)}`;
       let w = byVariable.get(key);
-      if (!w) byVariable.set(key, (w = { code: f.code, message: f.message, file, line: f.line, severity: f.severity, jobs: [] }));
+      // The finding's code and args pairing, kept (FindingReason is a union over the codes).
+      if (!w) byVariable.set(key, (w = { code: f.code, args: f.args, of: 'finding', file, line: f.line, severity: f.severity as 'warning' | 'blocker', jobs: [] } as FileWarning));
       if (!w.jobs.includes(j.id)) w.jobs.push(j.id);
     }
   }

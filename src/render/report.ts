@@ -3,6 +3,7 @@
 import { saidForFile, type Job, type Plan } from '../plan/plan.js';
 import { driftKindText, runtimeText } from './text.js';
 import { escapeDeep } from './escape.js';
+import { fileWarningJson, findingJson, reasonJson, type FileWarningJson, type FindingJson, type ReasonJson } from './messages.js';
 
 export const REPORT_FORMAT_VERSION = 1;
 
@@ -11,16 +12,17 @@ export interface ReportJob {
   source: Job['source'];
   status: Job['status'];
   verdict: Job['verdict'] | null;
-  reasons: Job['reasons'];
+  reasons: ReasonJson[];
   before: { cron: string; timezone: string; description: string } | null;
   after: { target: string; expressions: string[]; timezone: string; descriptions: string[] } | null;
   exact: boolean | null;
   /** Inexact rules only: whether the line proves exact as an EventBridge Scheduler schedule. */
   schedulerExact?: boolean;
   drift: NonNullable<Job['schedule']>['drift'];
-  findings: Job['findings'];
+  findings: FindingJson[];
   files: string[];
 }
+
 
 export interface Report {
   formatVersion: typeof REPORT_FORMAT_VERSION;
@@ -28,7 +30,7 @@ export interface Report {
   horizon: Plan['horizon'];
   summary: Plan['summary'];
   /** Per crontab: why it could not be read, and the warnings said once for it (each job keeps its own copy). */
-  files: { file: string; error?: Plan['files'][number]['error']; warnings: Plan['files'][number]['warnings'] }[];
+  files: { file: string; error?: ReasonJson; warnings: FileWarningJson[] }[];
   /** The runtime snapshot the findings were judged against. */
   runtime?: Plan['runtime'];
   jobs: ReportJob[];
@@ -40,14 +42,14 @@ export function buildReport(plan: Plan): Report {
     target: plan.target,
     horizon: plan.horizon,
     summary: plan.summary,
-    files: plan.files.map((f) => ({ file: f.file, ...(f.error ? { error: f.error } : {}), warnings: f.warnings })),
+    files: plan.files.map((f) => ({ file: f.file, ...(f.error ? { error: reasonJson(f.error) } : {}), warnings: f.warnings.map(fileWarningJson) })),
     ...(plan.runtime ? { runtime: plan.runtime } : {}),
     jobs: plan.jobs.map((j) => ({
       id: j.id,
       source: j.source,
       status: j.status,
       verdict: j.status === 'skip' ? null : j.verdict,
-      reasons: j.reasons,
+      reasons: j.reasons.map(reasonJson),
       before: j.schedule ? { cron: j.schedule.cron, timezone: j.schedule.timezone, description: j.schedule.description } : null,
       after: j.schedule
         ? { target: j.schedule.target, expressions: j.schedule.expressions, timezone: j.schedule.expressionTimezone, descriptions: j.schedule.expressionDescriptions }
@@ -55,7 +57,7 @@ export function buildReport(plan: Plan): Report {
       exact: j.schedule ? j.schedule.exact : null,
       ...(j.schedule?.schedulerExact !== undefined ? { schedulerExact: j.schedule.schedulerExact } : {}),
       drift: j.schedule?.drift ?? [],
-      findings: j.findings,
+      findings: j.findings.map(findingJson),
       files: j.files,
     })),
   };

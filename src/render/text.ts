@@ -8,6 +8,7 @@ import type { Style } from './style.js';
 import { escapeControls, escapeDeep } from './escape.js';
 import type { Overlap } from '../scripts/flock.js';
 import type { RuntimeSummary } from '../runtime/load.js';
+import { findingMessage, reasonMessage } from './messages.js';
 
 const LABEL = 10;
 
@@ -50,7 +51,7 @@ export function renderJob(job: Job, style: Style, file?: PlanFile): string {
   out.push(`${style.bold(`${job.source.file}:${job.source.line}`)}  ${job.id}  ${statusText(job, style)}`);
   out.push(row(style, 'line', job.source.text.trim()));
   if (job.user !== undefined) out.push(row(style, 'user', job.user));
-  for (const r of job.reasons) out.push(row(style, job.status === 'error' ? 'error' : 'reason', `${r.message} ${style.dim(`[${r.code}] ${where(r)}`)}`));
+  for (const r of job.reasons) out.push(row(style, job.status === 'error' ? 'error' : 'reason', `${reasonMessage(r)} ${style.dim(`[${r.code}] ${where(r)}`)}`));
   const s = job.schedule;
   if (s) {
     out.push(row(style, 'schedule', `${s.cron} in ${s.timezone}${s.description ? ` — ${s.description}` : ''}`));
@@ -75,7 +76,7 @@ export function renderJob(job: Job, style: Style, file?: PlanFile): string {
   for (const w of job.warnings) {
     if (w.code === 'inexact') continue; // said by the proof line
     if (saidForFile(file, job.id, w.code, w.line)) continue; // said once for the file
-    out.push(row(style, 'warning', `${w.message} ${style.dim(`[${w.code}]`)}`));
+    out.push(row(style, 'warning', `${reasonMessage(w)} ${style.dim(`[${w.code}]`)}`));
   }
   if (job.overlap && (job.overlap.policy === 'forbid' || job.overlap.source === 'option')) out.push(row(style, 'overlap', overlapText(job.overlap, style)));
   if (job.files.length) out.push(row(style, 'bundles', job.files.join(' ')));
@@ -102,7 +103,7 @@ function severityText(f: Finding, style: Style): string {
 export function findingText(f: Finding, style: Style): string {
   f = escapeDeep(f);
   const overlap = f.detail?.overlap ? `; the plan chose overlap ${overlapText(f.detail.overlap, style)}` : '';
-  return `${f.message}${overlap} ${style.dim(`[${f.code}] ${f.file}:${f.line}`)}`;
+  return `${findingMessage(f)}${overlap} ${style.dim(`[${f.code}] ${f.file}:${f.line}`)}`;
 }
 
 const OVERLAP_SOURCE: Record<Overlap['source'], string> = {
@@ -168,13 +169,13 @@ function renderFileWarnings(f: PlanFile, style: Style): string {
   for (const w of f.warnings) {
     const where = w.line !== undefined ? ` ${f.file}:${w.line}` : '';
     const label = w.severity === 'blocker' ? style.red('blocker'.padEnd(LABEL - 1)) : style.yellow('warning'.padEnd(LABEL - 1));
-    out.push(`  ${label} ${w.message} ${style.dim(`[${w.code}]${where} · ${w.jobs.length} job${w.jobs.length === 1 ? '' : 's'}`)}`);
+    out.push(`  ${label} ${reasonMessage(w)} ${style.dim(`[${w.code}]${where} · ${w.jobs.length} job${w.jobs.length === 1 ? '' : 's'}`)}`);
   }
   return out.join('\n');
 }
 
 function fileErrorText(f: PlanFile, style: Style): string {
-  return `${style.bold(f.file)}  ${style.red('ERROR')}\n${row(style, 'error', `${f.error!.message} ${style.dim(`[${f.error!.code}]`)}`)}`;
+  return `${style.bold(f.file)}  ${style.red('ERROR')}\n${row(style, 'error', `${reasonMessage(f.error!)} ${style.dim(`[${f.error!.code}]`)}`)}`;
 }
 
 export function renderPlan(plan: Plan, style: Style): string {
@@ -182,7 +183,7 @@ export function renderPlan(plan: Plan, style: Style): string {
   const blocks: string[] = [renderServerZone(plan, style)];
   for (const f of plan.files) {
     if (f.error) blocks.push(fileErrorText(f, style));
-    for (const n of f.notes ?? []) blocks.push(`${style.bold(f.file)}  ${style.yellow('NOTE')}\n${row(style, 'note', `${n.message} ${style.dim(`[${n.code}]`)}`)}`);
+    for (const n of f.notes ?? []) blocks.push(`${style.bold(f.file)}  ${style.yellow('NOTE')}\n${row(style, 'note', `${reasonMessage(n)} ${style.dim(`[${n.code}]`)}`)}`);
   }
   for (const f of plan.files) if (f.warnings.length) blocks.push(renderFileWarnings(f, style));
   const files = new Map(plan.files.map((f) => [f.file, f]));
@@ -191,7 +192,16 @@ export function renderPlan(plan: Plan, style: Style): string {
   blocks.push(renderSummary(plan, style));
   // A file that could not be read must not scroll away above hundreds of jobs: say it again last.
   const unreadable = plan.files.filter((f) => f.error);
-  if (unreadable.length) blocks.push(unreadable.map((f) => `${style.red('not read:')} ${f.error!.message.includes(f.file) ? '' : `${f.file}: `}${f.error!.message} ${style.dim(`[${f.error!.code}]`)}`).join('\n'));
+  if (unreadable.length) {
+    blocks.push(
+      unreadable
+        .map((f) => {
+          const message = reasonMessage(f.error!);
+          return `${style.red('not read:')} ${message.includes(f.file) ? '' : `${f.file}: `}${message} ${style.dim(`[${f.error!.code}]`)}`;
+        })
+        .join('\n'),
+    );
+  }
   if (plan.runtime) blocks.push(style.dim(`runtime: ${runtimeText(plan.runtime)}`));
   return blocks.join('\n\n') + '\n';
 }

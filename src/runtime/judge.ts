@@ -5,7 +5,7 @@
 // other program the list does not have is reported missing *unverified*: a warning that names the list's date and
 // says to run `cron2lambda probe`, never a blocker (a false blocker keeps `migrate` from provisioning a job).
 import { CERTAIN_COMMANDS } from '../scripts/al2023.js';
-import { makeFinding, type Finding } from '../scripts/types.js';
+import { makeFinding, type Finding, type RuntimeRef } from '../scripts/types.js';
 import { shippedSnapshot } from './shipped.js';
 import type { RuntimeSnapshot } from './snapshot.js';
 
@@ -15,8 +15,6 @@ export interface RuntimeView {
   readonly snapshot: RuntimeSnapshot;
   /** True for a probe: what it lacks is known to be missing. */
   readonly verified: boolean;
-  /** For messages: "probe of eu-west-1 x86_64 on 2026-11-20" or "the shipped list of 2026-11-30". */
-  readonly label: string;
   hasCommand(name: string): boolean;
   hasLibrary(soname: string): boolean;
 }
@@ -31,12 +29,15 @@ export function runtimeView(snapshot: RuntimeSnapshot): RuntimeView {
   return {
     snapshot,
     verified,
-    label: verified
-      ? `probe of ${snapshot.region ?? '?'} ${snapshot.architecture} on ${day(snapshot.takenAt)}`
-      : `the shipped list of ${day(snapshot.takenAt)}`,
     hasCommand: (name) => commands.has(name) || builtins.has(name) || (!verified && CERTAIN.has(name)),
     hasLibrary: (soname) => libraries.has(soname),
   };
+}
+
+/** The runtime as a finding names it: src/render/messages.ts runtimeLabel makes the words ("probe of eu-west-1 ..."). */
+export function runtimeRef(runtime: RuntimeView): RuntimeRef {
+  const s = runtime.snapshot;
+  return { probe: runtime.verified, region: s.region ?? null, architecture: s.architecture, day: day(s.takenAt) };
 }
 
 let defaultView: RuntimeView | null = null;
@@ -53,20 +54,9 @@ export function defaultRuntime(): RuntimeView {
  */
 export function missingCommandFinding(name: string, file: string, line: number, runtime: RuntimeView = defaultRuntime(), interpreter = false): Finding | null {
   if (runtime.hasCommand(name)) return null;
-  const what = interpreter ? `the interpreter ${name} (from the script's #! line)` : name;
-  if (runtime.verified) {
-    return makeFinding('missing-command', `${what} is not on provided.al2023 (${runtime.label}) and not bundled: add it in a layer or the zip, or replace it`, file, line, {
-      command: name,
-      unverified: false,
-    });
-  }
-  const f = makeFinding(
-    'missing-command',
-    `${what} is probably not on provided.al2023 and not bundled (unverified: judged against ${runtime.label}, not your account's runtime; run \`cron2lambda probe\` to know): add it in a layer or the zip, or replace it`,
-    file,
-    line,
-    { command: name, unverified: true },
-  );
+  const args = { program: name, interpreter, runtime: runtimeRef(runtime) };
+  if (runtime.verified) return makeFinding('missing-command', args, file, line, { command: name, unverified: false });
+  const f = makeFinding('missing-command', args, file, line, { command: name, unverified: true });
   // Unverified: a warning, not a blocker (see the top of this file).
   return { ...f, severity: 'warning' };
 }

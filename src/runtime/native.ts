@@ -4,7 +4,7 @@
 import { posix } from 'node:path';
 import { compareVersions, isElf, readElf } from '../scripts/elf.js';
 import { makeFinding, type Finding } from '../scripts/types.js';
-import type { RuntimeView } from './judge.js';
+import { runtimeRef, type RuntimeView } from './judge.js';
 import { MACHINE_OF, type Architecture } from './snapshot.js';
 
 export interface NativeInput {
@@ -31,14 +31,14 @@ export function nativeFindings(files: NativeInput[], runtime: RuntimeView, archi
     if (!isElf(f.content)) continue;
     const r = readElf(f.content);
     if (!r.ok) {
-      out.push(makeFinding('native-unreadable', `${f.path} looks like a native program but its ELF header cannot be read (${r.error}); check by hand that it runs on provided.al2023 ${architecture}`, f.path, 1));
+      out.push(makeFinding('native-unreadable', { path: f.path, error: r.error, architecture }, f.path, 1));
       continue;
     }
     const e = r.info;
     if (e.type !== 'executable' && e.type !== 'shared') continue;
     if (e.machine !== expected || e.class !== 64) {
       out.push(
-        makeFinding('native-arch', `${f.path} is a ${e.class}-bit ${e.machine} program; the function runs on ${architecture} (${expected}): rebuild it for ${expected}, or deploy with --arch ${e.machine === 'aarch64' ? 'arm64' : 'x86_64'}`, f.path, 1, {
+        makeFinding('native-arch', { path: f.path, bits: e.class, machine: e.machine, architecture, expected }, f.path, 1, {
           machine: e.machine,
         }),
       );
@@ -47,18 +47,19 @@ export function nativeFindings(files: NativeInput[], runtime: RuntimeView, archi
     const libs = [...(e.interpreter ? [posix.basename(e.interpreter)] : []), ...e.needed];
     for (const lib of libs) {
       if (runtime.hasLibrary(lib) || bundled.has(lib)) continue;
-      const role = lib === (e.interpreter ? posix.basename(e.interpreter) : null) ? `its dynamic loader ${e.interpreter}` : `the library ${lib}`;
+      const loader = e.interpreter && lib === posix.basename(e.interpreter) ? { loader: e.interpreter } : {};
+      const args = { path: f.path, library: lib, ...loader, runtime: runtimeRef(runtime) };
       if (runtime.verified) {
-        out.push(makeFinding('native-library', `${f.path} needs ${role}, which is not on provided.al2023 (${runtime.label}) and not bundled: add it to the zip's lib/ or a layer, or build the program statically`, f.path, 1, { library: lib, unverified: false }));
+        out.push(makeFinding('native-library', args, f.path, 1, { library: lib, unverified: false }));
       } else {
-        const w = makeFinding('native-library', `${f.path} needs ${role}, which is probably not on provided.al2023 (unverified: judged against ${runtime.label}; run \`cron2lambda probe\` to know) and not bundled: add it to the zip's lib/ or a layer`, f.path, 1, { library: lib, unverified: true });
+        const w = makeFinding('native-library', args, f.path, 1, { library: lib, unverified: true });
         out.push({ ...w, severity: 'warning' });
       }
     }
     const have = runtime.snapshot.glibc.version;
     if (e.glibcNeeded !== null && have !== null && compareVersions(e.glibcNeeded, have) > 0) {
       out.push(
-        makeFinding('native-glibc', `${f.path} needs glibc ${e.glibcNeeded} (symbol version GLIBC_${e.glibcNeeded}); provided.al2023 has glibc ${have} (${runtime.label}): rebuild it on a system with glibc ${have} or older, e.g. Amazon Linux 2023`, f.path, 1, {
+        makeFinding('native-glibc', { path: f.path, needed: e.glibcNeeded, have, runtime: runtimeRef(runtime) }, f.path, 1, {
           glibc: e.glibcNeeded,
           runtimeGlibc: have,
         }),

@@ -5,8 +5,21 @@
 import { LEGACY_LINKS, TZ_NAMES } from './tzdb.js';
 
 export type ZoneNameCheck =
-  | { ok: true; zone: string; /** Set for legacy names whose meaning surprises: why, and what to write. */ legacy?: string }
-  | { ok: false; /** Why the name is refused, with what to write instead when we can tell. */ message: string; suggestions: string[] };
+  | { ok: true; zone: string; /** Set for legacy names whose meaning surprises: why, and what to write. */ legacy?: ZoneLegacy }
+  | { ok: false; /** Why the name is refused, with what to write instead when we can tell. */ problem: ZoneProblem; suggestions: string[] };
+
+/** A refused zone name (said in words by src/render/messages.ts). */
+export type ZoneProblem =
+  /** why: tz names are case-sensitive (case), the name is an abbreviation, or neither; suggestions: best first. */
+  | { kind: 'not-iana'; name: string; why: 'case' | 'abbreviation' | 'unknown'; suggestions: string[] }
+  | { kind: 'no-data'; name: string };
+
+/** A legacy zone name whose meaning surprises, with what to write instead. */
+export type ZoneLegacy =
+  | { kind: 'fixed'; name: string; offset: string; region: string }
+  | { kind: 'posix'; name: string; link: string | null }
+  | { kind: 'etc-gmt'; name: string; offset: string }
+  | { kind: 'backward'; name: string; target: string };
 
 /** Common abbreviations that are not tz names (glibc reads them as UTC; Intl reads some as a city). */
 const ABBREVIATIONS: Readonly<Record<string, readonly string[]>> = {
@@ -108,30 +121,21 @@ function check(name: string): ZoneNameCheck {
   if (!TZ_NAMES.has(name)) {
     const suggestions = suggestZones(name);
     const caseOnly = suggestions.length > 0 && indexes().byLower.has(name.trim().toLowerCase());
-    const why = caseOnly
-      ? 'is not an IANA time zone (tz names are case-sensitive)'
-      : ABBREVIATIONS[name.trim().toUpperCase()]
-        ? 'is not an IANA time zone (it is an abbreviation)'
-        : 'is not an IANA time zone';
-    const hint = suggestions.length ? `: did you mean ${suggestions.slice(0, 3).join(' or ')}?` : ' (for example Europe/Berlin, Asia/Tokyo, UTC)';
-    return { ok: false, message: `"${name}" ${why}${hint}`, suggestions };
+    const why = caseOnly ? 'case' : ABBREVIATIONS[name.trim().toUpperCase()] ? 'abbreviation' : 'unknown';
+    return { ok: false, problem: { kind: 'not-iana', name, why, suggestions }, suggestions };
   }
   if (!intlKnows(name)) {
-    return { ok: false, message: `"${name}" is not in this Node.js's time-zone data, so its fire times cannot be proved`, suggestions: [] };
+    return { ok: false, problem: { kind: 'no-data', name }, suggestions: [] };
   }
   const fixed = FIXED[name];
-  if (fixed) {
-    return { ok: true, zone: name, legacy: `${name} is ${fixed.offset} all year, with no daylight saving time (a legacy tz name); for local time there write ${fixed.region}` };
-  }
-  if (POSIX_RULE.has(name)) {
-    return { ok: true, zone: name, legacy: `${name} is a legacy POSIX-style tz name (tz now links it to ${LEGACY_LINKS[name] ?? 'a city zone'}); write the city's zone name` };
-  }
+  if (fixed) return { ok: true, zone: name, legacy: { kind: 'fixed', name, offset: fixed.offset, region: fixed.region } };
+  if (POSIX_RULE.has(name)) return { ok: true, zone: name, legacy: { kind: 'posix', name, link: LEGACY_LINKS[name] ?? null } };
   const gmt = /^Etc\/GMT([+-])(\d+)$/.exec(name);
   if (gmt && gmt[2] !== '0') {
     const sign = gmt[1] === '+' ? '-' : '+';
-    return { ok: true, zone: name, legacy: `${name} is UTC${sign}${gmt[2].padStart(2, '0')}:00: POSIX inverts the sign in Etc/GMT names` };
+    return { ok: true, zone: name, legacy: { kind: 'etc-gmt', name, offset: `UTC${sign}${gmt[2].padStart(2, '0')}:00` } };
   }
   const target = LEGACY_LINKS[name];
-  if (target) return { ok: true, zone: name, legacy: `${name} is a legacy name for ${target} (tz "backward" file); write ${target}` };
+  if (target) return { ok: true, zone: name, legacy: { kind: 'backward', name, target } };
   return { ok: true, zone: name };
 }

@@ -21,7 +21,7 @@ import { applyEdits, parseShell, toBytes, toText, walk, evalWord } from './sh/in
 import { secretsInText } from './secrets.js';
 import { defaultRuntime, type RuntimeView } from '../runtime/judge.js';
 import { nativeFindings } from '../runtime/native.js';
-import type { Finding, FindingDetail } from './types.js';
+import type { Finding, VerdictReason } from './types.js';
 
 export interface JobAnalysis {
   /** Bundle with secrets redacted from the rewritten texts. */
@@ -30,10 +30,10 @@ export interface JobAnalysis {
   command: string;
   /** Redirections dropped from the command (redacted). */
   dropped: string[];
-  /** Sorted by file, line, code; deduplicated; no secret value in any message or detail. */
+  /** Sorted by file, line, code; deduplicated; no secret value in any args or detail (so in no sentence made of them). */
   findings: Finding[];
   verdict: Verdict;
-  reasons: string[];
+  reasons: VerdictReason[];
   /** True when a missing-file finding makes the job an error. */
   error: boolean;
   /** Every secret value met (crontab variables included): redact them from anything printed. */
@@ -60,8 +60,11 @@ function droppedTargets(command: string, lineBase: number): Array<{ line: number
   return out;
 }
 
-function redactDetail(d: FindingDetail | undefined, secrets: readonly string[]): FindingDetail | undefined {
-  return redactDeep(d, secrets);
+/** A finding with every secret redacted from its values: args (what its sentence is made of) and detail. */
+function redactFinding(f: Finding, secrets: readonly string[]): Finding {
+  const g: Finding = { ...f, args: redactDeep(f.args, secrets) } as Finding;
+  if (f.detail) g.detail = redactDeep(f.detail, secrets);
+  return g;
 }
 
 export interface AnalyzeOptions {
@@ -113,7 +116,7 @@ export function analyzeJob(input: JobInput, reader: FileReader, options: Analyze
 }
 
 /**
- * The analysis with every secret redacted from what is printed or bundled (messages, details, the command, the
+ * The analysis with every secret redacted from what is printed or bundled (findings' values, the command, the
  * bundled files byte-safely). The plan calls it again with the secrets of all jobs (one password on two lines).
  */
 export function redactAnalysis(a: JobAnalysis, secrets: readonly string[], first = false): JobAnalysis {
@@ -122,11 +125,7 @@ export function redactAnalysis(a: JobAnalysis, secrets: readonly string[], first
     if (secrets.every((s) => known.has(s))) return a;
   }
   const list = collectSecrets([...secrets], a.secrets);
-  const findings = a.findings.map((f) => {
-    const g: Finding = { ...f, message: redact(f.message, list) };
-    if (f.detail) g.detail = redactDetail(f.detail, list);
-    return g;
-  });
+  const findings = a.findings.map((f) => redactFinding(f, list));
   const bundle = a.bundle;
   const redactedBundle: BundleResult = {
     ...bundle,
@@ -135,7 +134,7 @@ export function redactAnalysis(a: JobAnalysis, secrets: readonly string[], first
       const content = redactBytes(f.content, list);
       return content === f.content ? f : { ...f, content };
     }),
-    findings: bundle.findings.map((f) => ({ ...f, message: redact(f.message, list) })),
+    findings: bundle.findings.map((f) => redactFinding(f, list)),
     trace: redactDeep({ ...bundle.trace, secrets: bundle.trace.secrets.map((s) => ({ ...s, value: '' })), secretParts: [] }, list),
   };
   const dropped = { command: redact(a.command, list), dropped: a.dropped.map((d) => redact(d, list)) };

@@ -35,8 +35,8 @@ import {
 } from './sh/index.js';
 import type { FileReader } from './reader.js';
 import { flockMode, keptBecause, parseFlock, type FlockCall, type FlockUse } from './flock.js';
-import { MAX_BUNDLE_BYTES, MAX_FILE_BYTES, MAX_NESTING, MAX_SCRIPT_BYTES, refuseBundling, tooLarge, type Refusal } from './policy.js';
-import { BUNDLE_ERROR_CODES, makeFinding, type Finding } from './types.js';
+import { MAX_BUNDLE_BYTES, MAX_FILE_BYTES, MAX_NESTING, MAX_SCRIPT_BYTES, refuseBundling, refusalFinding, tooLarge, type Refusal } from './policy.js';
+import { BUNDLE_ERROR_CODES, makeFinding, type Finding, type FindingArgs, type NulField, type ReferenceRole } from './types.js';
 
 export const TASK_ROOT = '"$LAMBDA_TASK_ROOT"';
 
@@ -301,24 +301,24 @@ class Tracer {
     if (this.refused.has(path)) return null;
     const refuse = (r: Refusal): null => {
       this.refused.add(path);
-      this.findings.push(makeFinding(r.code, r.message, ctx.unit.file, this.line(node, ctx), { path }));
+      this.findings.push(refusalFinding(r, ctx.unit.file, this.line(node, ctx), { path }));
       return null;
     };
     const resolved = this.reader.resolve ? this.reader.resolve(path) : path;
     const refusal = refuseBundling(path, resolved ?? path);
     if (refusal) return refuse(refusal);
     const size = this.reader.stat(path)?.size ?? 0;
-    if (size > MAX_FILE_BYTES) return refuse(tooLarge(path, size, MAX_FILE_BYTES, 'a file'));
+    if (size > MAX_FILE_BYTES) return refuse(tooLarge(path, size, MAX_FILE_BYTES, false));
     const content = this.reader.readFile(path, MAX_FILE_BYTES);
     if (content === null) {
-      return refuse({ code: 'unreadable', message: `${path} exists under --root but cannot be read (permissions?); make the copy readable, or the job fails on Lambda` });
+      return refuse({ code: 'unreadable', args: { path } });
     }
-    if (content.length > MAX_FILE_BYTES) return refuse(tooLarge(path, content.length, MAX_FILE_BYTES, 'a file'));
+    if (content.length > MAX_FILE_BYTES) return refuse(tooLarge(path, content.length, MAX_FILE_BYTES, false));
     // a file given to python/perl/... is theirs, whatever its first line says
     const shell = reason === 'source' || (shellHint ?? isShellScript(content, path));
-    if (shell && content.length > MAX_SCRIPT_BYTES) return refuse(tooLarge(path, content.length, MAX_SCRIPT_BYTES, 'a shell script'));
+    if (shell && content.length > MAX_SCRIPT_BYTES) return refuse(tooLarge(path, content.length, MAX_SCRIPT_BYTES, true));
     if (this.totalBytes + content.length > MAX_BUNDLE_BYTES) {
-      return refuse({ code: 'too-large', message: `bundling ${path} would take the job's files past ${MAX_BUNDLE_BYTES / (1024 * 1024)} MiB, more than a Lambda zip uploaded directly holds; move the large files to a layer or S3` });
+      return refuse({ code: 'too-large', args: { kind: 'bundle', path, limit: MAX_BUNDLE_BYTES } });
     }
     this.totalBytes += content.length;
     const reg: Registered = { path, original: content, reason, shell };
@@ -345,7 +345,7 @@ class Tracer {
   /** Nesting beyond MAX_NESTING: the rest of the chain is not followed, so the bundle may miss files. */
   private tooDeep(ctx: Ctx, node: Node, path: string): void {
     this.findings.push(
-      makeFinding('too-deep', `${path} is nested more than ${MAX_NESTING} scripts deep (source/exec); cron2lambda stops following there, so the bundle could miss files`, ctx.unit.file, this.line(node, ctx), { path }),
+      makeFinding('too-deep', { path, limit: MAX_NESTING }, ctx.unit.file, this.line(node, ctx), { path }),
     );
   }
 
@@ -353,20 +353,18 @@ class Tracer {
     return this.reader.stat(path)?.kind === 'file';
   }
 
-  private missing(ctx: Ctx, node: Node, ref: string, path: string | null, what: string): void {
+  private missing(ctx: Ctx, node: Node, ref: string, path: string | null, role: ReferenceRole): void {
     const line = this.line(node, ctx);
-    const msg =
+    const args: FindingArgs['missing-file'] =
       path === null
-        ? `${what} ${ref} is a relative path and the directory it is relative to is not known (no HOME for the job?)`
-        : this.reader.stat(path)?.kind === 'dir'
-          ? `${what} ${path} (referenced as ${ref}) is a directory under --root, not a file; fix the reference`
-          : `${what} ${path} (referenced as ${ref}) is not under --root; copy it from the server or fix the reference`;
-    this.findings.push(makeFinding('missing-file', msg, ctx.unit.file, line, { reference: ref, ...(path ? { path } : {}) }));
+        ? { kind: 'no-base', role, reference: ref }
+        : { kind: this.reader.stat(path)?.kind === 'dir' ? 'directory' : 'not-under-root', role, reference: ref, path };
+    this.findings.push(makeFinding('missing-file', args, ctx.unit.file, line, { reference: ref, ...(path ? { path } : {}) }));
   }
 
-  private unresolved(ctx: Ctx, node: Node, ref: string, what: string): void {
+  private unresolved(ctx: Ctx, node: Node, ref: string, role: ReferenceRole): void {
     this.findings.push(
-      makeFinding('unresolved', `cannot tell statically which file ${what} ${ref} is; check that it is bundled`, ctx.unit.file, this.line(node, ctx), {
+      makeFinding('unresolved', { role, reference: ref }, ctx.unit.file, this.line(node, ctx), {
         reference: ref,
       }),
     );
@@ -441,7 +439,7 @@ class Tracer {
     const text = toText(ctx.unit.bytes.subarray(body.pos, body.end));
     const parsed = parseShell(text, ctx.unit.file);
     if (!parsed.file) {
-      this.findings.push(makeFinding('parse-error', `cannot parse the heredoc given to a shell: ${parsed.error?.message ?? ''}`, ctx.unit.file, this.line(body, ctx) + (parsed.error?.line ?? 1) - 1));
+      this.findings.push(makeFinding('parse-error', { ...(ctx.unit.crontab ? {} : { path: ctx.unit.file }), error: parsed.error?.message ?? '', heredoc: true }, ctx.unit.file, this.line(body, ctx) + (parsed.error?.line ?? 1) - 1));
       return;
     }
     const outer = ctx.unit;
@@ -896,7 +894,7 @@ class Tracer {
     }
     const parsed = parseShell(reg.original, abs);
     if (!parsed.file) {
-      this.findings.push(makeFinding('parse-error', `cannot parse ${abs}: ${parsed.error?.message ?? ''}`, abs, parsed.error?.line ?? 1));
+      this.findings.push(makeFinding('parse-error', { path: abs, error: parsed.error?.message ?? '' }, abs, parsed.error?.line ?? 1));
       return;
     }
     const unit: Unit = { file: abs, key: abs, crontab: false, bytes: parsed.bytes, base: 0, lineBase: 0, escape: identity };
@@ -1023,7 +1021,7 @@ class Tracer {
     this.rewriteRef(w, ctx, v, abs, false);
     if (shell) {
       if (reg.original.length > MAX_SCRIPT_BYTES) {
-        this.findings.push(makeFinding('too-large', tooLarge(abs, reg.original.length, MAX_SCRIPT_BYTES, 'a shell script').message, ctx.unit.file, this.line(w, ctx), { path: abs }));
+        this.findings.push(refusalFinding(tooLarge(abs, reg.original.length, MAX_SCRIPT_BYTES, true), ctx.unit.file, this.line(w, ctx), { path: abs }));
         return;
       }
       reg.shell = true;
@@ -1062,7 +1060,7 @@ class Tracer {
     reg.shell = true;
     const parsed = parseShell(reg.original, path);
     if (!parsed.file) {
-      this.findings.push(makeFinding('parse-error', `cannot parse ${path}: ${parsed.error?.message ?? ''}`, path, parsed.error?.line ?? 1));
+      this.findings.push(makeFinding('parse-error', { path, error: parsed.error?.message ?? '' }, path, parsed.error?.line ?? 1));
       return;
     }
     const unit: Unit = { file: path, key: path, crontab: false, bytes: parsed.bytes, base: 0, lineBase: 0, escape: identity };
@@ -1121,12 +1119,12 @@ function spliced(r: Registered, edits: Edit[]): Uint8Array {
   return applyEdits(r.original, edits.map((e) => ({ ...e, start: back(e.start), end: back(e.end) })), latin1);
 }
 
-function nulFields(input: JobInput): string[] {
-  const out: string[] = [];
+function nulFields(input: JobInput): NulField[] {
+  const out: NulField[] = [];
   if (input.command.includes('\u0000')) out.push('command');
-  if (input.stdin?.includes('\u0000')) out.push('% text (stdin)');
-  for (const name of ['SHELL', 'PATH', 'HOME']) if (input.environment[name]?.includes('\u0000')) out.push(name);
-  if (input.home?.includes('\u0000')) out.push('home directory');
+  if (input.stdin?.includes('\u0000')) out.push('stdin');
+  for (const name of ['SHELL', 'PATH', 'HOME'] as const) if (input.environment[name]?.includes('\u0000')) out.push(name);
+  if (input.home?.includes('\u0000')) out.push('home');
   if (input.shell.includes('\u0000') && !out.includes('SHELL')) out.push('SHELL');
   return out;
 }
@@ -1292,12 +1290,12 @@ export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
   // A NUL cannot reach a shell (C strings end there): the line cannot run as written, on the server or on Lambda.
   const nul = nulFields(input);
   if (nul.length > 0) {
-    const f = makeFinding('bad-input', `the job's ${nul.join(', ')} ${nul.length > 1 ? 'hold' : 'holds'} a NUL byte, which no shell can pass on; fix the crontab line`, file, lineBase + 1);
+    const f = makeFinding('bad-input', { fields: nul }, file, lineBase + 1);
     return { command: input.command, commandEdits: [], files: [], findings: [f], error: true, trace: tracer.trace };
   }
   const parsed = parseShell(input.command, file);
   if (!parsed.file) {
-    tracer.findings.push(makeFinding('parse-error', `cannot parse the crontab command: ${parsed.error?.message ?? ''}`, file, lineBase + (parsed.error?.line ?? 1)));
+    tracer.findings.push(makeFinding('parse-error', { error: parsed.error?.message ?? '' }, file, lineBase + (parsed.error?.line ?? 1)));
   } else {
     const unit: Unit = { file, key: COMMAND_KEY, crontab: true, bytes: parsed.bytes, base: 0, lineBase, escape: identity };
     const ctx: Ctx = {

@@ -6,18 +6,18 @@ import type { CommandUse, RedirectUse, SecretUse, Trace, WordInfo } from './bund
 import { PASSWORD_PROGRAMS, secretFromAssignment, secretsInArgv, secretsInText, secretsInValue, type SecretMatch } from './secrets.js';
 import { UNKNOWN, applyEdits, evalWord, literalWord, parseShell, toBytes, toText, walk, type Edit, type File, type RedirOp, type Stmt } from './sh/index.js';
 import { credentialParts } from './tokens.js';
-import type { FlockKeptReason, FlockUse } from './flock.js';
-import { SEVERITY, makeFinding, type Finding, type FindingCode, type Severity } from './types.js';
+import { SEVERITY, argsKey, makeFinding, type Finding, type FindingArgs, type FindingCode, type Severity, type VerdictReason } from './types.js';
 
 export { BUNDLE_ERROR_CODES, FINDING_CODES, SEVERITY, makeFinding } from './types.js';
-export type { Finding, FindingCode, FindingDetail, Severity } from './types.js';
+export type { Finding, FindingArgs, FindingCode, FindingDetail, Severity, VerdictReason } from './types.js';
+export { argsKey } from './types.js';
 
 export const MISSING_FILE: FindingCode = 'missing-file';
 export const REBOOT: FindingCode = 'reboot';
 
 /** For the crontab reader: an @reboot line (the job's status is `skip`). */
 export function rebootFinding(file: string, line: number): Finding {
-  return makeFinding('reboot', '@reboot has no equivalent schedule on EventBridge; the job is skipped', file, line);
+  return makeFinding('reboot', {}, file, line);
 }
 
 // ---------------------------------------------------------------- secrets
@@ -28,11 +28,10 @@ export interface SecretHit {
   value: string;
 }
 
-const SECRET_ADVICE = 'move it to SSM Parameter Store (SecureString) or Secrets Manager and read it at run time';
-
-function secretFinding(label: string, file: string, line: number, kind: string, envVar?: string, bundled = false): Finding {
-  const tail = envVar ? `; the bundled copy now reads it from $${envVar}` : bundled ? '; the bundled copy has [REDACTED] in its place' : '';
-  return makeFinding('secret', `${label} holds a credential in clear text: ${SECRET_ADVICE}${tail}`, file, line, {
+/** `what`: where the credential was met (the detector's label, the crontab variable, the % text). */
+function secretFinding(what: FindingArgs['secret'], file: string, line: number, kind: string, envVar?: string, bundled = false): Finding {
+  const args: FindingArgs['secret'] = { ...what, ...(envVar ? { envVar } : bundled ? { bundled: true } : {}) };
+  return makeFinding('secret', args, file, line, {
     secretKind: kind,
     ...(envVar ? { envVar } : {}),
   });
@@ -42,7 +41,7 @@ function secretFinding(label: string, file: string, line: number, kind: string, 
 export function findSecretInVariable(name: string, value: string, file: string, line: number): SecretHit | null {
   const m = secretFromAssignment(name, value) ?? secretsInValue(value)[0] ?? null;
   if (!m) return null;
-  return { finding: secretFinding(m.kind === 'assignment' ? `crontab variable ${name}` : `${m.label} in crontab variable ${name}`, file, line, m.kind), value: m.value };
+  return { finding: secretFinding(m.kind === 'assignment' ? { variable: name } : { label: m.label, variable: name }, file, line, m.kind), value: m.value };
 }
 
 /**
@@ -61,7 +60,7 @@ export function findSecrets(text: string, file: string, line = 1): SecretHit[] {
   if (!SECRET_HINT.test(text)) return [];
   const hits: SecretHit[] = [];
   const add = (m: SecretMatch, l: number): void => {
-    hits.push({ finding: secretFinding(m.label, file, l, m.kind), value: m.value });
+    hits.push({ finding: secretFinding({ label: m.label }, file, l, m.kind), value: m.value });
   };
   const parsed = parseShell(text, file);
   if (!parsed.file) {
@@ -124,7 +123,7 @@ export function findSecrets(text: string, file: string, line = 1): SecretHit[] {
  * newlines), to be redacted too.
  */
 export function findSecretsInStdin(stdin: string, lineText: string, file: string, line: number): { hits: SecretHit[]; also: string[] } {
-  const hits = dedupeHits(secretsInText(stdin).map((m) => ({ finding: secretFinding(`${m.label} in the % text (stdin)`, file, line, m.kind), value: m.value })));
+  const hits = dedupeHits(secretsInText(stdin).map((m) => ({ finding: secretFinding({ label: m.label, stdin: true }, file, line, m.kind), value: m.value })));
   const at = lineText.search(/(?<!\\)%/);
   const found = [...secretsInText(stdin), ...(at >= 0 ? secretsInText(lineText.slice(at + 1)) : [])];
   const also = found.flatMap((m) => [m.value, ...credentialParts(m)]);
@@ -165,12 +164,7 @@ export { REDACTED, redact, redactBytes, redactDeep } from './redact.js';
 /** MAILTO set non-empty for the job: cron mailed its output; Lambda does not. */
 export function mailtoFinding(value: string, file: string, line: number): Finding | null {
   if (value.trim() === '' || value.trim() === '""' || value.trim() === "''") return null;
-  return makeFinding(
-    'mailto',
-    'MAILTO is set: cron mailed the job output, Lambda does not; add an on-failure destination (SNS/EventBridge) or a CloudWatch alarm on errors',
-    file,
-    line,
-  );
+  return makeFinding('mailto', {}, file, line);
 }
 
 // ---------------------------------------------------------------- output redirections
@@ -547,7 +541,7 @@ export interface TraceFindingOptions {
 export function findingsFromTrace(trace: Trace, opts: TraceFindingOptions = {}): Finding[] {
   const out: Finding[] = [];
   const functions = new Set(trace.functions);
-  const push = (code: FindingCode, message: string, file: string, line: number, detail?: Finding['detail']) => out.push(makeFinding(code, message, file, line, detail));
+  const push = (f: Finding) => out.push(f);
 
   // redirections
   const dropped = opts.dropped ?? [];
@@ -555,26 +549,29 @@ export function findingsFromTrace(trace: Trace, opts: TraceFindingOptions = {}):
     // a lock file the bundle opens as /dev/null (its flock was replaced): neither output nor a write
     if (r.lockFile) continue;
     if (r.crontab && r.topLevel && dropped.some((d) => d.line === r.line && (d.target === r.target.raw || d.target === r.target.value))) {
-      push('output-redirect', `the job's output goes to ${r.target.value ?? r.target.raw} (${r.op}); on Lambda stdout and stderr go to CloudWatch Logs, so cron2lambda drops this redirection`, r.file, r.line, {
+      push(makeFinding('output-redirect', { target: r.target.value ?? r.target.raw, op: r.op }, r.file, r.line, {
         dropped: [`${r.fd ?? ''}${r.op} ${r.target.raw}`],
-      });
+      }));
       continue;
     }
     if (!isWriteOp(r)) continue;
     const where = outsideTmp(r.path ?? r.target.value, r.target.loose, r.cwd ?? null);
-    if (where !== null) push('write-outside-tmp', writeMessage(where, `redirection ${r.op}`), r.file, r.line, { path: where });
+    if (where !== null) push(makeFinding('write-outside-tmp', { path: where, op: r.op }, r.file, r.line, { path: where }));
   }
 
   // flock: replaced by the job-level lock, or kept (then a missing command below)
-  for (const f of trace.flocks ?? []) push('flock', flockMessage(f), f.file, f.line, { lock: f.lock, replaced: f.replaced, ...(f.kept ? { kept: f.kept } : {}) });
+  for (const f of trace.flocks ?? []) {
+    const args = { lock: f.lock, replaced: f.replaced, ...(f.kept ? { kept: f.kept } : {}) };
+    push(makeFinding('flock', args, f.file, f.line, { ...args }));
+  }
 
   // loops
   for (const l of trace.loops) {
-    if (l.unbounded) push('long-running', 'an unbounded loop (while true) can run past the 15-minute Lambda limit; make it bounded or move the job to ECS/Fargate', l.file, l.line);
+    if (l.unbounded) push(makeFinding('long-running', { kind: 'unbounded-loop' }, l.file, l.line));
   }
 
   // secrets
-  for (const s of trace.secrets) out.push(secretFinding(s.label, s.file, s.line, s.kind, s.envVar, !s.crontab));
+  for (const s of trace.secrets) out.push(secretFinding({ label: s.label }, s.file, s.line, s.kind, s.envVar, !s.crontab));
 
   // sleeps per file
   const sleepTotals = new Map<string, number>();
@@ -584,36 +581,36 @@ export function findingsFromTrace(trace: Trace, opts: TraceFindingOptions = {}):
     const name = u.name;
     if (u.resolution === 'dynamic') continue;
 
-    if (name === 'sudo' || name === 'doas') push('sudo', `${name} needs root on the server; Lambda runs without it: drop ${name} and grant what the command needs through IAM or the function's own files`, file, line);
+    if (name === 'sudo' || name === 'doas') push(makeFinding('sudo', { program: name }, file, line));
     if (SERVICE_CONTROL.has(name) || (u.path ?? '').startsWith('/etc/init.d/') || (u.path ?? '').startsWith('/etc/rc.d/')) {
-      push('service-control', `${u.path ?? name} controls a service on the server itself, which does not exist on Lambda`, file, line);
+      push(makeFinding('service-control', { program: u.path ?? name }, file, line));
     }
     const db = databaseTarget(u);
-    if (db && db.local) push('local-service', `${name} talks to a database on the server itself (no remote host option); Lambda has no local database: point it at a reachable host (e.g. RDS) over the VPC`, file, line);
+    if (db && db.local) push(makeFinding('local-service', { kind: 'database', program: name }, file, line));
     const urlList = urlHosts(u.argv.slice(1).map((a) => a.loose));
-    if ((!db || !db.local) && urlList.some(isLocalHost)) push('local-service', `${name} calls a service on localhost, which does not exist on Lambda`, file, line);
+    if ((!db || !db.local) && urlList.some(isLocalHost)) push(makeFinding('local-service', { kind: 'localhost', program: name }, file, line));
     const remote = remoteHosts(u);
-    if (remote.length > 0) push('remote-host', `${name} connects to ${remote.join(', ')}: the function needs a network path (VPC, security group, SSH key from Secrets Manager)`, file, line, { hosts: [...new Set(remote)].sort() });
+    if (remote.length > 0) push(makeFinding('remote-host', { program: name, hosts: remote }, file, line, { hosts: [...new Set(remote)].sort() }));
     const hosts = new Set<string>([...remote, ...(db && !db.local ? db.hosts : []), ...urlList.filter((h) => !isLocalHost(h))]);
-    if (hosts.size > 0) push('network', `talks to ${[...hosts].sort().join(', ')}`, file, line, { hosts: [...hosts].sort() });
+    if (hosts.size > 0) push(makeFinding('network', { hosts: [...hosts].sort() }, file, line, { hosts: [...hosts].sort() }));
 
-    if (MAIL.has(name)) push('mail', `${name} sends mail, which Lambda cannot; use an on-failure destination (SNS) or a CloudWatch alarm`, file, line);
+    if (MAIL.has(name)) push(makeFinding('mail', { program: name }, file, line));
     if (name === 'aws') {
       // Loose values keep a literal prefix such as s3://bucket/ of words that also expand variables.
       const permissions = awsPermissions(u.argv.map((a) => a.value ?? a.loose));
-      push('aws-cli', `calls the AWS CLI: the function needs an AWS CLI layer and IAM permissions${permissions.length ? ` (${permissions.join(', ')})` : ''}`, file, line, { permissions });
+      push(makeFinding('aws-cli', { permissions }, file, line, { permissions }));
     }
     if (name === 'sleep') {
       const secs = u.argv.slice(1).map((a) => (a.value === null ? null : parseSleep(a.value)));
-      if (u.inLoop) push('long-running', 'sleep inside a loop can run past the 15-minute Lambda limit', file, line);
+      if (u.inLoop) push(makeFinding('long-running', { kind: 'sleep-in-loop' }, file, line));
       else if (secs.every((s) => s !== null)) {
         const before = sleepTotals.get(file) ?? 0;
         const after = before + (secs as number[]).reduce((a, b) => a + b, 0);
         sleepTotals.set(file, after);
-        if (before < 60 && after >= 60) push('long-running', `sleeps ${after === Infinity ? 'forever' : `${after} s`} in total; with the rest of the work it may pass the 15-minute Lambda limit`, file, line, { sleepSeconds: after === Infinity ? -1 : after });
+        if (before < 60 && after >= 60) push(makeFinding('long-running', { kind: 'sleeps', seconds: after === Infinity ? null : after }, file, line, { sleepSeconds: after === Infinity ? -1 : after }));
       }
     }
-    if (name === 'wait') push('long-running', 'waits for background jobs; the whole run must finish within the 15-minute Lambda limit', file, line);
+    if (name === 'wait') push(makeFinding('long-running', { kind: 'wait' }, file, line));
 
     // missing programs
     const notThere =
@@ -631,26 +628,10 @@ export function findingsFromTrace(trace: Trace, opts: TraceFindingOptions = {}):
     // writes by commands
     for (const t of writeTargets(u)) {
       const where = outsideTmp(t.value, t.loose, u.cwd ?? null);
-      if (where !== null) push('write-outside-tmp', writeMessage(where, name), file, line, { path: where });
+      if (where !== null) push(makeFinding('write-outside-tmp', { path: where, program: name }, file, line, { path: where }));
     }
   }
   return out;
-}
-
-const FLOCK_KEPT: Record<FlockKeptReason, string> = {
-  shared: 'it is a shared lock (-s), which keeps readers apart from a writer in another job',
-  dynamic: 'its lock file or options are only known when it runs',
-  'conflict-exit-zero': 'it succeeds when the lock is busy (-E 0), so it never kept runs apart',
-  'descriptor-unknown': 'the descriptor is not opened on one fixed file in the same script',
-  'shared-with-other-jobs': 'other jobs lock the same file, and the job-level lock keeps apart runs of one job only',
-  unlock: 'the lock it releases was not replaced',
-};
-
-function flockMessage(f: FlockUse): string {
-  if (f.replaced) {
-    return `flock ${f.lock} is a lock on this server only (each Lambda sandbox has its own files, and flock is not on provided.al2023): the job-level lock in the lock table replaces it, and cron2lambda removes this flock call`;
-  }
-  return `flock ${f.lock} is kept as written: ${FLOCK_KEPT[f.kept ?? 'dynamic']}; on Lambda it locks nothing outside its own sandbox`;
 }
 
 function isWriteOp(r: RedirectUse): boolean {
@@ -658,41 +639,38 @@ function isWriteOp(r: RedirectUse): boolean {
   return r.op === '>&' && r.path !== null;
 }
 
-function writeMessage(where: string, how: string): string {
-  return `writes ${where} (${how}): on Lambda only /tmp is writable, and /tmp does not persist between runs; write to /tmp and ship results to S3, or send output to CloudWatch Logs`;
-}
-
 // ---------------------------------------------------------------- ordering & verdict
 
-/** Sort by file, line, code; drop exact duplicates (same code, file, line, message). */
+/** Sort by file, line, code, then the sentence's values; drop exact duplicates (same code, file, line, args). */
 export function sortFindings(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
-  const out: Finding[] = [];
+  const out: Array<{ f: Finding; key: string }> = [];
   for (const f of findings) {
-    const k = `${f.code}\u0000${f.file}\u0000${f.line}\u0000${f.message}`;
+    const key = argsKey(f);
+    const k = `${f.code}\u0000${f.file}\u0000${f.line}\u0000${key}`;
     if (seen.has(k)) continue;
     seen.add(k);
-    out.push(f);
+    out.push({ f, key });
   }
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return out.sort((a, b) => cmp(a.file, b.file) || a.line - b.line || cmp(a.code, b.code) || cmp(a.message, b.message));
+  return out.sort((a, b) => cmp(a.f.file, b.f.file) || a.f.line - b.f.line || cmp(a.f.code, b.f.code) || cmp(a.key, b.key)).map((x) => x.f);
 }
 
 export type Verdict = 'ready' | 'needs-attention' | 'blocked';
 
 export interface VerdictResult {
   verdict: Verdict;
-  /** One line per blocker or warning: "code file:line". */
-  reasons: string[];
+  /** One per blocker or warning (src/render says each as "severity code at file:line: sentence"). */
+  reasons: VerdictReason[];
 }
 
 export function verdict(findings: Finding[]): VerdictResult {
   const rank: Record<Severity, number> = { info: 0, warning: 1, blocker: 2 };
   let worst = 0;
-  const reasons: string[] = [];
+  const reasons: VerdictReason[] = [];
   for (const f of findings) {
     worst = Math.max(worst, rank[f.severity]);
-    if (f.severity !== 'info') reasons.push(`${f.severity} ${f.code} at ${f.file}:${f.line}: ${f.message}`);
+    if (f.severity !== 'info') reasons.push({ finding: f });
   }
   const v: Verdict = worst === 2 ? 'blocked' : worst === 1 ? 'needs-attention' : 'ready';
   return { verdict: v, reasons };
@@ -739,11 +717,11 @@ export function backgroundFindings(sources: ReadonlyArray<{ file: string; text: 
     });
     walk(parsed.file, (n) => {
       if (n.type === 'Stmt' && n.background && !waits) {
-        push(makeFinding('background', 'starts work in the background (&); Lambda freezes the sandbox once the job answers, and cron2lambda ends what is left a short grace period after the script exits: wait for it before the script ends', src.file, base + n.line));
+        push(makeFinding('background', { kind: 'ampersand' }, src.file, base + n.line));
       } else if (n.type === 'CallExpr' && n.args.length > 0) {
         const name = posix.basename(literalWord(n.args[0]) ?? '');
         if (BACKGROUND_COMMANDS.has(name)) {
-          push(makeFinding('background', `${name} keeps work running after the script; on Lambda the sandbox is frozen once the job answers, and cron2lambda ends what is left a short grace period after the script exits`, src.file, base + n.line));
+          push(makeFinding('background', { kind: 'command', program: name }, src.file, base + n.line));
         }
       }
       return true;

@@ -2,7 +2,7 @@
 // `--root /` it is the packaging machine itself: kernel and device files, credential stores and oversized files are
 // refused with a finding that makes the job an error (the job would fail on Lambda without the file anyway).
 import { posix } from 'node:path';
-import type { FindingCode } from './types.js';
+import { SEVERITY, type Finding, type FindingArgs, type FindingDetail } from './types.js';
 
 /**
  * A shell script or sourced file is parsed in memory (the parser holds several copies of the text): 1 MiB is far
@@ -17,9 +17,16 @@ export const MAX_BUNDLE_BYTES = 50 * 1024 * 1024;
 /** Nested `source` / script executions followed before the job is refused (bash has no limit; real scripts use a few). */
 export const MAX_NESTING = 64;
 
-export interface Refusal {
-  code: FindingCode;
-  message: string;
+type RefusalCode = 'bad-path' | 'forbidden-path' | 'credential-file' | 'too-large' | 'unreadable';
+
+/** Why a file is not bundled: a finding's code and the values of its sentence (made in src/render). */
+export type Refusal = { [C in RefusalCode]: { code: C; args: FindingArgs[C] } }[RefusalCode];
+
+/** The finding a refusal becomes, at the reference that asked for the file. */
+export function refusalFinding(r: Refusal, file: string, line: number, detail: FindingDetail): Finding {
+  // Each Refusal member pairs a code with that code's args, which is what a Finding member is; TypeScript cannot
+  // follow the pairing through the spread of a union, hence the assertion.
+  return { code: r.code, severity: SEVERITY[r.code], file, line, args: r.args, detail } as Finding;
 }
 
 /** Virtual filesystems: their "files" are the running kernel's (the packaging machine's with --root /). */
@@ -42,31 +49,27 @@ function isUnder(path: string, dir: string): boolean {
 /** Why a server path may not be bundled, or null. `resolved` is where its symlinks lead (inside --root). */
 export function refuseBundling(path: string, resolved: string = path): Refusal | null {
   if (/[\\\u0000-\u001f\u007f]/.test(path)) {
-    return { code: 'bad-path', message: `the file name ${JSON.stringify(path)} holds a backslash or a control character, which a zip entry cannot carry faithfully; rename the file on the server` };
+    return { code: 'bad-path', args: { kind: 'control', path } };
   }
   if (path.endsWith('/')) {
-    return { code: 'bad-path', message: `${path} ends with a slash, so it names a directory, but it is a file (bash fails with "Not a directory"); fix the reference` };
+    return { code: 'bad-path', args: { kind: 'slash', path } };
   }
   for (const p of new Set([posix.normalize(path), posix.normalize(resolved)])) {
     const kernel = KERNEL_DIRS.find((d) => isUnder(p, d));
     if (kernel) {
-      return { code: 'forbidden-path', message: `${path}${p !== path ? ` (a link to ${p})` : ''} is under ${kernel}, a kernel filesystem of the machine running cron2lambda, not a file of the job; it is never bundled` };
+      return { code: 'forbidden-path', args: { path, ...(p !== path ? { link: p } : {}), kernel } };
     }
     const base = posix.basename(p);
     const credential =
       CREDENTIAL_PATHS.has(p) || CREDENTIAL_NAMES.has(base) || CREDENTIAL_TAILS.some((t) => p.endsWith(`/${t}`)) || PRIVATE_KEY_NAME.test(base);
     if (credential) {
-      return {
-        code: 'credential-file',
-        message: `${path}${p !== path ? ` (a link to ${p})` : ''} is a credential file; it is not copied into the zip: put what the job needs from it in SSM Parameter Store or Secrets Manager and read it at run time`,
-      };
+      return { code: 'credential-file', args: { path, ...(p !== path ? { link: p } : {}) } };
     }
   }
   return null;
 }
 
-const mib = (n: number): string => `${(n / (1024 * 1024)).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
-
-export function tooLarge(path: string, size: number, limit: number, what: string): Refusal {
-  return { code: 'too-large', message: `${path} is ${mib(size)}${size > limit ? '' : ' or more'}; ${what} above ${mib(limit)} is not bundled` };
+/** `script`: the limit is MAX_SCRIPT_BYTES for a shell script, else MAX_FILE_BYTES for any file. */
+export function tooLarge(path: string, size: number, limit: number, script: boolean): Refusal {
+  return { code: 'too-large', args: { kind: 'file', path, size, limit, script } };
 }

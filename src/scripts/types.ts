@@ -1,5 +1,6 @@
 // Shared data types of the script analysis (findings.ts re-exports all of them).
 import type { FlockKeptReason, Overlap } from './flock.js';
+import type { Reason } from '../model/reasons.js';
 
 export type Severity = 'info' | 'warning' | 'blocker';
 
@@ -84,17 +85,89 @@ export const SEVERITY: Record<FindingCode, Severity> = {
   network: 'info',
 };
 
-export interface Finding {
-  code: FindingCode;
+/**
+ * A finding is data: its code, severity, place, the values its sentence needs (`args`, typed per code) and the
+ * structured `detail` tools read. The sentence itself is made in src/render/messages.ts only, from code and args,
+ * so redaction works on values (args and detail), never on prose.
+ */
+export type Finding = { [C in FindingCode]: FindingOf<C> }[FindingCode];
+
+export interface FindingOf<C extends FindingCode> {
+  code: C;
   severity: Severity;
-  /** Never contains a secret value. */
-  message: string;
   /** The crontab file or the script's absolute server path. */
   file: string;
   /** 1-based. */
   line: number;
+  /** The values the sentence is made of (redacted like any value). Never contains a secret value. */
+  args: FindingArgs[C];
   detail?: FindingDetail;
 }
+
+/** How a runtime snapshot is named in a sentence ("probe of eu-west-1 x86_64 on 2026-11-20", "the shipped list of ..."). */
+export interface RuntimeRef {
+  probe: boolean;
+  region: string | null;
+  architecture: string;
+  /** YYYY-MM-DD the snapshot was taken. */
+  day: string;
+}
+
+/** What a reference names, in the words of its finding: the program run, a sourced file, a script given to a shell. */
+export type ReferenceRole = 'program' | 'the program' | 'sourced file' | 'script';
+
+/** The values of each finding's sentence, by code. A code with several sentences says which by `kind`. */
+export interface FindingArgs {
+  'missing-file':
+    | { kind: 'no-base'; role: ReferenceRole; reference: string }
+    | { kind: 'directory' | 'not-under-root'; role: ReferenceRole; reference: string; path: string };
+  reboot: Record<string, never>;
+  /**
+   * secret: `label` says what the detector found (e.g. "password in a URL"); `variable` the crontab variable that
+   * holds it, `stdin` for the % text; `envVar` the variable the bundled copy now reads, `bundled` when the bundled
+   * copy has [REDACTED] in its place.
+   */
+  secret: { label?: string; variable?: string; stdin?: boolean; envVar?: string; bundled?: boolean };
+  sudo: { program: string };
+  'service-control': { program: string };
+  'local-service': { kind: 'database' | 'localhost'; program: string };
+  'remote-host': { program: string; hosts: string[] };
+  /** `program` for a command that writes (cp, tee, ...), `op` for a redirection. */
+  'write-outside-tmp': { path: string; op?: string; program?: string };
+  'output-redirect': { target: string; op: string };
+  flock: { lock: string; replaced: boolean; kept?: FlockKeptReason };
+  mail: { program: string };
+  mailto: Record<string, never>;
+  'aws-cli': { permissions: string[] };
+  'missing-command': { program: string; interpreter: boolean; runtime: RuntimeRef };
+  'long-running':
+    | { kind: 'unbounded-loop' | 'sleep-in-loop' | 'wait' }
+    /** seconds: null when a sleep is forever (`sleep infinity`). */
+    | { kind: 'sleeps'; seconds: number | null };
+  network: { hosts: string[] };
+  unresolved: { role: ReferenceRole; reference: string };
+  /** path: the file that does not parse; absent for the crontab command. error: the parser's own words. */
+  /** `heredoc`: the body of a heredoc given to a shell (in `path` when the heredoc is in a script). */
+  'parse-error': { path?: string; error: string; heredoc?: boolean };
+  'credential-file': { path: string; link?: string };
+  'forbidden-path': { path: string; link?: string; kernel: string };
+  unreadable: { path: string };
+  'too-large':
+    | { kind: 'file'; path: string; size: number; limit: number; script: boolean }
+    | { kind: 'bundle'; path: string; limit: number };
+  'too-deep': { path: string; limit: number };
+  'bad-path': { kind: 'control' | 'slash'; path: string };
+  /** fields: the parts of the job that hold a NUL ("command", "% text (stdin)", "SHELL", "home directory"). */
+  'bad-input': { fields: NulField[] };
+  background: { kind: 'ampersand' } | { kind: 'command'; program: string };
+  'native-arch': { path: string; bits: number; machine: string; architecture: string; expected: string };
+  /** loader: set when the missing library is the program's dynamic loader (its path). */
+  'native-library': { path: string; library: string; loader?: string; runtime: RuntimeRef };
+  'native-glibc': { path: string; needed: string; have: string; runtime: RuntimeRef };
+  'native-unreadable': { path: string; error: string; architecture: string };
+}
+
+export type NulField = 'command' | 'stdin' | 'SHELL' | 'PATH' | 'HOME' | 'home';
 
 export interface FindingDetail {
   /** missing-file / unresolved: the reference as written (redacted) and the resolved path. */
@@ -140,8 +213,22 @@ export const BUNDLE_ERROR_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>
   'bad-input',
 ]);
 
-export function makeFinding(code: FindingCode, message: string, file: string, line: number, detail?: FindingDetail): Finding {
-  const f: Finding = { code, severity: SEVERITY[code], message, file, line };
+/**
+ * A finding's values as one string, for ordering and telling duplicates apart (the sentence is made from exactly
+ * these, so equal keys mean equal sentences).
+ */
+export function argsKey(f: { args: object }): string {
+  return JSON.stringify(f.args);
+}
+
+/**
+ * What makes a verdict worse than ready: a blocker or warning finding, or a job warning that needs a decision
+ * (src/plan/readiness.ts ATTENTION_WARNINGS). src/render says each as "severity code at file:line: sentence".
+ */
+export type VerdictReason = { finding: Finding } | { warning: Reason };
+
+export function makeFinding<C extends FindingCode>(code: C, args: FindingArgs[C], file: string, line: number, detail?: FindingDetail): FindingOf<C> {
+  const f: FindingOf<C> = { code, severity: SEVERITY[code], file, line, args };
   if (detail !== undefined) f.detail = detail;
   return f;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fieldProblemText, reasonMessage } from '../../src/render/messages.js';
 import { parseEnvLine, readCrontab, splitPercent } from '../../src/crontab/read.js';
 import { parseField, FIELDS } from '../../src/crontab/fields.js';
 import { dayRule, matchesDay, parseCronFields } from '../../src/schedule/model.js';
@@ -7,12 +8,12 @@ const user = (text: string) => readCrontab(text, { file: 'tab', system: false })
 const field = (name: string, text: string) => parseField(text, FIELDS.find((f) => f.name === name)!);
 const values = (name: string, text: string) => {
   const r = field(name, text);
-  if (!r.ok) throw new Error(r.error.message);
+  if (!r.ok) throw new Error(fieldProblemText(r.error.problem));
   return r.field.values;
 };
 const errorOf = (name: string, text: string) => {
   const r = field(name, text);
-  return r.ok ? null : r.error.message;
+  return r.ok ? null : fieldProblemText(r.error.problem);
 };
 
 describe('fields', () => {
@@ -164,7 +165,8 @@ describe('reading whole crontabs', () => {
     const isUser = (w: string) => w === 'root' || w === 'www-data';
     const t = readCrontab('0 1 * * * root /opt/a.sh\n0 2 * * * www-data /opt/b.sh\n0 3 * * * /opt/c.sh root\n0 4 * * * root\n', { file: 'tab', system: false, isUser });
     expect(t.entries.map((e) => e.reasons[0]?.code)).toEqual(['looks-like-system-crontab', 'looks-like-system-crontab', undefined, undefined]);
-    expect(t.entries[0].reasons[0].message).toMatch(/use --system/);
+    expect(t.entries[0].reasons[0]).toMatchObject({ code: 'looks-like-system-crontab', args: { kind: 'line', user: 'root' } });
+    expect(reasonMessage(t.entries[0].reasons[0])).toMatch(/use --system/);
     const sys = readCrontab('0 1 * * * root /opt/a.sh\n', { file: 'tab', system: true, isUser });
     expect(sys.entries[0]).toMatchObject({ kind: 'job', user: 'root' });
   });

@@ -1,6 +1,7 @@
 // The shipped list and the probe's format stay in step: the list is a snapshot object validated by the schema the
 // probe's file is read with, and the old per-name test (isAvailableOnAl2023) agrees with it name for name.
 import { describe, expect, it } from 'vitest';
+import { findingMessage } from '../../src/render/messages.js';
 import { BASH_BUILTINS, CERTAIN_COMMANDS, COREUTILS, OTHER_PACKAGES, SHIPPED_LIST_CHECKED, isAvailableOnAl2023 } from '../../src/scripts/al2023.js';
 import { missingCommandFinding, runtimeView } from '../../src/runtime/judge.js';
 import { shippedSnapshot } from '../../src/runtime/shipped.js';
@@ -56,13 +57,15 @@ describe('certain and assumed commands', () => {
   it('reports a program the shipped list lacks as an unverified warning with the hint to probe', () => {
     const f = missingCommandFinding('sed', '/opt/x.sh', 3);
     expect(f).toMatchObject({ code: 'missing-command', severity: 'warning', file: '/opt/x.sh', line: 3, detail: { command: 'sed', unverified: true } });
-    expect(f!.message).toContain('cron2lambda probe');
-    expect(f!.message).toContain(`shipped list of ${SHIPPED_LIST_CHECKED}`);
+    expect(f!.args).toMatchObject({ program: 'sed', interpreter: false, runtime: { probe: false, day: SHIPPED_LIST_CHECKED } });
+    expect(findingMessage(f!)).toContain('cron2lambda probe');
+    expect(findingMessage(f!)).toContain(`shipped list of ${SHIPPED_LIST_CHECKED}`);
   });
 
   it('names the probe it judged against in a verified finding', () => {
     const f = missingCommandFinding('sed', '/opt/x.sh', 3, runtimeView(probeSnapshot({ region: 'ap-south-1' })));
-    expect(f!.message).toContain('probe of ap-south-1 x86_64 on 2026-11-20');
+    expect(f!.args).toMatchObject({ program: 'sed', runtime: { probe: true, region: 'ap-south-1', architecture: 'x86_64', day: '2026-11-20' } });
+    expect(findingMessage(f!)).toContain('probe of ap-south-1 x86_64 on 2026-11-20');
     expect(missingCommandFinding('sed', '/opt/x.sh', 3, runtimeView(probeSnapshot({ add: ['sed'] })))).toBeNull();
   });
 });

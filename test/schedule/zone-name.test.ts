@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { zoneLegacyText } from '../../src/render/messages.js';
 import { checkZoneName, suggestZones } from '../../src/schedule/zone-name.js';
 import { isValidZone } from '../../src/schedule/zone.js';
 
@@ -26,7 +27,7 @@ describe('time-zone names', () => {
   it('warns on legacy names whose meaning surprises, with what to write', () => {
     const legacy = (n: string) => {
       const c = checkZoneName(n);
-      return c.ok ? c.legacy : 'invalid';
+      return c.ok ? c.legacy && zoneLegacyText(c.legacy) : 'invalid';
     };
     expect(legacy('EST')).toMatch(/UTC-05:00 all year, with no daylight saving time.*America\/New_York/);
     expect(legacy('MST')).toMatch(/UTC-07:00 all year/);

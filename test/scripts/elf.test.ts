@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { findingMessage } from '../../src/render/messages.js';
 import { compareVersions, readElf, type ElfInfo } from '../../src/scripts/elf.js';
 import { nativeFindings } from '../../src/runtime/native.js';
 import { runtimeView } from '../../src/runtime/judge.js';
@@ -65,7 +66,8 @@ describe.runIf(onX86 && hasReadelf)('real binaries of this machine, against read
     const findings = nativeFindings([{ path: '/usr/local/bin/mybash', zipPath: 'usr/local/bin/mybash', content: bash }], runtimeView(shippedSnapshot('x86_64')), 'x86_64');
     const g = findings.find((f) => f.code === 'native-glibc');
     expect(g).toMatchObject({ severity: 'blocker', detail: { glibc: info(bash).glibcNeeded, runtimeGlibc: '2.34' } });
-    expect(g!.message).toMatch(/needs glibc 2\.3[5-9]/);
+    expect(g!.args).toMatchObject({ path: '/usr/local/bin/mybash', needed: info(bash).glibcNeeded, have: '2.34' });
+    expect(findingMessage(g!)).toMatch(/needs glibc 2\.3[5-9]/);
     // the same program on a runtime probed with a newer glibc is fine as far as glibc goes
     const newer = nativeFindings([{ path: '/x', zipPath: 'x', content: bash }], runtimeView(probeSnapshot({ glibc: '2.40', add: [] })), 'x86_64');
     expect(newer.filter((f) => f.code === 'native-glibc')).toEqual([]);
@@ -83,7 +85,8 @@ describe.runIf(onX86 && hasReadelf)('real binaries of this machine, against read
     const onArm = nativeFindings(input, runtimeView(probeSnapshot({ architecture: 'arm64' })), 'arm64');
     expect(onArm).toHaveLength(1);
     expect(onArm[0]).toMatchObject({ code: 'native-arch', severity: 'blocker', detail: { machine: 'x86_64' } });
-    expect(onArm[0].message).toContain('arm64');
+    expect(onArm[0].args).toMatchObject({ machine: 'x86_64', architecture: 'arm64', expected: 'aarch64' });
+    expect(findingMessage(onArm[0])).toContain('arm64');
   });
 
   it.runIf(hasGcc)('reports a needed library missing from a probe as a blocker, from the shipped list as an unverified warning, and not at all when bundled under lib/', () => {
@@ -279,7 +282,8 @@ describe('synthetic ELF files of each class and byte order', () => {
     ]);
     const x86 = nativeFindings(files, runtimeView(probeSnapshot()), 'x86_64');
     expect(x86).toEqual([expect.objectContaining({ code: 'native-arch', severity: 'blocker', detail: { machine: 'aarch64' } })]);
-    expect(x86[0].message).toContain('--arch arm64');
+    expect(x86[0].args).toMatchObject({ machine: 'aarch64', architecture: 'x86_64' });
+    expect(findingMessage(x86[0])).toContain('--arch arm64');
   });
 
   it('blocks a 32-bit program even when its machine family matches', () => {

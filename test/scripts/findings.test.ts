@@ -2,6 +2,7 @@ import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { findingMessage, verdictReasonText } from '../../src/render/messages.js';
 import { analyzeJob } from '../../src/scripts/analyze.js';
 import {
   awsPermissions,
@@ -35,8 +36,9 @@ describe('secrets', () => {
     ]);
     for (const h of hits) {
       expect(h.finding.severity).toBe('warning');
-      expect(h.finding.message).toMatch(/SSM Parameter Store/);
+      expect(findingMessage(h.finding)).toMatch(/SSM Parameter Store/);
       for (const p of PLANTED) expect(JSON.stringify(h.finding)).not.toContain(p);
+      for (const p of PLANTED) expect(findingMessage(h.finding)).not.toContain(p);
     }
   });
 
@@ -113,10 +115,12 @@ describe('other rules', () => {
   });
 
   test('verdict', () => {
-    const f = (severity: 'info' | 'warning' | 'blocker') => ({ code: 'network' as const, severity, message: 'm', file: 'f', line: 1 });
+    const f = (severity: 'info' | 'warning' | 'blocker') => ({ code: 'network' as const, severity, args: { hosts: ['m'] }, file: 'f', line: 1 });
     expect(verdict([]).verdict).toBe('ready');
     expect(verdict([f('info')]).verdict).toBe('ready');
-    expect(verdict([f('info'), f('warning')])).toEqual({ verdict: 'needs-attention', reasons: ['warning network at f:1: m'] });
+    const v = verdict([f('info'), f('warning')]);
+    expect(v).toEqual({ verdict: 'needs-attention', reasons: [{ finding: f('warning') }] });
+    expect(v.reasons.map(verdictReasonText)).toEqual(['warning network at f:1: talks to m']);
     expect(verdict([f('warning'), f('blocker')]).verdict).toBe('blocked');
   });
 

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { findingMessage } from '../../src/render/messages.js';
 import { analyzeJob } from '../../src/scripts/analyze.js';
 import { bundleJob } from '../../src/scripts/bundle.js';
 import { applyOverride, overlapEnvironment, overlapFromFlocks, parseFlock, type FlockUse } from '../../src/scripts/flock.js';
@@ -263,7 +264,8 @@ describe('the plan: jobs that lock the same file keep their flock', () => {
       expect(analyses.get(j.id)!.command).toMatch(/^flock /);
       expect(j.findings.filter((f) => f.code === 'flock').map((f) => f.detail?.kept)).toEqual(['shared-with-other-jobs']);
       // Judged against the shipped list (no probe), a missing flock is an unverified warning, not a blocker.
-      const missing = j.findings.find((f) => f.code === 'missing-command' && f.message.includes('flock'));
+      const missing = j.findings.find((f) => f.code === 'missing-command' && f.args.program === 'flock');
+      expect(missing && findingMessage(missing)).toContain('flock');
       expect(missing?.severity).toBe('warning');
       expect(missing?.detail?.unverified).toBe(true);
       expect(j.verdict).toBe('needs-attention');

@@ -5,6 +5,7 @@ import { UsageError } from '../../errors.js';
 import { renderPlan } from '../../render/text.js';
 import { styleFor } from '../../render/style.js';
 import { safeJson } from '../../render/escape.js';
+import { planJson } from '../../render/messages.js';
 import { renderNotes } from '../../render/notes.js';
 import { rootNotice } from '../notices.js';
 import { functionTimeout, horizonFrom, parseOverlap, parseTarget, parseTimezone } from '../options.js';
@@ -98,7 +99,7 @@ export function runPlan(files: string[], options: PlanCommandOptions, io: Io): n
   const { plan } = planFromFiles(files, options, io);
   const notices = [rootNotice(options.root)].filter((n) => n !== null);
   if (options.json) {
-    io.stdout.write(safeJson(notices.length ? { ...plan, notices } : plan) + '\n');
+    io.stdout.write(safeJson(notices.length ? { ...planJson(plan), notices } : planJson(plan)) + '\n');
   } else {
     io.stdout.write(renderNotes(notices, styleFor(io.stdout, io.env)) + renderPlan(plan, styleFor(io.stdout, io.env)));
   }
