@@ -1,0 +1,154 @@
+// Credentials in crontab lines, variables and the % text (stdin), as findings and as values to redact.
+import { posix } from 'node:path';
+import type { SecretUse } from '../bundle.js';
+import { PASSWORD_PROGRAMS, secretFromAssignment, secretsInArgv, secretsInText, secretsInValue, type SecretMatch } from '../secrets.js';
+import { evalWord, literalWord, parseShell, walk } from '../sh/index.js';
+import { credentialParts } from '../tokens.js';
+import { makeFinding, type Finding, type FindingArgs } from '../types.js';
+
+// ---------------------------------------------------------------- secrets
+
+export interface SecretHit {
+  finding: Finding;
+  /** The secret itself: feed it to collectSecrets/redact, never print it. */
+  value: string;
+}
+
+/** `what`: where the credential was met (the detector's label, the crontab variable, the % text). */
+export function secretFinding(what: FindingArgs['secret'], file: string, line: number, kind: string, envVar?: string, bundled = false): Finding {
+  const args: FindingArgs['secret'] = { ...what, ...(envVar ? { envVar } : bundled ? { bundled: true } : {}) };
+  return makeFinding('secret', args, file, line, {
+    secretKind: kind,
+    ...(envVar ? { envVar } : {}),
+  });
+}
+
+/** A crontab variable (`DB_PASSWORD=hunter2`) that holds a credential literal. */
+export function findSecretInVariable(name: string, value: string, file: string, line: number): SecretHit | null {
+  const m = secretFromAssignment(name, value) ?? secretsInValue(value)[0] ?? null;
+  if (!m) return null;
+  return { finding: secretFinding(m.kind === 'assignment' ? { variable: name } : { label: m.label, variable: name }, file, line, m.kind), value: m.value };
+}
+
+/**
+ * Credential literals in arbitrary shell text (a crontab line, a command). Parsed with the shell
+ * parser; only literal words count. `line` is the line number of the text's first line.
+ */
+/**
+ * Every detector below needs one of these substrings (a credential-like name or option, a program with a password
+ * option, an AWS key, a URL with credentials, an Authorization header, a 40-character key): text without any of
+ * them cannot hold a finding, and skipping the shell parse keeps a 10,000-line plan fast.
+ */
+const SECRET_HINT =
+  /pass|pw|secret|token|key|credential|akia|asia|:\/\/|authorization|mysql|mariadb|mydumper|myloader|redis-cli|curl|wget|[A-Za-z0-9/+]{40}|gh[pousr]_|github_pat_|glpat-|[sr]k_(?:live|test|prod)_|xox[abposr]-|aiza|npm_|eyj|bearer|basic|-----begin|dsn|auth|_pat\b|\bpat_|_sk\b|\bsk_|sig|salt|cookie|session|hmac|jwt|cert|sg\./i;
+
+export function findSecrets(text: string, file: string, line = 1): SecretHit[] {
+  if (!SECRET_HINT.test(text)) return [];
+  const hits: SecretHit[] = [];
+  const add = (m: SecretMatch, l: number): void => {
+    hits.push({ finding: secretFinding({ label: m.label }, file, l, m.kind), value: m.value });
+  };
+  const parsed = parseShell(text, file);
+  if (!parsed.file) {
+    // not shell (an unterminated quote, say): words split on blanks with quotes dropped, judged as argv from each
+    // program with a password option, plus every credential format in the raw text
+    text.split('\n').forEach((ln, i) => {
+      const words = ln.split(/\s+/).filter((w) => w !== '').map((w) => w.replace(/^["']+|["']+$/g, ''));
+      const starts = [0, ...words.flatMap((w, j) => (PASSWORD_PROGRAMS.has(posix.basename(w)) ? [j] : []))];
+      for (const st of starts) for (const m of secretsInArgv(posix.basename(words[st] ?? ''), words.slice(st))) add(m, line + i);
+      for (const w of words) for (const m of secretsInValue(w)) add(m, line + i);
+      for (const m of secretsInText(ln)) add(m, line + i);
+    });
+    return dedupeHits(hits);
+  }
+  const scope = { vars: new Map(), dollar0: null, bashSource: null, cwd: null };
+  walk(parsed.file, (n) => {
+    if (n.type === 'CallExpr' && n.args.length > 0) {
+      const lits = n.args.map((w) => literalWord(w));
+      const prog = evalWord(n.args[0], scope);
+      // a crontab line starts with its schedule: look for a known program anywhere in the words
+      const starts = [0];
+      lits.forEach((l, i) => {
+        if (i > 0 && l !== null && PASSWORD_PROGRAMS.has(posix.basename(l))) starts.push(i);
+      });
+      const flagged = new Set<number>();
+      for (const st of starts) {
+        const name = st === 0 ? (prog ? posix.basename(prog.text) : '') : posix.basename(lits[st] as string);
+        for (const s of secretsInArgv(name, lits.slice(st))) {
+          const idx = s.index + st;
+          if (flagged.has(idx)) continue;
+          flagged.add(idx);
+          add(s, line - 1 + n.args[idx].line);
+        }
+      }
+      n.args.forEach((w, i) => {
+        if (flagged.has(i) || lits[i] === null) return;
+        for (const m of secretsInValue(lits[i] as string)) add(m, line - 1 + w.line);
+      });
+    }
+    if (n.type === 'Assign' && n.name && n.value) {
+      const lit = literalWord(n.value);
+      if (lit !== null) {
+        const m = secretFromAssignment(n.name, lit);
+        if (m) add(m, line - 1 + n.line);
+        else for (const v of secretsInValue(lit)) add(v, line - 1 + n.line);
+      }
+    }
+    if (n.type === 'Redirect' && n.word) {
+      const lit = literalWord(n.word);
+      if (lit !== null) for (const v of secretsInValue(lit)) add(v, line - 1 + n.line);
+    }
+    return true;
+  });
+  return dedupeHits(hits);
+}
+
+/**
+ * Credentials in a job's `%` text (its stdin: a password answered to a prompt, a key piped in). `stdin` is the text as
+ * the job reads it; `line` the crontab line. `also` holds the same credentials as written in the line (with `%` for
+ * newlines), to be redacted too.
+ */
+export function findSecretsInStdin(stdin: string, lineText: string, file: string, line: number): { hits: SecretHit[]; also: string[] } {
+  const hits = dedupeHits(secretsInText(stdin).map((m) => ({ finding: secretFinding({ label: m.label, stdin: true }, file, line, m.kind), value: m.value })));
+  const at = lineText.search(/(?<!\\)%/);
+  const found = [...secretsInText(stdin), ...(at >= 0 ? secretsInText(lineText.slice(at + 1)) : [])];
+  const also = found.flatMap((m) => [m.value, ...credentialParts(m)]);
+  return { hits, also };
+}
+
+function dedupeHits(hits: SecretHit[]): SecretHit[] {
+  const seen = new Set<string>();
+  return hits.filter((h) => {
+    const k = `${h.finding.line}\u0000${h.value}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+type SecretSource = string | SecretHit | SecretUse | { secrets: string[] } | null | undefined | SecretSource[];
+
+/** Every secret value from hits, trace entries, analyses or plain strings: unique, longest first. */
+export function collectSecrets(...sources: SecretSource[]): string[] {
+  const out = new Set<string>();
+  const visit = (s: SecretSource): void => {
+    if (s === null || s === undefined) return;
+    if (typeof s === 'string') {
+      if (s !== '') out.add(s);
+    } else if (Array.isArray(s)) s.forEach(visit);
+    else if ('secrets' in s && Array.isArray(s.secrets)) s.secrets.forEach(visit);
+    else if ('value' in s && typeof s.value === 'string') visit(s.value);
+  };
+  sources.forEach(visit);
+  return [...out].sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export { REDACTED, redact, redactBytes, redactDeep } from '../redact.js';
+
+// ---------------------------------------------------------------- mailto
+
+/** MAILTO set non-empty for the job: cron mailed its output; Lambda does not. */
+export function mailtoFinding(value: string, file: string, line: number): Finding | null {
+  if (value.trim() === '' || value.trim() === '""' || value.trim() === "''") return null;
+  return makeFinding('mailto', {}, file, line);
+}
