@@ -1,0 +1,63 @@
+// What a traversal carries: the text unit being read (where its edits go, how inserted text is quoted), the shell
+// state (variables, directory, exported names) and where relative paths are anchored.
+import {
+  type EvalScope,
+  type Stmt,
+} from '../sh/index.js';
+import type { BundleReason } from './types.js';
+
+export const COMMAND_KEY = '\u0000command';
+
+export interface Unit {
+  /** Where findings point. */
+  file: string;
+  /** Edit bucket: a server path, or COMMAND_KEY. */
+  key: string;
+  crontab: boolean;
+  bytes: Uint8Array;
+  base: number;
+  lineBase: number;
+  /** Escapes inserted text for the quoting context the unit's text lives in. */
+  escape: (s: string) => string;
+}
+
+export type Anchor =
+  | { kind: 'initial' }
+  | { kind: 'script' }
+  | { kind: 'unknown' }
+  | { kind: 'cd'; key: string; offset: number; escape: (s: string) => string };
+
+export interface Ctx {
+  unit: Unit;
+  scope: EvalScope;
+  exported: Set<string>;
+  anchor: Anchor;
+  inLoop: boolean;
+  topLevel: boolean;
+  /** Depth of nested script executions, a guard against pathological trees. */
+  depth: number;
+}
+
+export interface Registered {
+  path: string;
+  original: Uint8Array;
+  reason: BundleReason;
+  shell: boolean;
+}
+
+export interface PendingFunc {
+  name: string;
+  body: Stmt;
+  unit: Unit;
+  bashSource: string | null;
+  visited: boolean;
+}
+
+export const REASON_RANK: Record<BundleReason, number> = { command: 3, exec: 2, source: 1 };
+
+export const identity = (s: string): string => s;
+export const inDoubleQuotes = (s: string): string => s.replace(/[\\"$`]/g, '\\$&');
+
+export function cloneScope(s: EvalScope): EvalScope {
+  return { vars: new Map(s.vars), dollar0: s.dollar0, bashSource: s.bashSource, cwd: s.cwd };
+}

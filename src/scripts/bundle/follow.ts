@@ -1,0 +1,419 @@
+// Layer 6: following what a simple command runs and sources: builtins, functions, programs through PATH, scripts
+// given to shells and interpreters, wrappers (sudo, timeout, flock), `bash -c` and `eval` strings.
+import { posix } from 'node:path';
+import { CRON_DEFAULT_PATH, SYSTEM_DIRS, isBashBuiltin, isSystemPath } from '../al2023.js';
+import { secretsInArgv } from '../secrets.js';
+import {
+  evalWord,
+  parseShell,
+  resolvePath,
+  type CallExpr,
+  type Node,
+  type Word,
+} from '../sh/index.js';
+import { MAX_NESTING, MAX_SCRIPT_BYTES, refusalFinding, tooLarge } from '../policy.js';
+import { makeFinding } from '../types.js';
+import { type CommandUse, type WordInfo } from './types.js';
+import { identity, inDoubleQuotes, type Ctx, type Unit } from './context.js';
+import { INLINE_CODE_OPTS, INTERPRETERS, SHELL_NAMES, shebangInterpreter, wrappedCommand } from './programs.js';
+import { StatementWalker } from './walk.js';
+
+export class Tracer extends StatementWalker {
+  protected readonly executed = new Set<string>();
+  protected readonly sourcing: string[] = [];
+
+  protected visitCall(call: CallExpr, ctx: Ctx): void {
+    const args = call.args;
+    for (const a of call.assigns) this.visitAssign(a, ctx, args.length === 0);
+    if (args.length === 0) return;
+    for (const w of args) this.visitSubsts(w, ctx);
+    this.command(args, ctx, undefined);
+  }
+
+  /** One simple command (argv as word nodes), possibly the inner command of a wrapper. */
+  protected command(args: readonly Word[], ctx: Ctx, via: string | undefined): void {
+    const argv = args.map((w) => this.word(w, ctx));
+    const w0 = args[0];
+    const v0 = evalWord(w0, ctx.scope);
+    const line = argv[0].line;
+    const base = { file: ctx.unit.file, line, crontab: ctx.unit.crontab, topLevel: ctx.topLevel, inLoop: ctx.inLoop, argv, cwd: ctx.scope.cwd, ...(via ? { via } : {}) };
+
+    // secrets on the command line
+    const lits = argv.map((a) => a.literal);
+    const progName = v0 ? posix.basename(v0.text) : '';
+    const argSecrets = secretsInArgv(progName, lits);
+    const secretIdx = new Set<number>();
+    for (const s of argSecrets) {
+      if (lits[s.index] !== null) {
+        this.secretWord(args[s.index], lits[s.index] as string, s, ctx);
+        secretIdx.add(s.index);
+      }
+    }
+    argv.forEach((a, i) => {
+      if (!secretIdx.has(i) && a.literal !== null) this.valueSecrets(args[i], a.literal, ctx);
+    });
+
+    if (!v0) {
+      this.trace.commands.push({ ...base, name: posix.basename(argv[0].loose), resolution: 'dynamic' });
+      if (argv[0].loose.includes('/') || /\.(sh|bash)$/.test(argv[0].loose)) this.unresolved(ctx, w0, argv[0].raw, 'the program');
+      return;
+    }
+    const prog = v0.text;
+    const name = prog.includes('/') ? posix.basename(prog) : prog;
+    const use: CommandUse = { ...base, name, resolution: 'not-found' };
+    this.trace.commands.push(use);
+
+    // ---- resolve the program ----
+    let bundled: string | null = null;
+    if (prog.includes('/')) {
+      const abs = resolvePath(prog, ctx.scope.cwd);
+      if (abs === null) {
+        use.resolution = 'missing-file';
+        this.missing(ctx, w0, argv[0].raw, null, 'program');
+      } else if (isSystemPath(abs)) {
+        use.resolution = 'system';
+        use.path = abs;
+      } else if (this.exists(abs)) {
+        use.resolution = 'bundled';
+        use.path = abs;
+        if (this.register(abs, ctx.unit.crontab ? 'command' : 'exec', ctx, w0)) {
+          bundled = abs;
+          this.rewriteRef(w0, ctx, v0, abs, false);
+        }
+      } else {
+        use.resolution = 'missing-file';
+        use.path = abs;
+        this.missing(ctx, w0, argv[0].raw, abs, 'program');
+      }
+    } else if (isBashBuiltin(prog)) {
+      use.resolution = 'builtin';
+    } else if (this.funcNames.has(prog)) {
+      use.resolution = 'function';
+      this.callFunction(prog, ctx);
+    } else {
+      const found = this.lookPath(prog, ctx);
+      if (found && found.system) {
+        use.resolution = 'system';
+        use.path = found.path;
+      } else if (found) {
+        use.resolution = 'bundled';
+        use.path = found.path;
+        if (this.register(found.path, ctx.unit.crontab ? 'command' : 'exec', ctx, w0)) {
+          bundled = found.path;
+          this.rewriteRef(w0, ctx, v0, found.path, true);
+        }
+      }
+    }
+
+    if (bundled) this.execFile(bundled, ctx, w0);
+
+    // ---- builtins with effects, wrappers, interpreters ----
+    this.special(name, args, argv, ctx, use);
+  }
+
+  protected lookPath(name: string, ctx: Ctx): { path: string; system: boolean } | null {
+    const pathVar = ctx.scope.vars.get('PATH')?.text ?? CRON_DEFAULT_PATH;
+    for (const dir of pathVar.split(':')) {
+      if (!dir.startsWith('/')) continue;
+      const p = posix.join(dir, name);
+      const system = (SYSTEM_DIRS as readonly string[]).includes(posix.normalize(dir));
+      if (this.exists(p)) return { path: p, system };
+    }
+    return null;
+  }
+
+  protected callFunction(name: string, ctx: Ctx): void {
+    const f = this.funcs.get(name);
+    if (!f || f.visited) return;
+    f.visited = true;
+    const scope = ctx.scope;
+    const saved = scope.bashSource;
+    scope.bashSource = f.bashSource;
+    this.visitStmt(f.body, { ...ctx, unit: f.unit, topLevel: false });
+    scope.bashSource = saved;
+  }
+
+  /** Visit the bodies of functions never called (a library's functions, say) with the final scope. */
+  flushFunctions(ctx: Ctx): void {
+    for (const name of [...this.funcs.keys()].sort()) this.callFunction(name, ctx);
+  }
+
+  protected special(name: string, args: readonly Word[], argv: WordInfo[], ctx: Ctx, use: CommandUse): void {
+    const vals = argv.map((a) => a.value);
+    switch (name) {
+      case 'cd': {
+        const rest = args.slice(1).filter((_, i) => !['-P', '-L', '-e', '--'].includes(vals[i + 1] ?? ''));
+        if (rest.length === 0) {
+          const home = ctx.scope.vars.get('HOME');
+          ctx.scope.cwd = home ? home.text : null;
+          ctx.anchor = home ? { kind: 'initial' } : { kind: 'unknown' };
+          return;
+        }
+        const w = rest[0];
+        const v = evalWord(w, ctx.scope);
+        if (!v) {
+          ctx.scope.cwd = null;
+          ctx.anchor = { kind: 'unknown' };
+          return;
+        }
+        const abs = resolvePath(v.text, ctx.scope.cwd);
+        ctx.scope.cwd = abs;
+        if (abs === null) ctx.anchor = { kind: 'unknown' };
+        else if (v.scriptRelative) ctx.anchor = { kind: 'script' };
+        else if (v.text.startsWith('/')) ctx.anchor = { kind: 'cd', key: ctx.unit.key, offset: ctx.unit.base + w.pos, escape: ctx.unit.escape };
+        // relative cd keeps the anchor it is relative to
+        return;
+      }
+      case 'source':
+      case '.': {
+        if (args.length < 2) return;
+        this.sourceFile(args[1], argv[1], ctx);
+        return;
+      }
+      case 'unset':
+        for (const v of vals.slice(1)) if (v && !v.startsWith('-')) ctx.scope.vars.delete(v);
+        return;
+      case 'export':
+        for (const v of vals.slice(1)) if (v && !v.startsWith('-')) ctx.exported.add(v.split('=')[0]);
+        return;
+      case 'eval':
+        // `eval 'literal code'` runs the code in this shell: analysed like the lines around it
+        if (args.length === 2) this.shellString(args[1], ctx, true);
+        return;
+      default:
+        break;
+    }
+    if (name === 'flock') this.flock(args, vals, ctx, use);
+    const inner = wrappedCommand(name, vals);
+    if (inner !== null && inner.index < args.length) {
+      if (inner.shellString) {
+        this.shellString(args[inner.index], ctx);
+        return;
+      }
+      this.command(args.slice(inner.index), ctx, name);
+      return;
+    }
+    if (name === 'flock' && inner !== null && inner.shellStringAt !== undefined) {
+      this.shellString(args[inner.shellStringAt], ctx);
+      return;
+    }
+    if (SHELL_NAMES.has(name)) {
+      this.shellInvocation(args, vals, ctx);
+      return;
+    }
+    if (INTERPRETERS.has(name) || /^python[0-9.]+$/.test(name) || /^php[0-9.]+$/.test(name)) {
+      this.interpreterInvocation(args, vals, ctx);
+    }
+  }
+
+
+  protected sourceFile(w: Word, info: WordInfo, ctx: Ctx): void {
+    const v = evalWord(w, ctx.scope);
+    if (!v) {
+      this.unresolved(ctx, w, info.raw, 'sourced file');
+      return;
+    }
+    let abs: string | null = null;
+    let viaPath = false;
+    if (v.text.includes('/')) abs = resolvePath(v.text, ctx.scope.cwd);
+    else {
+      // bash looks a slash-less name up in PATH first, then in the current directory
+      const found = this.lookPath(v.text, ctx);
+      if (found && !found.system) {
+        abs = found.path;
+        viaPath = true;
+      } else abs = resolvePath(v.text, ctx.scope.cwd);
+    }
+    if (abs === null || !this.exists(abs)) {
+      this.missing(ctx, w, info.raw, abs, 'sourced file');
+      return;
+    }
+    const reg = this.register(abs, 'source', ctx, w);
+    if (!reg) return;
+    this.rewriteRef(w, ctx, v, abs, viaPath);
+    if (this.sourcing.includes(abs)) return;
+    if (this.sourcing.length >= MAX_NESTING) {
+      this.tooDeep(ctx, w, abs);
+      return;
+    }
+    const parsed = parseShell(reg.original, abs);
+    if (!parsed.file) {
+      this.findings.push(makeFinding('parse-error', { path: abs, error: parsed.error?.message ?? '' }, abs, parsed.error?.line ?? 1));
+      return;
+    }
+    const unit: Unit = { file: abs, key: abs, crontab: false, bytes: parsed.bytes, base: 0, lineBase: 0, escape: identity };
+    const scope = ctx.scope;
+    const saved = scope.bashSource;
+    scope.bashSource = abs;
+    this.sourcing.push(abs);
+    // a sourced file runs in the caller's shell: same variables, cwd and $0
+    const inner: Ctx = { ...ctx, unit, topLevel: false };
+    this.visitStmts(parsed.file.stmts, inner);
+    ctx.anchor = inner.anchor;
+    this.sourcing.pop();
+    scope.bashSource = saved;
+  }
+
+  /**
+   * `bash -c 'string'` (a new shell) or `eval 'string'` (`sameShell`: this shell, its variables and directory):
+   * analyze the string as shell code when it is a plain literal.
+   */
+  protected shellString(w: Word, ctx: Ctx, sameShell = false): void {
+    const parts = w.parts;
+    if (parts.length !== 1) return;
+    const p = parts[0];
+    let innerText: string | null = null;
+    let escape = identity;
+    let base = 0;
+    if (p.type === 'SglQuoted' && !p.dollar) {
+      innerText = p.value;
+      base = p.pos + 1;
+      // inside '...' nothing needs escaping as long as no single quote is inserted
+      escape = (s: string) => s.replace(/'/g, `'\\''`);
+    } else if (p.type === 'DblQuoted' && p.parts.length === 1 && p.parts[0].type === 'Lit' && !p.parts[0].value.includes('\\')) {
+      innerText = p.parts[0].value;
+      base = p.parts[0].pos;
+      escape = inDoubleQuotes;
+    } else if (p.type === 'Lit' && !p.value.includes('\\')) {
+      innerText = p.value;
+      base = p.pos;
+    }
+    if (innerText === null) return;
+    const parsed = parseShell(innerText, ctx.unit.file);
+    if (!parsed.file) return;
+    const outer = ctx.unit;
+    const unit: Unit = {
+      file: outer.file,
+      key: outer.key,
+      crontab: outer.crontab,
+      bytes: parsed.bytes,
+      base: outer.base + base,
+      lineBase: outer.lineBase + p.line - 1,
+      escape: (s: string) => outer.escape(escape(s)),
+    };
+    if (sameShell) {
+      const inner: Ctx = { ...ctx, unit };
+      this.visitStmts(parsed.file.stmts, inner);
+      ctx.anchor = inner.anchor;
+      return;
+    }
+    const scope = this.execScope(ctx, ctx.scope.dollar0);
+    const inner: Ctx = { ...ctx, unit, scope, exported: new Set(ctx.exported), topLevel: false };
+    this.visitStmts(parsed.file.stmts, inner);
+  }
+
+  protected shellInvocation(args: readonly Word[], vals: Array<string | null>, ctx: Ctx): void {
+    for (let i = 1; i < args.length; i++) {
+      const v = vals[i];
+      if (v === null) {
+        this.unresolved(ctx, args[i], this.word(args[i], ctx).raw, 'script');
+        return;
+      }
+      if (v === '-c') {
+        if (i + 1 < args.length) this.shellString(args[i + 1], ctx);
+        return;
+      }
+      if (v === '-o' || v === '+o' || v === '-O' || v === '+O') {
+        i++;
+        continue;
+      }
+      if (v.startsWith('-') || v.startsWith('+')) {
+        if (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(v)) {
+          if (i + 1 < args.length) this.shellString(args[i + 1], ctx);
+          return;
+        }
+        // -s: commands come from stdin (a heredoc, see heredocCode); the operands are positional parameters
+        if (/^-[a-zA-Z]*s[a-zA-Z]*$/.test(v)) return;
+        continue;
+      }
+      this.scriptArg(args[i], ctx, true);
+      return;
+    }
+  }
+
+  protected interpreterInvocation(args: readonly Word[], vals: Array<string | null>, ctx: Ctx): void {
+    for (let i = 1; i < args.length; i++) {
+      const v = vals[i];
+      if (v === null) return;
+      if (INLINE_CODE_OPTS.has(v)) return;
+      if (v === '-f' && i + 1 < args.length) {
+        this.scriptArg(args[i + 1], ctx, false);
+        return;
+      }
+      if (v.startsWith('-')) continue;
+      this.scriptArg(args[i], ctx, false);
+      return;
+    }
+  }
+
+  /** The script file given to an interpreter (`bash x.sh`, `python3 job.py`). */
+  protected scriptArg(w: Word, ctx: Ctx, shell: boolean): void {
+    const v = evalWord(w, ctx.scope);
+    const info = this.word(w, ctx);
+    if (!v) {
+      this.unresolved(ctx, w, info.raw, 'script');
+      return;
+    }
+    const abs = resolvePath(v.text, ctx.scope.cwd);
+    if (abs === null || !this.exists(abs)) {
+      this.missing(ctx, w, info.raw, abs, 'script');
+      return;
+    }
+    if (isSystemPath(abs)) return;
+    const reg = this.register(abs, ctx.unit.crontab ? 'command' : 'exec', ctx, w, shell);
+    if (!reg) return;
+    this.rewriteRef(w, ctx, v, abs, false);
+    if (shell) {
+      if (reg.original.length > MAX_SCRIPT_BYTES) {
+        this.findings.push(refusalFinding(tooLarge(abs, reg.original.length, MAX_SCRIPT_BYTES, true), ctx.unit.file, this.line(w, ctx), { path: abs }));
+        return;
+      }
+      reg.shell = true;
+      this.execFile(abs, ctx, w, true);
+    }
+  }
+
+
+  /** A bundled file is executed: analyze it as a shell script (once), or note its interpreter. */
+  protected execFile(path: string, ctx: Ctx, node: Node, forceShell = false): void {
+    const reg = this.files.get(path);
+    if (!reg) return;
+    if (this.executed.has(path)) return;
+    if (ctx.depth >= MAX_NESTING) {
+      this.tooDeep(ctx, node, path);
+      return;
+    }
+    this.executed.add(path);
+    const interp = shebangInterpreter(reg.original);
+    if (!forceShell && interp !== null && !SHELL_NAMES.has(interp.name)) {
+      // not a shell script: its interpreter has to exist on Lambda
+      const argv: WordInfo[] = [{ raw: interp.raw, value: interp.name, loose: interp.name, literal: interp.name, line: 1 }];
+      this.trace.commands.push({ file: path, line: 1, crontab: false, topLevel: false, inLoop: false, name: interp.name, argv, resolution: 'not-found' });
+      return;
+    }
+    if (!forceShell && !reg.shell) return;
+    if (reg.original.length > MAX_SCRIPT_BYTES) return;
+    reg.shell = true;
+    const parsed = parseShell(reg.original, path);
+    if (!parsed.file) {
+      this.findings.push(makeFinding('parse-error', { path, error: parsed.error?.message ?? '' }, path, parsed.error?.line ?? 1));
+      return;
+    }
+    const unit: Unit = { file: path, key: path, crontab: false, bytes: parsed.bytes, base: 0, lineBase: 0, escape: identity };
+    const inner: Ctx = {
+      unit,
+      scope: this.execScope(ctx, path),
+      exported: new Set(ctx.exported),
+      anchor: ctx.anchor,
+      inLoop: false,
+      topLevel: false,
+      depth: ctx.depth + 1,
+    };
+    this.visitStmts(parsed.file.stmts, inner);
+    this.flushFunctions(inner);
+  }
+
+  get functionNames(): string[] {
+    return [...this.funcNames].sort();
+  }
+}

@@ -1,0 +1,101 @@
+// Bundling: find every file a crontab command runs or sources (recursively through the scripts), and rewrite
+// references so that they run from "$LAMBDA_TASK_ROOT". One traversal produces both the bundle and a trace (every
+// simple command, redirection, assignment, loop and credential literal, with file and line); findings turn the trace
+// into findings. Pure over the FileReader.
+import { CRON_DEFAULT_PATH } from '../al2023.js';
+import {
+  applyEdits,
+  parseShell,
+  toBytes,
+  toText,
+  type Value,
+} from '../sh/index.js';
+import type { FileReader } from '../reader.js';
+import { BUNDLE_ERROR_CODES, makeFinding, type NulField } from '../types.js';
+import { type BundleResult, type BundledFile, type JobInput } from './types.js';
+import { COMMAND_KEY, identity, type Ctx, type Unit } from './context.js';
+import { spliced } from './splice.js';
+import { Tracer } from './follow.js';
+export * from './types.js';
+
+function nulFields(input: JobInput): NulField[] {
+  const out: NulField[] = [];
+  if (input.command.includes('\u0000')) out.push('command');
+  if (input.stdin?.includes('\u0000')) out.push('stdin');
+  for (const name of ['SHELL', 'PATH', 'HOME'] as const) if (input.environment[name]?.includes('\u0000')) out.push(name);
+  if (input.home?.includes('\u0000')) out.push('home');
+  if (input.shell.includes('\u0000') && !out.includes('SHELL')) out.push('SHELL');
+  return out;
+}
+
+/** The text of a file for scanning: UTF-8 when it is, else Latin-1 (one character per byte, nothing lost). */
+function fileText(bytes: Uint8Array): string {
+  const text = toText(bytes);
+  return text.includes('\uFFFD') ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1') : text;
+}
+
+// ---- entry point ----
+
+export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
+  const file = input.file ?? 'crontab';
+  const lineBase = (input.line ?? 1) - 1;
+  const env = new Map<string, Value>();
+  if (input.home !== null) env.set('HOME', { text: input.home, scriptRelative: false });
+  for (const [k, v] of Object.entries(input.environment)) env.set(k, { text: v, scriptRelative: false });
+  if (!env.has('PATH')) env.set('PATH', { text: CRON_DEFAULT_PATH, scriptRelative: false });
+  const home = env.get('HOME')?.text ?? null;
+
+  const tracer = new Tracer(reader, env, new Set(input.keepFlockLocks ?? []));
+  // A NUL cannot reach a shell (C strings end there): the line cannot run as written, on the server or on Lambda.
+  const nul = nulFields(input);
+  if (nul.length > 0) {
+    const f = makeFinding('bad-input', { fields: nul }, file, lineBase + 1);
+    return { command: input.command, commandEdits: [], files: [], findings: [f], error: true, trace: tracer.trace };
+  }
+  const parsed = parseShell(input.command, file);
+  if (!parsed.file) {
+    tracer.findings.push(makeFinding('parse-error', { error: parsed.error?.message ?? '' }, file, lineBase + (parsed.error?.line ?? 1)));
+  } else {
+    const unit: Unit = { file, key: COMMAND_KEY, crontab: true, bytes: parsed.bytes, base: 0, lineBase, escape: identity };
+    const ctx: Ctx = {
+      unit,
+      scope: { vars: new Map(env), dollar0: null, bashSource: null, cwd: home },
+      exported: new Set(env.keys()),
+      anchor: home ? { kind: 'initial' } : { kind: 'unknown' },
+      inLoop: false,
+      topLevel: true,
+      depth: 0,
+    };
+    tracer.visitStmts(parsed.file.stmts, ctx);
+    tracer.flushFunctions(ctx);
+    tracer.resolveFdFlocks();
+  }
+
+  // Every bundled text file is scanned as text too: shell scripts for well-known token formats (a PEM key in a comment
+  // or a file that does not parse), other files (Python, config) for credential-named values as well. Binaries (a NUL
+  // in the first 8 KiB) are programs: their bytes are not scanned.
+  for (const r of [...tracer.files.values()].sort((a, b) => (a.path < b.path ? -1 : 1))) {
+    if (r.original.subarray(0, 8192).includes(0)) continue;
+    tracer.textSecrets(fileText(r.original), r.path, 1, r.shell);
+  }
+
+  const files: BundledFile[] = [...tracer.files.values()]
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((r) => {
+      const edits = tracer.edits.get(r.path) ?? [];
+      const content = edits.length > 0 ? spliced(r, edits) : r.original;
+      return { path: r.path, zipPath: r.path.replace(/^\/+/, ''), content, mode: r.reason === 'source' ? 0o644 : 0o755, reason: r.reason };
+    });
+  const commandEdits = parsed.file ? tracer.edits.get(COMMAND_KEY) ?? [] : [];
+  const command = parsed.file ? toText(applyEdits(toBytes(input.command), commandEdits)) : input.command;
+  tracer.trace.functions = tracer.functionNames;
+  return {
+    command,
+    commandEdits,
+    files,
+    findings: tracer.findings,
+    error: tracer.findings.some((f) => BUNDLE_ERROR_CODES.has(f.code)),
+    trace: tracer.trace,
+  };
+}
+

@@ -1,0 +1,41 @@
+// Layer 3: a reference to a bundled file rewritten to run from "$LAMBDA_TASK_ROOT".
+import {
+  type Value,
+  type Word,
+} from '../sh/index.js';
+import { TASK_ROOT } from './types.js';
+import { type Ctx } from './context.js';
+import { quotePath } from './splice.js';
+import { SecretRewriter } from './secret-rewrite.js';
+
+export class PathRewriter extends SecretRewriter {
+  /**
+   * Rewrite a reference word that resolved to a bundled server path so that it points into the
+   * task root. `value` is how the word evaluated; `viaPath` when found through PATH.
+   */
+  protected rewriteRef(w: Word, ctx: Ctx, value: Value, path: string, viaPath: boolean): void {
+    const u = ctx.unit;
+    const start = u.base + w.pos;
+    const end = u.base + w.end;
+    if (viaPath) {
+      this.addEdit(u.key, start, end, u.escape(`${TASK_ROOT}${quotePath(path)}`));
+      return;
+    }
+    if (value.scriptRelative) return;
+    if (value.text.startsWith('/')) {
+      const first = w.parts[0];
+      if (first?.type === 'Lit' && first.value.startsWith('~')) {
+        // ~/x: replace the tilde by the task root and the home directory
+        const home = ctx.scope.vars.get('HOME')?.text ?? '';
+        this.addEdit(u.key, start, start + 1, u.escape(`${TASK_ROOT}${quotePath(home)}`));
+      } else {
+        this.addEdit(u.key, start, start, u.escape(TASK_ROOT));
+      }
+      return;
+    }
+    // relative: anchored at the directory the job started in, a `cd`, or the script's own directory
+    const a = ctx.anchor;
+    if (a.kind === 'cd') this.addEdit(a.key, a.offset, a.offset, a.escape(TASK_ROOT));
+    else if (a.kind === 'initial' && ctx.scope.cwd !== null) this.addEdit(u.key, start, start, u.escape(`${TASK_ROOT}${quotePath(ctx.scope.cwd)}/`));
+  }
+}

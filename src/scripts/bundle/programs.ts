@@ -1,0 +1,142 @@
+// What bash and the programs a cron job runs do with their arguments: which shells read commands from stdin, which
+// wrappers run a command (sudo, timeout, flock, ...), what a shebang names. Pure.
+import { posix } from 'node:path';
+import {
+  literalWord,
+  toText,
+  type WhileClause,
+  type Word,
+} from '../sh/index.js';
+export const SHELL_NAMES = new Set(['bash', 'sh', 'dash', 'ksh', 'zsh']);
+export const INTERPRETERS = new Set(['python', 'python2', 'python3', 'perl', 'php', 'ruby', 'node', 'nodejs']);
+/** Interpreter options after which no script path follows (code given inline or a module). */
+export const INLINE_CODE_OPTS = new Set(['-c', '-e', '-E', '-m', '-r']);
+
+export function isUnboundedWhile(cmd: WhileClause): boolean {
+  if (cmd.cond.length !== 1) return false;
+  const c = cmd.cond[0].cmd;
+  if (c?.type !== 'CallExpr' || c.args.length !== 1) return false;
+  const v = literalWord(c.args[0]);
+  return cmd.until ? v === 'false' : v === 'true' || v === ':';
+}
+
+export function shebangInterpreter(content: Uint8Array): { name: string; raw: string } | null {
+  if (content.length < 2 || content[0] !== 0x23 || content[1] !== 0x21) return null;
+  let end = content.indexOf(0x0a);
+  if (end === -1) end = Math.min(content.length, 256);
+  const line = toText(content.subarray(2, end)).trim();
+  const fields = line.split(/[ \t]+/).filter((f) => f !== '');
+  if (fields.length === 0) return null;
+  let prog = posix.basename(fields[0]);
+  if (prog === 'env') {
+    const rest = fields.slice(1).filter((f) => !f.startsWith('-'));
+    if (rest.length === 0) return null;
+    prog = posix.basename(rest[0]);
+  }
+  return { name: prog, raw: `#!${line}` };
+}
+
+export function isShellScript(content: Uint8Array, path: string): boolean {
+  const interp = shebangInterpreter(content);
+  if (interp) return SHELL_NAMES.has(interp.name);
+  // no shebang: a text file is run by the shell, a binary is not parsed
+  const head = content.subarray(0, 512);
+  if (head.includes(0)) return false;
+  if (head.length >= 4 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) return false;
+  void path;
+  return true;
+}
+
+/**
+ * A shell that reads its commands from stdin: `bash`, `sh -s`, `bash -ex` with no script operand and no `-c`
+ * (`bash script.sh <<EOF` gives the script data, not code).
+ */
+export function readsCommandsFromStdin(args: readonly Word[]): boolean {
+  const prog = literalWord(args[0]);
+  if (prog === null || !SHELL_NAMES.has(posix.basename(prog))) return false;
+  for (let i = 1; i < args.length; i++) {
+    const v = literalWord(args[i]);
+    if (v === null) return false;
+    if (v === '-s' || v === '--') return true; // the rest are positional parameters
+    if (v === '-o' || v === '+o' || v === '-O' || v === '+O') {
+      i++;
+      continue;
+    }
+    if (/^[-+][a-zA-Z]+$/.test(v)) {
+      if (/^-[a-zA-Z]*c/.test(v)) return false;
+      if (/^-[a-zA-Z]*s/.test(v)) return true;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
+/** Options of wrapper programs that take a separate argument. */
+const WRAPPER_OPTS_WITH_ARG: Record<string, string[]> = {
+  sudo: ['-u', '-g', '-C', '-h', '-p', '-U', '-r', '-t', '-D', '-T', '-R'],
+  nice: ['-n'],
+  ionice: ['-c', '-n', '-t'],
+  timeout: ['-s', '-k', '--signal', '--kill-after'],
+  env: ['-u', '-C', '-S', '--unset', '--chdir'],
+  stdbuf: ['-i', '-o', '-e'],
+  flock: ['-w', '-E', '--timeout', '--wait', '--conflict-exit-code'],
+  xargs: ['-n', '-P', '-I', '-d', '-L', '-s', '-a', '-E', '--max-args', '--max-procs', '--delimiter'],
+  exec: ['-a'],
+  time: ['-f', '-o', '--format', '--output'],
+  chronic: [],
+  nohup: [],
+  command: [],
+  setsid: [],
+  doas: ['-u'],
+};
+
+/**
+ * The index of the command run by a wrapper (`sudo -u x CMD`, `timeout 60 CMD`, `flock -n L CMD`),
+ * or a `-c` shell string (flock), or null.
+ */
+export function wrappedCommand(name: string, vals: Array<string | null>): { index: number; shellString?: boolean; shellStringAt?: number } | null {
+  const withArg = WRAPPER_OPTS_WITH_ARG[name];
+  if (!withArg) return null;
+  let i = 1;
+  let positional = 0;
+  const needPositional = name === 'timeout' ? 1 : name === 'flock' ? 1 : 0;
+  while (i < vals.length) {
+    const v = vals[i];
+    if (v === null) {
+      // flock's lock file may be known only at run time (`flock -n "$LOCK" cmd`); the command after it still runs
+      if (name === 'flock' && positional < needPositional) {
+        positional++;
+        i++;
+        continue;
+      }
+      break;
+    }
+    if (name === 'command' && (v === '-v' || v === '-V')) return null;
+    if (name === 'flock' && (v === '-c' || v === '--command')) {
+      return positional >= 1 && i + 1 < vals.length ? { index: vals.length, shellStringAt: i + 1 } : null;
+    }
+    if (v === '--') {
+      i++;
+      break;
+    }
+    if (v.startsWith('-') && v.length > 1) {
+      if (withArg.includes(v)) i += 2;
+      else i += 1;
+      continue;
+    }
+    if ((name === 'env' || name === 'sudo') && /^[A-Za-z_][A-Za-z0-9_]*=/.test(v)) {
+      i++;
+      continue;
+    }
+    if (positional < needPositional) {
+      positional++;
+      i++;
+      continue;
+    }
+    break;
+  }
+  if (name === 'flock' && positional < 1) return null;
+  if (i >= vals.length) return null;
+  return { index: i };
+}

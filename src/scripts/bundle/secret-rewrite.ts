@@ -1,0 +1,57 @@
+// Layer 2: credentials met in words and texts: recorded for findings and redaction, and a literal one moved out of
+// the bundled copy into an environment variable.
+import { secretsInText, secretsInValue, type SecretMatch } from '../secrets.js';
+import { credentialParts, tokensIn } from '../tokens.js';
+import {
+  type Word,
+} from '../sh/index.js';
+import { type Ctx } from './context.js';
+import { dq } from './splice.js';
+import { FileRegistry } from './files.js';
+
+export class SecretRewriter extends FileRegistry {
+  /**
+   * Credentials in text that is data, not shell words (a heredoc body, a Python script): recorded for the findings
+   * and for redaction (the bundled copy gets [REDACTED] in their place); `line` is the text's first line.
+   */
+  textSecrets(text: string, file: string, line: number, formatsOnly = false): void {
+    const known = new Set(this.trace.secrets.map((s) => s.value));
+    for (const m of formatsOnly ? tokensIn(text) : secretsInText(text)) {
+      this.trace.secretParts.push(...credentialParts(m));
+      if (known.has(m.value)) continue;
+      known.add(m.value);
+      const at = text.indexOf(m.value);
+      const l = line + (at > 0 ? text.slice(0, at).split('\n').length - 1 : 0);
+      this.trace.secrets.push({ file, line: l, kind: m.kind, label: m.label, value: m.value });
+    }
+  }
+
+  /** Record a secret found in a literal word and replace the word by an environment reference. */
+  protected secretWord(w: Word, literal: string, m: SecretMatch, ctx: Ctx, varName?: string): void {
+    let envVar = varName;
+    if (!envVar) {
+      envVar = this.secretVars.get(m.value);
+      if (!envVar) {
+        envVar = `CRON2LAMBDA_SECRET_${++this.secretCounter}`;
+        this.secretVars.set(m.value, envVar);
+      }
+    }
+    this.trace.secrets.push({ file: ctx.unit.file, line: this.line(w, ctx), kind: m.kind, label: m.label, value: m.value, envVar });
+    const at = literal.indexOf(m.value);
+    if (at === -1) return;
+    const prefix = literal.slice(0, at);
+    const suffix = literal.slice(at + m.value.length);
+    const ref = `"\${${envVar}:?set ${envVar} from SSM Parameter Store or Secrets Manager}"`;
+    const text = `${dq(prefix)}${ref}${dq(suffix)}`;
+    this.addEdit(ctx.unit.key, ctx.unit.base + w.pos, ctx.unit.base + w.end, ctx.unit.escape(text));
+  }
+
+  protected valueSecrets(w: Word, literal: string, ctx: Ctx): void {
+    const found = secretsInValue(literal);
+    // one rewrite per word: the first secret; the others are still reported and redacted
+    found.forEach((m, i) => {
+      if (i === 0) this.secretWord(w, literal, m, ctx);
+      else this.trace.secrets.push({ file: ctx.unit.file, line: this.line(w, ctx), kind: m.kind, label: m.label, value: m.value, crontab: ctx.unit.crontab });
+    });
+  }
+}

@@ -1,0 +1,57 @@
+// The state one bundling run builds up: the trace, the findings, the edits of each text and the files, plus how a
+// word and a line are read in a unit. The layers above each add one concern (files, secrets, path rewrites,
+// flock, statements, commands), each in its own module, as one class chain so that the traversal reads as one.
+import {
+  evalWord,
+  evalWordLoose,
+  literalWord,
+  toText,
+  type Edit,
+  type Node,
+  type Value,
+  type Word,
+} from '../sh/index.js';
+import type { FileReader } from '../reader.js';
+import { type Finding } from '../types.js';
+import { type Trace, type WordInfo } from './types.js';
+import { type Ctx, type Registered } from './context.js';
+
+export class BundleState {
+  readonly trace: Trace = { commands: [], redirects: [], assigns: [], loops: [], secrets: [], functions: [], secretParts: [], flocks: [] };
+  readonly findings: Finding[] = [];
+  readonly edits = new Map<string, Edit[]>();
+  readonly files = new Map<string, Registered>();
+  protected secretCounter = 0;
+  protected readonly secretVars = new Map<string, string>();
+  protected readonly refused = new Set<string>();
+  protected totalBytes = 0;
+
+  constructor(
+    protected readonly reader: FileReader,
+    protected readonly env: Map<string, Value>,
+    protected readonly keepLocks: ReadonlySet<string> = new Set(),
+  ) {}
+
+  // ---- edits ----
+  addEdit(key: string, start: number, end: number, text: string): void {
+    const list = this.edits.get(key) ?? [];
+    list.push({ start, end, text });
+    this.edits.set(key, list);
+  }
+
+  // ---- words ----
+  word(w: Word, ctx: Ctx): WordInfo {
+    const v = evalWord(w, ctx.scope);
+    return {
+      raw: toText(ctx.unit.bytes.subarray(w.pos, w.end)),
+      value: v ? v.text : null,
+      loose: v ? v.text : evalWordLoose(w, ctx.scope),
+      literal: literalWord(w),
+      line: w.line + ctx.unit.lineBase,
+    };
+  }
+
+  line(n: Node, ctx: Ctx): number {
+    return n.line + ctx.unit.lineBase;
+  }
+}

@@ -1,0 +1,227 @@
+// Layer 5: following statements: lists, pipelines, compound commands, assignments, declarations, redirections,
+// substitutions and heredocs given to a shell. What a simple command runs is the next layer's (follow.ts).
+import { secretFromAssignment } from '../secrets.js';
+import {
+  evalWord,
+  literalWord,
+  parseShell,
+  resolvePath,
+  toText,
+  walk,
+  type Assign,
+  type CallExpr,
+  type Command,
+  type DeclClause,
+  type EvalScope,
+  type Node,
+  type Redirect,
+  type Stmt,
+} from '../sh/index.js';
+import { makeFinding } from '../types.js';
+import { type RedirectUse } from './types.js';
+import { cloneScope, type Ctx, type PendingFunc, type Unit } from './context.js';
+import { isUnboundedWhile, readsCommandsFromStdin } from './programs.js';
+import { FD_OPEN_OPS, FlockRewriter } from './flock-rewrite.js';
+
+export abstract class StatementWalker extends FlockRewriter {
+  protected readonly funcs = new Map<string, PendingFunc>();
+  protected readonly funcNames = new Set<string>();
+
+  /** A simple command: what it runs (follow.ts). */
+  protected abstract visitCall(call: CallExpr, ctx: Ctx): void;
+
+  // ---- traversal ----
+  visitStmts(stmts: readonly Stmt[], ctx: Ctx): void {
+    for (const st of stmts) this.visitStmt(st, ctx);
+  }
+
+  protected sub(ctx: Ctx, patch: Partial<Ctx> = {}): Ctx {
+    return { ...ctx, scope: cloneScope(ctx.scope), exported: new Set(ctx.exported), topLevel: false, ...patch };
+  }
+
+  /** Run the command substitutions (and process substitutions) inside a node. */
+  visitSubsts(node: Node | null, ctx: Ctx): void {
+    if (!node) return;
+    walk(node, (n) => {
+      if (n.type === 'CmdSubst' || n.type === 'ProcSubst') {
+        this.visitStmts(n.stmts, this.sub(ctx));
+        return false;
+      }
+      return true;
+    });
+  }
+
+  visitStmt(st: Stmt, ctx: Ctx): void {
+    const c = st.background ? this.sub(ctx, { topLevel: ctx.topLevel }) : ctx;
+    if (st.cmd) this.visitCmd(st.cmd, c);
+    const shellFed = st.cmd?.type === 'CallExpr' && readsCommandsFromStdin(st.cmd.args);
+    for (const r of st.redirs) this.visitRedirect(r, c, shellFed);
+  }
+
+  /**
+   * `bash <<EOF ... EOF`, `sh -s <<'EOF'`: the heredoc is code, analysed and rewritten like a script's lines. It runs
+   * in a new shell (exported variables only); an unquoted body is expanded by the outer shell first, which leaves the
+   * inserted "$LAMBDA_TASK_ROOT" references as they are meant.
+   */
+  protected heredocCode(r: Redirect, ctx: Ctx): void {
+    const body = r.hdoc;
+    if (!body) return;
+    const text = toText(ctx.unit.bytes.subarray(body.pos, body.end));
+    const parsed = parseShell(text, ctx.unit.file);
+    if (!parsed.file) {
+      this.findings.push(makeFinding('parse-error', { ...(ctx.unit.crontab ? {} : { path: ctx.unit.file }), error: parsed.error?.message ?? '', heredoc: true }, ctx.unit.file, this.line(body, ctx) + (parsed.error?.line ?? 1) - 1));
+      return;
+    }
+    const outer = ctx.unit;
+    const unit: Unit = { ...outer, bytes: parsed.bytes, base: outer.base + body.pos, lineBase: outer.lineBase + body.line - 1 };
+    const inner: Ctx = { ...ctx, unit, scope: this.execScope(ctx, ctx.scope.dollar0), exported: new Set(ctx.exported), topLevel: false };
+    this.visitStmts(parsed.file.stmts, inner);
+  }
+
+  protected visitRedirect(r: Redirect, ctx: Ctx, shellFed = false): void {
+    const op = r.op;
+    if (r.word) this.visitSubsts(r.word, ctx);
+    if (r.hdoc) {
+      if (shellFed && (op === '<<' || op === '<<-')) this.heredocCode(r, ctx);
+      this.visitSubsts(r.hdoc, ctx);
+      this.textSecrets(toText(ctx.unit.bytes.subarray(r.hdoc.pos, r.hdoc.end)), ctx.unit.file, this.line(r.hdoc, ctx));
+    }
+    if (op === '<<' || op === '<<-' || !r.word) return;
+    const target = this.word(r.word, ctx);
+    let path: string | null = null;
+    if (target.value !== null && !(op === '>&' || op === '<&')) path = resolvePath(target.value, ctx.scope.cwd);
+    if (op === '>&' && target.value !== null && !/^[0-9]+-?$|^-$/.test(target.value)) path = resolvePath(target.value, ctx.scope.cwd);
+    const use: RedirectUse = {
+      file: ctx.unit.file,
+      line: this.line(r, ctx),
+      crontab: ctx.unit.crontab,
+      topLevel: ctx.topLevel,
+      op,
+      fd: r.n,
+      target,
+      path,
+      cwd: ctx.scope.cwd,
+    };
+    this.trace.redirects.push(use);
+    if (r.n && FD_OPEN_OPS.has(op)) {
+      this.fdOpens.push({ unit: ctx.unit, fd: r.n, path, start: ctx.unit.base + r.word.pos, end: ctx.unit.base + r.word.end, use });
+    }
+    if (target.literal !== null) this.valueSecrets(r.word, target.literal, ctx);
+  }
+
+  protected visitCmd(cmd: Command, ctx: Ctx): void {
+    switch (cmd.type) {
+      case 'CallExpr':
+        this.visitCall(cmd, ctx);
+        return;
+      case 'BinaryCmd': {
+        if (cmd.op === '|' || cmd.op === '|&') {
+          this.visitStmt(cmd.x, this.sub(ctx, { topLevel: ctx.topLevel }));
+          this.visitStmt(cmd.y, this.sub(ctx, { topLevel: ctx.topLevel }));
+        } else {
+          this.visitStmt(cmd.x, ctx);
+          this.visitStmt(cmd.y, ctx);
+        }
+        return;
+      }
+      case 'Block':
+        this.visitStmts(cmd.stmts, { ...ctx, topLevel: false });
+        return;
+      case 'Subshell':
+        this.visitStmts(cmd.stmts, this.sub(ctx));
+        return;
+      case 'IfClause': {
+        const inner = { ...ctx, topLevel: false };
+        for (let c: typeof cmd | null = cmd; c; c = c.else) {
+          this.visitStmts(c.cond, inner);
+          this.visitStmts(c.then, inner);
+        }
+        return;
+      }
+      case 'WhileClause': {
+        const inner = { ...ctx, topLevel: false, inLoop: true };
+        this.trace.loops.push({ file: ctx.unit.file, line: this.line(cmd, ctx), unbounded: isUnboundedWhile(cmd) });
+        this.visitStmts(cmd.cond, inner);
+        this.visitStmts(cmd.do, inner);
+        return;
+      }
+      case 'ForClause': {
+        const inner = { ...ctx, topLevel: false, inLoop: true };
+        const loop = cmd.loop;
+        const unbounded = loop.type === 'CStyleLoop' && !loop.hasCond;
+        this.trace.loops.push({ file: ctx.unit.file, line: this.line(cmd, ctx), unbounded });
+        this.visitSubsts(loop, ctx);
+        this.visitStmts(cmd.do, inner);
+        return;
+      }
+      case 'CaseClause': {
+        this.visitSubsts(cmd.word, ctx);
+        const inner = { ...ctx, topLevel: false };
+        for (const item of cmd.items) this.visitStmts(item.stmts, inner);
+        return;
+      }
+      case 'FuncDecl': {
+        const name = cmd.name;
+        this.funcNames.add(name);
+        this.funcs.set(name, { name, body: cmd.body, unit: ctx.unit, bashSource: ctx.scope.bashSource, visited: false });
+        return;
+      }
+      case 'DeclClause':
+        this.visitDecl(cmd, ctx);
+        return;
+      case 'TimeClause':
+      case 'CoprocClause':
+        if (cmd.stmt) this.visitStmt(cmd.stmt, { ...ctx, topLevel: cmd.type === 'TimeClause' ? ctx.topLevel : false });
+        return;
+      default:
+        // ArithmCmd, TestClause: only their command substitutions run anything
+        this.visitSubsts(cmd, ctx);
+    }
+  }
+
+  protected visitDecl(cmd: DeclClause, ctx: Ctx): void {
+    let exportAll = cmd.variant === 'export';
+    for (const a of cmd.args) {
+      if (a.naked && !a.name && a.value) {
+        const opt = literalWord(a.value) ?? '';
+        if (/^-[a-zA-Z]*x/.test(opt)) exportAll = true;
+        continue;
+      }
+      this.visitAssign(a, ctx, true);
+      if (exportAll && a.name) ctx.exported.add(a.name);
+    }
+  }
+
+  protected visitAssign(a: Assign, ctx: Ctx, persistent: boolean): void {
+    if (!a.name) return;
+    const name = a.name;
+    if (a.index) this.visitSubsts(a.index, ctx);
+    if (a.value) this.visitSubsts(a.value, ctx);
+    for (const w of a.array ?? []) this.visitSubsts(w, ctx);
+    if (a.naked) return;
+    const value = a.value ? this.word(a.value, ctx) : null;
+    this.trace.assigns.push({ file: ctx.unit.file, line: this.line(a, ctx), crontab: ctx.unit.crontab, name, value });
+    if (persistent) {
+      const v = a.value ? evalWord(a.value, ctx.scope) : { text: '', scriptRelative: false };
+      if (a.append || a.index || a.array) ctx.scope.vars.delete(name);
+      else if (v) ctx.scope.vars.set(name, v);
+      else ctx.scope.vars.delete(name);
+    }
+    if (value && value.literal !== null && a.value) {
+      const m = secretFromAssignment(name, value.literal);
+      if (m) this.secretWord(a.value, value.literal, m, ctx, name);
+      else this.valueSecrets(a.value, value.literal, ctx);
+    }
+  }
+
+
+  protected execScope(ctx: Ctx, dollar0: string | null): EvalScope {
+    const vars = new Map(this.env);
+    for (const name of ctx.exported) {
+      const v = ctx.scope.vars.get(name);
+      if (v) vars.set(name, v);
+    }
+    return { vars, dollar0, bashSource: dollar0, cwd: ctx.scope.cwd };
+  }
+
+}
