@@ -75,7 +75,7 @@ export async function run({
     const bigLabel = `${bigMb} MB in 100-byte lines`;
     const cases = [
       [bigLabel, files.big],
-      ['20 MB in 100-byte lines', files.small],
+      ...(bigMb === 20 ? [] : [['20 MB in 100-byte lines', files.small]]),
       ['one 7 MB line', files.single],
     ];
     const result = { runs, cases: {}, ok: true };
