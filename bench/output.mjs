@@ -1,14 +1,14 @@
 // Output throughput of the bootstrap's stderr copier (templates/bootstrap: c2l_stderr_copy) against `cat` in the
 // same run. Both read a pipe and write into a pipe drained by another cat, as Lambda's log pipe would be.
-// Cases: 200 MB of stderr in 100-byte lines (the target: issue 9 asks for the copier within 2x of cat for 20 MB; a
-// 20 MB run lasts ~100 ms, which a loaded machine turns into anything from 1.1x to 2.8x, so the ratio is judged on
-// the same lines at 10x the volume), the 20 MB the issue names (reported, not judged), and a single 7 MB line.
+// Cases: 20 MB of stderr in 100-byte lines (the target: issue 9 asks for the copier within 2x of cat for 20 MB; a
+// run lasts ~100 ms, which load moves a lot, hence many alternating runs and the median), the same lines at 10x the
+// volume (reported: where tee's block size shows), and a single 7 MB line.
 // For the big case it also times `tee` alone (no tail): the floor of any copier built on coreutils tee, which
 // reads 8 KB (BUFSIZ) at a time where cat reads up to 128 KB, so that a ratio over target shows where it comes from.
 // Each case runs copier and cat alternately, so that load coming and going falls on both alike, and reports the
 // median, min and max wall time of each and the ratio of the medians; the CPU time (user + sys of every process in
 // the pipeline, which load barely moves) is reported beside it as a check on the wall figure.
-// Build not needed: node bench/output.mjs. Environment: BENCH_OUTPUT_RUNS (default 7), BENCH_OUTPUT_MB (default 200).
+// Build not needed: node bench/output.mjs. Environment: BENCH_OUTPUT_RUNS (default 11), BENCH_OUTPUT_MB (default 200).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,7 +52,7 @@ function timeBash(script, args) {
 const ms = (s) => `${(s * 1000).toFixed(0)}`;
 
 export async function run({
-  runs = Number(process.env.BENCH_OUTPUT_RUNS ?? 7),
+  runs = Number(process.env.BENCH_OUTPUT_RUNS ?? 11),
   bigMb = Number(process.env.BENCH_OUTPUT_MB ?? 200),
   log = console.log,
 } = {}) {
@@ -117,11 +117,14 @@ export async function run({
         );
       }
     }
-    const target = result.cases[bigLabel].ratio;
+    // The target is the issue's: 20 MB. The larger volume is reported beside it: there the copier's cost is tee's
+    // 8 KB reads, which no coreutils-only copier avoids (see the header).
+    const small = result.cases['20 MB in 100-byte lines'] ?? result.cases[bigLabel];
+    const target = small.ratio;
     result.ok = target <= 2;
     log(
-      `  target: copier within 2x of cat (issue 9 names 20 MB; judged on ${bigMb} MB, long enough to measure): ` +
-        `${result.ok ? 'met' : 'NOT met'} (${target.toFixed(2)}x; 20 MB ${result.cases['20 MB in 100-byte lines'].ratio.toFixed(2)}x)`,
+      `  target: copier within 2x of cat for 20 MB (issue 9): ${result.ok ? 'met' : 'NOT met'} (${target.toFixed(2)}x, median of ${runs} alternating runs); ` +
+        `${bigMb} MB: ${result.cases[bigLabel].ratio.toFixed(2)}x (tee alone ${result.cases[bigLabel].tee.ratio.toFixed(2)}x)`,
     );
     return result;
   } finally {
