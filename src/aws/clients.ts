@@ -1,13 +1,15 @@
 // The AWS SDK clients every command that reaches AWS uses: one credential chain, one region, one endpoint and the
 // same retry settings for all seven services. Nothing else in src/ constructs an SDK client.
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { STSClient } from '@aws-sdk/client-sts';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { credentialsSdk, dynamodbSdk, eventsSdk, iamSdk, lambdaSdk, logsSdk, schedulerSdk, stsSdk } from './sdk.js';
+
+const { CloudWatchLogsClient } = logsSdk;
+const { DynamoDBClient } = dynamodbSdk;
+const { EventBridgeClient } = eventsSdk;
+const { IAMClient } = iamSdk;
+const { LambdaClient } = lambdaSdk;
+const { SchedulerClient } = schedulerSdk;
+const { STSClient } = stsSdk;
+const { defaultProvider } = credentialsSdk;
 
 /** --region, --profile, --endpoint-url and the retry budget: what every command that reaches AWS accepts. */
 export interface AwsOptions {
@@ -52,13 +54,13 @@ function pacer(rate: number): () => Promise<void> {
 export const DEFAULT_MAX_ATTEMPTS = 10;
 
 export interface AwsClients {
-  lambda: LambdaClient;
-  iam: IAMClient;
-  sts: STSClient;
-  events: EventBridgeClient;
-  logs: CloudWatchLogsClient;
-  dynamodb: DynamoDBClient;
-  scheduler: SchedulerClient;
+  lambda: import('@aws-sdk/client-lambda').LambdaClient;
+  iam: import('@aws-sdk/client-iam').IAMClient;
+  sts: import('@aws-sdk/client-sts').STSClient;
+  events: import('@aws-sdk/client-eventbridge').EventBridgeClient;
+  logs: import('@aws-sdk/client-cloudwatch-logs').CloudWatchLogsClient;
+  dynamodb: import('@aws-sdk/client-dynamodb').DynamoDBClient;
+  scheduler: import('@aws-sdk/client-scheduler').SchedulerClient;
   /** The region all clients use (resolved: option, environment or profile). */
   region(): Promise<string>;
   /** Close every client's connections (the CLI exits promptly afterwards). */

@@ -1,13 +1,15 @@
 // Before any write: who we are and where, and whether everything the changes create fits the account's quotas.
 // Read-only calls; a problem stops the run before the first write, with the figures that show why.
-import { GetAccountSummaryCommand } from '@aws-sdk/client-iam';
-import { GetAccountSettingsCommand } from '@aws-sdk/client-lambda';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { ListSchedulesCommand } from '@aws-sdk/client-scheduler';
 import { write, type AwsContext } from './adapter.js';
 import { countRules } from './adapters/events.js';
 import type { AwsClients } from './clients.js';
 import type { Change } from './model.js';
+import { iamSdk, lambdaSdk, schedulerSdk, stsSdk } from './sdk.js';
+
+const { GetAccountSummaryCommand } = iamSdk;
+const { GetAccountSettingsCommand } = lambdaSdk;
+const { GetCallerIdentityCommand } = stsSdk;
+const { ListSchedulesCommand } = schedulerSdk;
 
 export interface Identity {
   account: string;

@@ -6,8 +6,14 @@
 // The role has a trust policy for lambda.amazonaws.com and no permissions at all: the probe needs none, and
 // without logs:* the function cannot create a log group, so there is none to delete.
 import { randomBytes } from 'node:crypto';
-import { CreateRoleCommand, DeleteRoleCommand, ListRolesCommand, ListRoleTagsCommand, type Tag } from '@aws-sdk/client-iam';
-import {
+import type { Tag } from '@aws-sdk/client-iam';
+import type { AwsClients } from './clients.js';
+import { buildProbeZip } from '../runtime/probe-zip.js';
+import { MACHINE_OF, parseProbeReport, snapshotFromReport, type Architecture, type RuntimeSnapshot } from '../runtime/snapshot.js';
+import { iamSdk, lambdaSdk } from './sdk.js';
+
+const { CreateRoleCommand, DeleteRoleCommand, ListRolesCommand, ListRoleTagsCommand } = iamSdk;
+const {
   CreateFunctionCommand,
   DeleteFunctionCommand,
   GetFunctionConfigurationCommand,
@@ -15,10 +21,7 @@ import {
   ListFunctionsCommand,
   ListTagsCommand,
   waitUntilFunctionActiveV2,
-} from '@aws-sdk/client-lambda';
-import type { AwsClients } from './clients.js';
-import { buildProbeZip } from '../runtime/probe-zip.js';
-import { MACHINE_OF, parseProbeReport, snapshotFromReport, type Architecture, type RuntimeSnapshot } from '../runtime/snapshot.js';
+} = lambdaSdk;
 
 export const PROBE_PREFIX = 'c2l-probe-';
 export const PROBE_ROLE_PATH = '/cron2lambda/probe/';

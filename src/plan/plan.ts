@@ -1,10 +1,9 @@
 // Crontabs → a plan: one job per schedule line, each migrated (with proven expressions), skipped or rejected with
 // reasons. Pure: the CLI reads files and the clock and passes them in.
 import { createHash } from 'node:crypto';
-import cronstrue from 'cronstrue';
 import { readCrontab, type CronEntry, type Crontab } from '../crontab/read.js';
 import { dayRule } from '../schedule/model.js';
-import { describeSchedule } from '../schedule/describe.js';
+import { cronstrue, describeSchedule } from '../schedule/describe.js';
 import { translate, type SchedulePlan, type Target } from '../schedule/translate.js';
 import type { Horizon } from '../schedule/simulate.js';
 import { checkZoneName } from '../schedule/zone-name.js';

@@ -1,8 +1,12 @@
 // A cron line in words, by cron's day rule. cronstrue writes every pair of restricted day fields as an OR ("every 2
 // days, and on Wednesday"), which is cron's rule only when neither field starts with `*`; when one does, cron ANDs
 // them (`0 12 */2 * 3` runs on odd days that are Wednesdays), and the sentence is written here. Pure.
-import cronstrue from 'cronstrue';
+import { createRequire } from 'node:module';
 import { dayRule, type CronSpec } from './model.js';
+
+// cronstrue is CommonJS: loaded with require(), because imported as an ES module Node 20 also parses it to detect its
+// format and to list its exports, at every start of every command.
+export const cronstrue: { toString: typeof import('cronstrue').toString } = createRequire(import.meta.url)('cronstrue');
 
 const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { extractZipToDir, startBootstrap, type BootstrapProcess } from '../../src/local/runner.js';
 import { startRuntimeApi, type RuntimeApiServer } from '../../src/local/runtime-api.js';
 import { buildProbeZip } from '../../src/runtime/probe-zip.js';
-import { parseProbeReport, snapshotFromReport, RuntimeSnapshotSchema, type ProbeReport } from '../../src/runtime/snapshot.js';
+import { parseProbeReport, snapshotFromReport, snapshotSchemas, type ProbeReport } from '../../src/runtime/snapshot.js';
 import { readZip } from '../../src/package/zip.js';
 
 const running: Array<{ api: RuntimeApiServer; boot: BootstrapProcess }> = [];
@@ -62,7 +62,7 @@ describe('probe bootstrap', () => {
     expect(report.image.executionEnv).toBe('AWS_Lambda_provided.al2023'); // as runner.ts sets it
     // and the file `probe` writes from it validates against the same schema as the shipped list
     const snap = snapshotFromReport(report, { region: 'eu-west-1', architecture: 'x86_64', takenAt: new Date('2026-11-30T05:00:00Z'), runtimeVersionArn: null });
-    expect(RuntimeSnapshotSchema.safeParse(JSON.parse(JSON.stringify(snap))).success).toBe(true);
+    expect(snapshotSchemas().RuntimeSnapshotSchema.safeParse(JSON.parse(JSON.stringify(snap))).success).toBe(true);
   });
 
   it('still answers on a minimal image without getconf or ldd: glibc from libc.so.6 itself', async () => {

@@ -5,7 +5,7 @@ import { findingMessage } from '../../src/render/messages.js';
 import { BASH_BUILTINS, CERTAIN_COMMANDS, COREUTILS, OTHER_PACKAGES, SHIPPED_LIST_CHECKED, isAvailableOnAl2023 } from '../../src/scripts/al2023.js';
 import { missingCommandFinding, runtimeView } from '../../src/runtime/judge.js';
 import { shippedSnapshot } from '../../src/runtime/shipped.js';
-import { ARCHITECTURES, ProbeReportSchema, RuntimeSnapshotSchema, parseSnapshot, snapshotFromReport } from '../../src/runtime/snapshot.js';
+import { ARCHITECTURES, parseSnapshot, snapshotFromReport, snapshotSchemas } from '../../src/runtime/snapshot.js';
 import { probeSnapshot } from '../support/runtime.js';
 
 describe('the shipped list as a runtime snapshot', () => {
@@ -23,10 +23,10 @@ describe('the shipped list as a runtime snapshot', () => {
   it('has the same fields as a snapshot made from a probe answer', () => {
     const shipped = shippedSnapshot('x86_64');
     const { formatVersion: _f, source: _s, runtime: _r, region: _g, architecture: _a, takenAt: _t, runtimeVersionArn: _v, ...fields } = shipped;
-    const report = ProbeReportSchema.parse({ probeFormat: 1, ...fields });
+    const report = snapshotSchemas().ProbeReportSchema.parse({ probeFormat: 1, ...fields });
     const fromProbe = snapshotFromReport(report, { region: 'us-east-1', architecture: 'x86_64', takenAt: new Date(), runtimeVersionArn: null });
     expect(Object.keys(fromProbe).sort()).toEqual(Object.keys(shipped).sort());
-    expect(RuntimeSnapshotSchema.safeParse(fromProbe).success).toBe(true);
+    expect(snapshotSchemas().RuntimeSnapshotSchema.safeParse(fromProbe).success).toBe(true);
   });
 
   it('agrees with isAvailableOnAl2023 for every name it knows, and holds every certain command', () => {

@@ -32,7 +32,9 @@ describe('writeZip', () => {
     const tz = process.env.TZ;
     process.env.TZ = 'Asia/Tokyo';
     const c = await writeZip(entries);
-    process.env.TZ = tz;
+    // Put TZ back as it was (assigning undefined would set the string "undefined" for the test files that follow).
+    if (tz === undefined) delete process.env.TZ;
+    else process.env.TZ = tz;
     expect(b.equals(a)).toBe(true);
     expect(c.equals(a)).toBe(true);
   });

@@ -123,9 +123,11 @@ function awsMatchesDay(a: AwsLine, w: Omit<Wall, 'h' | 'mi'>): boolean {
 /** Offsets per UTC quarter hour (every real zone changes offset on a quarter-hour boundary). */
 export class OracleZone {
   private readonly fmt: Intl.DateTimeFormat;
-  private readonly table = new Map<number, number>();
-  private lastQ = NaN;
-  private lastO = 0;
+  // The table is kept in blocks of 1,024 quarter hours (about ten days), NaN where not computed yet: walks read one
+  // offset per quarter hour, and a typed-array read costs far less than a Map lookup.
+  private readonly blocks = new Map<number, Float64Array>();
+  private lastBlockIndex = NaN;
+  private lastBlock = new Float64Array(0);
   constructor(readonly zone: string) {
     this.fmt = new Intl.DateTimeFormat('en-GB', {
       timeZone: zone,
@@ -139,18 +141,26 @@ export class OracleZone {
   }
   offset(utcMinute: number): number {
     const q = Math.floor(utcMinute / 15);
-    if (q === this.lastQ) return this.lastO;
-    let o = this.table.get(q);
-    if (o === undefined) {
+    const b = Math.floor(q / 1024);
+    if (b !== this.lastBlockIndex) {
+      let block = this.blocks.get(b);
+      if (!block) {
+        block = new Float64Array(1024).fill(NaN);
+        this.blocks.set(b, block);
+      }
+      this.lastBlockIndex = b;
+      this.lastBlock = block;
+    }
+    const i = q - b * 1024;
+    let o = this.lastBlock[i];
+    if (Number.isNaN(o)) {
       // "dd/mm/yyyy, hh:mm"
       const s = this.fmt.format(new Date(q * 15 * 60000));
       const m = /(\d+)\/(\d+)\/(\d+),? (\d+):(\d+)/.exec(s)!;
       const local = Date.UTC(+m[3], +m[2] - 1, +m[1], +m[4] % 24, +m[5]) / 60000;
       o = local - q * 15;
-      this.table.set(q, o);
+      this.lastBlock[i] = o;
     }
-    this.lastQ = q;
-    this.lastO = o;
     return o;
   }
 }
@@ -178,10 +188,18 @@ function dayMemo(test: (d: Omit<Wall, 'h' | 'mi'>) => boolean): (day: number) =>
   };
 }
 
+/** Whether a line's minute and hour fields allow each minute of the day, 0..1439 (looked up once per walked minute). */
+function minuteOfDayMask(min: boolean[], hour: boolean[]): Uint8Array {
+  const mask = new Uint8Array(1440);
+  for (let h = 0; h < 24; h++) if (hour[h]) for (let m = 0; m < 60; m++) if (min[m]) mask[h * 60 + m] = 1;
+  return mask;
+}
+
 /**
  * Minute by minute over [from, to): UTC minutes at which cron runs the line in the zone (cronie's DST rules: fixed
  * jobs run skipped gap minutes at the end of the gap and do not repeat in an overlap; wildcard jobs skip gap minutes
- * and repeat).
+ * and repeat). The walk visits every minute; the zone's offset is read once per UTC quarter hour, the span over which
+ * OracleZone holds it constant.
  */
 export function oracleCronFires(line: string, zone: OracleZone, from: number, to: number): Set<number> {
   const c = oracleCron(line);
@@ -191,21 +209,26 @@ export function oracleCronFires(line: string, zone: OracleZone, from: number, to
     const k = c.dow[d.dow];
     return c.domStar || c.dowStar ? dm && k : dm || k;
   });
+  const mask = minuteOfDayMask(c.min, c.hour);
   const at = (local: number) => {
-    const lm = ((local % 1440) + 1440) % 1440;
-    return c.min[lm % 60] && c.hour[Math.floor(lm / 60)] && runsOn(Math.floor(local / 1440));
+    const day = Math.floor(local / 1440);
+    return mask[local - day * 1440] === 1 && runsOn(day);
   };
   const out = new Set<number>();
   let maxLocal = from - 1 + zone.offset(from - 1);
-  for (let u = from; u < to; u++) {
-    const local = u + zone.offset(u);
-    if (local > maxLocal + 1 && !c.wildcard) {
-      for (let x = maxLocal + 1; x < local; x++) if (at(x)) out.add(u);
+  for (let u = from; u < to; ) {
+    const offset = zone.offset(u);
+    const end = Math.min(to, (Math.floor(u / 15) + 1) * 15);
+    for (; u < end; u++) {
+      const local = u + offset;
+      if (local > maxLocal + 1 && !c.wildcard) {
+        for (let x = maxLocal + 1; x < local; x++) if (at(x)) out.add(u);
+      }
+      if (at(local)) {
+        if (local > maxLocal || c.wildcard) out.add(u);
+      }
+      if (local > maxLocal) maxLocal = local;
     }
-    if (at(local)) {
-      if (local > maxLocal || c.wildcard) out.add(u);
-    }
-    if (local > maxLocal) maxLocal = local;
   }
   return out;
 }
@@ -214,23 +237,32 @@ export function oracleCronFires(line: string, zone: OracleZone, from: number, to
 export function oracleAwsFires(expressions: string[], target: 'rule' | 'scheduler', zone: OracleZone, from: number, to: number): Set<number> {
   const lines = expressions.map((e) => {
     const a = oracleAws(e);
-    return { a, runsOn: dayMemo((d) => awsMatchesDay(a, d)) };
+    return { mask: minuteOfDayMask(a.min, a.hour), runsOn: (d: Omit<Wall, 'h' | 'mi'>) => awsMatchesDay(a, d) };
   });
+  // The minutes of one day at which any expression fires, rebuilt when the walk reaches another day.
+  const dayMask = new Uint8Array(1440);
+  let maskDay = NaN;
   const fires = (clock: number) => {
-    const lm = ((clock % 1440) + 1440) % 1440;
-    const mi = lm % 60;
-    const h = Math.floor(lm / 60);
     const day = Math.floor(clock / 1440);
-    for (const l of lines) if (l.a.min[mi] && l.a.hour[h] && l.runsOn(day)) return true;
-    return false;
+    if (day !== maskDay) {
+      maskDay = day;
+      dayMask.fill(0);
+      const d = dayOf(day);
+      for (const l of lines) if (l.runsOn(d)) for (let m = 0; m < 1440; m++) dayMask[m] |= l.mask[m];
+    }
+    return dayMask[clock - day * 1440] === 1;
   };
   const out = new Set<number>();
+  if (target === 'rule') {
+    for (let u = from; u < to; u++) if (fires(u)) out.add(u);
+    return out;
+  }
   let maxLocal = from - 1 + zone.offset(from - 1);
-  for (let u = from; u < to; u++) {
-    if (target === 'rule') {
-      if (fires(u)) out.add(u);
-    } else {
-      const local = u + zone.offset(u);
+  for (let u = from; u < to; ) {
+    const offset = zone.offset(u);
+    const end = Math.min(to, (Math.floor(u / 15) + 1) * 15);
+    for (; u < end; u++) {
+      const local = u + offset;
       if (local > maxLocal) {
         if (fires(local)) out.add(u);
         maxLocal = local;

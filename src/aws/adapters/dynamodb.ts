@@ -1,15 +1,17 @@
 // The lock table every job shares: on-demand, string hash key `key`, TTL on `ttl`. Created and waited for when
 // missing; never deleted (other hosts' jobs may be using it).
-import {
+import { readOrNull, tagsFromList, waiterConfig, write, type Adapter, type AwsContext } from '../adapter.js';
+import { MANAGED_BY, TAG_MANAGED_BY } from '../model.js';
+import { dynamodbSdk } from '../sdk.js';
+
+const {
   CreateTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   ListTagsOfResourceCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
-import { readOrNull, tagsFromList, waiterConfig, write, type Adapter, type AwsContext } from '../adapter.js';
-import { MANAGED_BY, TAG_MANAGED_BY } from '../model.js';
+} = dynamodbSdk;
 
 export const tableAdapter: Adapter = {
   kind: 'table',

@@ -1,5 +1,10 @@
 // One EventBridge rule per expression of a job's schedule, and its one target: the job's function.
-import {
+import { readOrNull, tagsFromList, write, type Adapter, type AwsContext } from '../adapter.js';
+import { isOwned, TAG_HOST, TAG_JOB, type Attrs, type DesiredResource, type LiveResource } from '../model.js';
+import { ruleArn } from '../names.js';
+import { eventsSdk } from '../sdk.js';
+
+const {
   DeleteRuleCommand,
   DescribeRuleCommand,
   DisableRuleCommand,
@@ -10,10 +15,7 @@ import {
   PutRuleCommand,
   PutTargetsCommand,
   RemoveTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
-import { readOrNull, tagsFromList, write, type Adapter, type AwsContext } from '../adapter.js';
-import { isOwned, TAG_HOST, TAG_JOB, type Attrs, type DesiredResource, type LiveResource } from '../model.js';
-import { ruleArn } from '../names.js';
+} = eventsSdk;
 
 const NOT_FOUND = ['ResourceNotFoundException'];
 

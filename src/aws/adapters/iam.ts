@@ -1,5 +1,11 @@
 // A job's execution role: trusted by Lambda, one inline least-privilege policy, tagged as ours, under /cron2lambda/.
-import {
+import { readOrNull, tagsFromList, write, type Adapter, type AwsContext } from '../adapter.js';
+import { isOwned, TAG_HOST, TAG_JOB, type LiveResource } from '../model.js';
+import { INLINE_POLICY, ROLE_PATH } from '../names.js';
+import { normalizePolicy } from '../policy.js';
+import { iamSdk } from '../sdk.js';
+
+const {
   CreateRoleCommand,
   DeleteRoleCommand,
   DeleteRolePolicyCommand,
@@ -9,11 +15,7 @@ import {
   ListRolesCommand,
   PutRolePolicyCommand,
   UpdateAssumeRolePolicyCommand,
-} from '@aws-sdk/client-iam';
-import { readOrNull, tagsFromList, write, type Adapter, type AwsContext } from '../adapter.js';
-import { isOwned, TAG_HOST, TAG_JOB, type LiveResource } from '../model.js';
-import { INLINE_POLICY, ROLE_PATH } from '../names.js';
-import { normalizePolicy } from '../policy.js';
+} = iamSdk;
 
 const POLICY_ATTR = `policy:${INLINE_POLICY}`;
 

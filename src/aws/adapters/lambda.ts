@@ -1,5 +1,13 @@
 // The function, its asynchronous invocation settings, its permissions for EventBridge, and the AWS CLI layer.
-import {
+import type { Architecture, GetFunctionCommandOutput } from '@aws-sdk/client-lambda';
+import { readOrNull, waiterConfig, write, type Adapter, type AwsContext } from '../adapter.js';
+import { LAYER_SYMBOL } from '../desired.js';
+import { isOwned, TAG_HOST, TAG_JOB, type Attrs, type DesiredResource } from '../model.js';
+import { AWS_CLI_LAYER } from '../names.js';
+import { RUNTIME } from '../../package/artifact.js';
+import { lambdaSdk } from '../sdk.js';
+
+const {
   AddPermissionCommand,
   CreateFunctionCommand,
   DeleteFunctionCommand,
@@ -15,14 +23,7 @@ import {
   UpdateFunctionConfigurationCommand,
   waitUntilFunctionActiveV2,
   waitUntilFunctionUpdatedV2,
-  type Architecture,
-  type GetFunctionCommandOutput,
-} from '@aws-sdk/client-lambda';
-import { readOrNull, waiterConfig, write, type Adapter, type AwsContext } from '../adapter.js';
-import { LAYER_SYMBOL } from '../desired.js';
-import { isOwned, TAG_HOST, TAG_JOB, type Attrs, type DesiredResource } from '../model.js';
-import { AWS_CLI_LAYER } from '../names.js';
-import { RUNTIME } from '../../package/artifact.js';
+} = lambdaSdk;
 
 const NOT_FOUND = ['ResourceNotFoundException'];
 

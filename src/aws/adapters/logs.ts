@@ -1,15 +1,17 @@
 // The function's log group, made before the function so its retention applies from the first line.
-import {
+import type { LogGroup } from '@aws-sdk/client-cloudwatch-logs';
+import { write, type Adapter, type AwsContext } from '../adapter.js';
+import { isOwned, TAG_HOST, TAG_JOB, type LiveResource } from '../model.js';
+import { logGroupArn } from '../names.js';
+import { logsSdk } from '../sdk.js';
+
+const {
   CreateLogGroupCommand,
   DeleteLogGroupCommand,
   DescribeLogGroupsCommand,
   ListTagsForResourceCommand,
   PutRetentionPolicyCommand,
-  type LogGroup,
-} from '@aws-sdk/client-cloudwatch-logs';
-import { write, type Adapter, type AwsContext } from '../adapter.js';
-import { isOwned, TAG_HOST, TAG_JOB, type LiveResource } from '../model.js';
-import { logGroupArn } from '../names.js';
+} = logsSdk;
 
 async function describe(ctx: AwsContext, prefix: string): Promise<LogGroup[]> {
   const groups: LogGroup[] = [];

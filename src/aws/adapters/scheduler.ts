@@ -1,6 +1,10 @@
 // EventBridge Scheduler (--target scheduler): one schedule group per host (tagged; schedules carry no tags and are
 // ours because the group is), one schedule per expression in the job's own zone.
-import {
+import { readOrNull, tagsFromList, write, type Adapter, type AwsContext } from '../adapter.js';
+import { isOwned, TAG_HOST, type Attr, type Attrs, type DesiredResource } from '../model.js';
+import { schedulerSdk } from '../sdk.js';
+
+const {
   CreateScheduleCommand,
   CreateScheduleGroupCommand,
   DeleteScheduleCommand,
@@ -10,9 +14,7 @@ import {
   ListSchedulesCommand,
   ListTagsForResourceCommand,
   UpdateScheduleCommand,
-} from '@aws-sdk/client-scheduler';
-import { readOrNull, tagsFromList, write, type Adapter, type AwsContext } from '../adapter.js';
-import { isOwned, TAG_HOST, type Attr, type Attrs, type DesiredResource } from '../model.js';
+} = schedulerSdk;
 
 const NOT_FOUND = ['ResourceNotFoundException'];
 
