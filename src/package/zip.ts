@@ -1,10 +1,11 @@
-// Deterministic zip writer and a minimal reader (central directory + node:zlib). The writer is written here rather
-// than taken from a library: it is some sixty lines, and archiver with its dependencies cost every package, invoke and
-// migrate run about 0.2 s of CPU to load.
-import { promisify } from 'node:util';
-import { deflateRaw, inflateRawSync } from 'node:zlib';
+// Deterministic zip writer (over archiver) and a minimal reader (central directory + node:zlib).
+import type { Archiver, ArchiverOptions } from 'archiver';
+import { createRequire } from 'node:module';
+import { inflateRawSync } from 'node:zlib';
 
-const deflateRawAsync = promisify(deflateRaw);
+// archiver 7 is CommonJS (a factory function); @types/archiver 8 describes archiver 8's class exports, so the
+// factory is loaded with require and typed here by hand.
+const archiver = createRequire(import.meta.url)('archiver') as (format: 'zip', options?: ArchiverOptions) => Archiver;
 
 export interface ZipEntryInput {
   /** Relative path inside the zip, '/'-separated, no leading '/', no '.' or '..' segments. */
@@ -98,77 +99,22 @@ export async function writeZip(entries: readonly ZipEntryInput[]): Promise<Buffe
   }
   const sorted = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
-  const locals: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  const contents = sorted.map((e) => (typeof e.content === 'string' ? Buffer.from(e.content, 'utf8') : Buffer.from(e.content)));
-  // Compressed on libuv's threads, several entries at a time (a layer has thousands of files).
-  const deflatedAll = await Promise.all(contents.map((c) => deflateRawAsync(c, { level: 9 })));
-  for (const [i, entry] of sorted.entries()) {
-    const content = contents[i];
-    const deflated = deflatedAll[i];
-    const name = Buffer.from(entry.path, 'utf8');
-    // Deflate when it saves space, else store (an empty or incompressible file).
-    const method = deflated.length < content.length ? METHOD_DEFLATE : METHOD_STORE;
-    const data = method === METHOD_DEFLATE ? deflated : content;
-    const crc = crc32(content);
-
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(VERSION_NEEDED, 4);
-    local.writeUInt16LE(FLAG_UTF8, 6);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(content.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
-
-    const header = Buffer.alloc(46);
-    header.writeUInt32LE(0x02014b50, 0);
-    header.writeUInt16LE(MADE_BY_UNIX, 4);
-    header.writeUInt16LE(VERSION_NEEDED, 6);
-    header.writeUInt16LE(FLAG_UTF8, 8);
-    header.writeUInt16LE(method, 10);
-    header.writeUInt16LE(DOS_TIME, 12);
-    header.writeUInt16LE(DOS_DATE, 14);
-    header.writeUInt32LE(crc, 16);
-    header.writeUInt32LE(data.length, 20);
-    header.writeUInt32LE(content.length, 24);
-    header.writeUInt16LE(name.length, 28);
-    // extra field length, comment length, disk number, internal attributes: all 0
-    header.writeUInt32LE((S_IFREG | entry.mode) * 0x10000, 38); // unix mode in the high 16 bits
-    header.writeUInt32LE(offset, 42);
-
-    locals.push(local, name, data);
-    central.push(header, name);
-    offset += local.length + name.length + data.length;
-    if (offset > 0xffffffff) throw new ZipInputError('the zip would need zip64 (over 4 GiB)');
+  const archive = archiver('zip', { zlib: { level: 9 }, forceLocalTime: false });
+  const chunks: Buffer[] = [];
+  const finished = new Promise<void>((resolve, reject) => {
+    archive.on('data', (chunk: Buffer) => chunks.push(chunk));
+    archive.on('end', () => resolve());
+    archive.on('error', reject);
+    archive.on('warning', reject);
+  });
+  for (const entry of sorted) {
+    const content = typeof entry.content === 'string' ? Buffer.from(entry.content, 'utf8') : Buffer.from(entry.content);
+    archive.append(content, { name: entry.path, date: ZIP_FIXED_DATE, mode: entry.mode });
   }
-  if (sorted.length > 0xffff) throw new ZipInputError('the zip would need zip64 (over 65,535 entries)');
-  const centralSize = central.reduce((n, b) => n + b.length, 0);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(sorted.length, 8);
-  end.writeUInt16LE(sorted.length, 10);
-  end.writeUInt32LE(centralSize, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, ...central, end]);
+  await archive.finalize();
+  await finished;
+  return Buffer.concat(chunks);
 }
-
-const METHOD_STORE = 0;
-const METHOD_DEFLATE = 8;
-/** Zip 2.0 (deflate), made on unix (so readers take the mode from the external attributes). */
-const VERSION_NEEDED = 20;
-const MADE_BY_UNIX = (3 << 8) | 20;
-/** Bit 11: the name is UTF-8. */
-const FLAG_UTF8 = 0x800;
-const S_IFREG = 0o100000;
-/** ZIP_FIXED_DATE in MS-DOS form: 00:00:00, and 1980-01-01 as (year - 1980) << 9 | month << 5 | day. */
-const DOS_TIME = 0;
-const DOS_DATE = (0 << 9) | (1 << 5) | 1;
 
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
