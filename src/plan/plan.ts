@@ -1,20 +1,17 @@
 // Crontabs → a plan: one job per schedule line, each migrated (with proven expressions), skipped or rejected with
 // reasons. Pure: the CLI reads files and the clock and passes them in.
 import { createHash } from 'node:crypto';
-import cronstrue from 'cronstrue';
 import { readCrontab, type CronEntry, type Crontab } from '../crontab/read.js';
-import { dayRule } from '../schedule/model.js';
-import { describeSchedule } from '../schedule/describe.js';
-import { translate, type SchedulePlan, type Target } from '../schedule/translate.js';
+import type { SchedulePlan, Target } from '../schedule/translate.js';
 import type { Horizon } from '../schedule/simulate.js';
-import { checkZoneName } from '../schedule/zone-name.js';
 import { userWordTest } from '../crontab/system-hint.js';
-import type { CronReason, InexactArgs, Reason, SourceRef } from '../model/reasons.js';
+import type { Reason, SourceRef } from '../model/reasons.js';
 import { onceReader, type FileReader } from '../scripts/reader.js';
 import type { JobAnalysis } from '../scripts/analyze.js';
 import { redactDeep, type Finding, type Verdict, type VerdictReason } from '../scripts/findings.js';
 import { assessEntry, fileWarnings, homeFor, passwdLookup, userFromSpoolPath, type FileWarning, type Readiness } from './readiness.js';
-import { settleJob, type JobStatus, type ScheduleOutcome } from './settle.js';
+import { settleJob, type JobStatus } from './settle.js';
+import { planEntry, type ScheduledEntry } from './entry.js';
 import { jobBundle, withBundle, type JobBundle } from './job-bundle.js';
 import { MAX_FUNCTION_SECONDS, applyOverride, overlapFromFlocks, type Overlap, type OverlapOverride } from '../scripts/flock.js';
 import { summarizeRuntime, type RuntimeChoice, type RuntimeSummary } from '../runtime/load.js';
@@ -22,10 +19,8 @@ import { hostLabel } from './host.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
-/** Looks like a zone name someone meant (so glibc's silent UTC fallback is worth saying). */
-const TZ_LIKE = /^[A-Za-z_/+-]+$/;
-
 export type { JobStatus } from './settle.js';
+export { describe } from './entry.js';
 export type { JobBundle } from './job-bundle.js';
 
 export interface JobSchedule extends SchedulePlan {
@@ -165,7 +160,7 @@ interface Planned {
   entry: CronEntry;
   crontab: Crontab;
   /** What the schedule alone made of the line; settleJob joins it with the analysis. */
-  schedule: ScheduleOutcome;
+  scheduled: ScheduledEntry;
   /** The crontab's owner: the system crontab's user field, else --user or the spool path (part of the job's id). */
   user?: string;
   /** The script analysis (migratable lines with a reader); its bundle goes onto the job once all secrets are known. */
@@ -223,7 +218,7 @@ export function buildPlan(inputs: CrontabInput[], planOptions: PlanOptions): Pla
       const home = homeFor(entry, user, passwdHome);
       const readiness = assessEntry(entry, crontab, { reader: options.reader, analyse: scheduled.outcome.status === 'migrate', home, runtime: options.runtime?.view });
       for (const v of readiness.secrets) secrets.add(v);
-      planned.push({ job: jobOf(entry, scheduled, home, readiness), entry, crontab, schedule: scheduled.outcome, ...(user !== undefined ? { user } : {}), ...(readiness.analysis ? { analysis: readiness.analysis } : {}) });
+      planned.push({ job: jobOf(entry, scheduled, home, readiness), entry, crontab, scheduled, ...(user !== undefined ? { user } : {}), ...(readiness.analysis ? { analysis: readiness.analysis } : {}) });
     }
   }
   // Jobs that lock the same file keep each other apart on the server, which a per-job lock cannot do: analysed again,
@@ -235,7 +230,7 @@ export function buildPlan(inputs: CrontabInput[], planOptions: PlanOptions): Pla
       if (!lockFiles(p.analysis).some((l) => shared.has(l))) continue;
       const readiness = assessEntry(p.entry, p.crontab, { reader: options.reader, analyse: true, home: p.job.home, keepFlockLocks: [...shared].sort(), runtime: options.runtime?.view });
       for (const v of readiness.secrets) secrets.add(v);
-      p.job = jobOf(p.entry, { outcome: p.schedule, warnings: p.job.warnings, ...(p.job.schedule ? { schedule: p.job.schedule } : {}) }, p.job.home, readiness);
+      p.job = jobOf(p.entry, p.scheduled, p.job.home, readiness);
       if (readiness.analysis) p.analysis = readiness.analysis;
     }
   }
@@ -315,127 +310,6 @@ function sharedLocks(analyses: JobAnalysis[]): Set<string> {
 
 function isoDay(day: number): string {
   return new Date(day * 86_400_000).toISOString().slice(0, 10);
-}
-
-/** What the schedule alone makes of a crontab line; settleJob decides the job's status from it and the analysis. */
-interface ScheduledEntry {
-  outcome: ScheduleOutcome;
-  warnings: Reason[];
-  schedule?: JobSchedule;
-}
-
-function planEntry(entry: CronEntry, crontab: Crontab, options: PlanOptions): ScheduledEntry {
-  const reasons: Reason[] = [...entry.reasons];
-  const warnings: Reason[] = [...entry.warnings];
-  const outcome = (status: JobStatus): ScheduledEntry => ({ outcome: { status, reasons }, warnings });
-  // A code and its args as one value, so the pairing is checked (CronReason is a union over the codes).
-  const at = (why: CronReason, field?: string): Reason => ({
-    ...why,
-    file: entry.source.file,
-    line: entry.source.line,
-    ...(field ? { field } : {}),
-  });
-
-  if (entry.kind === 'error') return outcome('error');
-  if (entry.kind === 'reboot') {
-    reasons.push(at({ code: 'reboot', args: {} }, 'schedule'));
-    return outcome('skip');
-  }
-
-  // Zone: CRON_TZ above the line, else --timezone, else UTC with a warning.
-  let zone: string;
-  // An empty CRON_TZ is no CRON_TZ: cronie cron.c maketime() uses it only when `*t != '\0'`.
-  if (entry.cronTz !== undefined && entry.cronTz !== '') {
-    const checked = checkZoneName(entry.cronTz);
-    if (!checked.ok) {
-      const tzLine = crontab.variables.filter((v) => v.name === 'CRON_TZ' && v.line < entry.source.line).pop();
-      reasons.push({
-        code: 'invalid-timezone',
-        // glibc opens /usr/share/zoneinfo/<name>; with no such file the server ran these lines in UTC.
-        args: { ...(tzLine ? { setOnLine: tzLine.line } : {}), problem: checked.problem, ranInUtc: checked.suggestions.length > 0 || TZ_LIKE.test(entry.cronTz) },
-        file: entry.source.file,
-        line: tzLine?.line ?? entry.source.line,
-        field: 'CRON_TZ',
-      });
-      return outcome('error');
-    }
-    zone = entry.cronTz;
-    if (checked.legacy) warnings.push(at({ code: 'legacy-timezone', args: { of: 'cron-tz', legacy: checked.legacy } }, 'CRON_TZ'));
-  } else if (options.timezone) {
-    zone = options.timezone;
-    if (options.timezoneFromThisMachine) {
-      warnings.push(at({ code: 'timezone-assumed', args: { kind: 'this-machine', zone, source: options.timezoneSource ?? 'etc/timezone' } }));
-    }
-    const legacy = checkZoneName(zone);
-    if (legacy.ok && legacy.legacy) warnings.push(at({ code: 'legacy-timezone', args: { of: 'server', legacy: legacy.legacy } }));
-  } else {
-    zone = 'UTC';
-    warnings.push(at({ code: 'timezone-assumed', args: { kind: 'default' } }));
-  }
-  if (entry.environment.TZ !== undefined && entry.environment.TZ !== zone) {
-    warnings.push(at({ code: 'tz-variable', args: { tz: entry.environment.TZ } }));
-  }
-
-  const spec = entry.spec!;
-  const rule = dayRule(spec);
-  if (rule.kind === 'or') {
-    warnings.push(at({ code: 'day-or', args: { dayOfMonth: spec.text.split(' ')[2], dayOfWeek: spec.text.split(' ')[4] } }, 'day-of-month'));
-  }
-  const plan = translate(spec, { zone, target: options.target, horizon: options.horizon });
-  if (plan.neverFires) {
-    warnings.push(at({ code: 'never-fires', args: { cron: spec.text, from: plan.verification.from.slice(0, 10), to: plan.verification.to.slice(0, 10) } }));
-  }
-  if (!plan.exact) warnings.push(at({ code: 'inexact', args: inexactArgs(plan) }));
-  return {
-    ...outcome('migrate'),
-    schedule: {
-      ...plan,
-      description: describeSchedule(spec),
-      expressionDescriptions: plan.expressions.map((e) => describe(e, true)),
-    },
-  };
-}
-
-/** How far an inexact schedule is off: counts, the first differing instants, and whether Scheduler would be exact. */
-function inexactArgs(plan: SchedulePlan): InexactArgs {
-  const v = plan.verification;
-  return {
-    missing: v.missing,
-    extra: v.extra,
-    fires: v.fires,
-    from: v.from.slice(0, 10),
-    to: v.to.slice(0, 10),
-    reasons: [...v.reasons],
-    first: plan.drift.slice(0, 3).map((d) => ({ at: d.at, local: d.local, kind: d.kind === 'missing' ? 'missing' : 'extra' })),
-    hint: plan.schedulerExact ? 'exact' : v.reasons.includes('dst-offset') ? 'zone' : null,
-  };
-}
-
-const descriptions = new Map<string, string>();
-
-/** cronstrue for people: the original 5-field line, or an AWS expression (day-of-week 1 = Sunday there). */
-export function describe(expression: string, aws: boolean): string {
-  // a fleet repeats its expressions: the sentence is a pure function of them
-  const key = `${aws ? 'a' : 'c'}${expression}`;
-  let d = descriptions.get(key);
-  if (d === undefined) {
-    d = describeUncached(expression, aws);
-    if (descriptions.size > 10_000) descriptions.clear();
-    descriptions.set(key, d);
-  }
-  return d;
-}
-
-function describeUncached(expression: string, aws: boolean): string {
-  try {
-    if (aws) {
-      const inner = expression.replace(/^cron\(|\)$/g, '');
-      return cronstrue.toString(`0 ${inner}`, { dayOfWeekStartIndexZero: false, use24HourTimeFormat: true });
-    }
-    return cronstrue.toString(expression, { use24HourTimeFormat: true });
-  } catch {
-    return '';
-  }
 }
 
 /**
