@@ -47,13 +47,13 @@ function crontab(n) {
 }
 
 async function packages(m, n) {
-  const result = m.plan.buildPlanWithAnalyses([{ file: '/var/spool/cron/crontabs/deploy', text: crontab(n), system: false }], {
+  const plan = m.plan.buildPlan([{ file: '/var/spool/cron/crontabs/deploy', text: crontab(n), system: false }], {
     target: 'rule',
     horizon: m.translate.makeHorizon(20_500, 60),
     reader: m.reader.rootReader(join(REPO, 'fixtures/servers/app01')),
     host: 'bench01',
   });
-  return m.build.buildPackages(result, m.pkgcmd.loadTemplates(), { lockTable: 'cron2lambda-locks' }, m.zip.writeZip);
+  return m.build.buildPackages(plan, m.pkgcmd.loadTemplates(), { lockTable: 'cron2lambda-locks' }, m.zip.writeZip);
 }
 
 /** One `migrate --yes` through the library: read live, diff, preflight, apply. */

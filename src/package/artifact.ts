@@ -1,8 +1,7 @@
 // One planned job → the files of its Lambda function and its configuration. Pure: templates are passed in, and the
 // zip bytes are made by a ZipWriter at the edge.
 import { createHash } from 'node:crypto';
-import type { Job } from '../plan/plan.js';
-import type { JobAnalysis } from '../scripts/analyze.js';
+import type { Job, JobBundle } from '../plan/plan.js';
 import { REDACTED } from '../scripts/findings.js';
 import { overlapEnvironment } from '../scripts/flock.js';
 import { isRuntimeVariable, renderHandler } from './handler.js';
@@ -122,14 +121,14 @@ export function runtimeCollisions(entries: readonly ZipEntryInput[], bundled: re
   });
 }
 
-export function packageJob(job: Job, analysis: JobAnalysis, templates: Templates, options: PackageOptions): JobPackage {
+export function packageJob(job: Job, bundle: JobBundle, templates: Templates, options: PackageOptions): JobPackage {
   const { environment } = functionEnvironment(job, options);
   // Variables with a credential stay out of function.sh as well; the rest run the command as cron did.
   const crontabEnv = Object.fromEntries(Object.entries(job.environment).filter(([, v]) => !v.includes(REDACTED)));
   const handler = renderHandler(
     {
       jobId: job.id,
-      command: analysis.command,
+      command: bundle.command,
       stdin: job.stdin ?? null,
       shell: job.environment.SHELL || '/bin/sh',
       environment: crontabEnv,
@@ -141,19 +140,19 @@ export function packageJob(job: Job, analysis: JobAnalysis, templates: Templates
     { path: 'bootstrap', content: templates.bootstrap, mode: 0o755 },
     { path: 'lock.sh', content: templates.lock, mode: 0o644 },
     { path: 'function.sh', content: handler, mode: 0o644 },
-    ...analysis.bundle.files.map((f) => ({ path: f.zipPath, content: f.content, mode: f.mode })),
+    ...bundle.files.map((f) => ({ path: f.zipPath, content: f.content, mode: f.mode })),
   ];
   // The zone this package sets as TZ, as a file: local time without the runtime's time-zone data.
   const zone = job.schedule?.timezone;
   const zoneFile = zone && environment.TZ === zone ? templates.zoneinfo?.(zone) : undefined;
   if (zone && zoneFile) entries.push({ path: zoneFilePath(zone), content: zoneFile, mode: 0o644 });
   const layers = job.findings.some((f) => f.code === 'aws-cli') ? ['aws-cli'] : [];
-  const problems: JobPackage['problems'] = runtimeCollisions(entries, analysis.bundle.files);
+  const problems: JobPackage['problems'] = runtimeCollisions(entries, bundle.files);
   const envBytes = Object.entries(environment).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
   if (envBytes > LAMBDA_ENVIRONMENT_LIMIT) {
     problems.push({ code: 'environment-too-large', message: `the function's environment is ${envBytes} bytes; Lambda allows ${LAMBDA_ENVIRONMENT_LIMIT}` });
   }
-  return { functionName: functionNameFor(job.id), entries, environment, layers, files: analysis.bundle.files.map((f) => f.path), problems };
+  return { functionName: functionNameFor(job.id), entries, environment, layers, files: bundle.files.map((f) => f.path), problems };
 }
 
 export interface BuiltZip {

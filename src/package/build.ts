@@ -1,5 +1,5 @@
 // A plan → packages for every migratable job, and the manifest entries of all jobs. The zip writer is passed in.
-import type { Job, PlanResult } from '../plan/plan.js';
+import type { Job, Plan } from '../plan/plan.js';
 import type { Reason } from '../model/reasons.js';
 import { buildZip, packageJob, type BuiltZip, type JobPackage, type PackageOptions, type Templates, type ZipWriter } from './artifact.js';
 import { HandlerInputError } from './handler.js';
@@ -14,17 +14,17 @@ export interface BuiltJob {
 }
 
 export async function buildPackages(
-  result: PlanResult,
+  plan: Plan,
   templates: Templates,
   options: PackageOptions,
   writeZip: ZipWriter,
   select: (job: Job) => boolean = () => true,
 ): Promise<BuiltJob[]> {
   const out: BuiltJob[] = [];
-  for (const job of result.plan.jobs) {
+  for (const job of plan.jobs) {
     if (!select(job)) continue;
-    const analysis = result.analyses.get(job.id);
-    if (job.status !== 'migrate' || !analysis) {
+    // A job with no bundle had its scripts not read (no --root reader): it is listed, not packaged.
+    if (job.status !== 'migrate' || !job.bundle) {
       out.push({ job, manifest: manifestJob(job) });
       continue;
     }
@@ -37,7 +37,7 @@ export async function buildPackages(
     let pkg: JobPackage;
     let zip: BuiltZip;
     try {
-      pkg = packageJob(job, analysis, templates, options);
+      pkg = packageJob(job, job.bundle, templates, options);
       if (pkg.problems.length) {
         fail(pkg.problems);
         continue;

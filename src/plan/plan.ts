@@ -2,27 +2,26 @@
 // reasons. Pure: the CLI reads files and the clock and passes them in.
 import { createHash } from 'node:crypto';
 import { readCrontab, type CronEntry, type Crontab } from '../crontab/read.js';
-import { dayRule } from '../schedule/model.js';
-import { cronstrue, describeSchedule } from '../schedule/describe.js';
-import { translate, type SchedulePlan, type Target } from '../schedule/translate.js';
+import type { SchedulePlan, Target } from '../schedule/translate.js';
 import type { Horizon } from '../schedule/simulate.js';
-import { checkZoneName } from '../schedule/zone-name.js';
 import { userWordTest } from '../crontab/system-hint.js';
-import type { CronReason, InexactArgs, Reason, SourceRef } from '../model/reasons.js';
+import type { Reason, SourceRef } from '../model/reasons.js';
 import { onceReader, type FileReader } from '../scripts/reader.js';
-import { redactAnalysis, type JobAnalysis } from '../scripts/analyze.js';
-import { BUNDLE_ERROR_CODES, redactDeep, type Finding, type Verdict, type VerdictReason } from '../scripts/findings.js';
-import { assessEntry, attentionFromWarnings, fileWarnings, homeFor, passwdLookup, userFromSpoolPath, type FileWarning, type Readiness } from './readiness.js';
+import type { JobAnalysis } from '../scripts/analyze.js';
+import { redactDeep, type Finding, type Verdict, type VerdictReason } from '../scripts/findings.js';
+import { assessEntry, fileWarnings, homeFor, passwdLookup, userFromSpoolPath, type FileWarning, type Readiness } from './readiness.js';
+import { settleJob, type JobStatus } from './settle.js';
+import { planEntry, type ScheduledEntry } from './entry.js';
+import { jobBundle, withBundle, type JobBundle } from './job-bundle.js';
 import { MAX_FUNCTION_SECONDS, applyOverride, overlapFromFlocks, type Overlap, type OverlapOverride } from '../scripts/flock.js';
 import { summarizeRuntime, type RuntimeChoice, type RuntimeSummary } from '../runtime/load.js';
 import { hostLabel } from './host.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
-/** Looks like a zone name someone meant (so glibc's silent UTC fallback is worth saying). */
-const TZ_LIKE = /^[A-Za-z_/+-]+$/;
-
-export type JobStatus = 'migrate' | 'skip' | 'error';
+export type { JobStatus } from './settle.js';
+export { describe } from './entry.js';
+export type { JobBundle } from './job-bundle.js';
 
 export interface JobSchedule extends SchedulePlan {
   description: string;
@@ -56,6 +55,11 @@ export interface Job {
    * comes from the job's flock calls or --overlap; the function gets it as CRON2LAMBDA_OVERLAP(_WAIT).
    */
   overlap?: Overlap;
+  /**
+   * Jobs whose scripts were analysed: what packaging needs (the command for Lambda, the bundled files and their
+   * bytes), redacted with every secret of the run. Non-enumerable (see withBundle): not part of any JSON document.
+   */
+  readonly bundle?: JobBundle;
 }
 
 export interface CrontabInput {
@@ -150,27 +154,31 @@ export interface PlanSummary {
   schedulerWouldMakeExact: number;
 }
 
-export interface PlanResult {
-  plan: Plan;
-  /** Script analyses by job id (bundles for packaging); already redacted. Not part of the JSON. */
-  analyses: Map<string, JobAnalysis>;
+/** One crontab line on its way through the planner: its job, and what settling and naming the job take. */
+interface Planned {
+  job: Job;
+  entry: CronEntry;
+  crontab: Crontab;
+  /** What the schedule alone made of the line; settleJob joins it with the analysis. */
+  scheduled: ScheduledEntry;
+  /** The crontab's owner: the system crontab's user field, else --user or the spool path (part of the job's id). */
+  user?: string;
+  /** The script analysis (migratable lines with a reader); its bundle goes onto the job once all secrets are known. */
+  analysis?: JobAnalysis;
 }
 
-export function buildPlan(inputs: CrontabInput[], options: PlanOptions): Plan {
-  return buildPlanWithAnalyses(inputs, options).plan;
-}
-
-export function buildPlanWithAnalyses(inputs: CrontabInput[], planOptions: PlanOptions): PlanResult {
+/**
+ * The plan: every job with its status, findings and, for jobs whose scripts were analysed, its bundle (a
+ * non-enumerable `bundle`, see job-bundle.ts): a complete input for packaging.
+ */
+export function buildPlan(inputs: CrontabInput[], planOptions: PlanOptions): Plan {
   // every server file is read once per run, whatever number of jobs use it
   const options: PlanOptions = planOptions.reader ? { ...planOptions, reader: onceReader(planOptions.reader) } : planOptions;
   const files: PlanFile[] = [];
-  const jobs: Job[] = [];
-  const analysisOf = new Map<Job, JobAnalysis>();
-  const userOf = new Map<Job, string>();
+  const planned: Planned[] = [];
   const secrets = new Set<string>();
   const passwdHome = passwdLookup(options.reader);
   const isUser = userWordTest(options.reader, passwdHome);
-  const analysed: Array<{ job: Job; entry: CronEntry; crontab: Crontab }> = [];
   for (const input of inputs) {
     const notes = input.notes?.length ? { notes: input.notes } : {};
     if (input.text === null) {
@@ -205,41 +213,33 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], planOptions: PlanO
       warnings: [],
     });
     for (const entry of crontab.entries) {
-      const job = planEntry(entry, crontab, options);
+      const scheduled = planEntry(entry, crontab, options);
       const user = entry.user ?? options.user ?? userFromSpoolPath(input.file);
-      job.home = homeFor(entry, user, passwdHome);
-      if (user !== undefined) userOf.set(job, user);
-      const readiness = assessEntry(entry, crontab, { reader: options.reader, analyse: job.status === 'migrate', home: job.home, runtime: options.runtime?.view });
-      takeReadiness(job, readiness, analysisOf, secrets);
-      if (readiness.analysis) {
-        analysed.push({ job, entry, crontab });
-        if (readiness.analysis.error) {
-          // A script that cannot be found under --root makes the job an error, not the run.
-          job.status = 'error';
-          job.verdict = 'blocked';
-          for (const f of readiness.findings.filter((x) => BUNDLE_ERROR_CODES.has(x.code))) {
-            job.reasons.push(findingReason(f));
-          }
-        }
-      }
-      jobs.push(job);
+      const home = homeFor(entry, user, passwdHome);
+      const readiness = assessEntry(entry, crontab, { reader: options.reader, analyse: scheduled.outcome.status === 'migrate', home, runtime: options.runtime?.view });
+      for (const v of readiness.secrets) secrets.add(v);
+      planned.push({ job: jobOf(entry, scheduled, home, readiness), entry, crontab, scheduled, ...(user !== undefined ? { user } : {}), ...(readiness.analysis ? { analysis: readiness.analysis } : {}) });
     }
   }
   // Jobs that lock the same file keep each other apart on the server, which a per-job lock cannot do: analysed again,
   // their flock calls stay as written (and are reported as missing on Lambda).
-  const shared = sharedLocks(analysed.map((a) => analysisOf.get(a.job)!));
+  const analysed = planned.filter((p): p is Planned & { analysis: JobAnalysis } => p.analysis !== undefined);
+  const shared = sharedLocks(analysed.map((p) => p.analysis));
   if (shared.size > 0) {
-    for (const a of analysed) {
-      if (!lockFiles(analysisOf.get(a.job)!).some((l) => shared.has(l))) continue;
-      const readiness = assessEntry(a.entry, a.crontab, { reader: options.reader, analyse: true, home: a.job.home, keepFlockLocks: [...shared].sort(), runtime: options.runtime?.view });
-      takeReadiness(a.job, readiness, analysisOf, secrets);
+    for (const p of analysed) {
+      if (!lockFiles(p.analysis).some((l) => shared.has(l))) continue;
+      const readiness = assessEntry(p.entry, p.crontab, { reader: options.reader, analyse: true, home: p.job.home, keepFlockLocks: [...shared].sort(), runtime: options.runtime?.view });
+      for (const v of readiness.secrets) secrets.add(v);
+      p.job = jobOf(p.entry, p.scheduled, p.job.home, readiness);
+      if (readiness.analysis) p.analysis = readiness.analysis;
     }
   }
-  for (const job of jobs) {
-    if (job.status !== 'migrate') continue;
-    job.overlap = overlapFromFlocks(analysisOf.get(job)?.bundle.trace.flocks ?? [], options.timeoutSeconds ?? MAX_FUNCTION_SECONDS);
+  for (const p of planned) {
+    if (p.job.status !== 'migrate') continue;
+    p.job.overlap = overlapFromFlocks(p.analysis?.bundle.trace.flocks ?? [], options.timeoutSeconds ?? MAX_FUNCTION_SECONDS);
   }
-  assignIds(jobs, options.host ?? '', (job) => userOf.get(job) ?? '');
+  assignIds(planned, options.host ?? '');
+  const jobs = planned.map((p) => p.job);
   for (const job of jobs) {
     if (!job.overlap) continue;
     job.overlap = applyOverride(job.overlap, options.overlap?.[job.id]);
@@ -247,9 +247,6 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], planOptions: PlanO
     job.findings = job.findings.map((f) => (f.code === 'flock' ? { ...f, detail: { ...f.detail, overlap } } : f));
   }
   for (const f of files) f.warnings = fileWarnings(f.file, jobs.filter((j) => j.source.file === f.file));
-  const analyses = new Map<string, JobAnalysis>();
-  // One credential on two lines is found on one: every job's command and files are redacted with all of them.
-  for (const [job, a] of analysisOf) analyses.set(job.id, redactAnalysis(a, [...secrets]));
   const plan: Plan = {
     formatVersion: PLAN_FORMAT_VERSION,
     host: options.host ?? '',
@@ -264,22 +261,39 @@ export function buildPlanWithAnalyses(inputs: CrontabInput[], planOptions: PlanO
     summary: summarize(jobs, files),
     ...(options.runtime ? { runtime: summarizeRuntime(options.runtime) } : {}),
   };
-  // Nothing the tool prints or writes may carry a secret: the plan is redacted before anyone renders it.
-  return { plan: redactDeep(plan, [...secrets]), analyses };
+  // Nothing the tool prints or writes may carry a secret: the plan is redacted before anyone renders it, and each
+  // job's bundle (command and files) with the secrets of all jobs, one credential on two lines being found on one.
+  // redactDeep copies the jobs and would not carry a non-enumerable bundle: the bundles go onto the copies after.
+  const all = [...secrets];
+  const redacted = redactDeep(plan, all);
+  redacted.jobs.forEach((job, i) => {
+    const a = planned[i].analysis;
+    if (a) withBundle(job, jobBundle(a, all));
+  });
+  return redacted;
 }
 
-/** A job's readiness onto the job (again after a re-analysis: findings, verdict, files and analysis are replaced). */
-function takeReadiness(job: Job, readiness: Readiness, analysisOf: Map<Job, JobAnalysis>, secrets: Set<string>): void {
-  job.findings = readiness.findings;
-  // An inexact schedule or an assumed zone needs a decision as much as any finding does.
-  const attention = attentionFromWarnings(readiness.verdict, readiness.verdictReasons, job.warnings);
-  job.verdict = job.status === 'error' ? 'blocked' : attention.verdict;
-  job.verdictReasons = attention.reasons;
-  for (const v of readiness.secrets) secrets.add(v);
-  if (readiness.analysis) {
-    analysisOf.set(job, readiness.analysis);
-    job.files = readiness.analysis.bundle.files.map((f) => f.path);
-  }
+/** A crontab line's job: the schedule's outcome and the readiness assessment, settled (status, reasons, verdict). */
+function jobOf(entry: CronEntry, scheduled: ScheduledEntry, home: string | null, readiness: Readiness): Job {
+  const settled = settleJob(scheduled.outcome, scheduled.warnings, readiness);
+  // Keys in the order plan --json has always printed them.
+  return {
+    id: '',
+    source: entry.source,
+    status: settled.status,
+    reasons: settled.reasons,
+    warnings: scheduled.warnings,
+    ...(entry.user !== undefined ? { user: entry.user } : {}),
+    ...(entry.command !== undefined ? { command: entry.command } : {}),
+    ...(entry.stdin !== undefined ? { stdin: entry.stdin } : {}),
+    environment: entry.environment,
+    home,
+    findings: readiness.findings,
+    verdict: settled.verdict,
+    verdictReasons: settled.verdictReasons,
+    files: readiness.analysis ? readiness.analysis.bundle.files.map((f) => f.path) : [],
+    ...(scheduled.schedule ? { schedule: scheduled.schedule } : {}),
+  };
 }
 
 /** The files a job's flock calls lock (absolute paths; unlocks aside). */
@@ -298,142 +312,6 @@ function isoDay(day: number): string {
   return new Date(day * 86_400_000).toISOString().slice(0, 10);
 }
 
-function planEntry(entry: CronEntry, crontab: Crontab, options: PlanOptions): Job {
-  const job: Job = {
-    id: '',
-    source: entry.source,
-    status: 'migrate',
-    reasons: [...entry.reasons],
-    warnings: [...entry.warnings],
-    ...(entry.user !== undefined ? { user: entry.user } : {}),
-    ...(entry.command !== undefined ? { command: entry.command } : {}),
-    ...(entry.stdin !== undefined ? { stdin: entry.stdin } : {}),
-    environment: entry.environment,
-    home: null,
-    findings: [],
-    verdict: 'ready',
-    verdictReasons: [],
-    files: [],
-  };
-  // A code and its args as one value, so the pairing is checked (CronReason is a union over the codes).
-  const at = (why: CronReason, field?: string): Reason => ({
-    ...why,
-    file: entry.source.file,
-    line: entry.source.line,
-    ...(field ? { field } : {}),
-  });
-
-  if (entry.kind === 'error') {
-    job.status = 'error';
-    return job;
-  }
-  if (entry.kind === 'reboot') {
-    job.status = 'skip';
-    job.reasons.push(at({ code: 'reboot', args: {} }, 'schedule'));
-    return job;
-  }
-
-  // Zone: CRON_TZ above the line, else --timezone, else UTC with a warning.
-  let zone: string;
-  // An empty CRON_TZ is no CRON_TZ: cronie cron.c maketime() uses it only when `*t != '\0'`.
-  if (entry.cronTz !== undefined && entry.cronTz !== '') {
-    const checked = checkZoneName(entry.cronTz);
-    if (!checked.ok) {
-      const tzLine = crontab.variables.filter((v) => v.name === 'CRON_TZ' && v.line < entry.source.line).pop();
-      job.status = 'error';
-      job.reasons.push({
-        code: 'invalid-timezone',
-        // glibc opens /usr/share/zoneinfo/<name>; with no such file the server ran these lines in UTC.
-        args: { ...(tzLine ? { setOnLine: tzLine.line } : {}), problem: checked.problem, ranInUtc: checked.suggestions.length > 0 || TZ_LIKE.test(entry.cronTz) },
-        file: entry.source.file,
-        line: tzLine?.line ?? entry.source.line,
-        field: 'CRON_TZ',
-      });
-      return job;
-    }
-    zone = entry.cronTz;
-    if (checked.legacy) job.warnings.push(at({ code: 'legacy-timezone', args: { of: 'cron-tz', legacy: checked.legacy } }, 'CRON_TZ'));
-  } else if (options.timezone) {
-    zone = options.timezone;
-    if (options.timezoneFromThisMachine) {
-      job.warnings.push(at({ code: 'timezone-assumed', args: { kind: 'this-machine', zone, source: options.timezoneSource ?? 'etc/timezone' } }));
-    }
-    const legacy = checkZoneName(zone);
-    if (legacy.ok && legacy.legacy) job.warnings.push(at({ code: 'legacy-timezone', args: { of: 'server', legacy: legacy.legacy } }));
-  } else {
-    zone = 'UTC';
-    job.warnings.push(at({ code: 'timezone-assumed', args: { kind: 'default' } }));
-  }
-  if (entry.environment.TZ !== undefined && entry.environment.TZ !== zone) {
-    job.warnings.push(at({ code: 'tz-variable', args: { tz: entry.environment.TZ } }));
-  }
-
-  const spec = entry.spec!;
-  const rule = dayRule(spec);
-  if (rule.kind === 'or') {
-    job.warnings.push(at({ code: 'day-or', args: { dayOfMonth: spec.text.split(' ')[2], dayOfWeek: spec.text.split(' ')[4] } }, 'day-of-month'));
-  }
-  const plan = translate(spec, { zone, target: options.target, horizon: options.horizon });
-  if (plan.neverFires) {
-    job.warnings.push(at({ code: 'never-fires', args: { cron: spec.text, from: plan.verification.from.slice(0, 10), to: plan.verification.to.slice(0, 10) } }));
-  }
-  if (!plan.exact) job.warnings.push(at({ code: 'inexact', args: inexactArgs(plan) }));
-  job.schedule = {
-    ...plan,
-    description: describeSchedule(spec),
-    expressionDescriptions: plan.expressions.map((e) => describe(e, true)),
-  };
-  return job;
-}
-
-/** How far an inexact schedule is off: counts, the first differing instants, and whether Scheduler would be exact. */
-function inexactArgs(plan: SchedulePlan): InexactArgs {
-  const v = plan.verification;
-  return {
-    missing: v.missing,
-    extra: v.extra,
-    fires: v.fires,
-    from: v.from.slice(0, 10),
-    to: v.to.slice(0, 10),
-    reasons: [...v.reasons],
-    first: plan.drift.slice(0, 3).map((d) => ({ at: d.at, local: d.local, kind: d.kind === 'missing' ? 'missing' : 'extra' })),
-    hint: plan.schedulerExact ? 'exact' : v.reasons.includes('dst-offset') ? 'zone' : null,
-  };
-}
-
-/** A finding that makes the job an error, as one of its reasons. */
-function findingReason(f: Finding): Reason {
-  // The same code and args pairing as the finding's (FindingReason is a union over the codes).
-  return { code: f.code, args: f.args, of: 'finding', file: f.file, line: f.line } as Reason;
-}
-
-const descriptions = new Map<string, string>();
-
-/** cronstrue for people: the original 5-field line, or an AWS expression (day-of-week 1 = Sunday there). */
-export function describe(expression: string, aws: boolean): string {
-  // a fleet repeats its expressions: the sentence is a pure function of them
-  const key = `${aws ? 'a' : 'c'}${expression}`;
-  let d = descriptions.get(key);
-  if (d === undefined) {
-    d = describeUncached(expression, aws);
-    if (descriptions.size > 10_000) descriptions.clear();
-    descriptions.set(key, d);
-  }
-  return d;
-}
-
-function describeUncached(expression: string, aws: boolean): string {
-  try {
-    if (aws) {
-      const inner = expression.replace(/^cron\(|\)$/g, '');
-      return cronstrue.toString(`0 ${inner}`, { dayOfWeekStartIndexZero: false, use24HourTimeFormat: true });
-    }
-    return cronstrue.toString(expression, { use24HourTimeFormat: true });
-  } catch {
-    return '';
-  }
-}
-
 /**
  * A job's identity is host + user + command + stdin, and an ordinal for identical lines: the id is
  * `<host>-<slug>-<hash>` (at most 56 characters, so `c2l-<id>` plus a rule suffix fits AWS's 64), the same string
@@ -441,11 +319,11 @@ function describeUncached(expression: string, aws: boolean): string {
  * number, the environment and the scripts' contents are attributes, not identity: changing them updates the job
  * in place. The second and later identical lines hash their ordinal too, so adding a copy never renames the first.
  */
-function assignIds(jobs: Job[], host: string, userOf: (job: Job) => string): void {
+function assignIds(planned: readonly Planned[], host: string): void {
   const seen = new Map<string, number>();
-  for (const job of jobs) {
+  for (const { job, user } of planned) {
     // The user is the crontab's owner: the system crontab's user field, else --user or the spool path.
-    const identity = [host, userOf(job), job.command ?? job.source.text, job.stdin ?? ''].join('\u0000');
+    const identity = [host, user ?? '', job.command ?? job.source.text, job.stdin ?? ''].join('\u0000');
     const n = (seen.get(identity) ?? 0) + 1;
     seen.set(identity, n);
     job.id = jobId(host, job.command ?? '', n === 1 ? identity : `${identity}\u0000#${n}`);

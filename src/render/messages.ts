@@ -312,8 +312,11 @@ export function reasonJson(r: Reason): ReasonJson {
 // ---------------------------------------------------------------- the plan as JSON (plan --json)
 
 
-/** A job as plan --json names its fields: findings, reasons, warnings with `message`; verdictReasons as lines. */
-export type JobJson = Omit<Job, 'reasons' | 'warnings' | 'findings' | 'verdictReasons'> & {
+/**
+ * A job as plan --json names its fields: findings, reasons, warnings with `message`; verdictReasons as lines. The
+ * bundle (script bytes for packaging) is no field of it: non-enumerable on the job, the spread below never sees it.
+ */
+export type JobJson = Omit<Job, 'reasons' | 'warnings' | 'findings' | 'verdictReasons' | 'bundle'> & {
   reasons: ReasonJson[];
   warnings: ReasonJson[];
   findings: FindingJson[];

@@ -1,7 +1,7 @@
 // The pure core of migrate: names, desired state, diff, policy normal form, rendering. No AWS, no endpoint.
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { buildPlanWithAnalyses } from '../../src/plan/plan.js';
+import { buildPlan } from '../../src/plan/plan.js';
 import { makeHorizon } from '../../src/schedule/translate.js';
 import { rootReader } from '../../src/scripts/reader.js';
 import { buildPackages } from '../../src/package/build.js';
@@ -21,13 +21,13 @@ const ROOT = join(FIXTURES, 'servers/app01');
 const HELLO = 'CRON_TZ=Europe/Berlin\nGREETING=hello\n*/10 * * * * /opt/app/bin/hello.sh%first line\n';
 
 async function built(text: string, host = 'app01', target: 'rule' | 'scheduler' = 'rule') {
-  const result = buildPlanWithAnalyses([{ file: '/var/spool/cron/crontabs/deploy', text, system: false }], {
+  const plan = buildPlan([{ file: '/var/spool/cron/crontabs/deploy', text, system: false }], {
     target,
     horizon: makeHorizon(20_500, 60),
     reader: rootReader(ROOT),
     host,
   });
-  return buildPackages(result, loadTemplates(), { lockTable: 'cron2lambda-locks' }, writeZip);
+  return buildPackages(plan, loadTemplates(), { lockTable: 'cron2lambda-locks' }, writeZip);
 }
 
 const SETTINGS: MigrateSettings = {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { functionEnvironment, functionNameFor, packageJob, LAMBDA_ENVIRONMENT_LIMIT } from '../../src/package/artifact.js';
-import type { Job } from '../../src/plan/plan.js';
-import type { JobAnalysis } from '../../src/scripts/analyze.js';
+import type { Job, JobBundle } from '../../src/plan/plan.js';
 
 function job(environment: Record<string, string>, zone = 'Asia/Tokyo'): Job {
   return {
@@ -22,10 +21,11 @@ function job(environment: Record<string, string>, zone = 'Asia/Tokyo'): Job {
   };
 }
 
-const analysis = {
+const analysis: JobBundle = {
   command: '"$LAMBDA_TASK_ROOT"/x.sh',
-  bundle: { files: [{ path: '/x.sh', zipPath: 'x.sh', content: new TextEncoder().encode('#!/bin/sh\necho hi\n'), mode: 0o755, reason: 'command' }] },
-} as unknown as JobAnalysis;
+  dropped: [],
+  files: [{ path: '/x.sh', zipPath: 'x.sh', content: new TextEncoder().encode('#!/bin/sh\necho hi\n'), mode: 0o755, reason: 'command' }],
+};
 const templates = { bootstrap: '#!/bin/bash\n', lock: '# lock\n', handler: 'handler() { :; }\n@@ENV_NOTES@@ @@SHELL@@ @@HOME@@ @@ENV_ARGS@@ @@COMMAND@@ @@STDIN@@ @@JOB_ID@@\n' };
 
 describe('function names', () => {
@@ -82,7 +82,7 @@ describe('zip entries', () => {
 });
 
 describe('server files where the runtime keeps its own', () => {
-  const bundled = (path: string) => ({ ...analysis, bundle: { files: [{ path, zipPath: path.slice(1), content: new TextEncoder().encode('x'), mode: 0o755, reason: 'command' }] } }) as unknown as JobAnalysis;
+  const bundled = (path: string): JobBundle => ({ ...analysis, files: [{ path, zipPath: path.slice(1), content: new TextEncoder().encode('x'), mode: 0o755, reason: 'command' }] });
 
   it('make a problem on the job instead of a zip with two lock.sh', () => {
     const pkg = packageJob(job({}), bundled('/lock.sh'), templates, { lockTable: 't' });

@@ -6,8 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { packageJob } from '../../src/package/artifact.js';
 import { isTzif2, readSystemZone, zoneFilePath } from '../../src/package/zoneinfo.js';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../src/local/dynamodb.js';
-import type { Job } from '../../src/plan/plan.js';
-import type { JobAnalysis } from '../../src/scripts/analyze.js';
+import type { Job, JobBundle } from '../../src/plan/plan.js';
 import { LambdaEnv, bodyOf, cleanupDirs, makeTaskDir, ruleEvent, stopAll, tempDir } from '../support/lambda.js';
 
 let db: LocalDynamoDb;
@@ -61,7 +60,7 @@ describe('packageJob', () => {
       files: [],
       schedule: { timezone: zone } as Job['schedule'],
     }) as Job;
-  const analysis = { command: 'date', bundle: { files: [] } } as unknown as JobAnalysis;
+  const analysis: JobBundle = { command: 'date', dropped: [], files: [] };
   const templates = { bootstrap: '', lock: '', handler: '@@ENV_NOTES@@ @@SHELL@@ @@HOME@@ @@ENV_ARGS@@ @@COMMAND@@ @@STDIN@@ @@JOB_ID@@', zoneinfo: readSystemZone };
 
   it('bundles the TZif file of the zone it sets as TZ, and keeps TZ the zone name', () => {

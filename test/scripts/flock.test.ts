@@ -10,7 +10,7 @@ import { analyzeJob } from '../../src/scripts/analyze.js';
 import { bundleJob } from '../../src/scripts/bundle.js';
 import { applyOverride, overlapEnvironment, overlapFromFlocks, parseFlock, type FlockUse } from '../../src/scripts/flock.js';
 import { memoryReader } from '../../src/scripts/reader.js';
-import { buildPlanWithAnalyses } from '../../src/plan/plan.js';
+import { buildPlan } from '../../src/plan/plan.js';
 import { makeHorizon } from '../../src/schedule/translate.js';
 import { daysFromCivil } from '../../src/schedule/calendar.js';
 import type { OverlapOverride } from '../../src/scripts/flock.js';
@@ -248,10 +248,10 @@ test('the rewritten script runs in bash without flock on PATH', () => {
 describe('the plan: jobs that lock the same file keep their flock', () => {
   const horizon = makeHorizon(daysFromCivil(2026, 12, 1), 60);
   const plan = (crontab: string, scripts: Record<string, string> = {}, overlap?: Record<string, OverlapOverride>) =>
-    buildPlanWithAnalyses([{ file: '/etc/crontab', text: crontab, system: true }], { target: 'rule', timezone: 'UTC', horizon, reader: reader(scripts), ...(overlap ? { overlap } : {}) });
+    buildPlan([{ file: '/etc/crontab', text: crontab, system: true }], { target: 'rule', timezone: 'UTC', horizon, reader: reader(scripts), ...(overlap ? { overlap } : {}) });
 
   test('two jobs on one lock file: both keep flock (missing on Lambda); a job with its own lock file is rewritten', () => {
-    const { plan: p, analyses } = plan(
+    const p = plan(
       [
         '0 * * * * root flock -n /var/lock/db.lock /opt/batch/sync.sh a',
         '30 * * * * root flock -w 60 /var/lock/db.lock /opt/batch/sync.sh b',
@@ -261,7 +261,7 @@ describe('the plan: jobs that lock the same file keep their flock', () => {
     );
     const [a, b, c, d] = p.jobs;
     for (const j of [a, b]) {
-      expect(analyses.get(j.id)!.command).toMatch(/^flock /);
+      expect(j.bundle!.command).toMatch(/^flock /);
       expect(j.findings.filter((f) => f.code === 'flock').map((f) => f.detail?.kept)).toEqual(['shared-with-other-jobs']);
       // Judged against the shipped list (no probe), a missing flock is an unverified warning, not a blocker.
       const missing = j.findings.find((f) => f.code === 'missing-command' && f.args.program === 'flock');
@@ -273,7 +273,7 @@ describe('the plan: jobs that lock the same file keep their flock', () => {
     // still no overlap of a job with itself, as on the server
     expect(a.overlap).toEqual({ policy: 'forbid', waitSeconds: 0, source: 'flock-command' });
     expect(b.overlap).toEqual({ policy: 'forbid', waitSeconds: 60, source: 'flock-command' });
-    expect(analyses.get(c.id)!.command).toBe('"$LAMBDA_TASK_ROOT"/opt/batch/sync.sh c');
+    expect(c.bundle!.command).toBe('"$LAMBDA_TASK_ROOT"/opt/batch/sync.sh c');
     expect(c.verdict).toBe('needs-attention');
     expect(c.findings.find((f) => f.code === 'flock')?.detail).toEqual({ lock: '/var/lock/own.lock', replaced: true, overlap: c.overlap });
     expect(d.overlap).toEqual({ policy: 'allow', waitSeconds: 0, source: 'default' });
@@ -281,8 +281,8 @@ describe('the plan: jobs that lock the same file keep their flock', () => {
 
   test('--overlap by job id; jobs that are not migrated have no policy', () => {
     const text = '15 * * * * root flock -n /var/lock/own.lock /opt/batch/sync.sh c\n@reboot root /opt/batch/sync.sh\n';
-    const id = plan(text).plan.jobs[0].id;
-    const { plan: p } = plan(text, {}, { [id]: { policy: 'allow' } });
+    const id = plan(text).jobs[0].id;
+    const p = plan(text, {}, { [id]: { policy: 'allow' } });
     expect(p.jobs[0].overlap).toEqual({ policy: 'allow', waitSeconds: 0, source: 'option' });
     expect(p.jobs[0].findings.find((f) => f.code === 'flock')?.detail?.overlap).toEqual(p.jobs[0].overlap);
     expect(p.jobs[1].status).toBe('skip');

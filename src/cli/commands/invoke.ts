@@ -78,15 +78,15 @@ export async function runInvoke(file: string, options: InvokeCommandOptions, io:
   const lockTable = lockTableName(options.lockTable);
   const style = styleFor(io.stderr, io.env);
 
-  const result = planFromFiles([file], options, io);
+  const plan = planFromFiles([file], options, io);
   io.stderr.write(renderNotes([rootNotice(options.root)].filter((n) => n !== null), style));
   const line = options.line === undefined ? undefined : Number(options.line);
-  const job = result.plan.jobs.find((j) => (options.job !== undefined ? j.id === options.job : j.source.line === line));
+  const job = plan.jobs.find((j) => (options.job !== undefined ? j.id === options.job : j.source.line === line));
   if (!job) {
-    const known = result.plan.jobs.map((j) => `${j.id} (line ${j.source.line})`).join(', ');
+    const known = plan.jobs.map((j) => `${j.id} (line ${j.source.line})`).join(', ');
     throw new UsageError(`no job ${options.job !== undefined ? `with id ${options.job}` : `on line ${options.line}`} in ${file}; jobs: ${known || 'none'}`);
   }
-  const [built] = await buildPackages(result, loadTemplates(), { lockTable }, writeZip, (j) => j === job);
+  const [built] = await buildPackages(plan, loadTemplates(), { lockTable }, writeZip, (j) => j === job);
   if (!built.zip || !built.manifest.environment) {
     io.stderr.write(renderJob(built.job, style) + '\n');
     throw new InputError(`job ${job.id} cannot be run: it is ${built.job.status}`);

@@ -164,8 +164,8 @@ function awsFailure(what: string, e: unknown): InputError {
 export async function runMigrate(files: string[], options: MigrateCommandOptions, io: Io, argv: string[] = process.argv): Promise<number> {
   const parsed = parseMigrateOptions(options);
   const host = hostFromOptions(options, io);
-  const result = planFromFiles(files, options, io);
-  const built = await buildPackages(result, loadTemplates(), { lockTable: parsed.settings.lockTable }, writeZip);
+  const plan = planFromFiles(files, options, io);
+  const built = await buildPackages(plan, loadTemplates(), { lockTable: parsed.settings.lockTable }, writeZip);
 
   const clients: AwsClients = makeClients({
     ...(options.region !== undefined ? { region: options.region } : {}),
@@ -219,7 +219,7 @@ export async function runMigrate(files: string[], options: MigrateCommandOptions
     const dryRun = options.dryRun === true;
     if (!options.json) io.stdout.write(renderDiff(d, mctx, pre, outStyle));
     // Which runtime snapshot the blockers were judged against (probe file, cached probe, or the shipped list).
-    if (!options.json && result.plan.runtime) io.stdout.write(`${outStyle.dim(`runtime: ${runtimeText(result.plan.runtime)}`)}\n`);
+    if (!options.json && plan.runtime) io.stdout.write(`${outStyle.dim(`runtime: ${runtimeText(plan.runtime)}`)}\n`);
 
     if (pre.problems.length > 0) {
       if (options.json) io.stdout.write(JSON.stringify(migrateDocument(d, mctx, pre, dryRun), null, 2) + '\n');

@@ -36,8 +36,8 @@ export async function runPackage(files: string[], options: PackageCommandOptions
   if (!options.out) throw new UsageError('--out DIR is required');
   const lockTable = lockTableName(options.lockTable);
   const dir = checkOutDir(options.out, { root: options.root, crontabs: files, home: io.env.HOME || homedir() });
-  const result = planFromFiles(files, options, io);
-  let built = await buildPackages(result, loadTemplates(), { lockTable }, writeZip);
+  const plan = planFromFiles(files, options, io);
+  let built = await buildPackages(plan, loadTemplates(), { lockTable }, writeZip);
 
   const out = OutDir.open(dir, io.now());
   try {
@@ -49,7 +49,7 @@ export async function runPackage(files: string[], options: PackageCommandOptions
       return { job: failed, manifest: manifestJob(failed) };
     });
     const notices = [rootNotice(options.root)].filter((n) => n !== null);
-    const manifest: Manifest = { ...buildManifest(result.plan, built.map((b) => b.manifest), lockTable, VERSION), ...(notices.length ? { notices } : {}) };
+    const manifest: Manifest = { ...buildManifest(plan, built.map((b) => b.manifest), lockTable, VERSION), ...(notices.length ? { notices } : {}) };
     const zips = built.flatMap((b) => (b.zip ? [b.zip] : []));
     out.announce(zips.map((z) => z.name));
     for (const z of zips) out.write(z.name, z.bytes);
@@ -59,7 +59,7 @@ export async function runPackage(files: string[], options: PackageCommandOptions
     const style = styleFor(io.stdout, io.env);
     io.stdout.write(renderNotes([...notices, ...out.notes], style));
     io.stdout.write(renderPackageSummary(manifest, options.out, style));
-    const fileErrors = result.plan.files.some((f) => f.error);
+    const fileErrors = plan.files.some((f) => f.error);
     return manifest.summary.error > 0 || fileErrors ? 1 : 0;
   } finally {
     out.close();

@@ -1,5 +1,5 @@
 // `plan`: read crontabs, translate and prove every schedule, print the plan. Exit 1 when any line is an error.
-import { buildPlanWithAnalyses, planExitCode, type CrontabInput, type FailOn, type PlanResult } from '../../plan/plan.js';
+import { buildPlan, planExitCode, type CrontabInput, type FailOn, type Plan } from '../../plan/plan.js';
 import { rootReader } from '../../scripts/reader.js';
 import { UsageError } from '../../errors.js';
 import { renderPlan } from '../../render/text.js';
@@ -54,7 +54,7 @@ export function hostFromOptions(options: { host?: string; root?: string }, io: I
 }
 
 /** Shared by every command that starts from crontabs: options → plan. */
-export function planFromFiles(files: string[], options: PlanCommandOptions, io: Io): PlanResult {
+export function planFromFiles(files: string[], options: PlanCommandOptions, io: Io): Plan {
   const target = parseTarget(options.target);
   const timezone = parseTimezone(options.timezone);
   const horizon = horizonFrom(options, io.now());
@@ -67,7 +67,7 @@ export function planFromFiles(files: string[], options: PlanCommandOptions, io: 
   // Without --timezone the server copy says its zone (the default root "/" is this machine: that is intended).
   const server = timezone === undefined ? detectServerZone(root, io) : { zone: timezone, source: 'option' as const, notes: [] };
   const overlap = parseOverlap(options.overlap);
-  const result = buildPlanWithAnalyses(inputs, {
+  const plan = buildPlan(inputs, {
     target,
     timezone: server.zone,
     timezoneSource: server.source,
@@ -82,10 +82,10 @@ export function planFromFiles(files: string[], options: PlanCommandOptions, io: 
     overlap,
     timeoutSeconds: functionTimeout(options.timeout),
   });
-  const ids = new Set(result.plan.jobs.map((j) => j.id));
+  const ids = new Set(plan.jobs.map((j) => j.id));
   const unknown = Object.keys(overlap).filter((id) => !ids.has(id));
   if (unknown.length > 0) throw new UsageError(`--overlap names ${unknown.length === 1 ? 'a job' : 'jobs'} not in the plan: ${unknown.join(', ')} (job ids are shown by plan)`);
-  return result;
+  return plan;
 }
 
 export function parseFailOn(value: string | undefined): FailOn | undefined {
@@ -96,7 +96,7 @@ export function parseFailOn(value: string | undefined): FailOn | undefined {
 
 export function runPlan(files: string[], options: PlanCommandOptions, io: Io): number {
   const failOn = parseFailOn(options.failOn);
-  const { plan } = planFromFiles(files, options, io);
+  const plan = planFromFiles(files, options, io);
   const notices = [rootNotice(options.root)].filter((n) => n !== null);
   if (options.json) {
     io.stdout.write(safeJson(notices.length ? { ...planJson(plan), notices } : planJson(plan)) + '\n');

@@ -18,7 +18,7 @@ export interface ReportCommandOptions extends PlanCommandOptions {
 export function runReport(files: string[], options: ReportCommandOptions, io: Io): number {
   // Checked before the plan is made: a report that cannot be written should not cost a whole plan first.
   if (options.output !== undefined) checkReportOutput(options.output, files);
-  const { plan } = planFromFiles(files, options, io);
+  const plan = planFromFiles(files, options, io);
   const notices = [rootNotice(options.root)].filter((n) => n !== null);
   const report = buildReport(plan);
   const text =

@@ -1,0 +1,138 @@
+// One crontab line → what its schedule makes of it: migrate (with proven expressions and their sentences), skip
+// (@reboot) or error, with the reasons and warnings. The job's status is settled from this and the script analysis
+// (settle.ts). Pure.
+import type { CronEntry, Crontab } from '../crontab/read.js';
+import { dayRule } from '../schedule/model.js';
+import { cronstrue, describeSchedule } from '../schedule/describe.js';
+import { translate, type SchedulePlan } from '../schedule/translate.js';
+import { checkZoneName } from '../schedule/zone-name.js';
+import type { CronReason, InexactArgs, Reason } from '../model/reasons.js';
+import type { JobSchedule, PlanOptions } from './plan.js';
+import type { JobStatus, ScheduleOutcome } from './settle.js';
+
+/** Looks like a zone name someone meant (so glibc's silent UTC fallback is worth saying). */
+const TZ_LIKE = /^[A-Za-z_/+-]+$/;
+
+/** What a line's schedule reads of the plan's options. */
+type EntryOptions = Pick<PlanOptions, 'timezone' | 'timezoneSource' | 'timezoneFromThisMachine' | 'target' | 'horizon'>;
+
+/** What the schedule alone makes of a crontab line; settleJob decides the job's status from it and the analysis. */
+export interface ScheduledEntry {
+  outcome: ScheduleOutcome;
+  warnings: Reason[];
+  schedule?: JobSchedule;
+}
+
+export function planEntry(entry: CronEntry, crontab: Crontab, options: EntryOptions): ScheduledEntry {
+  const reasons: Reason[] = [...entry.reasons];
+  const warnings: Reason[] = [...entry.warnings];
+  const outcome = (status: JobStatus): ScheduledEntry => ({ outcome: { status, reasons }, warnings });
+  // A code and its args as one value, so the pairing is checked (CronReason is a union over the codes).
+  const at = (why: CronReason, field?: string): Reason => ({
+    ...why,
+    file: entry.source.file,
+    line: entry.source.line,
+    ...(field ? { field } : {}),
+  });
+
+  if (entry.kind === 'error') return outcome('error');
+  if (entry.kind === 'reboot') {
+    reasons.push(at({ code: 'reboot', args: {} }, 'schedule'));
+    return outcome('skip');
+  }
+
+  // Zone: CRON_TZ above the line, else --timezone, else UTC with a warning.
+  let zone: string;
+  // An empty CRON_TZ is no CRON_TZ: cronie cron.c maketime() uses it only when `*t != '\0'`.
+  if (entry.cronTz !== undefined && entry.cronTz !== '') {
+    const checked = checkZoneName(entry.cronTz);
+    if (!checked.ok) {
+      const tzLine = crontab.variables.filter((v) => v.name === 'CRON_TZ' && v.line < entry.source.line).pop();
+      reasons.push({
+        code: 'invalid-timezone',
+        // glibc opens /usr/share/zoneinfo/<name>; with no such file the server ran these lines in UTC.
+        args: { ...(tzLine ? { setOnLine: tzLine.line } : {}), problem: checked.problem, ranInUtc: checked.suggestions.length > 0 || TZ_LIKE.test(entry.cronTz) },
+        file: entry.source.file,
+        line: tzLine?.line ?? entry.source.line,
+        field: 'CRON_TZ',
+      });
+      return outcome('error');
+    }
+    zone = entry.cronTz;
+    if (checked.legacy) warnings.push(at({ code: 'legacy-timezone', args: { of: 'cron-tz', legacy: checked.legacy } }, 'CRON_TZ'));
+  } else if (options.timezone) {
+    zone = options.timezone;
+    if (options.timezoneFromThisMachine) {
+      warnings.push(at({ code: 'timezone-assumed', args: { kind: 'this-machine', zone, source: options.timezoneSource ?? 'etc/timezone' } }));
+    }
+    const legacy = checkZoneName(zone);
+    if (legacy.ok && legacy.legacy) warnings.push(at({ code: 'legacy-timezone', args: { of: 'server', legacy: legacy.legacy } }));
+  } else {
+    zone = 'UTC';
+    warnings.push(at({ code: 'timezone-assumed', args: { kind: 'default' } }));
+  }
+  if (entry.environment.TZ !== undefined && entry.environment.TZ !== zone) {
+    warnings.push(at({ code: 'tz-variable', args: { tz: entry.environment.TZ } }));
+  }
+
+  const spec = entry.spec!;
+  const rule = dayRule(spec);
+  if (rule.kind === 'or') {
+    warnings.push(at({ code: 'day-or', args: { dayOfMonth: spec.text.split(' ')[2], dayOfWeek: spec.text.split(' ')[4] } }, 'day-of-month'));
+  }
+  const plan = translate(spec, { zone, target: options.target, horizon: options.horizon });
+  if (plan.neverFires) {
+    warnings.push(at({ code: 'never-fires', args: { cron: spec.text, from: plan.verification.from.slice(0, 10), to: plan.verification.to.slice(0, 10) } }));
+  }
+  if (!plan.exact) warnings.push(at({ code: 'inexact', args: inexactArgs(plan) }));
+  return {
+    ...outcome('migrate'),
+    schedule: {
+      ...plan,
+      description: describeSchedule(spec),
+      expressionDescriptions: plan.expressions.map((e) => describe(e, true)),
+    },
+  };
+}
+
+/** How far an inexact schedule is off: counts, the first differing instants, and whether Scheduler would be exact. */
+function inexactArgs(plan: SchedulePlan): InexactArgs {
+  const v = plan.verification;
+  return {
+    missing: v.missing,
+    extra: v.extra,
+    fires: v.fires,
+    from: v.from.slice(0, 10),
+    to: v.to.slice(0, 10),
+    reasons: [...v.reasons],
+    first: plan.drift.slice(0, 3).map((d) => ({ at: d.at, local: d.local, kind: d.kind === 'missing' ? 'missing' : 'extra' })),
+    hint: plan.schedulerExact ? 'exact' : v.reasons.includes('dst-offset') ? 'zone' : null,
+  };
+}
+
+const descriptions = new Map<string, string>();
+
+/** cronstrue for people: the original 5-field line, or an AWS expression (day-of-week 1 = Sunday there). */
+export function describe(expression: string, aws: boolean): string {
+  // a fleet repeats its expressions: the sentence is a pure function of them
+  const key = `${aws ? 'a' : 'c'}${expression}`;
+  let d = descriptions.get(key);
+  if (d === undefined) {
+    d = describeUncached(expression, aws);
+    if (descriptions.size > 10_000) descriptions.clear();
+    descriptions.set(key, d);
+  }
+  return d;
+}
+
+function describeUncached(expression: string, aws: boolean): string {
+  try {
+    if (aws) {
+      const inner = expression.replace(/^cron\(|\)$/g, '');
+      return cronstrue.toString(`0 ${inner}`, { dayOfWeekStartIndexZero: false, use24HourTimeFormat: true });
+    }
+    return cronstrue.toString(expression, { use24HourTimeFormat: true });
+  } catch {
+    return '';
+  }
+}
