@@ -3,8 +3,7 @@
 // Where the two disagree on shape, the typed tree follows bash's meaning (and mvdan-sh's tree, which the analysis
 // was written against): `[ ... ]` is a command with `[` as argv[0]; `time`/`coproc` wrap the statement after them;
 // a heredoc's trailing `| cmd`, `&& cmd`, extra redirections or arguments (which tree-sitter keeps inside the
-// heredoc redirect) are put back where bash runs them. Text between a node's children that no child covers (inside
-// strings, concatenations, heredoc bodies) becomes literal parts, so a word's parts always cover its text.
+// heredoc redirect) are put back where bash runs them. Words are convert-words.ts's.
 import type {
   Assign,
   BinaryOp,
@@ -12,40 +11,20 @@ import type {
   Command,
   File,
   IfClause,
-  ParamExp,
-  ParamOp,
   RedirOp,
   Redirect,
   Stmt,
   Word,
-  WordPart,
 } from './ast.js';
 import type { CstNode } from './treesitter.js';
+import { WordConverter } from './convert-words.js';
 
-export interface Source {
-  /** The parsed text. */
-  readonly text: string;
-  /** String index → byte offset (UTF-8) of the parsed bytes. */
-  readonly byteAt: (index: number) => number;
-  /** Byte offset → 1-based line. */
-  readonly lineAt: (byte: number) => number;
-}
+export type { Source } from './convert-words.js';
 
-const PARAM_OPS = new Set<string>([':-', '-', ':=', '=', ':?', '?', ':+', '+', '#', '##', '%', '%%']);
 const REDIR_OPS = new Set<string>(['>', '>>', '<', '<>', '<&', '>&', '>|', '<<', '<<-', '<<<', '&>', '&>>']);
 
-export class Converter {
-  constructor(private readonly src: Source) {}
-
-  private span(start: number, end: number): { pos: number; end: number; line: number } {
-    const pos = this.src.byteAt(start);
-    return { pos, end: this.src.byteAt(end), line: this.src.lineAt(pos) };
-  }
-
-  private raw(n: { start: number; end: number }): string {
-    return this.src.text.slice(n.start, n.end);
-  }
-
+/** Statements, commands and redirections; words are WordConverter's. */
+export class Converter extends WordConverter {
   file(root: CstNode): File {
     return { type: 'File', ...this.span(root.start, root.end), stmts: this.stmtList(root.kids) };
   }
@@ -64,7 +43,7 @@ export class Converter {
     return out;
   }
 
-  private wrap(n: CstNode, cmd: Command | null, redirs: Redirect[] = []): Stmt {
+  protected wrap(n: CstNode, cmd: Command | null, redirs: Redirect[] = []): Stmt {
     return { type: 'Stmt', ...this.span(n.start, n.end), cmd, redirs, negated: false, background: false };
   }
 
@@ -180,7 +159,7 @@ export class Converter {
   }
 
   /** Left-associative chain of statements joined by `|`, `|&`, `&&` or `||` tokens. */
-  private chain(n: CstNode, kids: readonly CstNode[]): Stmt | null {
+  protected chain(n: CstNode, kids: readonly CstNode[]): Stmt | null {
     let acc: Stmt | null = null;
     let op: BinaryOp | null = null;
     for (const k of kids) {
@@ -199,12 +178,12 @@ export class Converter {
     return acc;
   }
 
-  private body(n: CstNode): Stmt[] {
+  protected body(n: CstNode): Stmt[] {
     const b = n.kids.find((k) => k.field === 'body');
     return b ? this.stmtList(b.kids) : [];
   }
 
-  private ifClause(n: CstNode): IfClause {
+  protected ifClause(n: CstNode): IfClause {
     // if_statement / elif_clause: statements before `then` are the condition, the rest (until elif/else) the body
     const cond: CstNode[] = [];
     const then: CstNode[] = [];
@@ -230,7 +209,7 @@ export class Converter {
     return { type: 'IfClause', ...this.span(n.start, n.end), cond: this.stmtList(cond), then: this.stmtList(then), else: next };
   }
 
-  private caseItem(n: CstNode): CaseItem {
+  protected caseItem(n: CstNode): CaseItem {
     return {
       type: 'CaseItem',
       ...this.span(n.start, n.end),
@@ -239,7 +218,7 @@ export class Converter {
     };
   }
 
-  private decl(n: CstNode): Command {
+  protected decl(n: CstNode): Command {
     const keyword = n.kids.find((k) => !k.named);
     const args: Assign[] = [];
     for (const k of n.kids) {
@@ -251,7 +230,7 @@ export class Converter {
     return { type: 'DeclClause', ...this.span(n.start, n.end), variant: keyword ? keyword.type : 'declare', args };
   }
 
-  private nakedAssign(n: CstNode, name: string | null, value: Word | null): Assign {
+  protected nakedAssign(n: CstNode, name: string | null, value: Word | null): Assign {
     return { type: 'Assign', ...this.span(n.start, n.end), name, value, array: null, index: null, append: false, naked: true };
   }
 
@@ -280,7 +259,7 @@ export class Converter {
     };
   }
 
-  private command(n: CstNode): Stmt {
+  protected command(n: CstNode): Stmt {
     const assigns: Assign[] = [];
     const args: Word[] = [];
     const redirs: Redirect[] = [];
@@ -311,7 +290,7 @@ export class Converter {
    * `body redirect...`. A heredoc redirect may carry what follows its delimiter on the same line: a pipeline, `&&`/`||`
    * and a statement, more redirections, more arguments. Put them back: `cat <<EOF | grep x` is a pipe from cat.
    */
-  private redirected(n: CstNode): Stmt | null {
+  protected redirected(n: CstNode): Stmt | null {
     const bodyNode = n.kids.find((k) => k.field === 'body');
     let st: Stmt = (bodyNode && this.stmt(bodyNode)) ?? this.wrap(n, null);
     const redirs: Redirect[] = [...st.redirs];
@@ -378,7 +357,7 @@ export class Converter {
     return { type: 'Redirect', ...sp, op, n: fd, word, hdoc, hdocQuoted };
   }
 
-  private test(n: CstNode): Command {
+  protected test(n: CstNode): Command {
     const open = n.kids[0];
     const words = this.flatWords(n.kids);
     if (open && !open.named && open.type === '[') return { type: 'CallExpr', ...this.span(n.start, n.end), assigns: [], args: words };
@@ -386,7 +365,7 @@ export class Converter {
   }
 
   /** The words of a test expression in order, operators and brackets included (as `[`'s argv). */
-  private flatWords(kids: readonly CstNode[]): Word[] {
+  protected flatWords(kids: readonly CstNode[]): Word[] {
     const out: Word[] = [];
     for (const k of kids) {
       if (!k.named) out.push(this.litWord(k));
@@ -397,186 +376,4 @@ export class Converter {
   }
 
   /** Words inside an arithmetic or unknown construct, for the substitutions they hold. */
-  private wordsIn(kids: readonly CstNode[]): Word[] {
-    const out: Word[] = [];
-    for (const k of kids) {
-      if (!k.named) continue;
-      if (WORD_KINDS.has(k.type)) out.push(this.word(k));
-      else out.push(...this.wordsIn(k.kids));
-    }
-    return out;
-  }
-
-  private emptyWord(at: number): Word {
-    const sp = this.span(at, at);
-    return { type: 'Word', ...sp, parts: [] };
-  }
-
-  private litWord(n: CstNode): Word {
-    const sp = this.span(n.start, n.end);
-    return { type: 'Word', ...sp, parts: [{ type: 'Lit', ...sp, value: this.raw(n) }] };
-  }
-
-  /** A word node (or a concatenation) → Word. */
-  word(n: CstNode): Word {
-    if (n.type === 'concatenation') return this.concat(n, n.kids, false);
-    const sp = this.span(n.start, n.end);
-    return { type: 'Word', ...sp, parts: [this.part(n)] };
-  }
-
-  /** Parts from children, with the uncovered text between them as literals (`quoted`: inside double quotes). */
-  private concat(n: CstNode, kids: readonly CstNode[], quoted: boolean): Word {
-    return { type: 'Word', ...this.span(n.start, n.end), parts: this.parts(n.start, n.end, kids, quoted) };
-  }
-
-  private parts(start: number, end: number, kids: readonly CstNode[], quoted: boolean): WordPart[] {
-    const out: WordPart[] = [];
-    let at = start;
-    const gap = (to: number): void => {
-      if (to > at) {
-        const prev = out[out.length - 1];
-        const sp = this.span(at, to);
-        // adjacent literal text is one literal (as the shell reads it)
-        if (prev && prev.type === 'Lit' && prev.end === sp.pos) out[out.length - 1] = { ...prev, end: sp.end, value: prev.value + this.src.text.slice(at, to) };
-        else out.push({ type: 'Lit', ...sp, value: this.src.text.slice(at, to) });
-      }
-    };
-    for (const k of kids) {
-      if (!k.named || k.start < at) continue;
-      if (quoted && k.type === 'string_content') continue; // literal text: covered by the gaps
-      gap(k.start);
-      const p = this.part(k);
-      if (p.type === 'Lit') {
-        at = k.start;
-        gap(k.end);
-      } else out.push(p);
-      at = k.end;
-    }
-    gap(end);
-    return out;
-  }
-
-  private part(n: CstNode): WordPart {
-    const sp = this.span(n.start, n.end);
-    switch (n.type) {
-      case 'string':
-      case 'translated_string': {
-        const dollar = n.type === 'translated_string';
-        const inner = dollar ? n.kids.find((k) => k.type === 'string') : n;
-        const s = inner ?? n;
-        const open = s.start + 1;
-        const close = s.end > open && this.src.text[s.end - 1] === '"' ? s.end - 1 : s.end;
-        return { type: 'DblQuoted', ...sp, dollar, parts: this.parts(open, close, s.kids, true) };
-      }
-      case 'raw_string':
-        return { type: 'SglQuoted', ...sp, dollar: false, value: this.src.text.slice(n.start + 1, Math.max(n.start + 1, n.end - 1)) };
-      case 'ansi_c_string':
-        return { type: 'SglQuoted', ...sp, dollar: true, value: this.src.text.slice(n.start + 2, Math.max(n.start + 2, n.end - 1)) };
-      case 'simple_expansion':
-        return this.simpleExpansion(n);
-      case 'expansion':
-        return this.expansion(n);
-      case 'command_substitution': {
-        const backquotes = this.src.text[n.start] === '`';
-        return { type: 'CmdSubst', ...sp, backquotes, stmts: this.stmtList(n.kids) };
-      }
-      case 'process_substitution':
-        return { type: 'ProcSubst', ...sp, op: this.src.text[n.start] === '>' ? '>(' : '<(', stmts: this.stmtList(n.kids) };
-      case 'arithmetic_expansion':
-        return { type: 'ArithmExp', ...sp, words: this.wordsIn(n.kids) };
-      case 'concatenation':
-        // a concatenation inside a word position that wants one part: keep its parts' meaning unknown
-        return { type: 'Other', ...sp, raw: this.raw(n) };
-      case 'word':
-      case 'number':
-      case 'extglob_pattern':
-      case 'regex':
-      case 'test_operator':
-      case 'variable_name':
-      case 'heredoc_start':
-      case 'special_variable_name':
-      case 'file_descriptor':
-      case 'string_content':
-      case 'heredoc_content':
-        if (n.kids.some((k) => k.named)) return { type: 'Other', ...sp, raw: this.raw(n) };
-        return { type: 'Lit', ...sp, value: this.raw(n) };
-      default:
-        return { type: 'Other', ...sp, raw: this.raw(n) };
-    }
-  }
-
-  private simpleExpansion(n: CstNode): ParamExp {
-    const name = n.kids.find((k) => k.named);
-    return {
-      type: 'ParamExp',
-      ...this.span(n.start, n.end),
-      param: name ? this.raw(name) : this.raw(n).slice(1),
-      short: true,
-      index: null,
-      length: false,
-      excl: false,
-      other: false,
-      exp: null,
-    };
-  }
-
-  /** `${...}`: the parameter, then at most one operator and its operand words. */
-  private expansion(n: CstNode): ParamExp {
-    let param = '';
-    let index: Word | null = null;
-    let length = false;
-    let excl = false;
-    let other = false;
-    let op: string | null = null;
-    const operand: CstNode[] = [];
-    let seenParam = false;
-    for (const k of n.kids) {
-      if (k.type === '${' || k.type === '}') continue;
-      if (!seenParam) {
-        if (!k.named && k.type === '#') {
-          length = true;
-          continue;
-        }
-        if (!k.named && k.type === '!') {
-          excl = true;
-          continue;
-        }
-        if (k.type === 'variable_name' || k.type === 'special_variable_name') {
-          param = this.raw(k);
-          seenParam = true;
-          continue;
-        }
-        if (k.type === 'subscript') {
-          const base = k.kids.find((c) => c.field === 'name');
-          const idx = k.kids.find((c) => c.field === 'index');
-          param = base ? this.raw(base) : this.raw(k);
-          index = idx ? this.word(idx) : null;
-          seenParam = true;
-          continue;
-        }
-        other = true;
-        continue;
-      }
-      if (op === null && !k.named) {
-        op = k.type;
-        continue;
-      }
-      operand.push(k);
-    }
-    if (op !== null && !PARAM_OPS.has(op)) other = true;
-    let exp: ParamExp['exp'] = null;
-    if (op !== null && PARAM_OPS.has(op)) {
-      const first = operand[0];
-      const last = operand[operand.length - 1];
-      exp = { op: op as ParamOp, word: first && last ? this.concat({ ...first, start: first.start, end: last.end }, operand, false) : null };
-    }
-    return { type: 'ParamExp', ...this.span(n.start, n.end), param, short: false, index, length, excl, other, exp };
-  }
 }
-
-/** Node kinds that are a whole shell word. */
-const WORD_KINDS = new Set([
-  'word', 'string', 'raw_string', 'ansi_c_string', 'translated_string', 'simple_expansion', 'expansion', 'command_substitution',
-  'process_substitution', 'arithmetic_expansion', 'concatenation', 'number',
-]);
-
