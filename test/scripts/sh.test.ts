@@ -1,5 +1,6 @@
 // The shell front end on its own: the typed tree the analysis relies on, byte offsets, errors, and parse-once.
 import { describe, expect, test } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -165,5 +166,37 @@ describe('offsets, lines and errors', () => {
       walk(n, (c) => (c !== n && check(c, n.pos, n.end), false));
     };
     check(p.file!, 0, p.bytes.length);
+  });
+});
+
+describe('agrees with bash -n', () => {
+  // bash itself is the oracle: a snippet bash accepts must give a tree, one it rejects must not. Two known
+  // disagreements are pinned so that a parser upgrade that fixes (or widens) them is noticed.
+  const snippets = [
+    'x=$(< /etc/hostname)', 'echo ${v/a/b} ${v//a/b} ${v:1:2} ${v^^} ${#arr[@]} ${arr[@]} ${!arr[@]}',
+    'case $x in a) echo a;& b) echo b;;& *) :;; esac', '[[ $x =~ ^[0-9]+$ ]] && echo n', 'function f() { :; }',
+    'exec > >(tee -a /tmp/log) 2>&1', '{ a; b; } 2>&1 | logger -t x', 'while read -r l; do echo "$l"; done < <(ls)',
+    'a |& b', 'echo a \\\n  b \\\n  c', '# it\'s a comment "with quotes"\necho ok', 'if ! grep -q x f; then exit 1; fi',
+    'coproc NAME { sleep 1; }', 'let x++; (( x > 1 )) && echo y', 'declare -A m=([k]=v [k2]="v 2")', 'local -r X=1',
+    'export -f f', "trap 'rm -f \"$T\"' EXIT", 'source <(echo x=1)', '. ./lib.sh', 'cd "$(dirname "${BASH_SOURCE[0]}")"',
+    'for ((i=0; i<3; i++)); do echo $i; done', 'arr+=("x y"); echo "${arr[-1]}"', 'printf -v out "%s" "$x"',
+    'cat <<EOF1; cat <<EOF2\na\nEOF1\nb\nEOF2', 'x=`echo \\`date\\``', 'echo $(( 1 + $(echo 2) ))', 'ls *.{txt,log} ?(a|b) 2>/dev/null',
+    'mysql -u root -p"$PW" <<< "select 1"', 'f() ( cd /tmp; ls )', 'until false; do break; done', 'echo "a" "b"c\'d\'$\'e\\n\'',
+    'select o in a b; do break; done', 'time { sleep 1; }', 'echo ${x:-${y:-z}}', 'echo "${x#*/}" "${x%%.*}"',
+    '[ -f x ] || { echo no; exit 1; }', 'echo > /dev/null 2>&1 &', 'nohup ./run.sh >/dev/null 2>&1 &\ndisown',
+    'if [[ -n "$A" && ( -z "$B" || $C == d* ) ]]; then :; fi', 'echo $"translated"', 'exec 9>/var/lock/x; flock -n 9 || exit 1',
+    'x=(a b); for i in "${x[@]}"; do :; done', 'case "$1" in\n  start|stop) "$1";;\n  *) echo usage;;\nesac',
+    // invalid
+    'if then fi', 'echo "unterminated', 'for in; do', 'case x in', '(echo a', 'echo $(', 'a && && b', 'fi',
+  ];
+  const KNOWN = new Map([
+    ['cat <<EOF1; cat <<EOF2\na\nEOF1\nb\nEOF2', 'two heredocs on one line are not read (a parse-error warning)'],
+    ['fi', 'a stray keyword is read as a command named fi (then judged as a missing program)'],
+  ]);
+  test.each(snippets)('%s', (s) => {
+    const bash = spawnSync('bash', ['-n'], { input: `${s}\n` }).status === 0;
+    const ours = parseShell(`${s}\n`).file !== null;
+    if (KNOWN.has(s)) expect(ours).toBe(!bash);
+    else expect(ours).toBe(bash);
   });
 });
