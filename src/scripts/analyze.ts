@@ -4,8 +4,8 @@ import {
   backgroundFindings,
   isShellText,
   collectSecrets,
-  dropOutputRedirects,
-  outputRedirectEdits,
+  dropEdit,
+  outputDrops,
   findSecretInVariable,
   findSecrets,
   findingsFromTrace,
@@ -17,7 +17,7 @@ import {
   type Verdict,
 } from './findings.js';
 import type { FileReader } from './reader.js';
-import { applyEdits, parseShell, toBytes, toText, walk, evalWord } from './sh/index.js';
+import { applyEdits, toBytes, toText } from './sh/index.js';
 import { secretsInText } from './secrets.js';
 import { defaultRuntime, type RuntimeView } from '../runtime/judge.js';
 import { nativeFindings } from '../runtime/native.js';
@@ -40,26 +40,6 @@ export interface JobAnalysis {
   secrets: string[];
 }
 
-function droppedTargets(command: string, lineBase: number): Array<{ line: number; target: string }> {
-  const { dropped } = dropOutputRedirects(command);
-  if (dropped.length === 0) return [];
-  const parsed = parseShell(command, 'command');
-  if (!parsed.file) return [];
-  const out: Array<{ line: number; target: string }> = [];
-  const scope = { vars: new Map(), dollar0: null, bashSource: null, cwd: null };
-  walk(parsed.file, (n) => {
-    if (n.type === 'Redirect' && n.word) {
-      const text = toText(parsed.bytes.subarray(n.pos, n.end));
-      if (dropped.includes(text)) {
-        const v = evalWord(n.word, scope);
-        out.push({ line: lineBase + n.line, target: v ? v.text : toText(parsed.bytes.subarray(n.word.pos, n.word.end)) });
-      }
-    }
-    return true;
-  });
-  return out;
-}
-
 /** A finding with every secret redacted from its values: args (what its sentence is made of) and detail. */
 function redactFinding(f: Finding, secrets: readonly string[]): Finding {
   const g: Finding = { ...f, args: redactDeep(f.args, secrets) } as Finding;
@@ -79,8 +59,10 @@ export function analyzeJob(input: JobInput, reader: FileReader, options: Analyze
   const lineBase = (input.line ?? 1) - 1;
   const knownSecrets = options.knownSecrets ?? [];
   const runtime = options.runtime ?? defaultRuntime();
+  const planned = outputDrops(input.command);
   const traceFindings = [
-    ...findingsFromTrace(bundle.trace, { dropped: droppedTargets(input.command, lineBase), runtime }),
+    // every output drop is reported, also one the command keeps because the bundle rewrote it (below)
+    ...findingsFromTrace(bundle.trace, { dropped: planned.map((d) => ({ line: lineBase + d.line, target: d.target })), runtime }),
     ...nativeFindings(bundle.files, runtime, runtime.snapshot.architecture),
   ];
   traceFindings.push(
@@ -96,16 +78,14 @@ export function analyzeJob(input: JobInput, reader: FileReader, options: Analyze
   const unparsed = bundle.findings.some((f) => f.code === 'parse-error' && f.file === (input.file ?? 'crontab')) ? findSecrets(input.command, input.file ?? 'crontab', input.line ?? 1) : [];
   const stdinSecrets = input.stdin ? secretsInText(input.stdin).map((m) => m.value) : [];
   const secrets = collectSecrets(bundle.trace.secrets, bundle.trace.secretParts, envSecrets, unparsed, stdinSecrets, [...knownSecrets]);
-  // the command for Lambda: the bundle's rewrites and the dropped output redirections, spliced in one pass
+  // the command for Lambda: the bundle's rewrites and the dropped output redirections, spliced in one pass.
   // A redirection the bundle rewrote (a flock's lock file opened as /dev/null) is the bundle's: it stays.
-  const planned = outputRedirectEdits(input.command);
-  const keep = planned.edits.map((d) => !bundle.commandEdits.some((e) => e.start < d.end && d.start < e.end));
-  const drops = { edits: planned.edits.filter((_, i) => keep[i]), dropped: planned.dropped.filter((_, i) => keep[i]) };
-  const command = drops.edits.length === 0 ? bundle.command : toText(applyEdits(toBytes(input.command), [...bundle.commandEdits, ...drops.edits]));
+  const drops = planned.filter((d) => !bundle.commandEdits.some((e) => e.start < d.end && d.start < e.end));
+  const command = drops.length === 0 ? bundle.command : toText(applyEdits(toBytes(input.command), [...bundle.commandEdits, ...drops.map(dropEdit)]));
   const analysis: JobAnalysis = {
     bundle,
     command,
-    dropped: drops.dropped,
+    dropped: drops.map((d) => d.text),
     findings: sortFindings([...bundle.findings, ...traceFindings]),
     verdict: 'ready',
     reasons: [],

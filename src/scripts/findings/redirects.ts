@@ -16,10 +16,14 @@ export function isSafeWriteTarget(path: string): boolean {
   );
 }
 
-interface PlannedDrop {
+/** A top-level output redirection the command for Lambda leaves out. */
+export interface OutputDrop {
+  /** Byte offsets in the command (the blanks before the redirection included). */
   start: number;
   end: number;
+  /** The redirection as written. */
   text: string;
+  /** Line within the command, and the file written to (its value, else the word as written). */
   line: number;
   target: string;
 }
@@ -37,11 +41,15 @@ function topLevelStmts(file: File): Stmt[] {
   return out;
 }
 
-function planDrops(command: string): PlannedDrop[] {
-  const parsed = parseShell(command, 'command');
+/**
+ * The crontab command's top-level output redirections to files (`>> /var/log/x.log`): on Lambda, stdout and stderr
+ * go to CloudWatch Logs. fd duplications (`2>&1`) and /dev/null stay.
+ */
+export function outputDrops(command: string): OutputDrop[] {
+  const parsed = parseShell(command);
   if (!parsed.file || !parsed.exact) return [];
   const scope = { vars: new Map(), dollar0: null, bashSource: null, cwd: null };
-  const candidates: PlannedDrop[] = [];
+  const candidates: OutputDrop[] = [];
   for (const st of topLevelStmts(parsed.file)) {
     for (const r of st.redirs) {
       const op = r.op;
@@ -70,19 +78,14 @@ function planDrops(command: string): PlannedDrop[] {
   return candidates.filter((c) => (used.get(c.target) ?? 0) <= 1);
 }
 
-/**
- * Remove the crontab command's top-level output redirections to files (`>> /var/log/x.log`):
- * on Lambda, stdout and stderr go to CloudWatch Logs. fd duplications (`2>&1`) and /dev/null stay.
- * Everything else is kept byte-identical (splice by parser offsets).
- */
+/** The command without its output drops; everything else byte-identical (spliced by parser offsets). */
 export function dropOutputRedirects(command: string): { command: string; dropped: string[] } {
-  const { edits, dropped } = outputRedirectEdits(command);
-  if (edits.length === 0) return { command, dropped: [] };
-  return { command: toText(applyEdits(toBytes(command), edits)), dropped };
+  const drops = outputDrops(command);
+  if (drops.length === 0) return { command, dropped: [] };
+  return { command: toText(applyEdits(toBytes(command), drops.map(dropEdit))), dropped: drops.map((d) => d.text) };
 }
 
-/** The same, as edits of the command's bytes (applied together with the bundle's rewrites, on one parse). */
-export function outputRedirectEdits(command: string): { edits: Edit[]; dropped: string[] } {
-  const drops = planDrops(command);
-  return { edits: drops.map((d) => ({ start: d.start, end: d.end, text: '' })), dropped: drops.map((d) => d.text) };
+/** A drop as an edit of the command's bytes. */
+export function dropEdit(d: OutputDrop): Edit {
+  return { start: d.start, end: d.end, text: '' };
 }

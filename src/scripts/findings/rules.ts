@@ -286,7 +286,7 @@ function outsideTmp(value: string | null, loose: string, cwd: string | null): st
 }
 
 export interface TraceFindingOptions {
-  /** Top-level crontab redirections that dropOutputRedirects removes (line + raw target). */
+  /** Top-level crontab redirections that outputDrops finds (line + target). */
   dropped?: Array<{ line: number; target: string }>;
   /** The runtime to judge missing programs against (default: the shipped list). */
   runtime?: RuntimeView;
