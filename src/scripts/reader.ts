@@ -191,7 +191,7 @@ export function onceReader(reader: FileReader): FileReader {
     readFile(absPath, maxBytes) {
       // a whole file answers every bound; a read cut at a bound answers only that bound
       const whole = reads.get(absPath);
-          if (whole !== undefined) return whole !== null && maxBytes !== undefined && whole.length > maxBytes + 1 ? whole.subarray(0, maxBytes + 1) : whole;
+      if (whole !== undefined) return whole !== null && maxBytes !== undefined && whole.length > maxBytes + 1 ? whole.subarray(0, maxBytes + 1) : whole;
       const key = `${absPath}\u0000${maxBytes ?? ''}`;
       const hit = reads.get(key);
       if (hit !== undefined) return hit;

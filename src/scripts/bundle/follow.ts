@@ -236,7 +236,7 @@ export class Tracer extends StatementWalker {
       this.tooDeep(ctx, w, abs);
       return;
     }
-    const parsed = parseShell(reg.original, abs);
+    const parsed = parseShell(reg.original);
     if (!parsed.file) {
       this.findings.push(makeFinding('parse-error', { path: abs, error: parsed.error?.message ?? '' }, abs, parsed.error?.line ?? 1));
       return;
@@ -279,7 +279,7 @@ export class Tracer extends StatementWalker {
       base = p.pos;
     }
     if (innerText === null) return;
-    const parsed = parseShell(innerText, ctx.unit.file);
+    const parsed = parseShell(innerText);
     if (!parsed.file) return;
     const outer = ctx.unit;
     const unit: Unit = {
@@ -394,7 +394,7 @@ export class Tracer extends StatementWalker {
     if (!forceShell && !reg.shell) return;
     if (reg.original.length > MAX_SCRIPT_BYTES) return;
     reg.shell = true;
-    const parsed = parseShell(reg.original, path);
+    const parsed = parseShell(reg.original);
     if (!parsed.file) {
       this.findings.push(makeFinding('parse-error', { path, error: parsed.error?.message ?? '' }, path, parsed.error?.line ?? 1));
       return;

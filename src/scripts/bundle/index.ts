@@ -52,7 +52,7 @@ export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
     const f = makeFinding('bad-input', { fields: nul }, file, lineBase + 1);
     return { command: input.command, commandEdits: [], files: [], findings: [f], error: true, trace: tracer.trace };
   }
-  const parsed = parseShell(input.command, file);
+  const parsed = parseShell(input.command);
   if (!parsed.file) {
     tracer.findings.push(makeFinding('parse-error', { error: parsed.error?.message ?? '' }, file, lineBase + (parsed.error?.line ?? 1)));
   } else {

@@ -13,7 +13,7 @@ import type { Registered } from './context.js';
  */
 export function spliced(r: Registered, edits: Edit[]): Uint8Array {
   if (!r.shell) return applyEdits(r.original, edits);
-  const p = parseShell(r.original, r.path);
+  const p = parseShell(r.original);
   if (p.exact) return applyEdits(r.original, edits);
   const back = p.toOriginal;
   if (!back || edits.some((e) => /[^\u0000-\u00ff]/.test(e.text))) return r.original;

@@ -67,7 +67,7 @@ export abstract class StatementWalker extends FlockRewriter {
     const body = r.hdoc;
     if (!body) return;
     const text = toText(ctx.unit.bytes.subarray(body.pos, body.end));
-    const parsed = parseShell(text, ctx.unit.file);
+    const parsed = parseShell(text);
     if (!parsed.file) {
       this.findings.push(makeFinding('parse-error', { ...(ctx.unit.crontab ? {} : { path: ctx.unit.file }), error: parsed.error?.message ?? '', heredoc: true }, ctx.unit.file, this.line(body, ctx) + (parsed.error?.line ?? 1) - 1));
       return;

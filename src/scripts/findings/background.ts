@@ -31,7 +31,7 @@ export function backgroundFindings(sources: ReadonlyArray<{ file: string; text: 
     seen.add(`${f.file}\0${f.line}`);
   };
   for (const src of sources) {
-    const parsed = parseShell(src.text, src.file);
+    const parsed = parseShell(src.text);
     if (!parsed.file) continue; // parse errors are reported by the bundling
     const base = src.lineBase ?? 0;
     // A script that calls `wait` waits for what it started with `&` (nohup, disown and setsid mean to outlive it).

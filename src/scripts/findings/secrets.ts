@@ -48,7 +48,7 @@ export function findSecrets(text: string, file: string, line = 1): SecretHit[] {
   const add = (m: SecretMatch, l: number): void => {
     hits.push({ finding: secretFinding({ label: m.label }, file, l, m.kind), value: m.value });
   };
-  const parsed = parseShell(text, file);
+  const parsed = parseShell(text);
   if (!parsed.file) {
     // not shell (an unterminated quote, say): words split on blanks with quotes dropped, judged as argv from each
     // program with a password option, plus every credential format in the raw text

@@ -144,9 +144,8 @@ function keyOf(content: Uint8Array | string): string {
   return typeof content === 'string' ? `s${content}` : `b${Buffer.from(content.buffer, content.byteOffset, content.length).toString('latin1')}`;
 }
 
-/** Parse shell text (bash dialect). `name` is where the text comes from; errors carry only a line. */
-export function parseShell(content: Uint8Array | string, name?: string): ParsedShell {
-  void name;
+/** Parse shell text (bash dialect). A parse is a function of the text alone: errors carry a line, the caller the file. */
+export function parseShell(content: Uint8Array | string): ParsedShell {
   stats.requests++;
   const key = keyOf(content);
   const hit = cache.get(key);
