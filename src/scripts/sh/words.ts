@@ -319,19 +319,3 @@ export function literalWord(word: Word | null | undefined): string | null {
   if (first && first.type === 'Lit' && first.value.startsWith('~')) return null;
   return ok ? s : null;
 }
-
-/** True when the word's first part is a quoted or unquoted literal (not an expansion). */
-export function startsWithLiteral(word: Word | null | undefined): boolean {
-  const first = word?.parts[0];
-  if (!first) return false;
-  if (first.type === 'Lit' || first.type === 'SglQuoted') return true;
-  if (first.type === 'DblQuoted') return first.parts.length > 0 && startsWithLiteral({ ...word!, parts: first.parts });
-  return false;
-}
-
-/** Quote a string for the shell (single quotes unless it is made of safe characters). */
-export function shellQuote(s: string): string {
-  if (s === '') return "''";
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
