@@ -3,7 +3,7 @@
 // (settle.ts). Pure.
 import type { CronEntry, Crontab } from '../crontab/read.js';
 import { dayRule } from '../schedule/model.js';
-import { cronstrue, describeSchedule } from '../schedule/describe.js';
+import { cronWords, describeSchedule } from '../schedule/describe.js';
 import { translate, type SchedulePlan } from '../schedule/translate.js';
 import { checkZoneName } from '../schedule/zone-name.js';
 import type { CronReason, InexactArgs, Reason } from '../model/reasons.js';
@@ -110,29 +110,7 @@ function inexactArgs(plan: SchedulePlan): InexactArgs {
   };
 }
 
-const descriptions = new Map<string, string>();
-
 /** cronstrue for people: the original 5-field line, or an AWS expression (day-of-week 1 = Sunday there). */
 export function describe(expression: string, aws: boolean): string {
-  // a fleet repeats its expressions: the sentence is a pure function of them
-  const key = `${aws ? 'a' : 'c'}${expression}`;
-  let d = descriptions.get(key);
-  if (d === undefined) {
-    d = describeUncached(expression, aws);
-    if (descriptions.size > 10_000) descriptions.clear();
-    descriptions.set(key, d);
-  }
-  return d;
-}
-
-function describeUncached(expression: string, aws: boolean): string {
-  try {
-    if (aws) {
-      const inner = expression.replace(/^cron\(|\)$/g, '');
-      return cronstrue.toString(`0 ${inner}`, { dayOfWeekStartIndexZero: false, use24HourTimeFormat: true });
-    }
-    return cronstrue.toString(expression, { use24HourTimeFormat: true });
-  } catch {
-    return '';
-  }
+  return aws ? cronWords(`0 ${expression.replace(/^cron\(|\)$/g, '')}`, true) : cronWords(expression);
 }

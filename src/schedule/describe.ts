@@ -6,23 +6,28 @@ import { dayRule, type CronSpec } from './model.js';
 
 // cronstrue is CommonJS: loaded with require(), because imported as an ES module Node 20 also parses it to detect its
 // format and to list its exports, at every start of every command.
-export const cronstrue: { toString: typeof import('cronstrue').toString } = createRequire(import.meta.url)('cronstrue');
+const cronstrue: { toString: typeof import('cronstrue').toString } = createRequire(import.meta.url)('cronstrue');
 
 const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 // A fleet repeats its schedules (`0 * * * *` on every server): a sentence is a pure function of its expression.
 const sentences = new Map<string, string>();
 
-function words(expression: string): string {
-  let s = sentences.get(expression);
+/**
+ * cronstrue's sentence for an expression on a 24-hour clock ('' when it cannot read it); `awsDays`: day-of-week 1 is
+ * Sunday, as in an AWS expression.
+ */
+export function cronWords(expression: string, awsDays = false): string {
+  const key = `${awsDays ? 'a' : 'c'}${expression}`;
+  let s = sentences.get(key);
   if (s === undefined) {
     try {
-      s = cronstrue.toString(expression, { use24HourTimeFormat: true });
+      s = cronstrue.toString(expression, awsDays ? { dayOfWeekStartIndexZero: false, use24HourTimeFormat: true } : { use24HourTimeFormat: true });
     } catch {
       s = '';
     }
     if (sentences.size > 10_000) sentences.clear();
-    sentences.set(expression, s);
+    sentences.set(key, s);
   }
   return s;
 }
@@ -66,12 +71,12 @@ export function dowPhrase(dows: number[]): string {
 /** The line in words; '' when cronstrue cannot read it. */
 export function describeSchedule(spec: CronSpec): string {
   const rule = dayRule(spec);
-  if (rule.kind !== 'and') return words(spec.text);
+  if (rule.kind !== 'and') return cronWords(spec.text);
   const [mi, ho, , mo] = spec.text.split(' ');
-  const time = words(`${mi} ${ho} * * *`);
+  const time = cronWords(`${mi} ${ho} * * *`);
   if (!time) return '';
   // cronstrue's month clause (", only in March"), taken from a line with no day restriction.
-  const withMonth = words(`${mi} ${ho} * ${mo} *`);
+  const withMonth = cronWords(`${mi} ${ho} * ${mo} *`);
   const month = withMonth.startsWith(time) ? withMonth.slice(time.length) : '';
   return `${time}, on ${domPhrase(rule.doms)} that are also ${dowPhrase(rule.dows)}${month}`;
 }
