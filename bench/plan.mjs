@@ -143,7 +143,7 @@ export function makeScripts(count, seed = 7) {
 }
 
 /** Writes the shared files and `count` scripts under a new temporary root; the caller removes it. */
-export function writeServerTree(count) {
+function writeServerTree(count) {
   const root = mkdtempSync(join(tmpdir(), 'c2l-bench-plan-'));
   const write = (path, text) => {
     const host = join(root, path);
