@@ -5,6 +5,7 @@ import type { Job, JobBundle } from '../plan/plan.js';
 import { REDACTED } from '../scripts/findings.js';
 import { overlapEnvironment } from '../scripts/flock.js';
 import { isRuntimeVariable, renderHandler } from './handler.js';
+import { COPIER_ARCHES, copierElf, copierPath } from './copier.js';
 import { checkLambdaLimits, unzippedSize, type ZipEntryInput } from './zip.js';
 import { zoneFilePath, type ZoneFileReader } from './zoneinfo.js';
 
@@ -140,6 +141,8 @@ export function packageJob(job: Job, bundle: JobBundle, templates: Templates, op
     { path: 'bootstrap', content: templates.bootstrap, mode: 0o755 },
     { path: 'lock.sh', content: templates.lock, mode: 0o644 },
     { path: 'function.sh', content: handler, mode: 0o644 },
+    // both architectures' stderr copiers (under 500 bytes each): the zip stays the same whatever --arch deploys it
+    ...COPIER_ARCHES.map((arch) => ({ path: copierPath(arch), content: copierElf(arch), mode: 0o755 })),
     ...bundle.files.map((f) => ({ path: f.zipPath, content: f.content, mode: f.mode })),
   ];
   // The zone this package sets as TZ, as a file: local time without the runtime's time-zone data.

@@ -62,19 +62,21 @@ describe('cron2lambda package', () => {
     expect(readdirSync(out).filter((f) => f.endsWith('.zip'))).toHaveLength(5);
   });
 
-  it('puts bootstrap (0755), lock.sh, function.sh and the scripts at their server paths in each zip', () => {
+  it('puts bootstrap (0755), lock.sh, function.sh, the stderr copiers (0755) and the scripts at their server paths in each zip', () => {
     const out = tmp();
     const { manifest } = packageTo(out);
     const entries = readZip(readFileSync(join(out, manifest.jobs[0].zip)));
     const byPath = new Map(entries.map((e) => [e.path, e]));
     expect([...byPath.keys()]).toEqual([
-      'bootstrap', 'function.sh', 'lock.sh',
+      'bootstrap', 'c2l-copy-aarch64', 'c2l-copy-x86_64', 'function.sh', 'lock.sh',
       'opt/app/bin/backup.sh', 'opt/app/bin/notify.sh', 'opt/app/bin/rotate.sh',
       'opt/app/lib/common.sh', 'opt/app/lib/config.sh', 'opt/app/lib/log.sh',
       'zoneinfo/Asia/Tokyo', // the job's zone, for a runtime without time-zone data
     ]);
     expect(byPath.get('bootstrap')!.mode! & 0o777).toBe(0o755);
     expect(byPath.get('lock.sh')!.mode! & 0o777).toBe(0o644);
+    expect(byPath.get('c2l-copy-x86_64')!.mode! & 0o777).toBe(0o755);
+    expect(byPath.get('c2l-copy-aarch64')!.mode! & 0o777).toBe(0o755);
     expect(byPath.get('opt/app/bin/backup.sh')!.mode! & 0o777).toBe(0o755);
     expect(byPath.get('opt/app/lib/common.sh')!.mode! & 0o777).toBe(0o644);
     const fn = byPath.get('function.sh')!.content.toString();

@@ -68,12 +68,14 @@ describe('the function environment', () => {
 });
 
 describe('zip entries', () => {
-  it('are bootstrap 0755, lock.sh and function.sh 0644, then the bundled files with their modes', () => {
+  it('are bootstrap 0755, lock.sh and function.sh 0644, the stderr copiers 0755, then the bundled files with their modes', () => {
     const p = packageJob(job({}), analysis, templates, { lockTable: 'l' });
     expect(p.entries.map((e) => [e.path, e.mode.toString(8)])).toEqual([
       ['bootstrap', '755'],
       ['lock.sh', '644'],
       ['function.sh', '644'],
+      ['c2l-copy-x86_64', '755'],
+      ['c2l-copy-aarch64', '755'],
       ['x.sh', '755'],
     ]);
     expect(p.files).toEqual(['/x.sh']);

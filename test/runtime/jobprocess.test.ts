@@ -1,5 +1,6 @@
 // How bootstrap runs a job: background processes it leaves behind, heavy output, ~/.curlrc.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../src/local/dynamodb.js';
@@ -61,7 +62,11 @@ describe('background processes the job leaves behind', () => {
 });
 
 describe('output', () => {
-  it('copies 3 MB of stderr and a 1 MB line intact, in order, and keeps the last lines for the error', async () => {
+  // c2l-copy from the zip, and tee with tail where the copier is absent or does not start
+  it.each([
+    ['the zip\'s copier', {}],
+    ['tee, without a copier', { omit: ['copier'] }],
+  ] as const)('copies 3 MB of stderr and a 1 MB line intact, in order, and keeps the last lines for the error (%s)', async (_via, taskOptions) => {
     const job = `out-${++n}`;
     const dir = tempDir();
     const script = join(dir, 'noisy.sh');
@@ -71,10 +76,11 @@ describe('output', () => {
       `i=0; pad=$(printf '%090d' 0); while [ $i -lt 30000 ]; do echo "line-$i $pad"; i=$((i+1)); done >&2\n` +
         `head -c 1048576 /dev/zero | tr '\\0' 'x' >&2; echo >&2\nprintf 'tail-1\\ntail-2\\n' >&2; exit 4\n`,
     );
-    const taskDir = makeTaskDir({ jobId: job, shell: '/bin/bash', command: `bash ${script}` });
+    const taskDir = makeTaskDir({ jobId: job, shell: '/bin/bash', command: `bash ${script}`, ...taskOptions });
     const env = await LambdaEnv.start({ taskDir, environment: lockEnv(job) });
     const result = await env.invoke(ruleEvent('2027-01-04T18:02:00Z'));
     expect(result.kind).toBe('error');
+    expect(env.stderr.join('\n')).not.toMatch(/does not run here/);
     const numbered = env.stderr.filter((l) => l.startsWith('line-'));
     expect(numbered).toHaveLength(30000);
     expect(numbered.every((l, i) => l.startsWith(`line-${i} `) && l.length === 6 + String(i).length + 90)).toBe(true);
@@ -83,6 +89,24 @@ describe('output', () => {
     expect(message).toMatch(/exited with status 4/);
     const lines = message.split('\n');
     expect(lines.slice(-3)).toEqual(['x'.repeat(1000), 'tail-1', 'tail-2']);
+  });
+
+  it('falls back to tee, with a warning, when the copier for this machine does not start', async () => {
+    const job = `out-${++n}`;
+    const hosttype = execFileSync('bash', ['-c', 'printf %s "$HOSTTYPE"'], { encoding: 'utf8' });
+    // an ELF header and nothing else: exec fails, as it would for a copier of another architecture
+    const taskDir = makeTaskDir({
+      jobId: job,
+      command: `for i in 1 2 3; do echo "err-$i" >&2; done; exit 3`,
+      files: { [`c2l-copy-${hosttype}`]: '\x7fELF' },
+    });
+    const env = await LambdaEnv.start({ taskDir, environment: lockEnv(job) });
+    const result = await env.invoke(ruleEvent('2027-01-04T18:03:00Z'));
+    expect(result.kind).toBe('error');
+    expect(env.stderr.join('\n')).toMatch(new RegExp(`c2l-copy-${hosttype} does not run here; copying the job's stderr with tee instead`));
+    // copied as the job wrote them (the error's log line then repeats them)
+    expect(env.stderr.filter((l) => l.startsWith('err-')).slice(0, 3)).toEqual(['err-1', 'err-2', 'err-3']);
+    expect(String(bodyOf(result).errorMessage).split('\n').slice(-3)).toEqual(['err-1', 'err-2', 'err-3']);
   });
 });
 

@@ -4,6 +4,7 @@ import { copyFileSync, chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { renderHandler, templatePath, type HandlerInput } from '../../src/package/handler.js';
+import { COPIER_ARCHES, copierElf, copierPath } from '../../src/package/copier.js';
 import { startRuntimeApi, type EnqueueOptions, type InvocationResult, type RuntimeApiServer } from '../../src/local/runtime-api.js';
 import { findBash, startBootstrap, type BootstrapProcess } from '../../src/local/runner.js';
 import { spawn } from 'node:child_process';
@@ -24,8 +25,8 @@ export function cleanupDirs(): void {
 export interface TaskDirOptions extends Partial<HandlerInput> {
   /** Extra files (path relative to the task dir → content), written 0755. */
   files?: Record<string, string>;
-  /** Leave out function.sh / lock.sh, or replace function.sh's text. */
-  omit?: ('function.sh' | 'lock.sh')[];
+  /** Leave out function.sh / lock.sh / the stderr copiers (bootstrap then copies with tee), or replace function.sh's text. */
+  omit?: ('function.sh' | 'lock.sh' | 'copier')[];
   functionSh?: string;
 }
 
@@ -35,6 +36,9 @@ export function makeTaskDir(options: TaskDirOptions = {}): string {
   copyFileSync(templatePath('bootstrap'), join(dir, 'bootstrap'));
   chmodSync(join(dir, 'bootstrap'), 0o755);
   if (!options.omit?.includes('lock.sh')) copyFileSync(templatePath('lock.sh'), join(dir, 'lock.sh'));
+  if (!options.omit?.includes('copier')) {
+    for (const arch of COPIER_ARCHES) writeFileSync(join(dir, copierPath(arch)), copierElf(arch), { mode: 0o755 });
+  }
   if (!options.omit?.includes('function.sh')) {
     const text =
       options.functionSh ??
