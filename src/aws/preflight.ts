@@ -28,9 +28,10 @@ export async function whoAmI(clients: AwsClients): Promise<Identity> {
 /** EventBridge's default quota of rules per event bus (adjustable; no API reads it without Service Quotas). */
 export const DEFAULT_RULES_QUOTA = 300;
 
+/** A quota this run would pass: what is used, the quota (bytes for code-storage) and what the run would add. */
 export interface QuotaProblem {
   code: 'role-quota' | 'rule-quota' | 'schedule-quota' | 'code-storage';
-  message: string;
+  args: { used: number; quota: number; adding: number };
 }
 
 export interface PreflightResult {
@@ -71,7 +72,7 @@ export async function preflight(ctx: AwsContext, changes: Change[], options: { r
     const quota = summary.SummaryMap?.RolesQuota ?? 1000;
     result.roles = { used, quota, adding: addRoles };
     if (used + addRoles > quota) {
-      result.problems.push({ code: 'role-quota', message: `IAM roles: the account has ${used} of ${quota}; this run would add ${addRoles}. Ask for a higher quota, or give --role-arn to use one role for every job` });
+      result.problems.push({ code: 'role-quota', args: result.roles });
     }
   }
   const addRules = net(changes, 'rule');
@@ -79,7 +80,7 @@ export async function preflight(ctx: AwsContext, changes: Change[], options: { r
     const used = await countRules(ctx);
     result.rules = { used, quota: options.rulesQuota, adding: addRules };
     if (used + addRules > options.rulesQuota) {
-      result.problems.push({ code: 'rule-quota', message: `EventBridge rules on the default bus: ${used} of ${options.rulesQuota}; this run would add ${addRules}. Ask for a higher quota (then give --rules-quota N), or migrate fewer jobs at a time` });
+      result.problems.push({ code: 'rule-quota', args: result.rules });
     }
   }
   const addSchedules = net(changes, 'schedule');
@@ -87,7 +88,7 @@ export async function preflight(ctx: AwsContext, changes: Change[], options: { r
     const used = await countSchedules(ctx);
     result.schedules = { used, quota: options.schedulesQuota ?? DEFAULT_SCHEDULES_QUOTA, adding: addSchedules };
     if (used + addSchedules > result.schedules.quota) {
-      result.problems.push({ code: 'schedule-quota', message: `EventBridge Scheduler schedules: ${used} of ${result.schedules.quota}; this run would add ${addSchedules}. Ask for a higher quota` });
+      result.problems.push({ code: 'schedule-quota', args: result.schedules });
     }
   }
   const adding =
@@ -99,7 +100,7 @@ export async function preflight(ctx: AwsContext, changes: Change[], options: { r
     const limit = settings.AccountLimit?.TotalCodeSize ?? 75 * 1024 ** 3;
     result.codeStorage = { used, limit, adding };
     if (used + adding > limit) {
-      result.problems.push({ code: 'code-storage', message: `Lambda code storage: ${used} of ${limit} bytes used; this run would add ${adding}. Delete old function versions or layers, or ask for a higher quota` });
+      result.problems.push({ code: 'code-storage', args: { used, quota: limit, adding } });
     }
   }
   return result;

@@ -73,10 +73,34 @@ export type CronReason = { [C in ReasonCode]: Place & { code: C; args: ReasonArg
 /** A finding that makes a job an error or is said once for a file: the finding's code and values. */
 export type FindingReason = { [C in FindingCode]: Place & { code: C; args: FindingArgs[C]; of: 'finding' } }[FindingCode];
 
-/**
- * A packaging problem (src/package/artifact.ts, the out directory): its sentence is still made where the problem is
- * found and carried as `message` (not yet values; see the notes of issue 11).
- */
-export type PackageReason = Place & { code: string; args: { message: string }; of: 'package' };
+/** What a problem that keeps a job from being packaged says, as values (src/package); its sentence is made in src/render. */
+export interface PackageProblemArgs {
+  /**
+   * Two zip entries that cannot both exist: the same path twice (dir === path), or a file at `dir` where `path` needs
+   * a directory. serverDir/serverPath: the server file bundled at that zip path, when it is one (else the runtime's).
+   */
+  'bundle-path-collision': { dir: string; path: string; serverDir?: string; serverPath?: string };
+  'environment-too-large': { bytes: number; limit: number };
+  'zip-too-large': { bytes: number; limit: number };
+  'unzipped-too-large': { bytes: number; limit: number };
+  /** The zip writer or the handler template refused the job's text: their error, passed on as a value. */
+  'cannot-package': { error: string };
+  /**
+   * The job's zip name in --out is taken by something cron2lambda did not write (src/package/outdir.ts): a name it
+   * never writes, something that is not a file, or a file no previous manifest there lists.
+   */
+  'out-path-taken': OutBlocker;
+}
+
+export type OutBlocker =
+  | { path: string; dir: string; taken: 'foreign-name' | 'not-listed' }
+  | { path: string; dir: string; taken: 'not-a-file'; type: 'directory' | 'symlink' | 'other' };
+
+export type PackageProblemCode = keyof PackageProblemArgs;
+
+export type PackageProblem = { [C in PackageProblemCode]: { code: C; args: PackageProblemArgs[C] } }[PackageProblemCode];
+
+/** A packaging problem said as a reason of the job (at its crontab line). */
+export type PackageReason = Place & PackageProblem & { of: 'package' };
 
 export type Reason = CronReason | FindingReason | PackageReason;

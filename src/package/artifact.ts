@@ -1,6 +1,7 @@
 // One planned job → the files of its Lambda function and its configuration. Pure: templates are passed in, and the
 // zip bytes are made by a ZipWriter at the edge.
 import { createHash } from 'node:crypto';
+import type { PackageProblem } from '../model/reasons.js';
 import type { Job, JobBundle } from '../plan/plan.js';
 import { REDACTED } from '../scripts/findings.js';
 import { overlapEnvironment } from '../scripts/flock.js';
@@ -34,7 +35,7 @@ export interface JobPackage {
   layers: string[];
   files: string[];
   /** Reasons the job cannot be packaged (Lambda limits); the job then becomes an error in the manifest. */
-  problems: { code: string; message: string }[];
+  problems: PackageProblem[];
 }
 
 export type ZipWriter = (entries: readonly ZipEntryInput[]) => Promise<Buffer>;
@@ -91,7 +92,7 @@ export function functionEnvironment(job: Job, options: PackageOptions): { enviro
  * /lock.sh would replace the lock; a /bootstrap/ directory would make bootstrap unextractable). The job is then an
  * error with this reason; the other jobs are still packaged.
  */
-export function runtimeCollisions(entries: readonly ZipEntryInput[], bundled: readonly { path: string; zipPath: string }[]): JobPackage['problems'] {
+export function runtimeCollisions(entries: readonly ZipEntryInput[], bundled: readonly { path: string; zipPath: string }[]): PackageProblem[] {
   const serverPath = new Map(bundled.map((f) => [f.zipPath, f.path]));
   const count = new Map<string, number>();
   for (const e of entries) count.set(e.path, (count.get(e.path) ?? 0) + 1);
@@ -104,21 +105,10 @@ export function runtimeCollisions(entries: readonly ZipEntryInput[], bundled: re
       if (count.has(dir)) pairs.push([dir, path]);
     }
   }
-  const fix = 'move it out of / on the server (and change the crontab line), then package again';
-  return pairs.map(([dir, path]) => {
-    let message: string;
-    if (dir === path) {
-      message = serverPath.has(path)
-        ? `the server file ${serverPath.get(path)} would take the place of the runtime's own ${path} at the root of the zip; ${fix}`
-        : `two zip entries are named ${path}`;
-    } else if (serverPath.has(path) && !serverPath.has(dir)) {
-      message = `the server file ${serverPath.get(path)} needs a directory where the runtime's own file ${dir} is in the zip; ${fix}`;
-    } else if (serverPath.has(dir) && !serverPath.has(path)) {
-      message = `the server file ${serverPath.get(dir)} is where the runtime's own ${path} needs a directory in the zip; ${fix}`;
-    } else {
-      message = `zip entries ${dir} and ${path} cannot both exist (a file where a directory is needed)`;
-    }
-    return { code: 'bundle-path-collision', message };
+  return pairs.map(([dir, path]): PackageProblem => {
+    const serverDir = serverPath.get(dir);
+    const server = serverPath.get(path);
+    return { code: 'bundle-path-collision', args: { dir, path, ...(serverDir !== undefined ? { serverDir } : {}), ...(server !== undefined ? { serverPath: server } : {}) } };
   });
 }
 
@@ -153,7 +143,7 @@ export function packageJob(job: Job, bundle: JobBundle, templates: Templates, op
   const problems: JobPackage['problems'] = runtimeCollisions(entries, bundle.files);
   const envBytes = Object.entries(environment).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
   if (envBytes > LAMBDA_ENVIRONMENT_LIMIT) {
-    problems.push({ code: 'environment-too-large', message: `the function's environment is ${envBytes} bytes; Lambda allows ${LAMBDA_ENVIRONMENT_LIMIT}` });
+    problems.push({ code: 'environment-too-large', args: { bytes: envBytes, limit: LAMBDA_ENVIRONMENT_LIMIT } });
   }
   return { functionName: functionNameFor(job.id), entries, environment, layers, files: bundle.files.map((f) => f.path), problems };
 }
@@ -165,7 +155,7 @@ export interface BuiltZip {
   codeSha256: string;
   size: number;
   unzippedSize: number;
-  problems: { code: string; message: string }[];
+  problems: PackageProblem[];
 }
 
 export async function buildZip(pkg: JobPackage, writeZip: ZipWriter): Promise<BuiltZip> {
@@ -178,6 +168,6 @@ export async function buildZip(pkg: JobPackage, writeZip: ZipWriter): Promise<Bu
     codeSha256: digest.toString('base64'),
     size: zip.length,
     unzippedSize: unzipped,
-    problems: [...pkg.problems, ...checkLambdaLimits(zip.length, unzipped).map((p) => ({ code: p.code, message: p.message }))],
+    problems: [...pkg.problems, ...checkLambdaLimits(zip.length, unzipped)],
   };
 }

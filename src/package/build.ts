@@ -1,6 +1,6 @@
 // A plan → packages for every migratable job, and the manifest entries of all jobs. The zip writer is passed in.
 import type { Job, Plan } from '../plan/plan.js';
-import type { Reason } from '../model/reasons.js';
+import type { PackageProblem, Reason } from '../model/reasons.js';
 import { buildZip, packageJob, type BuiltZip, type JobPackage, type PackageOptions, type Templates, type ZipWriter } from './artifact.js';
 import { HandlerInputError } from './handler.js';
 import { ZipInputError } from './zip.js';
@@ -30,7 +30,7 @@ export async function buildPackages(
     }
     // A job that cannot be packaged (too large for Lambda, a server file where the runtime's files go, text a
     // shell cannot carry) is an error with its reason; the other jobs are still packaged.
-    const fail = (problems: { code: string; message: string }[]) => {
+    const fail = (problems: readonly PackageProblem[]) => {
       const failed = failedJob(job, problems);
       out.push({ job: failed, manifest: manifestJob(failed) });
     };
@@ -45,7 +45,7 @@ export async function buildPackages(
       zip = await buildZip(pkg, writeZip);
     } catch (e) {
       if (!(e instanceof ZipInputError || e instanceof HandlerInputError)) throw e;
-      fail([{ code: 'cannot-package', message: e.message }]);
+      fail([{ code: 'cannot-package', args: { error: e.message } }]);
       continue;
     }
     if (zip.problems.length) {
@@ -73,11 +73,11 @@ export async function buildPackages(
 }
 
 /** The job as an error, with the problems as its reasons (at its crontab line). */
-export function failedJob(job: Job, problems: readonly { code: string; message: string }[]): Job {
+export function failedJob(job: Job, problems: readonly PackageProblem[]): Job {
   return {
     ...job,
     status: 'error',
     verdict: 'blocked',
-    reasons: [...job.reasons, ...problems.map((p): Reason => ({ code: p.code, args: { message: p.message }, of: 'package', file: job.source.file, line: job.source.line }))],
+    reasons: [...job.reasons, ...problems.map((p): Reason => ({ ...p, of: 'package', file: job.source.file, line: job.source.line }))],
   };
 }

@@ -9,6 +9,8 @@ import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
 import { isOwnZipName, parseLock, readPreviousManifest, type LockRecord, type OutNote } from './ownership.js';
+import type { OutBlocker } from '../model/reasons.js';
+import { packageProblemText } from '../render/problems.js';
 
 export const MANIFEST_NAME = 'manifest.json';
 export const LOCK_NAME = '.cron2lambda.lock';
@@ -266,15 +268,13 @@ export class OutDir {
   }
 
   /** Why `name` cannot be written (something not ours is there), or null. */
-  blocker(name: string): string | null {
-    if (!isOwnZipName(name) && name !== MANIFEST_NAME) return `${name} is not a name cron2lambda writes`;
-    const st = lstatOrNull(join(this.dir, name));
-    if (st === null) return null;
+  blocker(name: string): OutBlocker | null {
     const path = join(this.dir, name);
-    if (!st.isFile()) return `${path} is ${why(st)}; cron2lambda replaces only files it wrote (remove it or choose another --out)`;
-    if (name !== MANIFEST_NAME && !this.owned.has(name)) {
-      return `${path} exists and no manifest.json of a previous run in ${this.dir} lists it; cron2lambda replaces only files it wrote (remove it or choose another --out)`;
-    }
+    if (!isOwnZipName(name) && name !== MANIFEST_NAME) return { path: name, dir: this.dir, taken: 'foreign-name' };
+    const st = lstatOrNull(path);
+    if (st === null) return null;
+    if (!st.isFile()) return { path, dir: this.dir, taken: 'not-a-file', type: st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : 'other' };
+    if (name !== MANIFEST_NAME && !this.owned.has(name)) return { path, dir: this.dir, taken: 'not-listed' };
     return null;
   }
 
@@ -293,7 +293,7 @@ export class OutDir {
   /** Writes `name` atomically: a new temporary file in the directory, fsync, rename over the name. */
   write(name: string, bytes: Uint8Array | string): void {
     const blocked = this.blocker(name);
-    if (blocked) throw new InputError(blocked);
+    if (blocked) throw new InputError(packageProblemText({ code: 'out-path-taken', args: blocked }));
     const temp = join(this.dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}-${name}`);
     this.temps.add(temp);
     const fd = openSync(temp, CREATE_NEW, 0o644);

@@ -2,6 +2,7 @@
 import type { Archiver, ArchiverOptions } from 'archiver';
 import { createRequire } from 'node:module';
 import { inflateRawSync } from 'node:zlib';
+import type { PackageProblem } from '../model/reasons.js';
 
 // archiver 7 is CommonJS (a factory function); @types/archiver 8 describes archiver 8's class exports, so the
 // factory is loaded with require and typed here by hand. Loaded at the first zip written: commands that write none
@@ -39,30 +40,14 @@ export const ZIP_FIXED_DATE = new Date('1980-01-01T00:00:00Z');
 export const LAMBDA_MAX_ZIPPED_BYTES = 50 * 1024 * 1024;
 export const LAMBDA_MAX_UNZIPPED_BYTES = 250 * 1024 * 1024;
 
-export type LambdaLimitProblem =
-  | { code: 'zip-too-large'; actualBytes: number; limitBytes: number; message: string }
-  | { code: 'unzipped-too-large'; actualBytes: number; limitBytes: number; message: string };
-
-const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MB`;
+export type LambdaLimitProblem = Extract<PackageProblem, { code: 'zip-too-large' | 'unzipped-too-large' }>;
 
 /** Problems with a package's size against Lambda's limits; empty when it fits. */
 export function checkLambdaLimits(zipBytes: number, unzippedBytes: number): LambdaLimitProblem[] {
   const problems: LambdaLimitProblem[] = [];
-  if (zipBytes > LAMBDA_MAX_ZIPPED_BYTES) {
-    problems.push({
-      code: 'zip-too-large',
-      actualBytes: zipBytes,
-      limitBytes: LAMBDA_MAX_ZIPPED_BYTES,
-      message: `the zip is ${mb(zipBytes)}; Lambda accepts at most ${mb(LAMBDA_MAX_ZIPPED_BYTES)} uploaded directly`,
-    });
-  }
+  if (zipBytes > LAMBDA_MAX_ZIPPED_BYTES) problems.push({ code: 'zip-too-large', args: { bytes: zipBytes, limit: LAMBDA_MAX_ZIPPED_BYTES } });
   if (unzippedBytes > LAMBDA_MAX_UNZIPPED_BYTES) {
-    problems.push({
-      code: 'unzipped-too-large',
-      actualBytes: unzippedBytes,
-      limitBytes: LAMBDA_MAX_UNZIPPED_BYTES,
-      message: `the function unzipped is ${mb(unzippedBytes)}; Lambda allows at most ${mb(LAMBDA_MAX_UNZIPPED_BYTES)} (function and layers)`,
-    });
+    problems.push({ code: 'unzipped-too-large', args: { bytes: unzippedBytes, limit: LAMBDA_MAX_UNZIPPED_BYTES } });
   }
   return problems;
 }

@@ -5,6 +5,7 @@ import { canonical, type Attr, type AttrChange, type Change } from '../aws/model
 import type { PreflightResult } from '../aws/preflight.js';
 import type { Style } from './style.js';
 import { driftKindText } from './text.js';
+import { quotaProblemText } from './problems.js';
 
 export const MIGRATE_FORMAT_VERSION = 1;
 
@@ -139,7 +140,7 @@ export function renderDiff(d: DiffResult, ctx: MigrateContext, preflight: Prefli
     out.push('');
   }
   if (preflight) {
-    for (const p of preflight.problems) out.push(style.red(`Cannot fit: ${p.message}`));
+    for (const p of preflight.problems) out.push(style.red(`Cannot fit: ${quotaProblemText(p)}`));
     if (preflight.problems.length > 0) out.push('');
   }
   const n = count(d.changes);

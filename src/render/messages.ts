@@ -8,6 +8,7 @@ import type { Job, Plan, PlanFile } from '../plan/plan.js';
 import type { ZoneLegacy, ZoneProblem } from '../schedule/zone-name.js';
 import type { FlockKeptReason } from '../scripts/flock.js';
 import type { Finding, FindingArgs, NulField, RuntimeRef, VerdictReason } from '../scripts/types.js';
+import { packageProblemText } from './problems.js';
 
 const SECRET_ADVICE = 'move it to SSM Parameter Store (SecureString) or Secrets Manager and read it at run time';
 
@@ -260,7 +261,7 @@ function cronReasonText(r: CronReason): string {
 /** The sentence of a reason: a crontab or plan reason, a finding said as a reason, or a packaging problem. */
 export function reasonMessage(r: Reason): string {
   if (r.of === 'finding') return findingMessage(r);
-  if (r.of === 'package') return r.args.message;
+  if (r.of === 'package') return packageProblemText(r);
   return cronReasonText(r);
 }
 

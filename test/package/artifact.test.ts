@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { functionEnvironment, functionNameFor, packageJob, LAMBDA_ENVIRONMENT_LIMIT } from '../../src/package/artifact.js';
 import type { Job, JobBundle } from '../../src/plan/plan.js';
+import { packageProblemText } from '../../src/render/problems.js';
 
 function job(environment: Record<string, string>, zone = 'Asia/Tokyo'): Job {
   return {
@@ -89,12 +90,12 @@ describe('server files where the runtime keeps its own', () => {
   it('make a problem on the job instead of a zip with two lock.sh', () => {
     const pkg = packageJob(job({}), bundled('/lock.sh'), templates, { lockTable: 't' });
     expect(pkg.problems).toEqual([expect.objectContaining({ code: 'bundle-path-collision' })]);
-    expect(pkg.problems[0].message).toContain("the server file /lock.sh would take the place of the runtime's own lock.sh");
+    expect(packageProblemText(pkg.problems[0])).toContain("the server file /lock.sh would take the place of the runtime's own lock.sh");
   });
 
   it('include a server directory named like a runtime file', () => {
     const pkg = packageJob(job({}), bundled('/bootstrap/run.sh'), templates, { lockTable: 't' });
-    expect(pkg.problems[0].message).toContain('/bootstrap/run.sh needs a directory where the runtime');
+    expect(packageProblemText(pkg.problems[0])).toContain('/bootstrap/run.sh needs a directory where the runtime');
   });
 
   it('leave ordinary server paths alone', () => {

@@ -115,7 +115,7 @@ describe('Lambda size limits', () => {
     expect(checkLambdaLimits(LAMBDA_MAX_ZIPPED_BYTES, LAMBDA_MAX_UNZIPPED_BYTES)).toEqual([]);
     const problems = checkLambdaLimits(LAMBDA_MAX_ZIPPED_BYTES + 1, LAMBDA_MAX_UNZIPPED_BYTES + 1);
     expect(problems.map((p) => p.code)).toEqual(['zip-too-large', 'unzipped-too-large']);
-    expect(problems[0]).toMatchObject({ actualBytes: LAMBDA_MAX_ZIPPED_BYTES + 1, limitBytes: 50 * 1024 * 1024 });
-    expect(problems[1]).toMatchObject({ limitBytes: 250 * 1024 * 1024 });
+    expect(problems[0]).toMatchObject({ args: { bytes: LAMBDA_MAX_ZIPPED_BYTES + 1, limit: 50 * 1024 * 1024 } });
+    expect(problems[1]).toMatchObject({ args: { limit: 250 * 1024 * 1024 } });
   });
 });

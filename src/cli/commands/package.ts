@@ -45,7 +45,7 @@ export async function runPackage(files: string[], options: PackageCommandOptions
     built = built.map((b) => {
       const blocked = b.zip && out.blocker(b.zip.name);
       if (!blocked) return b;
-      const failed = failedJob(b.job, [{ code: 'out-path-taken', message: blocked }]);
+      const failed = failedJob(b.job, [{ code: 'out-path-taken', args: blocked }]);
       return { job: failed, manifest: manifestJob(failed) };
     });
     const notices = [rootNotice(options.root)].filter((n) => n !== null);
