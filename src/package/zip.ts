@@ -1,17 +1,7 @@
-// Deterministic zip writer (over archiver) and a minimal reader (central directory + node:zlib).
-import type { Archiver, ArchiverOptions } from 'archiver';
-import { createRequire } from 'node:module';
-import { inflateRawSync } from 'node:zlib';
-
-// archiver 7 is CommonJS (a factory function); @types/archiver 8 describes archiver 8's class exports, so the
-// factory is loaded with require and typed here by hand. Loaded at the first zip written: commands that write none
-// (plan, report, most of migrate) do not pay its loading time (~0.2 s of CPU) at start.
-type ArchiverFactory = (format: 'zip', options?: ArchiverOptions) => Archiver;
-let factory: ArchiverFactory | null = null;
-function archiver(format: 'zip', options?: ArchiverOptions): Archiver {
-  factory ??= createRequire(import.meta.url)('archiver') as ArchiverFactory;
-  return factory(format, options);
-}
+// Deterministic zip writer and a minimal reader (central directory + node:zlib). The writer is written here rather
+// than taken from a library: loading archiver and its streams cost every `package` and `migrate` ~0.16 s of CPU, more
+// than writing all the zips of a host, and a zip of a few files held in memory needs only the format itself.
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
 export interface ZipEntryInput {
   /** Relative path inside the zip, '/'-separated, no leading '/', no '.' or '..' segments. */
@@ -105,21 +95,78 @@ export async function writeZip(entries: readonly ZipEntryInput[]): Promise<Buffe
   }
   const sorted = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
-  const archive = archiver('zip', { zlib: { level: 9 }, forceLocalTime: false });
-  const chunks: Buffer[] = [];
-  const finished = new Promise<void>((resolve, reject) => {
-    archive.on('data', (chunk: Buffer) => chunks.push(chunk));
-    archive.on('end', () => resolve());
-    archive.on('error', reject);
-    archive.on('warning', reject);
-  });
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
   for (const entry of sorted) {
     const content = typeof entry.content === 'string' ? Buffer.from(entry.content, 'utf8') : Buffer.from(entry.content);
-    archive.append(content, { name: entry.path, date: ZIP_FIXED_DATE, mode: entry.mode });
+    const name = Buffer.from(entry.path, 'utf8');
+    // Deflated at the highest level; an empty file is stored (deflate would make it 2 bytes).
+    const method = content.length === 0 ? 0 : 8;
+    const data = method === 8 ? deflateRawSync(content, { level: 9 }) : content;
+    const fields = { method, crc: crc32(content), compressed: data.length, size: content.length, name };
+    if (offset > 0xffffffff || data.length > 0xffffffff || content.length > 0xffffffff) throw new ZipInputError(`${entry.path}: too large for a zip without zip64`);
+    locals.push(localHeader(fields), data);
+    centrals.push(centralHeader(fields, entry.mode, offset));
+    offset += 30 + name.length + data.length;
   }
-  await archive.finalize();
-  await finished;
-  return Buffer.concat(chunks);
+  if (sorted.length > 0xfffe) throw new ZipInputError('more than 65534 entries need zip64');
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(sorted.length, 8); // entries on this disk
+  end.writeUInt16LE(sorted.length, 10); // entries in all
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16); // where the central directory starts
+  return Buffer.concat([...locals, directory, end]);
+}
+
+interface HeaderFields {
+  method: number;
+  crc: number;
+  compressed: number;
+  size: number;
+  name: Buffer;
+}
+
+/** Bit 11: the name is UTF-8. Version 2.0 (deflate) needed to extract. */
+const FLAGS = 0x0800;
+const VERSION = 20;
+/** ZIP_FIXED_DATE as MS-DOS time and date: 00:00:00, 1980-01-01 (years count from 1980). */
+const DOS_TIME = 0;
+const DOS_DATE = (0 << 9) | (1 << 5) | 1;
+
+function localHeader(f: HeaderFields): Buffer {
+  const h = Buffer.alloc(30);
+  h.writeUInt32LE(0x04034b50, 0);
+  h.writeUInt16LE(VERSION, 4);
+  h.writeUInt16LE(FLAGS, 6);
+  h.writeUInt16LE(f.method, 8);
+  h.writeUInt16LE(DOS_TIME, 10);
+  h.writeUInt16LE(DOS_DATE, 12);
+  h.writeUInt32LE(f.crc, 14);
+  h.writeUInt32LE(f.compressed, 18);
+  h.writeUInt32LE(f.size, 22);
+  h.writeUInt16LE(f.name.length, 26);
+  return Buffer.concat([h, f.name]);
+}
+
+function centralHeader(f: HeaderFields, mode: number, offset: number): Buffer {
+  const h = Buffer.alloc(46);
+  h.writeUInt32LE(0x02014b50, 0);
+  h.writeUInt16LE((3 << 8) | VERSION, 4); // made by unix: the external attributes hold the file's mode
+  h.writeUInt16LE(VERSION, 6);
+  h.writeUInt16LE(FLAGS, 8);
+  h.writeUInt16LE(f.method, 10);
+  h.writeUInt16LE(DOS_TIME, 12);
+  h.writeUInt16LE(DOS_DATE, 14);
+  h.writeUInt32LE(f.crc, 16);
+  h.writeUInt32LE(f.compressed, 20);
+  h.writeUInt32LE(f.size, 24);
+  h.writeUInt16LE(f.name.length, 28);
+  h.writeUInt32LE((((0o100000 | mode) << 16) >>> 0), 38); // a regular file with its permission bits
+  h.writeUInt32LE(offset, 42);
+  return Buffer.concat([h, f.name]);
 }
 
 const CRC_TABLE = (() => {
