@@ -140,12 +140,24 @@ export function startBootstrap(options: RunBootstrapOptions): BootstrapProcess {
     exited,
     kill(signal: NodeJS.Signals = 'SIGKILL') {
       if (pid <= 0) return;
-      for (const target of [-pid, ...sessionMembers(pid)]) {
+      const signalled = new Set<number>();
+      const send = (target: number) => {
+        signalled.add(target);
         try {
           process.kill(target, signal);
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
         }
+      };
+      for (const target of [-pid, ...sessionMembers(pid)]) send(target);
+      // A process forked while /proc was being read can be missed by that pass (a job's `sleep` just started): it
+      // would outlive the kill and hold bootstrap's output open (a 30 s wait in a test). A killed process forks no
+      // more, so passes until one finds nobody new end it. Only for SIGKILL: other signals may be trapped, and what a
+      // trap starts afterwards is not ours to signal.
+      for (let pass = 0; signal === 'SIGKILL' && pass < 20; pass++) {
+        const missed = sessionMembers(pid).filter((p) => !signalled.has(p));
+        if (missed.length === 0) break;
+        missed.forEach(send);
       }
     },
   };

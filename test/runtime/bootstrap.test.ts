@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it as vitestIt } from 'vitest';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../src/local/dynamodb.js';
 import { extractZipToDir, startBootstrap } from '../../src/local/runner.js';
 import { readTemplate, renderHandler } from '../../src/package/handler.js';
@@ -19,7 +19,13 @@ import {
   ruleEvent,
   stopAll,
   tempDir,
+  withOwnEnvs,
 } from '../support/lambda.js';
+
+// Most cases wait on bash, curl and short leases rather than compute, so the suites run their cases concurrently
+// (describe.concurrent; the leases suite, which measures lease timing, stays one case at a time). Each case stops the
+// environments it started when it ends (withOwnEnvs), and stopAll after the file is the net for the rest.
+const it = (name: string, body: () => Promise<void>, timeout?: number) => vitestIt(name, () => withOwnEnvs(body), timeout);
 
 let db: LocalDynamoDb;
 let jobCounter = 0;
@@ -27,8 +33,8 @@ let jobCounter = 0;
 beforeAll(async () => {
   db = await startLocalDynamoDb();
 });
-afterEach(stopAll);
 afterAll(async () => {
+  await stopAll();
   await db.close();
   cleanupDirs();
 });
@@ -61,7 +67,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe('one invocation', () => {
+describe.concurrent('one invocation', () => {
   it('runs the command once, answers {"exitCode":0,...} and marks the minute done', async () => {
     const job = newJob();
     const out = tempDir();
@@ -234,7 +240,7 @@ describe('one invocation', () => {
   });
 });
 
-describe('the function zip', () => {
+describe.concurrent('the function zip', () => {
   it('runs a job extracted from its zip: bootstrap, lock.sh, function.sh and a 0755 script under its original path', async () => {
     const job = newJob();
     const out = tempDir();
@@ -263,7 +269,7 @@ describe('the function zip', () => {
   });
 });
 
-describe('lock errors never run the command unlocked', () => {
+describe.concurrent('lock errors never run the command unlocked', () => {
   it('reports an unreachable lock table (closed port) as Cron2Lambda.LockError', async () => {
     const job = newJob();
     const marker = join(tempDir(), 'marker');
@@ -406,7 +412,7 @@ describe('leases', () => {
   });
 });
 
-describe('output and input', () => {
+describe.concurrent('output and input', () => {
   it('streams stdout and stderr line by line while the command is still running', async () => {
     const job = newJob();
     const go = join(tempDir(), 'go');
@@ -504,7 +510,7 @@ describe('output and input', () => {
   });
 });
 
-describe('start-up', () => {
+describe.concurrent('start-up', () => {
   async function initError(options: { taskDir: string; environment: Record<string, string>; path?: string }) {
     const api = await startRuntimeApi();
     const proc = startBootstrap({ taskDir: options.taskDir, runtimeApi: api.address, environment: options.environment, path: options.path });

@@ -2,26 +2,27 @@
 // call in turn is throttled, fails with a 5xx, is answered after curl gave up, or loses its answer. Across the original
 // delivery and Lambda's two retries (same request id, simulated back to back) the job runs exactly once per minute,
 // or the last attempt fails visibly: never a silent skip of a run that did not happen.
+//
+// The cases run concurrently (each its own job, proxy and bootstrap, over one dynalite): each spends most of its time
+// waiting on curl's time limits and the heartbeat, and run one after another they took a minute of mostly idle wall.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it, type ExpectStatic } from 'vitest';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../src/local/dynamodb.js';
 import type { InvocationResult } from '../../src/local/runtime-api.js';
 import { FAULTS, startFaultProxy, type Fault, type FaultPlan, type FaultProxy, type LockCall } from '../support/fault-proxy.js';
 import { LambdaEnv, bodyOf, cleanupDirs, makeTaskDir, markerLines, ruleEvent, stopAll, tempDir } from '../support/lambda.js';
 
 let db: LocalDynamoDb;
-const proxies: FaultProxy[] = [];
 let counter = 0;
 
 beforeAll(async () => {
   db = await startLocalDynamoDb();
 });
-afterEach(async () => {
-  await stopAll();
-  await Promise.all(proxies.splice(0).map((p) => p.close()));
-});
+// Each delivery stops its own bootstrap and proxy (deliver's finally): with concurrent cases, an afterEach that stopped
+// every environment would kill the others' mid-run. stopAll is the net for anything left behind.
 afterAll(async () => {
+  await stopAll();
   await db.close();
   cleanupDirs();
 });
@@ -49,6 +50,8 @@ function once(call: LockCall, fault: Fault, then?: [LockCall, Fault]): FaultPlan
 }
 
 interface Outcome {
+  /** The lock item's key of the delivered minute. */
+  key: string;
   results: InvocationResult[];
   runs: string[];
   proxy: FaultProxy;
@@ -68,7 +71,6 @@ async function deliver(plan: FaultPlan, failFirst = false, extra: Record<string,
   const go = join(dir, 'go');
   const flag = join(dir, 'failed-once');
   const proxy = await startFaultProxy(db.endpoint);
-  proxies.push(proxy);
   proxy.plan = plan;
   proxy.onCall((c) => {
     if (c.call === 'renew' && c.status === 200 && !existsSync(go)) writeFileSync(go, '');
@@ -78,20 +80,26 @@ async function deliver(plan: FaultPlan, failFirst = false, extra: Record<string,
     jobId: job,
     command: `rm -f ${go}; ${fail}echo ran >> ${marker}; while [ ! -e ${go} ]; do sleep 0.05; done`,
   });
-  const lambda = await LambdaEnv.start({ taskDir, environment: { ...env(job, proxy.endpoint), ...extra } });
-  const results: InvocationResult[] = [];
-  const event = ruleEvent('2027-01-04T18:00:00Z');
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const r = await lambda.invoke(event, { requestId: `async-${counter}` });
-    results.push(r);
-    if (r.kind !== 'error') break;
+  let lambda: LambdaEnv | undefined;
+  try {
+    lambda = await LambdaEnv.start({ taskDir, environment: { ...env(job, proxy.endpoint), ...extra } });
+    const results: InvocationResult[] = [];
+    const event = ruleEvent('2027-01-04T18:00:00Z');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const r = await lambda.invoke(event, { requestId: `async-${job}` });
+      results.push(r);
+      if (r.kind !== 'error') break;
+    }
+    await proxy.settle();
+    return { key: `${job}#2027-01-04T18:00Z`, results, runs: markerLines(marker), proxy, stderr: lambda.stderr.join('\n') };
+  } finally {
+    await lambda?.stop();
+    await proxy.close();
   }
-  await proxy.settle();
-  return { results, runs: markerLines(marker), proxy, stderr: lambda.stderr.join('\n') };
 }
 
 /** Never a silent skip: a skipped answer only after a run that succeeded; a minute not run ends in a visible error. */
-function expectNoSilentSkip(o: Outcome): void {
+function expectNoSilentSkip(o: Outcome, expect: ExpectStatic): void {
   const last = o.results[o.results.length - 1];
   if (!o.runs.includes('ran')) expect(last.kind).toBe('error');
   for (const r of o.results) {
@@ -99,37 +107,37 @@ function expectNoSilentSkip(o: Outcome): void {
   }
 }
 
-describe('a job that succeeds, with one fault on one lock call', () => {
+describe.concurrent('a job that succeeds, with one fault on one lock call', () => {
   const cases: [LockCall, Fault][] = (['acquire', 'renew', 'done'] as const).flatMap((call) => FAULTS.map((f) => [call, f] as [LockCall, Fault]));
-  it.each(cases)('%s meets %s: the job runs exactly once and the answer is its success', async (call, fault) => {
+  it.for(cases)('%s meets %s: the job runs exactly once and the answer is its success', async ([call, fault], { expect }) => {
     const o = await deliver(once(call, fault));
-    expectNoSilentSkip(o);
+    expectNoSilentSkip(o, expect);
     expect(o.proxy.seen.some((c) => c.call === call && c.fault === fault)).toBe(true);
     expect(o.runs).toEqual(['ran']);
     expect(o.results).toHaveLength(1);
     expect(bodyOf(o.results[0])).toMatchObject({ exitCode: 0, skipped: false });
-    expect(await db.getLock(`fault-${counter}#2027-01-04T18:00Z`)).toMatchObject({ state: 'done' });
+    expect(await db.getLock(o.key)).toMatchObject({ state: 'done' });
   });
 });
 
-describe('a job that fails once, with one fault on its release', () => {
-  it.each(FAULTS.map((f) => [f]))('release meets %s: the retry runs the job (no skip), which then succeeds', async (fault) => {
+describe.concurrent('a job that fails once, with one fault on its release', () => {
+  it.for(FAULTS.map((f) => [f]))('release meets %s: the retry runs the job (no skip), which then succeeds', async ([fault], { expect }) => {
     const o = await deliver(once('release', fault), true);
-    expectNoSilentSkip(o);
+    expectNoSilentSkip(o, expect);
     expect(o.proxy.seen.some((c) => c.call === 'release' && c.fault === fault)).toBe(true);
     expect(o.runs).toEqual(['failed', 'ran']);
     expect(o.results.map((r) => r.kind)).toEqual(['error', 'response']);
     expect(bodyOf(o.results[1])).toMatchObject({ exitCode: 0, skipped: false });
-    expect(await db.getLock(`fault-${counter}#2027-01-04T18:00Z`)).toMatchObject({ state: 'done' });
+    expect(await db.getLock(o.key)).toMatchObject({ state: 'done' });
   });
 });
 
-describe('an acquire whose answer is lost, then a fault on the read-back', () => {
-  it.each((['throttle', '5xx', 'drop', 'delay'] as Fault[]).map((f) => [f]))(
+describe.concurrent('an acquire whose answer is lost, then a fault on the read-back', () => {
+  it.for((['throttle', '5xx', 'drop', 'delay'] as Fault[]).map((f) => [f]))(
     'read-back meets %s: the job still runs exactly once',
-    async (fault) => {
+    async ([fault], { expect }) => {
       const o = await deliver(once('acquire', 'drop', ['read', fault]));
-      expectNoSilentSkip(o);
+      expectNoSilentSkip(o, expect);
       expect(o.proxy.seen.some((c) => c.call === 'read' && c.fault === fault)).toBe(true);
       expect(o.runs).toEqual(['ran']);
       expect(o.results.map((r) => r.kind)).toEqual(['response']);
@@ -139,8 +147,8 @@ describe('an acquire whose answer is lost, then a fault on the read-back', () =>
   );
 });
 
-describe('a lock table that keeps failing', () => {
-  it('fails every delivery visibly as Cron2Lambda.LockError and never runs or skips the job', async () => {
+describe.concurrent('a lock table that keeps failing', () => {
+  it('fails every delivery visibly as Cron2Lambda.LockError and never runs or skips the job', async ({ expect }) => {
     // retries for 2 s per delivery instead of 30
     const o = await deliver(() => 'throttle', false, { CRON2LAMBDA_LOCK_RETRY_SECONDS: '2' });
     expect(o.runs).toEqual([]);

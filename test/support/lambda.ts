@@ -8,6 +8,7 @@ import { COPIER_ARCHES, copierElf, copierPath } from '../../src/package/copier.j
 import { startRuntimeApi, type EnqueueOptions, type InvocationResult, type RuntimeApiServer } from '../../src/local/runtime-api.js';
 import { findBash, startBootstrap, type BootstrapProcess } from '../../src/local/runner.js';
 import { spawn } from 'node:child_process';
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 const made: string[] = [];
 
@@ -96,6 +97,7 @@ export class LambdaEnv {
     });
     env = new LambdaEnv(api, proc);
     live.add(env);
+    ownEnvs.getStore()?.add(env);
     return env;
   }
 
@@ -139,6 +141,22 @@ const live = new Set<LambdaEnv>();
 
 export async function stopAll(): Promise<void> {
   await Promise.all([...live].map((env) => env.stop()));
+}
+
+/** The environments started within the current withOwnEnvs call (an async context of its own). */
+const ownEnvs = new AsyncLocalStorage<Set<LambdaEnv>>();
+
+/**
+ * Runs BODY and then stops the environments it started, and only those: for tests that run concurrently, where an
+ * afterEach(stopAll) would stop the other tests' environments in the middle of their runs.
+ */
+export async function withOwnEnvs<T>(body: () => Promise<T>): Promise<T> {
+  const mine = new Set<LambdaEnv>();
+  try {
+    return await ownEnvs.run(mine, body);
+  } finally {
+    await Promise.all([...mine].map((env) => env.stop()));
+  }
 }
 
 /** An EventBridge scheduled-rule event. */
