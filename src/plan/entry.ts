@@ -4,7 +4,7 @@
 import type { CronEntry, Crontab } from '../crontab/read.js';
 import { dayRule } from '../schedule/model.js';
 import { cronWords, describeSchedule } from '../schedule/describe.js';
-import { translate, type SchedulePlan } from '../schedule/translate.js';
+import { translate, type ProofMemo, type SchedulePlan } from '../schedule/translate.js';
 import { checkZoneName } from '../schedule/zone-name.js';
 import type { CronReason, InexactArgs, Reason } from '../model/reasons.js';
 import type { JobSchedule, PlanOptions } from './plan.js';
@@ -23,7 +23,8 @@ export interface ScheduledEntry {
   schedule?: JobSchedule;
 }
 
-export function planEntry(entry: CronEntry, crontab: Crontab, options: EntryOptions): ScheduledEntry {
+/** `proofs`: the run's memo of schedule proofs (see ProofMemo), so a line repeated across a fleet is proved once. */
+export function planEntry(entry: CronEntry, crontab: Crontab, options: EntryOptions, proofs?: ProofMemo): ScheduledEntry {
   const reasons: Reason[] = [...entry.reasons];
   const warnings: Reason[] = [...entry.warnings];
   const outcome = (status: JobStatus): ScheduledEntry => ({ outcome: { status, reasons }, warnings });
@@ -80,7 +81,7 @@ export function planEntry(entry: CronEntry, crontab: Crontab, options: EntryOpti
   if (rule.kind === 'or') {
     warnings.push(at({ code: 'day-or', args: { dayOfMonth: spec.text.split(' ')[2], dayOfWeek: spec.text.split(' ')[4] } }, 'day-of-month'));
   }
-  const plan = translate(spec, { zone, target: options.target, horizon: options.horizon });
+  const plan = translate(spec, { zone, target: options.target, horizon: options.horizon }, proofs);
   if (plan.neverFires) {
     warnings.push(at({ code: 'never-fires', args: { cron: spec.text, from: plan.verification.from.slice(0, 10), to: plan.verification.to.slice(0, 10) } }));
   }

@@ -2,7 +2,7 @@
 // reasons. Pure: the CLI reads files and the clock and passes them in.
 import { createHash } from 'node:crypto';
 import { readCrontab, type CronEntry, type Crontab } from '../crontab/read.js';
-import type { SchedulePlan, Target } from '../schedule/translate.js';
+import type { ProofMemo, SchedulePlan, Target } from '../schedule/translate.js';
 import type { Horizon } from '../schedule/simulate.js';
 import { userWordTest } from '../crontab/system-hint.js';
 import type { Reason, SourceRef } from '../model/reasons.js';
@@ -179,6 +179,8 @@ export function buildPlan(inputs: CrontabInput[], planOptions: PlanOptions): Pla
   const secrets = new Set<string>();
   const passwdHome = passwdLookup(options.reader);
   const isUser = userWordTest(options.reader, passwdHome);
+  // The run's schedule proofs, by line and zone: a fleet repeats lines, and a proof depends on nothing else.
+  const proofs: ProofMemo = new Map();
   for (const input of inputs) {
     const notes = input.notes?.length ? { notes: input.notes } : {};
     if (input.text === null) {
@@ -213,7 +215,7 @@ export function buildPlan(inputs: CrontabInput[], planOptions: PlanOptions): Pla
       warnings: [],
     });
     for (const entry of crontab.entries) {
-      const scheduled = planEntry(entry, crontab, options);
+      const scheduled = planEntry(entry, crontab, options, proofs);
       const user = entry.user ?? options.user ?? userFromSpoolPath(input.file);
       const home = homeFor(entry, user, passwdHome);
       const readiness = assessEntry(entry, crontab, { reader: options.reader, analyse: scheduled.outcome.status === 'migrate', home, runtime: options.runtime?.view });

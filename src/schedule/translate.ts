@@ -79,17 +79,26 @@ export function timelineFor(zone: string, h: Horizon): ZoneTimeline {
   return zoneTimeline(zone, (h.fromDay - 3) * MINUTES_PER_DAY, (h.toDay + 3) * MINUTES_PER_DAY);
 }
 
-const cache = new Map<string, SchedulePlan>();
+/**
+ * Proofs already made in a run, by everything a proof depends on: the line's fields, the zone, the target and the
+ * horizon. A fleet repeats the same schedules in the same zones (`0 * * * *` thousands of times), so the caller (one
+ * plan) keeps one of these for its run; it holds one entry per distinct line and zone, and goes with the run.
+ */
+export type ProofMemo = Map<string, SchedulePlan>;
 
-/** Memoised: fleets repeat the same schedules, and the result depends only on these inputs. */
-export function translate(spec: CronSpec, options: TranslateOptions): SchedulePlan {
-  const key = [spec.minutes, spec.hours, spec.doms, spec.months, spec.dows, spec.domStar, spec.dowStar, spec.wildcard]
-    .map(String).join('|') + `|${options.zone}|${options.target}|${options.horizon.fromDay}|${options.horizon.toDay}`;
-  const hit = cache.get(key);
-  if (hit) return { ...hit, cron: spec.text };
+/** The memo key: a proof is a pure function of these (the line's text aside: `@daily` and `0 0 * * *` are one). */
+function proofKey(spec: CronSpec, options: TranslateOptions): string {
+  return `${spec.minutes}|${spec.hours}|${spec.doms}|${spec.months}|${spec.dows}|${spec.domStar}|${spec.dowStar}|${spec.wildcard}|${options.zone}|${options.target}|${options.horizon.fromDay}|${options.horizon.toDay}`;
+}
+
+/** Translate and prove one line; with a memo, a line already proved in the run is answered from it. */
+export function translate(spec: CronSpec, options: TranslateOptions, memo?: ProofMemo): SchedulePlan {
+  if (!memo) return translateUncached(spec, options);
+  const key = proofKey(spec, options);
+  const hit = memo.get(key);
+  if (hit) return hit.cron === spec.text ? hit : { ...hit, cron: spec.text };
   const plan = translateUncached(spec, options);
-  if (cache.size > 50_000) cache.clear();
-  cache.set(key, plan);
+  memo.set(key, plan);
   return plan;
 }
 
