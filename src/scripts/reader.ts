@@ -1,6 +1,6 @@
 // File access for the script analysis: the only imperative part. Paths are absolute *server*
 // paths; a reader maps them onto a copy of the server's filesystem (--root) or an in-memory tree.
-import { closeSync, lstatSync, openSync, readSync, readlinkSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync, readlinkSync, type Stats } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
 
 export interface FileStat {
@@ -118,35 +118,55 @@ function linkInfo(host: string): LinkInfo {
  */
 export function rootReader(rootDir: string): FileReader {
   const links: LinkCache = new Map();
+  // The same snapshot rule for whole paths: a job's script is resolved, statted and read, one walk of its components.
+  const hosts = new Map<string, string | null>();
+  const stats = new Map<string, Stats | null>();
+  const hostOf = (absPath: string): string | null => {
+    let host = hosts.get(absPath);
+    if (host === undefined) {
+      host = resolveUnderRoot(rootDir, absPath, links);
+      hosts.set(absPath, host);
+    }
+    return host;
+  };
+  const lstatOf = (host: string): Stats | null => {
+    let st = stats.get(host);
+    if (st === undefined) {
+      try {
+        st = lstatSync(host);
+      } catch {
+        st = null;
+      }
+      stats.set(host, st);
+    }
+    return st;
+  };
   return {
     readFile(absPath, maxBytes) {
-      const host = resolveUnderRoot(rootDir, absPath, links);
+      const host = hostOf(absPath);
       if (host === null) return null;
+      const st = lstatOf(host);
+      if (st === null || !st.isFile()) return null;
       try {
-        const st = lstatSync(host);
-        if (!st.isFile()) return null;
         return readBounded(host, maxBytes === undefined ? st.size : Math.min(st.size, maxBytes + 1), maxBytes);
       } catch {
         return null;
       }
     },
     resolve(absPath) {
-      const host = resolveUnderRoot(rootDir, absPath, links);
+      const host = hostOf(absPath);
       if (host === null) return null;
       const rel = relative(rootDir, host);
       return `/${rel.split(sep).join('/')}`;
     },
     stat(absPath) {
-      const host = resolveUnderRoot(rootDir, absPath, links);
+      const host = hostOf(absPath);
       if (host === null) return null;
-      try {
-        const st = lstatSync(host);
-        if (st.isFile()) return { kind: 'file', mode: st.mode & 0o7777, size: st.size };
-        if (st.isDirectory()) return { kind: 'dir', mode: st.mode & 0o7777, size: 0 };
-        return null;
-      } catch {
-        return null;
-      }
+      const st = lstatOf(host);
+      if (st === null) return null;
+      if (st.isFile()) return { kind: 'file', mode: st.mode & 0o7777, size: st.size };
+      if (st.isDirectory()) return { kind: 'dir', mode: st.mode & 0o7777, size: 0 };
+      return null;
     },
   };
 }
