@@ -4,7 +4,7 @@
 import type { CronEntry, Crontab } from '../crontab/read.js';
 import { dayRule } from '../schedule/model.js';
 import { cronWords, describeSchedule } from '../schedule/describe.js';
-import { translate, type ProofMemo, type SchedulePlan } from '../schedule/translate.js';
+import type { ProofRequest, SchedulePlan } from '../schedule/translate.js';
 import { checkZoneName } from '../schedule/zone-name.js';
 import type { CronReason, InexactArgs, Reason } from '../model/reasons.js';
 import type { JobSchedule, PlanOptions } from './plan.js';
@@ -23,8 +23,14 @@ export interface ScheduledEntry {
   schedule?: JobSchedule;
 }
 
-/** `proofs`: the run's memo of schedule proofs (see ProofMemo), so a line repeated across a fleet is proved once. */
-export function planEntry(entry: CronEntry, crontab: Crontab, options: EntryOptions, proofs?: ProofMemo): ScheduledEntry {
+/**
+ * A line's schedule up to its proof: settled already (an error, @reboot), or the proof it needs and what to make of
+ * the proof once made. Split at the proof so that a plan can have every proof of a run made together (elsewhere,
+ * while the scripts are analysed) and finish each line with its own.
+ */
+export type EntryStart = { done: ScheduledEntry } | { proof: ProofRequest; finish: (plan: SchedulePlan) => ScheduledEntry };
+
+export function startEntry(entry: CronEntry, crontab: Crontab, options: EntryOptions): EntryStart {
   const reasons: Reason[] = [...entry.reasons];
   const warnings: Reason[] = [...entry.warnings];
   const outcome = (status: JobStatus): ScheduledEntry => ({ outcome: { status, reasons }, warnings });
@@ -36,10 +42,10 @@ export function planEntry(entry: CronEntry, crontab: Crontab, options: EntryOpti
     ...(field ? { field } : {}),
   });
 
-  if (entry.kind === 'error') return outcome('error');
+  if (entry.kind === 'error') return { done: outcome('error') };
   if (entry.kind === 'reboot') {
     reasons.push(at({ code: 'reboot', args: {} }, 'schedule'));
-    return outcome('skip');
+    return { done: outcome('skip') };
   }
 
   // Zone: CRON_TZ above the line, else --timezone, else UTC with a warning.
@@ -57,7 +63,7 @@ export function planEntry(entry: CronEntry, crontab: Crontab, options: EntryOpti
         line: tzLine?.line ?? entry.source.line,
         field: 'CRON_TZ',
       });
-      return outcome('error');
+      return { done: outcome('error') };
     }
     zone = entry.cronTz;
     if (checked.legacy) warnings.push(at({ code: 'legacy-timezone', args: { of: 'cron-tz', legacy: checked.legacy } }, 'CRON_TZ'));
@@ -81,19 +87,21 @@ export function planEntry(entry: CronEntry, crontab: Crontab, options: EntryOpti
   if (rule.kind === 'or') {
     warnings.push(at({ code: 'day-or', args: { dayOfMonth: spec.text.split(' ')[2], dayOfWeek: spec.text.split(' ')[4] } }, 'day-of-month'));
   }
-  const plan = translate(spec, { zone, target: options.target, horizon: options.horizon }, proofs);
-  if (plan.neverFires) {
-    warnings.push(at({ code: 'never-fires', args: { cron: spec.text, from: plan.verification.from.slice(0, 10), to: plan.verification.to.slice(0, 10) } }));
-  }
-  if (!plan.exact) warnings.push(at({ code: 'inexact', args: inexactArgs(plan) }));
-  return {
-    ...outcome('migrate'),
-    schedule: {
-      ...plan,
-      description: describeSchedule(spec),
-      expressionDescriptions: plan.expressions.map((e) => describe(e, true)),
-    },
+  const finish = (plan: SchedulePlan): ScheduledEntry => {
+    if (plan.neverFires) {
+      warnings.push(at({ code: 'never-fires', args: { cron: spec.text, from: plan.verification.from.slice(0, 10), to: plan.verification.to.slice(0, 10) } }));
+    }
+    if (!plan.exact) warnings.push(at({ code: 'inexact', args: inexactArgs(plan) }));
+    return {
+      ...outcome('migrate'),
+      schedule: {
+        ...plan,
+        description: describeSchedule(spec),
+        expressionDescriptions: plan.expressions.map((e) => describe(e, true)),
+      },
+    };
   };
+  return { proof: { spec, options: { zone, target: options.target, horizon: options.horizon } }, finish };
 }
 
 /** How far an inexact schedule is off: counts, the first differing instants, and whether Scheduler would be exact. */

@@ -2,7 +2,7 @@
 // reasons. Pure: the CLI reads files and the clock and passes them in.
 import { createHash } from 'node:crypto';
 import { readCrontab, type CronEntry, type Crontab } from '../crontab/read.js';
-import type { ProofMemo, SchedulePlan, Target } from '../schedule/translate.js';
+import type { SchedulePlan, Target } from '../schedule/translate.js';
 import type { Horizon } from '../schedule/simulate.js';
 import { userWordTest } from '../crontab/system-hint.js';
 import type { Reason, SourceRef } from '../model/reasons.js';
@@ -11,7 +11,8 @@ import type { JobAnalysis } from '../scripts/analyze.js';
 import { redactDeep, type Finding, type Verdict, type VerdictReason } from '../scripts/findings.js';
 import { assessEntry, fileWarnings, homeFor, passwdLookup, userFromSpoolPath, type FileWarning, type Readiness } from './readiness.js';
 import { settleJob, type JobStatus } from './settle.js';
-import { planEntry, type ScheduledEntry } from './entry.js';
+import { startEntry, type EntryStart, type ScheduledEntry } from './entry.js';
+import { forLine, inProcessProver, ProofBatch, type Prover } from './proofs.js';
 import { jobBundle, withBundle, type JobBundle } from './job-bundle.js';
 import { MAX_FUNCTION_SECONDS, applyOverride, overlapFromFlocks, type Overlap, type OverlapOverride } from '../scripts/flock.js';
 import { summarizeRuntime, type RuntimeChoice, type RuntimeSummary } from '../runtime/load.js';
@@ -95,6 +96,8 @@ export interface PlanOptions {
   runtime?: RuntimeChoice;
   /** The host the crontabs belong to (part of every job's identity); the CLI always gives it. */
   host?: string;
+  /** Who makes the schedule proofs (default: this thread; the CLI's shares them with a worker thread). */
+  prover?: Prover;
 }
 
 export type TimezoneSource = 'option' | 'etc/timezone' | 'etc/localtime' | 'default';
@@ -179,8 +182,10 @@ export function buildPlan(inputs: CrontabInput[], planOptions: PlanOptions): Pla
   const secrets = new Set<string>();
   const passwdHome = passwdLookup(options.reader);
   const isUser = userWordTest(options.reader, passwdHome);
-  // The run's schedule proofs, by line and zone: a fleet repeats lines, and a proof depends on nothing else.
-  const proofs: ProofMemo = new Map();
+  // The run's schedule proofs, one per distinct line and zone (a fleet repeats lines; a proof depends on nothing
+  // else), asked for before the scripts are analysed so that they can be made meanwhile (see proofs.ts).
+  const batch = new ProofBatch();
+  const lines: { entry: CronEntry; crontab: Crontab; input: CrontabInput; start: EntryStart; proof: number }[] = [];
   for (const input of inputs) {
     const notes = input.notes?.length ? { notes: input.notes } : {};
     if (input.text === null) {
@@ -215,14 +220,25 @@ export function buildPlan(inputs: CrontabInput[], planOptions: PlanOptions): Pla
       warnings: [],
     });
     for (const entry of crontab.entries) {
-      const scheduled = planEntry(entry, crontab, options, proofs);
-      const user = entry.user ?? options.user ?? userFromSpoolPath(input.file);
-      const home = homeFor(entry, user, passwdHome);
-      const readiness = assessEntry(entry, crontab, { reader: options.reader, analyse: scheduled.outcome.status === 'migrate', home, runtime: options.runtime?.view });
-      for (const v of readiness.secrets) secrets.add(v);
-      planned.push({ job: jobOf(entry, scheduled, home, readiness), entry, crontab, scheduled, ...(user !== undefined ? { user } : {}), ...(readiness.analysis ? { analysis: readiness.analysis } : {}) });
+      const start = startEntry(entry, crontab, options);
+      lines.push({ entry, crontab, input, start, proof: 'proof' in start ? batch.add(start.proof) : -1 });
     }
   }
+  const pending = (options.prover ?? inProcessProver).start(batch.requests);
+  // A line that needs a proof migrates (only a settled one is an error or skipped): its scripts are analysed.
+  const assessed = lines.map(({ entry, crontab, input, start }) => {
+    const user = entry.user ?? options.user ?? userFromSpoolPath(input.file);
+    const home = homeFor(entry, user, passwdHome);
+    const readiness = assessEntry(entry, crontab, { reader: options.reader, analyse: 'proof' in start || start.done.outcome.status === 'migrate', home, runtime: options.runtime?.view });
+    for (const v of readiness.secrets) secrets.add(v);
+    return { user, home, readiness };
+  });
+  const proofs = pending.join();
+  lines.forEach(({ entry, crontab, start, proof }, i) => {
+    const { user, home, readiness } = assessed[i];
+    const scheduled = 'proof' in start ? start.finish(forLine(proofs[proof], start.proof.spec)) : start.done;
+    planned.push({ job: jobOf(entry, scheduled, home, readiness), entry, crontab, scheduled, ...(user !== undefined ? { user } : {}), ...(readiness.analysis ? { analysis: readiness.analysis } : {}) });
+  });
   // Jobs that lock the same file keep each other apart on the server, which a per-job lock cannot do: analysed again,
   // their flock calls stay as written (and are reported as missing on Lambda).
   const analysed = planned.filter((p): p is Planned & { analysis: JobAnalysis } => p.analysis !== undefined);

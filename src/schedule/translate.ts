@@ -79,30 +79,22 @@ export function timelineFor(zone: string, h: Horizon): ZoneTimeline {
   return zoneTimeline(zone, (h.fromDay - 3) * MINUTES_PER_DAY, (h.toDay + 3) * MINUTES_PER_DAY);
 }
 
-/**
- * Proofs already made in a run, by everything a proof depends on: the line's fields, the zone, the target and the
- * horizon. A fleet repeats the same schedules in the same zones (`0 * * * *` thousands of times), so the caller (one
- * plan) keeps one of these for its run; it holds one entry per distinct line and zone, and goes with the run.
- */
-export type ProofMemo = Map<string, SchedulePlan>;
+/** One line to prove: its fields and where and how (see translate). */
+export interface ProofRequest {
+  spec: CronSpec;
+  options: TranslateOptions;
+}
 
 /** The memo key: a proof is a pure function of these (the line's text aside: `@daily` and `0 0 * * *` are one). */
-function proofKey(spec: CronSpec, options: TranslateOptions): string {
+export function proofKey(spec: CronSpec, options: TranslateOptions): string {
   return `${spec.minutes}|${spec.hours}|${spec.doms}|${spec.months}|${spec.dows}|${spec.domStar}|${spec.dowStar}|${spec.wildcard}|${options.zone}|${options.target}|${options.horizon.fromDay}|${options.horizon.toDay}`;
 }
 
-/** Translate and prove one line; with a memo, a line already proved in the run is answered from it. */
-export function translate(spec: CronSpec, options: TranslateOptions, memo?: ProofMemo): SchedulePlan {
-  if (!memo) return translateUncached(spec, options);
-  const key = proofKey(spec, options);
-  const hit = memo.get(key);
-  if (hit) return hit.cron === spec.text ? hit : { ...hit, cron: spec.text };
-  const plan = translateUncached(spec, options);
-  memo.set(key, plan);
-  return plan;
-}
-
-function translateUncached(spec: CronSpec, options: TranslateOptions): SchedulePlan {
+/**
+ * Translate and prove one line. A pure function of the line's fields and the options (proofKey): a run proves each
+ * distinct one once (plan/proofs.ts).
+ */
+export function translate(spec: CronSpec, options: TranslateOptions): SchedulePlan {
   const { zone, target, horizon } = options;
   const timeline = timelineFor(zone, horizon);
   const expected = cronFires(spec, timeline, horizon);

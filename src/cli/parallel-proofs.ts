@@ -1,0 +1,71 @@
+// The schedule proofs of a run shared with a second thread (issue 11): a worker proves while this thread analyses the
+// scripts, and this thread joins in once its own work is done. Imperative shell around the pure translate: both
+// threads take requests from one shared counter, so each request is proved once, by whichever thread gets to it,
+// and the plan is the same whoever proved what (a proof is a pure function of its request).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { translate, type ProofRequest, type SchedulePlan } from '../schedule/translate.js';
+import { inProcessProver, type PendingProofs, type Prover } from '../plan/proofs.js';
+
+/** Fewer proofs than this are made here: a worker costs ~50 ms to start, a proof ~0.3 ms. */
+export const MIN_SHARED_PROOFS = 256;
+
+/** Slots of the shared control array. */
+const NEXT = 0; // the next request index to take
+const STATE = 1; // who owns the worker's share: OPEN, then STARTED (the worker) or CLOSED (this thread, first)
+const DONE = 2; // 1 once the worker has posted its proofs
+const OPEN = 0;
+const STARTED = 1;
+const CLOSED = 2;
+
+/** How long this thread waits for the worker's last proofs before saying something is wrong. */
+const JOIN_TIMEOUT_MS = 10 * 60_000;
+
+/** What the worker posts back: the proofs it made, by request index, or why it stopped. */
+export type WorkerReply = { proofs: [number, SchedulePlan][] } | { error: string; proofs: [number, SchedulePlan][] };
+
+const WORKER = new URL('./proof-worker.js', import.meta.url);
+
+/** The CLI's prover: shares a run's proofs with a worker thread when there are enough of them to be worth one. */
+export function parallelProver(min = MIN_SHARED_PROOFS): Prover {
+  return {
+    start(requests) {
+      // Run from the TypeScript sources (tests) there is no compiled worker: proofs are made here.
+      if (requests.length < min || !existsSync(fileURLToPath(WORKER))) return inProcessProver.start(requests);
+      return shared(requests);
+    },
+  };
+}
+
+function shared(requests: readonly ProofRequest[]): PendingProofs {
+  const control = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(WORKER, { workerData: { requests, control: control.buffer, port: port2 }, transferList: [port2] });
+  // The process need not wait for it: join ends it.
+  worker.unref();
+  return {
+    join() {
+      const out: (SchedulePlan | undefined)[] = new Array(requests.length);
+      for (let i = Atomics.add(control, NEXT, 1); i < requests.length; i = Atomics.add(control, NEXT, 1)) {
+        out[i] = translate(requests[i].spec, requests[i].options);
+      }
+      // Every request is taken. A worker that had not started yet will take none: nothing to wait for.
+      if (Atomics.compareExchange(control, STATE, OPEN, CLOSED) === STARTED) {
+        const deadline = Date.now() + JOIN_TIMEOUT_MS;
+        while (Atomics.load(control, DONE) === 0) {
+          if (Date.now() > deadline) throw new Error('internal error: the schedule proof worker did not finish');
+          Atomics.wait(control, DONE, 0, 1000);
+        }
+        const reply = receiveMessageOnPort(port1)?.message as WorkerReply | undefined;
+        if (!reply) throw new Error('internal error: the schedule proof worker finished without its proofs');
+        for (const [i, plan] of reply.proofs) out[i] = plan;
+        // A worker that failed (it should not: translate is pure) leaves its remaining requests to this thread.
+        if ('error' in reply) for (let i = 0; i < requests.length; i++) out[i] ??= translate(requests[i].spec, requests[i].options);
+      }
+      port1.close();
+      void worker.terminate();
+      return out as SchedulePlan[];
+    },
+  };
+}
