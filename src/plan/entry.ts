@@ -3,8 +3,9 @@
 // (settle.ts). Pure.
 import type { CronEntry, Crontab } from '../crontab/read.js';
 import { dayRule } from '../schedule/model.js';
-import { cronWords, describeSchedule } from '../schedule/describe.js';
+import { cronWords } from '../schedule/describe.js';
 import type { ProofRequest, SchedulePlan } from '../schedule/translate.js';
+import type { Proved } from './proofs.js';
 import { checkZoneName } from '../schedule/zone-name.js';
 import type { CronReason, InexactArgs, Reason } from '../model/reasons.js';
 import type { JobSchedule, PlanOptions } from './plan.js';
@@ -28,7 +29,7 @@ export interface ScheduledEntry {
  * the proof once made. Split at the proof so that a plan can have every proof of a run made together (elsewhere,
  * while the scripts are analysed) and finish each line with its own.
  */
-export type EntryStart = { done: ScheduledEntry } | { proof: ProofRequest; finish: (plan: SchedulePlan) => ScheduledEntry };
+export type EntryStart = { done: ScheduledEntry } | { proof: ProofRequest; finish: (proved: Proved) => ScheduledEntry };
 
 export function startEntry(entry: CronEntry, crontab: Crontab, options: EntryOptions): EntryStart {
   const reasons: Reason[] = [...entry.reasons];
@@ -87,7 +88,7 @@ export function startEntry(entry: CronEntry, crontab: Crontab, options: EntryOpt
   if (rule.kind === 'or') {
     warnings.push(at({ code: 'day-or', args: { dayOfMonth: spec.text.split(' ')[2], dayOfWeek: spec.text.split(' ')[4] } }, 'day-of-month'));
   }
-  const finish = (plan: SchedulePlan): ScheduledEntry => {
+  const finish = ({ plan, description, expressionDescriptions }: Proved): ScheduledEntry => {
     if (plan.neverFires) {
       warnings.push(at({ code: 'never-fires', args: { cron: spec.text, from: plan.verification.from.slice(0, 10), to: plan.verification.to.slice(0, 10) } }));
     }
@@ -96,8 +97,8 @@ export function startEntry(entry: CronEntry, crontab: Crontab, options: EntryOpt
       ...outcome('migrate'),
       schedule: {
         ...plan,
-        description: describeSchedule(spec),
-        expressionDescriptions: plan.expressions.map((e) => describe(e, true)),
+        description,
+        expressionDescriptions,
       },
     };
   };

@@ -3,7 +3,24 @@
 // them is injected (a Prover): this thread by default; the CLI's shares the work with a worker thread
 // (cli/parallel-proofs.ts). A proof is a pure function of its request, so the plan is the same whoever makes it.
 import type { CronSpec } from '../schedule/model.js';
+import { describeSchedule } from '../schedule/describe.js';
 import { proofKey, translate, type ProofRequest, type SchedulePlan } from '../schedule/translate.js';
+import { describe } from './entry.js';
+
+/** A proof with its sentences, made together (both are pure, and the sentences cost a third of the proof). */
+export interface Proved {
+  plan: SchedulePlan;
+  /** The request's line in words. */
+  description: string;
+  /** Each expression of the plan in words. */
+  expressionDescriptions: string[];
+}
+
+/** Prove one request and say it in words. */
+export function prove(request: ProofRequest): Proved {
+  const plan = translate(request.spec, request.options);
+  return { plan, description: describeSchedule(request.spec), expressionDescriptions: plan.expressions.map((e) => describe(e, true)) };
+}
 
 export interface Prover {
   /** Begins proving the requests (possibly elsewhere, in the background). */
@@ -11,13 +28,13 @@ export interface Prover {
 }
 
 export interface PendingProofs {
-  /** One plan per request, in order; waits for work done elsewhere (the plan is synchronous). */
-  join(): SchedulePlan[];
+  /** One proof per request, in order; waits for work done elsewhere (the plan is synchronous). */
+  join(): Proved[];
 }
 
 /** Proofs made in this thread, when asked for. */
 export const inProcessProver: Prover = {
-  start: (requests) => ({ join: () => requests.map((r) => translate(r.spec, r.options)) }),
+  start: (requests) => ({ join: () => requests.map(prove) }),
 };
 
 /** The distinct proofs a run needs, and for each line the index of its own. */
@@ -37,7 +54,8 @@ export class ProofBatch {
   }
 }
 
-/** A proof made for a line with the same fields (`@daily` for `0 0 * * *`), as this line's: its own text. */
-export function forLine(plan: SchedulePlan, spec: CronSpec): SchedulePlan {
-  return plan.cron === spec.text ? plan : { ...plan, cron: spec.text };
+/** A proof made for a line with the same fields (`0 0 * * 7` for `0 0 * * 0`), as this line's: its own text and words. */
+export function forLine(proved: Proved, spec: CronSpec): Proved {
+  if (proved.plan.cron === spec.text) return proved;
+  return { plan: { ...proved.plan, cron: spec.text }, description: describeSchedule(spec), expressionDescriptions: proved.expressionDescriptions };
 }
