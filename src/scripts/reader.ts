@@ -98,14 +98,19 @@ export function resolveUnderRoot(rootDir: string, absPath: string, links_?: Link
   return join(rootDir, ...done);
 }
 
-/** What lstat says of one path component: missing (null), a symlink and its target, or something else. */
-type LinkInfo = { link: string | null } | null;
+/**
+ * What lstat says of one path component: missing (null), a symlink and its target, or something else (with what lstat
+ * said of it, so a resolved file's own lstat is not asked again).
+ */
+type LinkInfo = { link: string; st?: undefined } | { link: null; st: Stats } | null;
 type LinkCache = Map<string, LinkInfo>;
 
 function linkInfo(host: string): LinkInfo {
   try {
-    const st = lstatSync(host);
-    return { link: st.isSymbolicLink() ? readlinkSync(host) : null };
+    // A missing component is common (PATH lookups): answered without the cost of an exception.
+    const st = lstatSync(host, { throwIfNoEntry: false });
+    if (st === undefined) return null;
+    return st.isSymbolicLink() ? { link: readlinkSync(host) } : { link: null, st };
   } catch {
     return null;
   }
@@ -130,10 +135,13 @@ export function rootReader(rootDir: string): FileReader {
     return host;
   };
   const lstatOf = (host: string): Stats | null => {
+    // A resolved path's last component was lstatted while resolving it (the root itself was not).
+    const known = links.get(host);
+    if (known) return known.st ?? null;
     let st = stats.get(host);
     if (st === undefined) {
       try {
-        st = lstatSync(host);
+        st = lstatSync(host, { throwIfNoEntry: false }) ?? null;
       } catch {
         st = null;
       }
