@@ -70,15 +70,22 @@ export function resolveUnderRoot(rootDir: string, absPath: string, links_?: Link
   const look = links_ ?? new Map<string, LinkInfo>();
   const pending = posix.normalize(`/${absPath}`).split('/').filter((c) => c !== '');
   const done: string[] = [];
+  // join(rootDir, ...done), kept as the walk goes instead of joined again for every component (a fleet's scripts
+  // are resolved by the thousand); components are plain names here ('.', '..' and '' never reach it).
+  const root = join(rootDir);
+  const under = (parts: readonly string[]): string =>
+    parts.length === 0 ? root : root === '.' ? parts.join('/') : root.endsWith('/') ? root + parts.join('/') : `${root}/${parts.join('/')}`;
+  let current = root;
   let links = 0;
   while (pending.length > 0) {
     const comp = pending.shift() as string;
     if (comp === '.') continue;
     if (comp === '..') {
       done.pop();
+      current = under(done);
       continue;
     }
-    const host = join(rootDir, ...done, comp);
+    const host = done.length === 0 ? under([comp]) : `${current}/${comp}`;
     let info = look.get(host);
     if (info === undefined) {
       info = linkInfo(host);
@@ -89,13 +96,17 @@ export function resolveUnderRoot(rootDir: string, absPath: string, links_?: Link
       if (++links > MAX_LINKS) return null;
       const target = info.link;
       const parts = target.split('/').filter((c) => c !== '');
-      if (target.startsWith('/')) done.length = 0;
+      if (target.startsWith('/')) {
+        done.length = 0;
+        current = root;
+      }
       pending.unshift(...parts);
       continue;
     }
     done.push(comp);
+    current = host;
   }
-  return join(rootDir, ...done);
+  return current;
 }
 
 /**
@@ -181,7 +192,7 @@ export function rootReader(rootDir: string): FileReader {
 
 /**
  * Read a file without trusting its size: files in /proc report 0 and a file can grow while it is read. Reads until
- * EOF, or until maxBytes + 1 bytes when a bound is given.
+ * EOF (or a read that ends exactly at the size lstat gave), or until maxBytes + 1 bytes when a bound is given.
  */
 function readBounded(host: string, sizeHint: number, maxBytes: number | undefined): Uint8Array {
   const fd = openSync(host, 'r');
@@ -199,6 +210,9 @@ function readBounded(host: string, sizeHint: number, maxBytes: number | undefine
       const n = readSync(fd, buf, len, buf.length - len, null);
       if (n === 0) break;
       len += n;
+      // Exactly the size lstat gave, one byte short of the room asked for: the end, as readFileSync takes it (no read
+      // to hear it again). A file that reports 0 (/proc) or grew is read on until a read returns nothing.
+      if (sizeHint > 0 && len === sizeHint && len < buf.length) break;
     }
     return new Uint8Array(buf.buffer, buf.byteOffset, len);
   } finally {
