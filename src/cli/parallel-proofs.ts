@@ -3,6 +3,7 @@
 // threads take requests from one shared counter, so each request is proved once, by whichever thread gets to it,
 // and the plan is the same whoever proved what (a proof is a pure function of its request).
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { ProofRequest } from '../schedule/translate.js';
@@ -40,9 +41,11 @@ export interface ParallelOptions {
 /** The CLI's prover: shares a run's proofs with a worker thread when there are enough of them to be worth one. */
 export function parallelProver({ min = MIN_SHARED_PROOFS, worker = WORKER, join = true }: ParallelOptions = {}): Prover {
   const compiled = existsSync(fileURLToPath(worker));
+  // With one core a second thread only adds its start.
+  const cores = availableParallelism();
   return {
     start(requests) {
-      if (requests.length < min || !compiled) return inProcessProver.start(requests);
+      if (requests.length < min || !compiled || cores < 2) return inProcessProver.start(requests);
       return shared(requests, worker, join);
     },
   };
