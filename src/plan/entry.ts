@@ -3,8 +3,9 @@
 // (settle.ts). Pure.
 import type { CronEntry, Crontab } from '../crontab/read.js';
 import { dayRule } from '../schedule/model.js';
-import { cronWords, describeSchedule } from '../schedule/describe.js';
-import { translate, type SchedulePlan } from '../schedule/translate.js';
+import { cronWords } from '../schedule/describe.js';
+import type { ProofRequest, SchedulePlan } from '../schedule/translate.js';
+import type { Proved } from './proofs.js';
 import { checkZoneName } from '../schedule/zone-name.js';
 import type { CronReason, InexactArgs, Reason } from '../model/reasons.js';
 import type { JobSchedule, PlanOptions } from './plan.js';
@@ -23,7 +24,14 @@ export interface ScheduledEntry {
   schedule?: JobSchedule;
 }
 
-export function planEntry(entry: CronEntry, crontab: Crontab, options: EntryOptions): ScheduledEntry {
+/**
+ * A line's schedule up to its proof: settled already (an error, @reboot), or the proof it needs and what to make of
+ * the proof once made. Split at the proof so that a plan can have every proof of a run made together (elsewhere,
+ * while the scripts are analysed) and finish each line with its own.
+ */
+export type EntryStart = { done: ScheduledEntry } | { proof: ProofRequest; finish: (proved: Proved) => ScheduledEntry };
+
+export function startEntry(entry: CronEntry, crontab: Crontab, options: EntryOptions): EntryStart {
   const reasons: Reason[] = [...entry.reasons];
   const warnings: Reason[] = [...entry.warnings];
   const outcome = (status: JobStatus): ScheduledEntry => ({ outcome: { status, reasons }, warnings });
@@ -35,10 +43,10 @@ export function planEntry(entry: CronEntry, crontab: Crontab, options: EntryOpti
     ...(field ? { field } : {}),
   });
 
-  if (entry.kind === 'error') return outcome('error');
+  if (entry.kind === 'error') return { done: outcome('error') };
   if (entry.kind === 'reboot') {
     reasons.push(at({ code: 'reboot', args: {} }, 'schedule'));
-    return outcome('skip');
+    return { done: outcome('skip') };
   }
 
   // Zone: CRON_TZ above the line, else --timezone, else UTC with a warning.
@@ -56,7 +64,7 @@ export function planEntry(entry: CronEntry, crontab: Crontab, options: EntryOpti
         line: tzLine?.line ?? entry.source.line,
         field: 'CRON_TZ',
       });
-      return outcome('error');
+      return { done: outcome('error') };
     }
     zone = entry.cronTz;
     if (checked.legacy) warnings.push(at({ code: 'legacy-timezone', args: { of: 'cron-tz', legacy: checked.legacy } }, 'CRON_TZ'));
@@ -80,19 +88,21 @@ export function planEntry(entry: CronEntry, crontab: Crontab, options: EntryOpti
   if (rule.kind === 'or') {
     warnings.push(at({ code: 'day-or', args: { dayOfMonth: spec.text.split(' ')[2], dayOfWeek: spec.text.split(' ')[4] } }, 'day-of-month'));
   }
-  const plan = translate(spec, { zone, target: options.target, horizon: options.horizon });
-  if (plan.neverFires) {
-    warnings.push(at({ code: 'never-fires', args: { cron: spec.text, from: plan.verification.from.slice(0, 10), to: plan.verification.to.slice(0, 10) } }));
-  }
-  if (!plan.exact) warnings.push(at({ code: 'inexact', args: inexactArgs(plan) }));
-  return {
-    ...outcome('migrate'),
-    schedule: {
-      ...plan,
-      description: describeSchedule(spec),
-      expressionDescriptions: plan.expressions.map((e) => describe(e, true)),
-    },
+  const finish = ({ plan, description, expressionDescriptions }: Proved): ScheduledEntry => {
+    if (plan.neverFires) {
+      warnings.push(at({ code: 'never-fires', args: { cron: spec.text, from: plan.verification.from.slice(0, 10), to: plan.verification.to.slice(0, 10) } }));
+    }
+    if (!plan.exact) warnings.push(at({ code: 'inexact', args: inexactArgs(plan) }));
+    return {
+      ...outcome('migrate'),
+      schedule: {
+        ...plan,
+        description,
+        expressionDescriptions,
+      },
+    };
   };
+  return { proof: { spec, options: { zone, target: options.target, horizon: options.horizon } }, finish };
 }
 
 /** How far an inexact schedule is off: counts, the first differing instants, and whether Scheduler would be exact. */

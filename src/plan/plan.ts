@@ -1,6 +1,5 @@
 // Crontabs → a plan: one job per schedule line, each migrated (with proven expressions), skipped or rejected with
 // reasons. Pure: the CLI reads files and the clock and passes them in.
-import { createHash } from 'node:crypto';
 import { readCrontab, type CronEntry, type Crontab } from '../crontab/read.js';
 import type { SchedulePlan, Target } from '../schedule/translate.js';
 import type { Horizon } from '../schedule/simulate.js';
@@ -11,17 +10,19 @@ import type { JobAnalysis } from '../scripts/analyze.js';
 import { redactDeep, type Finding, type Verdict, type VerdictReason } from '../scripts/findings.js';
 import { assessEntry, fileWarnings, homeFor, passwdLookup, userFromSpoolPath, type FileWarning, type Readiness } from './readiness.js';
 import { settleJob, type JobStatus } from './settle.js';
-import { planEntry, type ScheduledEntry } from './entry.js';
+import { startEntry, type EntryStart, type ScheduledEntry } from './entry.js';
+import { forLine, inProcessProver, ProofBatch, type Prover } from './proofs.js';
 import { jobBundle, withBundle, type JobBundle } from './job-bundle.js';
 import { MAX_FUNCTION_SECONDS, applyOverride, overlapFromFlocks, type Overlap, type OverlapOverride } from '../scripts/flock.js';
 import { summarizeRuntime, type RuntimeChoice, type RuntimeSummary } from '../runtime/load.js';
-import { hostLabel } from './host.js';
+import { assignIds } from './ids.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
 export type { JobStatus } from './settle.js';
 export { describe } from './entry.js';
 export type { JobBundle } from './job-bundle.js';
+export { JOB_ID_MAX, slug } from './ids.js';
 
 export interface JobSchedule extends SchedulePlan {
   description: string;
@@ -95,6 +96,8 @@ export interface PlanOptions {
   runtime?: RuntimeChoice;
   /** The host the crontabs belong to (part of every job's identity); the CLI always gives it. */
   host?: string;
+  /** Who makes the schedule proofs (default: this thread; the CLI's shares them with a worker thread). */
+  prover?: Prover;
 }
 
 export type TimezoneSource = 'option' | 'etc/timezone' | 'etc/localtime' | 'default';
@@ -179,6 +182,10 @@ export function buildPlan(inputs: CrontabInput[], planOptions: PlanOptions): Pla
   const secrets = new Set<string>();
   const passwdHome = passwdLookup(options.reader);
   const isUser = userWordTest(options.reader, passwdHome);
+  // The run's schedule proofs, one per distinct line and zone (a fleet repeats lines; a proof depends on nothing
+  // else), asked for before the scripts are analysed so that they can be made meanwhile (see proofs.ts).
+  const batch = new ProofBatch();
+  const lines: { entry: CronEntry; crontab: Crontab; input: CrontabInput; start: EntryStart; proof: number }[] = [];
   for (const input of inputs) {
     const notes = input.notes?.length ? { notes: input.notes } : {};
     if (input.text === null) {
@@ -213,14 +220,25 @@ export function buildPlan(inputs: CrontabInput[], planOptions: PlanOptions): Pla
       warnings: [],
     });
     for (const entry of crontab.entries) {
-      const scheduled = planEntry(entry, crontab, options);
-      const user = entry.user ?? options.user ?? userFromSpoolPath(input.file);
-      const home = homeFor(entry, user, passwdHome);
-      const readiness = assessEntry(entry, crontab, { reader: options.reader, analyse: scheduled.outcome.status === 'migrate', home, runtime: options.runtime?.view });
-      for (const v of readiness.secrets) secrets.add(v);
-      planned.push({ job: jobOf(entry, scheduled, home, readiness), entry, crontab, scheduled, ...(user !== undefined ? { user } : {}), ...(readiness.analysis ? { analysis: readiness.analysis } : {}) });
+      const start = startEntry(entry, crontab, options);
+      lines.push({ entry, crontab, input, start, proof: 'proof' in start ? batch.add(start.proof) : -1 });
     }
   }
+  const pending = (options.prover ?? inProcessProver).start(batch.requests);
+  // A line that needs a proof migrates (only a settled one is an error or skipped): its scripts are analysed.
+  const assessed = lines.map(({ entry, crontab, input, start }) => {
+    const user = entry.user ?? options.user ?? userFromSpoolPath(input.file);
+    const home = homeFor(entry, user, passwdHome);
+    const readiness = assessEntry(entry, crontab, { reader: options.reader, analyse: 'proof' in start || start.done.outcome.status === 'migrate', home, runtime: options.runtime?.view });
+    for (const v of readiness.secrets) secrets.add(v);
+    return { user, home, readiness };
+  });
+  const proofs = pending.join();
+  lines.forEach(({ entry, crontab, start, proof }, i) => {
+    const { user, home, readiness } = assessed[i];
+    const scheduled = 'proof' in start ? start.finish(forLine(proofs[proof], start.proof.spec)) : start.done;
+    planned.push({ job: jobOf(entry, scheduled, home, readiness), entry, crontab, scheduled, ...(user !== undefined ? { user } : {}), ...(readiness.analysis ? { analysis: readiness.analysis } : {}) });
+  });
   // Jobs that lock the same file keep each other apart on the server, which a per-job lock cannot do: analysed again,
   // their flock calls stay as written (and are reported as missing on Lambda).
   const analysed = planned.filter((p): p is Planned & { analysis: JobAnalysis } => p.analysis !== undefined);
@@ -310,40 +328,6 @@ function sharedLocks(analyses: JobAnalysis[]): Set<string> {
 
 function isoDay(day: number): string {
   return new Date(day * 86_400_000).toISOString().slice(0, 10);
-}
-
-/**
- * A job's identity is host + user + command + stdin, and an ordinal for identical lines: the id is
- * `<host>-<slug>-<hash>` (at most 56 characters, so `c2l-<id>` plus a rule suffix fits AWS's 64), the same string
- * is the lock key's prefix and the base of every AWS resource name. The schedule, the crontab file, the line
- * number, the environment and the scripts' contents are attributes, not identity: changing them updates the job
- * in place. The second and later identical lines hash their ordinal too, so adding a copy never renames the first.
- */
-function assignIds(planned: readonly Planned[], host: string): void {
-  const seen = new Map<string, number>();
-  for (const { job, user } of planned) {
-    // The user is the crontab's owner: the system crontab's user field, else --user or the spool path.
-    const identity = [host, user ?? '', job.command ?? job.source.text, job.stdin ?? ''].join('\u0000');
-    const n = (seen.get(identity) ?? 0) + 1;
-    seen.set(identity, n);
-    job.id = jobId(host, job.command ?? '', n === 1 ? identity : `${identity}\u0000#${n}`);
-  }
-}
-
-export const JOB_ID_MAX = 56;
-
-function jobId(host: string, command: string, material: string): string {
-  const hash = createHash('sha256').update(material).digest('hex').slice(0, 10);
-  const parts = host ? [hostLabel(host), slug(command).slice(0, 24).replace(/-+$/, ''), hash] : [slug(command).slice(0, 24).replace(/-+$/, ''), hash];
-  return parts.filter(Boolean).join('-');
-}
-
-export function slug(command: string): string {
-  const words = command.split(/[\s;&|()<>]+/).filter(Boolean);
-  const pick = words.find((w) => /\.(sh|bash|py|pl|rb)$/.test(w)) ?? words.find((w) => w.includes('/') && !w.startsWith('>')) ?? words.find((w) => !/=/.test(w)) ?? 'job';
-  const base = (pick.split('/').pop() ?? pick).replace(/\.[A-Za-z0-9]+$/, '');
-  const s = base.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 32);
-  return s || 'job';
 }
 
 /** Counts of what the text prints: every planned schedule, every warning line (a file-wide one once). */

@@ -79,21 +79,22 @@ export function timelineFor(zone: string, h: Horizon): ZoneTimeline {
   return zoneTimeline(zone, (h.fromDay - 3) * MINUTES_PER_DAY, (h.toDay + 3) * MINUTES_PER_DAY);
 }
 
-const cache = new Map<string, SchedulePlan>();
-
-/** Memoised: fleets repeat the same schedules, and the result depends only on these inputs. */
-export function translate(spec: CronSpec, options: TranslateOptions): SchedulePlan {
-  const key = [spec.minutes, spec.hours, spec.doms, spec.months, spec.dows, spec.domStar, spec.dowStar, spec.wildcard]
-    .map(String).join('|') + `|${options.zone}|${options.target}|${options.horizon.fromDay}|${options.horizon.toDay}`;
-  const hit = cache.get(key);
-  if (hit) return { ...hit, cron: spec.text };
-  const plan = translateUncached(spec, options);
-  if (cache.size > 50_000) cache.clear();
-  cache.set(key, plan);
-  return plan;
+/** One line to prove: its fields and where and how (see translate). */
+export interface ProofRequest {
+  spec: CronSpec;
+  options: TranslateOptions;
 }
 
-function translateUncached(spec: CronSpec, options: TranslateOptions): SchedulePlan {
+/** The memo key: a proof is a pure function of these (the line's text aside: `@daily` and `0 0 * * *` are one). */
+export function proofKey(spec: CronSpec, options: TranslateOptions): string {
+  return `${spec.minutes}|${spec.hours}|${spec.doms}|${spec.months}|${spec.dows}|${spec.domStar}|${spec.dowStar}|${spec.wildcard}|${options.zone}|${options.target}|${options.horizon.fromDay}|${options.horizon.toDay}`;
+}
+
+/**
+ * Translate and prove one line. A pure function of the line's fields and the options (proofKey): a run proves each
+ * distinct one once (plan/proofs.ts).
+ */
+export function translate(spec: CronSpec, options: TranslateOptions): SchedulePlan {
   const { zone, target, horizon } = options;
   const timeline = timelineFor(zone, horizon);
   const expected = cronFires(spec, timeline, horizon);

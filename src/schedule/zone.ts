@@ -40,9 +40,32 @@ function formatter(zone: string): Intl.DateTimeFormat {
   return f;
 }
 
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The offset as Intl names it ("1/2/2027, GMT+05:30", "... GMT"): one string, a third of the cost of the parts. */
+function offsetFormatter(zone: string): Intl.DateTimeFormat {
+  let f = offsetFormatters.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
+    offsetFormatters.set(zone, f);
+  }
+  return f;
+}
+
+const LONG_OFFSET = /GMT(?:([+-])(\d\d):(\d\d))?$/;
+
 /** Offset in minutes at a UTC minute. */
 export function offsetAt(zone: string, utcMinute: number): number {
-  const parts = formatter(zone).formatToParts(new Date(utcMinute * 60_000));
+  const date = new Date(utcMinute * 60_000);
+  const m = LONG_OFFSET.exec(offsetFormatter(zone).format(date));
+  // Whole minutes: the offset as named. An offset with seconds (local mean time, before 1900) is not matched: it is
+  // found from the wall clock, to the minute, as always.
+  if (m) return m[1] === undefined ? 0 : (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+  return wallClockOffset(zone, date, utcMinute);
+}
+
+function wallClockOffset(zone: string, date: Date, utcMinute: number): number {
+  const parts = formatter(zone).formatToParts(date);
   let y = 0, mo = 0, d = 0, h = 0, mi = 0;
   for (const p of parts) {
     switch (p.type) {

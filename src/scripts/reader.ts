@@ -1,6 +1,6 @@
 // File access for the script analysis: the only imperative part. Paths are absolute *server*
 // paths; a reader maps them onto a copy of the server's filesystem (--root) or an in-memory tree.
-import { closeSync, lstatSync, openSync, readSync, readlinkSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync, readlinkSync, type Stats } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
 
 export interface FileStat {
@@ -70,15 +70,22 @@ export function resolveUnderRoot(rootDir: string, absPath: string, links_?: Link
   const look = links_ ?? new Map<string, LinkInfo>();
   const pending = posix.normalize(`/${absPath}`).split('/').filter((c) => c !== '');
   const done: string[] = [];
+  // join(rootDir, ...done), kept as the walk goes instead of joined again for every component (a fleet's scripts
+  // are resolved by the thousand); components are plain names here ('.', '..' and '' never reach it).
+  const root = join(rootDir);
+  const under = (parts: readonly string[]): string =>
+    parts.length === 0 ? root : root === '.' ? parts.join('/') : root.endsWith('/') ? root + parts.join('/') : `${root}/${parts.join('/')}`;
+  let current = root;
   let links = 0;
   while (pending.length > 0) {
     const comp = pending.shift() as string;
     if (comp === '.') continue;
     if (comp === '..') {
       done.pop();
+      current = under(done);
       continue;
     }
-    const host = join(rootDir, ...done, comp);
+    const host = done.length === 0 ? under([comp]) : `${current}/${comp}`;
     let info = look.get(host);
     if (info === undefined) {
       info = linkInfo(host);
@@ -89,23 +96,32 @@ export function resolveUnderRoot(rootDir: string, absPath: string, links_?: Link
       if (++links > MAX_LINKS) return null;
       const target = info.link;
       const parts = target.split('/').filter((c) => c !== '');
-      if (target.startsWith('/')) done.length = 0;
+      if (target.startsWith('/')) {
+        done.length = 0;
+        current = root;
+      }
       pending.unshift(...parts);
       continue;
     }
     done.push(comp);
+    current = host;
   }
-  return join(rootDir, ...done);
+  return current;
 }
 
-/** What lstat says of one path component: missing (null), a symlink and its target, or something else. */
-type LinkInfo = { link: string | null } | null;
+/**
+ * What lstat says of one path component: missing (null), a symlink and its target, or something else (with what lstat
+ * said of it, so a resolved file's own lstat is not asked again).
+ */
+type LinkInfo = { link: string; st?: undefined } | { link: null; st: Stats } | null;
 type LinkCache = Map<string, LinkInfo>;
 
 function linkInfo(host: string): LinkInfo {
   try {
-    const st = lstatSync(host);
-    return { link: st.isSymbolicLink() ? readlinkSync(host) : null };
+    // A missing component is common (PATH lookups): answered without the cost of an exception.
+    const st = lstatSync(host, { throwIfNoEntry: false });
+    if (st === undefined) return null;
+    return st.isSymbolicLink() ? { link: readlinkSync(host) } : { link: null, st };
   } catch {
     return null;
   }
@@ -118,42 +134,65 @@ function linkInfo(host: string): LinkInfo {
  */
 export function rootReader(rootDir: string): FileReader {
   const links: LinkCache = new Map();
+  // The same snapshot rule for whole paths: a job's script is resolved, statted and read, one walk of its components.
+  const hosts = new Map<string, string | null>();
+  const stats = new Map<string, Stats | null>();
+  const hostOf = (absPath: string): string | null => {
+    let host = hosts.get(absPath);
+    if (host === undefined) {
+      host = resolveUnderRoot(rootDir, absPath, links);
+      hosts.set(absPath, host);
+    }
+    return host;
+  };
+  const lstatOf = (host: string): Stats | null => {
+    // A resolved path's last component was lstatted while resolving it (the root itself was not).
+    const known = links.get(host);
+    if (known) return known.st ?? null;
+    let st = stats.get(host);
+    if (st === undefined) {
+      try {
+        st = lstatSync(host, { throwIfNoEntry: false }) ?? null;
+      } catch {
+        st = null;
+      }
+      stats.set(host, st);
+    }
+    return st;
+  };
   return {
     readFile(absPath, maxBytes) {
-      const host = resolveUnderRoot(rootDir, absPath, links);
+      const host = hostOf(absPath);
       if (host === null) return null;
+      const st = lstatOf(host);
+      if (st === null || !st.isFile()) return null;
       try {
-        const st = lstatSync(host);
-        if (!st.isFile()) return null;
         return readBounded(host, maxBytes === undefined ? st.size : Math.min(st.size, maxBytes + 1), maxBytes);
       } catch {
         return null;
       }
     },
     resolve(absPath) {
-      const host = resolveUnderRoot(rootDir, absPath, links);
+      const host = hostOf(absPath);
       if (host === null) return null;
       const rel = relative(rootDir, host);
       return `/${rel.split(sep).join('/')}`;
     },
     stat(absPath) {
-      const host = resolveUnderRoot(rootDir, absPath, links);
+      const host = hostOf(absPath);
       if (host === null) return null;
-      try {
-        const st = lstatSync(host);
-        if (st.isFile()) return { kind: 'file', mode: st.mode & 0o7777, size: st.size };
-        if (st.isDirectory()) return { kind: 'dir', mode: st.mode & 0o7777, size: 0 };
-        return null;
-      } catch {
-        return null;
-      }
+      const st = lstatOf(host);
+      if (st === null) return null;
+      if (st.isFile()) return { kind: 'file', mode: st.mode & 0o7777, size: st.size };
+      if (st.isDirectory()) return { kind: 'dir', mode: st.mode & 0o7777, size: 0 };
+      return null;
     },
   };
 }
 
 /**
  * Read a file without trusting its size: files in /proc report 0 and a file can grow while it is read. Reads until
- * EOF, or until maxBytes + 1 bytes when a bound is given.
+ * EOF (or a read that ends exactly at the size lstat gave), or until maxBytes + 1 bytes when a bound is given.
  */
 function readBounded(host: string, sizeHint: number, maxBytes: number | undefined): Uint8Array {
   const fd = openSync(host, 'r');
@@ -171,6 +210,9 @@ function readBounded(host: string, sizeHint: number, maxBytes: number | undefine
       const n = readSync(fd, buf, len, buf.length - len, null);
       if (n === 0) break;
       len += n;
+      // Exactly the size lstat gave, one byte short of the room asked for: the end, as readFileSync takes it (no read
+      // to hear it again). A file that reports 0 (/proc) or grew is read on until a read returns nothing.
+      if (sizeHint > 0 && len === sizeHint && len < buf.length) break;
     }
     return new Uint8Array(buf.buffer, buf.byteOffset, len);
   } finally {

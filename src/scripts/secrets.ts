@@ -22,7 +22,7 @@ export interface SecretMatch {
 
 const NOT_SECRET_VALUES = new Set(['true', 'false', 'yes', 'no', 'on', 'off', 'none', 'null', 'changeme', '-']);
 
-import { looksRandom, tokensIn } from './tokens.js';
+import { execAll, looksRandom, tokensIn } from './tokens.js';
 
 // Names as secret scanners judge them (gitleaks' generic-api-key keywords, detect-secrets' KeywordDetector).
 const STRONG_NAME_PARTS = ['PASSWORD', 'PASSWD', 'PASSPHRASE', 'SECRET', 'TOKEN', 'APIKEY', 'API_KEY', 'CREDENTIAL', 'PRIVATE_KEY', 'PRIVATEKEY', 'ACCESS_KEY', 'AUTH_HEADER', 'AUTHORIZATION'];
@@ -80,17 +80,17 @@ export function secretsInValue(value: string): SecretMatch[] {
     seen.add(m.value);
     out.push(m);
   };
-  for (const m of value.matchAll(AWS_ACCESS_KEY)) add({ kind: 'aws-access-key', value: m[0], label: 'AWS access key id' });
-  for (const m of value.matchAll(URL_CREDENTIALS)) {
+  if (value.length >= 20) for (const m of execAll(AWS_ACCESS_KEY, value)) add({ kind: 'aws-access-key', value: m[0], label: 'AWS access key id' });
+  if (value.includes('://')) for (const m of execAll(URL_CREDENTIALS, value)) {
     const pw = m[2];
     if (pw && !pw.includes('\u0000') && !pw.startsWith('$')) add({ kind: 'url-credentials', value: pw, label: 'password in a URL' });
   }
-  for (const m of value.matchAll(AUTH_HEADER)) {
+  if (value.length >= 15) for (const m of execAll(AUTH_HEADER, value)) {
     const tok = m[1];
     if (tok && !tok.includes('\u0000') && !tok.startsWith('$')) add({ kind: 'authorization-header', value: tok, label: 'Authorization header' });
   }
   for (const m of tokensIn(value)) add(m);
-  for (const m of value.matchAll(AWS_SECRET_KEY)) {
+  if (value.length >= 40) for (const m of execAll(AWS_SECRET_KEY, value)) {
     if (looksLikeAwsSecretKey(m[0])) add({ kind: 'aws-secret-key', value: m[0], label: 'AWS secret access key' });
   }
   return out;
@@ -112,13 +112,13 @@ export function secretsInText(text: string): SecretMatch[] {
     out.push(m);
   };
   for (const m of tokensIn(text)) add(m);
-  for (const m of text.matchAll(PAIR)) {
+  for (const m of execAll(PAIR, text)) {
     const value = m[2] ?? m[3] ?? m[4] ?? '';
     const hit = secretFromAssignment(m[1], value);
     if (hit) add({ ...hit, label: `value of ${m[1]}` });
   }
   if (/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/.test(text)) {
-    for (const m of text.matchAll(AWS_SECRET_KEY)) if (looksLikeAwsSecretKey(m[0])) add({ kind: 'aws-secret-key', value: m[0], label: 'AWS secret access key' });
+    for (const m of execAll(AWS_SECRET_KEY, text)) if (looksLikeAwsSecretKey(m[0])) add({ kind: 'aws-secret-key', value: m[0], label: 'AWS secret access key' });
   }
   return out;
 }

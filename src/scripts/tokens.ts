@@ -17,6 +17,8 @@ interface TokenRule {
   re: RegExp;
   /** Capture group holding the credential (default: the whole match). */
   group?: number;
+  /** A text without this cannot hold a match (a literal every match contains): the rule is not run over it. */
+  hint: RegExp;
 }
 
 /**
@@ -26,28 +28,46 @@ interface TokenRule {
 const PEM = /-----BEGIN[A-Z0-9 _-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[A-Z0-9 _-]{0,100}PRIVATE KEY(?: BLOCK)?-----|$)/g;
 
 export const TOKEN_RULES: readonly TokenRule[] = [
-  { kind: 'private-key', label: 'private key (PEM)', re: PEM },
+  { kind: 'private-key', label: 'private key (PEM)', re: PEM, hint: /-----BEGIN/ },
   // gitleaks aws-access-token: AKIA (long-term), ASIA (STS), ABIA, ACCA, A3T*
-  { kind: 'aws-access-key', label: 'AWS access key id', re: /\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g },
+  { kind: 'aws-access-key', label: 'AWS access key id', re: /\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g, hint: /A3T|AKIA|ASIA|ABIA|ACCA/ },
   // GitHub: personal (ghp_), OAuth (gho_), user-to-server (ghu_), server-to-server (ghs_), refresh (ghr_), fine-grained
-  { kind: 'token', label: 'GitHub token', re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g },
-  { kind: 'token', label: 'GitLab token', re: /\bglpat-[A-Za-z0-9_-]{20,}\b/g },
-  { kind: 'token', label: 'Stripe key', re: /\b(?:sk|rk)_(?:live|test|prod)_[A-Za-z0-9]{10,247}\b/g },
-  { kind: 'token', label: 'Slack token', re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g },
-  { kind: 'token', label: 'Slack webhook', re: /https:\/\/hooks\.slack\.com\/(?:services|workflows)\/[A-Za-z0-9_/+-]{20,}/g },
-  { kind: 'token', label: 'Google API key', re: /\bAIza[0-9A-Za-z_-]{35}\b/g },
-  { kind: 'token', label: 'npm token', re: /\bnpm_[A-Za-z0-9]{36}\b/g },
-  { kind: 'token', label: 'OpenAI key', re: /\bsk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}\b/g },
-  { kind: 'token', label: 'SendGrid key', re: /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/g },
-  { kind: 'token', label: 'Twilio key', re: /\bSK[0-9a-f]{32}\b/g },
-  { kind: 'token', label: 'JSON Web Token', re: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g },
+  { kind: 'token', label: 'GitHub token', re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g, hint: /gh[pousr]_|github_pat_/ },
+  { kind: 'token', label: 'GitLab token', re: /\bglpat-[A-Za-z0-9_-]{20,}\b/g, hint: /glpat-/ },
+  { kind: 'token', label: 'Stripe key', re: /\b(?:sk|rk)_(?:live|test|prod)_[A-Za-z0-9]{10,247}\b/g, hint: /[sr]k_/ },
+  { kind: 'token', label: 'Slack token', re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g, hint: /xox[abposr]-/ },
+  { kind: 'token', label: 'Slack webhook', re: /https:\/\/hooks\.slack\.com\/(?:services|workflows)\/[A-Za-z0-9_/+-]{20,}/g, hint: /https:\/\/hooks\.slack\.com\// },
+  { kind: 'token', label: 'Google API key', re: /\bAIza[0-9A-Za-z_-]{35}\b/g, hint: /AIza/ },
+  { kind: 'token', label: 'npm token', re: /\bnpm_[A-Za-z0-9]{36}\b/g, hint: /npm_/ },
+  { kind: 'token', label: 'OpenAI key', re: /\bsk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}\b/g, hint: /T3BlbkFJ/ },
+  { kind: 'token', label: 'SendGrid key', re: /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/g, hint: /SG\./ },
+  { kind: 'token', label: 'Twilio key', re: /\bSK[0-9a-f]{32}\b/g, hint: /SK[0-9a-f]/ },
+  { kind: 'token', label: 'JSON Web Token', re: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g, hint: /eyJ/ },
   // URLs: user:password@ (any scheme), and a token as the user alone (Sentry DSNs, https://TOKEN@github.com)
-  { kind: 'url-credentials', label: 'password in a URL', re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"]*:([^\s@/'"]+)@/gi, group: 1 },
-  { kind: 'url-credentials', label: 'key in a URL', re: /\b[a-z][a-z0-9+.-]*:\/\/([A-Za-z0-9_-]{16,})@/gi, group: 1 },
+  { kind: 'url-credentials', label: 'password in a URL', re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"]*:([^\s@/'"]+)@/gi, group: 1, hint: /:\/\// },
+  { kind: 'url-credentials', label: 'key in a URL', re: /\b[a-z][a-z0-9+.-]*:\/\/([A-Za-z0-9_-]{16,})@/gi, group: 1, hint: /:\/\// },
   // HTTP credentials: an Authorization header, or a bare `Basic`/`Bearer` scheme with its credential
-  { kind: 'authorization-header', label: 'Authorization header', re: /\b(?:Authorization|Proxy-Authorization)\s*[:=]\s*["']?(?:Bearer|Basic|Token|Digest)\s+([^\s"']+)/gi, group: 1 },
-  { kind: 'authorization-header', label: 'HTTP credential', re: /\b(?:Bearer|Basic)\s+([A-Za-z0-9._~+/-]{8,}=*)/g, group: 1 },
+  { kind: 'authorization-header', label: 'Authorization header', re: /\b(?:Authorization|Proxy-Authorization)\s*[:=]\s*["']?(?:Bearer|Basic|Token|Digest)\s+([^\s"']+)/gi, group: 1, hint: /authorization/i },
+  { kind: 'authorization-header', label: 'HTTP credential', re: /\b(?:Bearer|Basic)\s+([A-Za-z0-9._~+/-]{8,}=*)/g, group: 1, hint: /Bearer|Basic/ },
 ];
+
+/** Every rule's hint in one pattern (the Authorization header's case-insensitively, as its rule). */
+const ANY_HINT = new RegExp(TOKEN_RULES.map((r) => (r.hint.flags.includes('i') ? r.hint.source.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`) : r.hint.source)).join('|'));
+
+/**
+ * The matches of a global pattern, as String.prototype.matchAll finds them, without the copy of the pattern matchAll
+ * makes on every call (thousands of short texts are scanned per run). None of these patterns matches the empty string.
+ */
+export function execAll(re: RegExp, text: string): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    out.push(m);
+    if (m[0] === '') re.lastIndex++;
+  }
+  re.lastIndex = 0;
+  return out;
+}
 
 function plausibleCaptured(v: string): boolean {
   return v.length >= 3 && !v.startsWith('$') && !v.includes('\u0000') && !/^\$\{/.test(v);
@@ -62,8 +82,11 @@ function looksLikeUrlKey(v: string): boolean {
 /** Every well-known credential in a text (overlaps kept: redaction takes the longest first). */
 export function tokensIn(text: string): TokenMatch[] {
   const out: TokenMatch[] = [];
+  // Nearly every text scanned (a command's words, a short script) holds no hint of any format: one scan says so.
+  if (!ANY_HINT.test(text)) return out;
   for (const rule of TOKEN_RULES) {
-    for (const m of text.matchAll(rule.re)) {
+    if (!rule.hint.test(text)) continue;
+    for (const m of execAll(rule.re, text)) {
       const value = m[rule.group ?? 0];
       if (value === undefined || !plausibleCaptured(value)) continue;
       if (rule.label === 'key in a URL' && !looksLikeUrlKey(value)) continue;

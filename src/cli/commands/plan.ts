@@ -16,6 +16,7 @@ import { chooseRuntime, runtimeFilesOf } from '../../runtime/load.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { resolveHost } from '../../plan/host.js';
+import { parallelProver } from '../parallel-proofs.js';
 
 export interface PlanCommandOptions {
   timezone?: string;
@@ -81,6 +82,8 @@ export function planFromFiles(files: string[], options: PlanCommandOptions, io: 
     runtime,
     overlap,
     timeoutSeconds: functionTimeout(options.timeout),
+    // A fleet's proofs are shared with a second thread while this one analyses the scripts.
+    prover: parallelProver(),
   });
   const ids = new Set(plan.jobs.map((j) => j.id));
   const unknown = Object.keys(overlap).filter((id) => !ids.has(id));

@@ -7,6 +7,7 @@ import { UNKNOWN } from '../sh/index.js';
 import { makeFinding, type Finding } from '../types.js';
 import { isSafeWriteTarget } from './redirects.js';
 import { secretFinding } from './secrets.js';
+import { execAll } from '../tokens.js';
 
 // ---------------------------------------------------------------- per-command rules
 
@@ -28,7 +29,8 @@ const URL_HOST = /\b(?:https?|ftp|ftps|sftp|ws|wss|redis|rediss|mongodb(?:\+srv)
 function urlHosts(values: string[]): string[] {
   const out: string[] = [];
   for (const v of values) {
-    for (const m of v.matchAll(URL_HOST)) {
+    if (!v.includes('://')) continue;
+    for (const m of execAll(URL_HOST, v)) {
       const h = m[1];
       if (!h.includes(UNKNOWN) && !h.startsWith('$')) out.push(h.toLowerCase());
     }
