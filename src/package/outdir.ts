@@ -10,7 +10,7 @@ import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
 import { isOwnZipName, parseLock, readPreviousManifest, type LockRecord, type OutNote } from './ownership.js';
 import type { OutBlocker } from '../model/reasons.js';
-import { packageProblemText } from '../render/problems.js';
+import { FILE_TYPE_TEXT, packageProblemText } from '../render/problems.js';
 
 export const MANIFEST_NAME = 'manifest.json';
 export const LOCK_NAME = '.cron2lambda.lock';
@@ -124,8 +124,13 @@ function fsyncDir(dir: string): void {
   }
 }
 
+/** What a path that is not a regular file is, as OutBlocker says it. */
+function typeOf(st: Stats): 'directory' | 'symlink' | 'other' {
+  return st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : 'other';
+}
+
 function why(st: Stats): string {
-  return st.isDirectory() ? 'a directory' : st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file';
+  return FILE_TYPE_TEXT[typeOf(st)];
 }
 
 /** A locked --out directory for one run. Always `close()` it (in finally). */
@@ -273,7 +278,7 @@ export class OutDir {
     if (!isOwnZipName(name) && name !== MANIFEST_NAME) return { path: name, dir: this.dir, taken: 'foreign-name' };
     const st = lstatOrNull(path);
     if (st === null) return null;
-    if (!st.isFile()) return { path, dir: this.dir, taken: 'not-a-file', type: st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : 'other' };
+    if (!st.isFile()) return { path, dir: this.dir, taken: 'not-a-file', type: typeOf(st) };
     if (name !== MANIFEST_NAME && !this.owned.has(name)) return { path, dir: this.dir, taken: 'not-listed' };
     return null;
   }

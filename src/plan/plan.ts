@@ -229,7 +229,7 @@ export function buildPlan(inputs: CrontabInput[], planOptions: PlanOptions): Pla
   const assessed = lines.map(({ entry, crontab, input, start }) => {
     const user = entry.user ?? options.user ?? userFromSpoolPath(input.file);
     const home = homeFor(entry, user, passwdHome);
-    const readiness = assessEntry(entry, crontab, { reader: options.reader, analyse: 'proof' in start || start.done.outcome.status === 'migrate', home, runtime: options.runtime?.view });
+    const readiness = assessEntry(entry, crontab, { reader: options.reader, analyse: 'proof' in start, home, runtime: options.runtime?.view });
     for (const v of readiness.secrets) secrets.add(v);
     return { user, home, readiness };
   });

@@ -23,11 +23,12 @@ function collisionText(a: PackageProblemArgs['bundle-path-collision']): string {
 }
 
 const KEEP_OUT = 'cron2lambda replaces only files it wrote (remove it or choose another --out)';
-const TYPE_TEXT = { directory: 'a directory', symlink: 'a symbolic link', other: 'not a regular file' } as const;
+/** A path that is not a regular file, said as what it is (also in outdir.ts's own errors). */
+export const FILE_TYPE_TEXT = { directory: 'a directory', symlink: 'a symbolic link', other: 'not a regular file' } as const;
 
 function outBlockerText(a: OutBlocker): string {
   if (a.taken === 'foreign-name') return `${a.path} is not a name cron2lambda writes`;
-  if (a.taken === 'not-a-file') return `${a.path} is ${TYPE_TEXT[a.type]}; ${KEEP_OUT}`;
+  if (a.taken === 'not-a-file') return `${a.path} is ${FILE_TYPE_TEXT[a.type]}; ${KEEP_OUT}`;
   return `${a.path} exists and no manifest.json of a previous run in ${a.dir} lists it; ${KEEP_OUT}`;
 }
 

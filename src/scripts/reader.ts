@@ -136,7 +136,6 @@ export function rootReader(rootDir: string): FileReader {
   const links: LinkCache = new Map();
   // The same snapshot rule for whole paths: a job's script is resolved, statted and read, one walk of its components.
   const hosts = new Map<string, string | null>();
-  const stats = new Map<string, Stats | null>();
   const hostOf = (absPath: string): string | null => {
     let host = hosts.get(absPath);
     if (host === undefined) {
@@ -146,19 +145,14 @@ export function rootReader(rootDir: string): FileReader {
     return host;
   };
   const lstatOf = (host: string): Stats | null => {
-    // A resolved path's last component was lstatted while resolving it (the root itself was not).
+    // A resolved path's last component was lstatted while resolving it; only the root itself was not.
     const known = links.get(host);
     if (known) return known.st ?? null;
-    let st = stats.get(host);
-    if (st === undefined) {
-      try {
-        st = lstatSync(host, { throwIfNoEntry: false }) ?? null;
-      } catch {
-        st = null;
-      }
-      stats.set(host, st);
+    try {
+      return lstatSync(host, { throwIfNoEntry: false }) ?? null;
+    } catch {
+      return null;
     }
-    return st;
   };
   return {
     readFile(absPath, maxBytes) {
