@@ -2,6 +2,7 @@
 // days, and on Wednesday"), which is cron's rule only when neither field starts with `*`; when one does, cron ANDs
 // them (`0 12 */2 * 3` runs on odd days that are Wednesdays), and the sentence is written here. Pure.
 import { createRequire } from 'node:module';
+import { runs } from './eventbridge.js';
 import { dayRule, type CronSpec } from './model.js';
 
 // cronstrue is CommonJS: loaded with require(), because imported as an ES module Node 20 also parses it to detect its
@@ -35,16 +36,6 @@ export function cronWords(expression: string, awsDays = false): string {
 /** "a, b or c" / "a, b and c". */
 function list(items: string[], last: 'and' | 'or'): string {
   return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} ${last} ${items[items.length - 1]}`;
-}
-
-function runs(values: number[]): [number, number][] {
-  const out: [number, number][] = [];
-  for (const v of values) {
-    const r = out[out.length - 1];
-    if (r && v === r[1] + 1) r[1] = v;
-    else out.push([v, v]);
-  }
-  return out;
 }
 
 /** Days of the month as a phrase: "odd days of the month (every 2 days from day 1)", "days 1 to 7 of the month". */

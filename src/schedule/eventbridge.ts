@@ -35,7 +35,8 @@ export function formatNumbers(values: number[], low: number, high: number): stri
   return runs(v).map(([a, b]) => (a === b ? `${a}` : b === a + 1 ? `${a},${b}` : `${a}-${b}`)).join(',');
 }
 
-function runs(v: number[]): [number, number][] {
+/** Sorted values as runs of consecutive ones: [1,2,3,5] → [[1,3],[5,5]]. */
+export function runs(v: number[]): [number, number][] {
   const out: [number, number][] = [];
   for (const x of v) {
     const last = out[out.length - 1];
