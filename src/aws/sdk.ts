@@ -4,22 +4,19 @@
 // packages (`import type`); only the values are taken from here.
 //
 // The CLI runs from dist/bundle/, where scripts/bundle.mjs puts all of these packages in one CommonJS file,
-// aws-sdk.cjs, with a V8 code cache: one file to find and read instead of some forty, and no compiling (~0.15 s of
-// CPU less per start). From src/ and dist/ (tests, benchmarks) the packages are required from node_modules.
-import { existsSync } from 'node:fs';
+// aws-sdk.cjs, with a V8 code cache (code-cache.ts): one file to find and read instead of some forty, and little to
+// compile. One file for all: the packages share @smithy and @aws-sdk/core, whose classes must be the same for all.
+// From src/ and dist/ (tests, benchmarks) the packages are required from node_modules.
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { loadWithCodeCache } from '../code-cache.js';
-
-/** The bundled SDK: an object by package name (scripts/bundle.mjs), beside this module only in dist/bundle/. */
-const BUNDLED = fileURLToPath(new URL('./aws-sdk.cjs', import.meta.url));
+import { bundledCopy } from '../code-cache.js';
 
 // Each export below is typed by its package's declarations (T, from the annotation).
 function loader(): <T>(id: string) => T {
-  if (!existsSync(BUNDLED)) return createRequire(import.meta.url);
-  const packages = loadWithCodeCache(BUNDLED).exports as Record<string, unknown>;
+  // In the bundle: an object by package name (aws-sdk.cjs, built by scripts/bundle.mjs).
+  const packages = bundledCopy('aws-sdk') as Record<string, unknown> | null;
+  if (packages === null) return createRequire(import.meta.url);
   return (id) => {
-    if (!(id in packages)) throw new Error(`${id} is not in ${BUNDLED}: it bundles the @aws-sdk dependencies of package.json`);
+    if (!(id in packages)) throw new Error(`${id} is not in the bundled SDK: it holds the @aws-sdk dependencies of package.json`);
     return packages[id] as never;
   };
 }

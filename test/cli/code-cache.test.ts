@@ -1,6 +1,6 @@
-// The bundled AWS SDK's code cache: a CommonJS file runs as require() would run it, from its cache when V8 accepts
-// the cache and from its source when there is none or V8 refuses it; and the cache the build writes is accepted
-// under the CLI's V8 flags (a cache made under other flags would silently cost every `migrate` its compile time).
+// CommonJS dependencies with a code cache: a file runs as require() would run it, from its cache when V8 accepts the
+// cache and from its source when there is none or V8 refuses it; and the caches the build writes are accepted under
+// the CLI's V8 flags (a cache made under other flags would silently cost every `migrate` its compile time).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,18 +46,27 @@ describe('loadWithCodeCache', () => {
   });
 });
 
-describe('the bundled AWS SDK (npm test builds it before the tests)', () => {
-  it('is accepted from its cache under the CLI V8 flags, with every @aws-sdk dependency', () => {
+describe('the bundle\'s copies of CommonJS dependencies (npm test builds them before the tests)', () => {
+  it('are accepted from their caches under the CLI V8 flags: the AWS SDK with every @aws-sdk dependency, archiver, zod', () => {
     // A process of its own, in the state of a CLI process: v8-flags.js imported first, as main.ts does.
     const script = `
       await import(${JSON.stringify(join(REPO, 'dist/cli/v8-flags.js'))});
       const { loadWithCodeCache } = await import(${JSON.stringify(join(REPO, 'dist/code-cache.js'))});
-      const { cache, exports } = loadWithCodeCache(${JSON.stringify(join(REPO, 'dist/bundle/aws-sdk.cjs'))});
-      console.log(JSON.stringify({ cache, packages: Object.keys(exports), lambda: typeof exports['@aws-sdk/client-lambda'].LambdaClient }));`;
+      const load = (name) => loadWithCodeCache(${JSON.stringify(join(REPO, 'dist/bundle'))} + '/' + name + '.cjs');
+      const sdk = load('aws-sdk'), archiver = load('archiver'), zod = load('zod');
+      console.log(JSON.stringify({
+        sdk: { cache: sdk.cache, packages: Object.keys(sdk.exports), lambda: typeof sdk.exports['@aws-sdk/client-lambda'].LambdaClient },
+        archiver: { cache: archiver.cache, zip: typeof archiver.exports('zip').append },
+        zod: { cache: zod.cache, parsed: zod.exports.z.object({ a: zod.exports.z.number() }).safeParse({ a: 'x' }).success },
+      }));`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: subprocessEnv() });
     expect(r.status, r.stderr).toBe(0);
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     const sdk = Object.keys(pkg.dependencies).filter((d) => d.startsWith('@aws-sdk/'));
-    expect(JSON.parse(r.stdout)).toEqual({ cache: 'used', packages: sdk, lambda: 'function' });
+    expect(JSON.parse(r.stdout)).toEqual({
+      sdk: { cache: 'used', packages: sdk, lambda: 'function' },
+      archiver: { cache: 'used', zip: 'function' },
+      zod: { cache: 'used', parsed: false },
+    });
   });
 });
