@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI lives in dist/ (built by `npm install` through the prepare script, or by `npm pack`).
-import { main } from '../dist/cli/main.js';
+// Thin launcher: the CLI is bundled in dist/bundle/ (built by `npm install` through the prepare script, by `npm test`
+// and by `npm pack`; see scripts/bundle.mjs).
+import { main } from '../dist/bundle/cron2lambda.js';
 
 main(process.argv).then((code) => {
   process.exitCode = code;

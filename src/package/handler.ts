@@ -1,6 +1,6 @@
 // The per-job function.sh, rendered from templates/function.sh.tmpl. bootstrap sources it and calls `handler`.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../package-root.js';
 
 export interface HandlerInput {
   /** Job id, [A-Za-z0-9._-]+ (also CRON2LAMBDA_JOB). */
@@ -23,9 +23,9 @@ export const LAMBDA_PATH = ['/usr/local/bin', '/usr/bin/', '/bin', '/opt/bin'] a
 /** Templates that ship with the package (templates/ at the package root). */
 export type TemplateName = 'bootstrap' | 'lock.sh' | 'function.sh.tmpl';
 
-/** Absolute path of a file in templates/, from src/package/*.ts or dist/package/*.js alike. */
+/** Absolute path of a file in templates/ (at the package root, wherever this module was built to). */
 export function templatePath(name: TemplateName | string): string {
-  return fileURLToPath(new URL(`../../templates/${name}`, import.meta.url));
+  return packagePath('templates', name);
 }
 
 /** The text of a template shipped with the package. */

@@ -1,8 +1,8 @@
 // Deterministic zip writer (over archiver) and a minimal reader (central directory + node:zlib).
 import type { Archiver, ArchiverOptions } from 'archiver';
-import { createRequire } from 'node:module';
 import { inflateRawSync } from 'node:zlib';
 import type { PackageProblem } from '../model/reasons.js';
+import { requireDependency } from '../code-cache.js';
 
 // archiver 7 is CommonJS (a factory function); @types/archiver 8 describes archiver 8's class exports, so the
 // factory is loaded with require and typed here by hand. Loaded at the first zip written: commands that write none
@@ -10,7 +10,7 @@ import type { PackageProblem } from '../model/reasons.js';
 type ArchiverFactory = (format: 'zip', options?: ArchiverOptions) => Archiver;
 let factory: ArchiverFactory | null = null;
 function archiver(format: 'zip', options?: ArchiverOptions): Archiver {
-  factory ??= createRequire(import.meta.url)('archiver') as ArchiverFactory;
+  factory ??= requireDependency<ArchiverFactory>('archiver');
   return factory(format, options);
 }
 

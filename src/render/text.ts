@@ -231,11 +231,6 @@ export function runtimeText(r: RuntimeSummary): string {
   return `judged against cron2lambda's shipped list of provided.al2023 (${r.architecture}, checked ${r.takenAt.slice(0, 10)}, ${age}), not a probe of your account: missing commands are unverified; run \`cron2lambda probe\` to know`;
 }
 
-/** One line for stderr when a command fails outright. */
-export function renderError(message: string, style: Style): string {
-  return `${style.red('cron2lambda:')} ${escapeControls(message)}\n`;
-}
-
 /** What `package` wrote: a line per job, then totals. */
 export function renderPackageSummary(manifest: Manifest, outDir: string, style: Style): string {
   manifest = escapeDeep(manifest);

@@ -1,7 +1,7 @@
 // The runtime snapshot: what provided.al2023 has, either probed in the user's account (`cron2lambda probe`) or the
 // list shipped with cron2lambda (src/scripts/al2023.ts). One schema for both, so the shipped list cannot drift from
 // the probe's format (test/runtime-probe/shipped.test.ts parses one with the other's schema).
-import { createRequire } from 'node:module';
+import { requireDependency } from '../code-cache.js';
 import type { z } from 'zod';
 
 /** What the probe function answers (templates/probe/bootstrap). */
@@ -82,7 +82,7 @@ let schemas: SnapshotSchemas | undefined;
  * costs about 0.2 s of CPU, and most runs judge against the shipped list without reading a snapshot.
  */
 export function snapshotSchemas(): SnapshotSchemas {
-  return (schemas ??= makeSchemas((createRequire(import.meta.url)('zod') as typeof import('zod')).z));
+  return (schemas ??= makeSchemas(requireDependency<typeof import('zod')>('zod').z));
 }
 
 export type ProbeReport = z.infer<SnapshotSchemas['ProbeReportSchema']>;

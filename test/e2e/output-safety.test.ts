@@ -7,7 +7,7 @@ import {
 import { spawn, spawnSync } from 'node:child_process';
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { BIN, cli, REPO, type CliResult } from '../support/cli.js';
+import { BIN, cli, REPO, subprocessEnv, type CliResult } from '../support/cli.js';
 import { functionNameFor } from '../../src/package/artifact.js';
 
 const dirs: string[] = [];
@@ -239,7 +239,7 @@ describe('package and one other run into the same directory', () => {
     const out = join(s.base, 'out');
     const run = (tab: string) =>
       new Promise<{ status: number | null; stderr: string }>((done) => {
-        const p = spawn(process.execPath, [BIN, 'package', tab, '--root', s.root, '--out', out, '--from', '2026-12-01'], { cwd: REPO });
+        const p = spawn(process.execPath, [BIN, 'package', tab, '--root', s.root, '--out', out, '--from', '2026-12-01'], { cwd: REPO, env: subprocessEnv() });
         let stderr = '';
         p.stderr.on('data', (d) => (stderr += d));
         p.stdout.resume();

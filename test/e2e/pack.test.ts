@@ -1,4 +1,5 @@
-// The published package carries what `npx cron2lambda` needs: the launcher with its shebang, the build, the templates.
+// The published package carries what `npx cron2lambda` needs: the launcher with its shebang, the build (and the bundle
+// the launcher runs), the templates.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
@@ -10,7 +11,7 @@ describe('npm pack', () => {
     const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO, encoding: 'utf8' });
     expect(r.status).toBe(0);
     const files: string[] = JSON.parse(r.stdout)[0].files.map((f: { path: string }) => f.path);
-    for (const f of ['bin/cron2lambda.js', 'dist/cli/main.js', 'dist/schedule/translate.js', 'templates/bootstrap', 'templates/lock.sh', 'templates/function.sh.tmpl', 'package.json', 'README.md']) {
+    for (const f of ['bin/cron2lambda.js', 'dist/bundle/cron2lambda.js', 'dist/bundle/proof-worker.js', 'dist/cli/main.js', 'dist/schedule/translate.js', 'templates/bootstrap', 'templates/lock.sh', 'templates/function.sh.tmpl', 'package.json', 'README.md']) {
       expect(files, f).toContain(f);
     }
     expect(files.some((f) => f.startsWith('test/') || f.startsWith('fixtures/') || f.startsWith('src/') || f.endsWith('.zip'))).toBe(false);

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, FIXTURES } from './cli.js';
+import { BIN, FIXTURES, subprocessEnv } from './cli.js';
 import type { AccountSnapshot } from './aws/state.js';
 import type { CliResult } from './cli.js';
 
@@ -20,7 +20,7 @@ export function migrateApp01(endpoint: string, crontab: string, args: string[] =
 }
 
 export function cliAsync(args: string[], env: Record<string, string> = {}, options: { input?: string } = {}): Promise<CliResult> {
-  const clean = { ...process.env };
+  const clean = subprocessEnv();
   for (const k of Object.keys(clean)) if (k.startsWith('AWS_') || k === 'FORCE_COLOR' || k === 'NO_COLOR') delete clean[k];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
