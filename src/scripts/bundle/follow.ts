@@ -13,10 +13,21 @@ import {
 } from '../sh/index.js';
 import { MAX_NESTING, MAX_SCRIPT_BYTES, refusalFinding, tooLarge } from '../policy.js';
 import { makeFinding } from '../types.js';
-import { type CommandUse, type WordInfo } from './types.js';
+import { type CommandUse, type Resolution, type WordInfo } from './types.js';
 import { identity, inDoubleQuotes, type Ctx, type Unit } from './context.js';
 import { INLINE_CODE_OPTS, INTERPRETERS, SHELL_NAMES, shebangInterpreter, wrappedCommand } from './programs.js';
 import { StatementWalker } from './walk.js';
+
+/**
+ * A command's trace record, its fields written out: a record is made for every command of every script, and one
+ * spread from a shared base (then given a path) cost more than all the rest of following the command.
+ */
+function commandUse(ctx: Ctx, line: number, argv: WordInfo[], via: string | undefined, name: string, resolution: Resolution): CommandUse {
+  const { file, crontab } = ctx.unit;
+  return via
+    ? { file, line, crontab, topLevel: ctx.topLevel, inLoop: ctx.inLoop, argv, cwd: ctx.scope.cwd, via, name, resolution }
+    : { file, line, crontab, topLevel: ctx.topLevel, inLoop: ctx.inLoop, argv, cwd: ctx.scope.cwd, name, resolution };
+}
 
 export class Tracer extends StatementWalker {
   protected readonly executed = new Set<string>();
@@ -36,7 +47,6 @@ export class Tracer extends StatementWalker {
     const w0 = args[0];
     const v0 = evalWord(w0, ctx.scope);
     const line = argv[0].line;
-    const base = { file: ctx.unit.file, line, crontab: ctx.unit.crontab, topLevel: ctx.topLevel, inLoop: ctx.inLoop, argv, cwd: ctx.scope.cwd, ...(via ? { via } : {}) };
 
     // secrets on the command line
     const lits = argv.map((a) => a.literal);
@@ -54,13 +64,13 @@ export class Tracer extends StatementWalker {
     });
 
     if (!v0) {
-      this.trace.commands.push({ ...base, name: posix.basename(argv[0].loose), resolution: 'dynamic' });
+      this.trace.commands.push(commandUse(ctx, line, argv, via, posix.basename(argv[0].loose), 'dynamic'));
       if (argv[0].loose.includes('/') || /\.(sh|bash)$/.test(argv[0].loose)) this.unresolved(ctx, w0, argv[0].raw, 'the program');
       return;
     }
     const prog = v0.text;
     const name = prog.includes('/') ? posix.basename(prog) : prog;
-    const use: CommandUse = { ...base, name, resolution: 'not-found' };
+    const use = commandUse(ctx, line, argv, via, name, 'not-found');
     this.trace.commands.push(use);
 
     // ---- resolve the program ----
