@@ -5,6 +5,7 @@
 // `toOriginal` maps an offset back to the input's bytes.
 import type { File } from './ast.js';
 import { Converter } from './convert.js';
+import { simpleCst } from './simple.js';
 import { parseCst, type CstNode } from './treesitter.js';
 
 export interface ParseError {
@@ -121,7 +122,7 @@ function parseUncached(content: Uint8Array | string): ParsedShell {
   const lineAt = lineIndex(bytes);
   const byteAt = byteIndex(text, bytes);
   if (nul !== -1) return { file: null, error: { message: 'NUL byte in shell text', line: lineAt(byteAt(nul)) }, text, bytes, exact, ...extra };
-  const cst = parseCst(text);
+  const cst = simpleCst(text) ?? parseCst(text);
   const bad = firstError(cst);
   if (bad) {
     const near = text.slice(bad.start, Math.min(bad.end, bad.start + 20)).split('\n')[0];
