@@ -22,7 +22,9 @@ const asciiTexts = new WeakMap<Uint8Array, string | null>();
 function asciiText(bytes: Uint8Array): string | null {
   let text = asciiTexts.get(bytes);
   if (text === undefined) {
-    text = bytes.every((b) => b < 0x80) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1') : null;
+    let ascii = true;
+    for (let i = 0; i < bytes.length && ascii; i++) ascii = bytes[i] < 0x80;
+    text = ascii ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1') : null;
     asciiTexts.set(bytes, text);
   }
   return text;

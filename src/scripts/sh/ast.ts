@@ -257,6 +257,9 @@ export interface OtherPart extends Span {
 export type Node = File | Stmt | Command | WordIter | CStyleLoop | CaseItem | Assign | Redirect | Word | WordPart;
 export type NodeType = Node['type'];
 
+/** The children of a leaf: one shared array, as every word's literal part is walked (bundle/walk.ts visitSubsts). */
+const NO_CHILDREN: readonly Node[] = Object.freeze([]);
+
 /** The direct children of a node, in source order. */
 export function children(n: Node): readonly Node[] {
   switch (n.type) {
@@ -325,7 +328,7 @@ export function children(n: Node): readonly Node[] {
     case 'Lit':
     case 'SglQuoted':
     case 'Other':
-      return [];
+      return NO_CHILDREN;
   }
 }
 
