@@ -295,7 +295,7 @@ export class Converter extends WordConverter {
     let st: Stmt = (bodyNode && this.stmt(bodyNode)) ?? this.wrap(n, null);
     const redirs: Redirect[] = [...st.redirs];
     const extraArgs: Word[] = [];
-    const after: Array<{ op: BinaryOp; kids: CstNode[] }> = [];
+    const after: Array<{ op: BinaryOp; kids: readonly CstNode[] }> = [];
     for (const k of n.kids) {
       if (k.field !== 'redirect' && !/_redirect$/.test(k.type)) continue;
       redirs.push(this.redirect(k));

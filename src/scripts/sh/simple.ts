@@ -5,7 +5,7 @@
 // before a word, and the forms where tree-sitter-bash reads plain words otherwise than bash) is left to tree-sitter:
 // null. The tree is the one tree-sitter gives for these lines, but for telling some numbers (`0x9`) from words, which
 // convert.ts reads alike (test/scripts/sh.test.ts compares the two on generated lines), so the typed tree is the same.
-import type { CstNode } from './treesitter.js';
+import { NO_KIDS, type CstNode } from './treesitter.js';
 
 /** Characters of a plain word: none is special to bash anywhere in a word. */
 const WORD = /^[A-Za-z0-9_./:,+@%-]+$/;
@@ -32,7 +32,7 @@ const NUMBER = /^-?[0-9]+$/;
 const NOT_A_PROGRAM =
   /^(if|then|else|elif|fi|case|esac|for|select|while|until|do|done|in|function|time|coproc|declare|typeset|export|readonly|local|unset|unsetenv)(?![A-Za-z0-9_])/;
 
-const leaf = (type: string, named: boolean, field: string | null, start: number, end: number): CstNode => ({ type, named, field, start, end, kids: [], error: false });
+const leaf = (type: string, named: boolean, field: string | null, start: number, end: number): CstNode => ({ type, named, field, start, end, kids: NO_KIDS, error: false });
 const wordNode = (text: string, field: string | null, start: number): CstNode => leaf(NUMBER.test(text) ? 'number' : 'word', true, field, start, start + text.length);
 
 /** Everything a plain line may hold: word characters, blanks and the redirection operators. */

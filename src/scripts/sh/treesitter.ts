@@ -16,7 +16,7 @@ export interface CstNode {
   readonly field: string | null;
   readonly start: number;
   readonly end: number;
-  readonly kids: CstNode[];
+  readonly kids: readonly CstNode[];
   /** An ERROR node or a MISSING token: the text is not valid bash here. */
   readonly error: boolean;
 }
@@ -98,27 +98,31 @@ export function parseWith(text: string, direct: boolean): CstNode {
   }
 }
 
-function node(id: number, field: number, start: number, end: number, missing: boolean): CstNode {
+/** The children of every leaf: one shared array (about half the nodes of a tree are leaves). */
+export const NO_KIDS: readonly CstNode[] = Object.freeze([]);
+
+function node(id: number, field: number, start: number, end: number, missing: boolean, kids: readonly CstNode[]): CstNode {
   const type = TYPES[id] ?? 'ERROR';
-  return { type, named: NAMED[id] ?? true, field: FIELDS[field] ?? null, start, end, kids: [], error: type === 'ERROR' || missing };
+  return { type, named: NAMED[id] ?? true, field: FIELDS[field] ?? null, start, end, kids, error: type === 'ERROR' || missing };
 }
 
 /** The walk through the binding, from the cursor tree.walk() left in the transfer buffer; frees that cursor. */
 function readDirect(b: CursorBinding, t: number, checkMissing: boolean): CstNode {
   const read = (): CstNode => {
-    const n = node(
-      b._ts_tree_cursor_current_node_type_id_wasm(t),
-      b._ts_tree_cursor_current_field_id_wasm(t),
-      b._ts_tree_cursor_start_index_wasm(t),
-      b._ts_tree_cursor_end_index_wasm(t),
-      checkMissing && b._ts_tree_cursor_current_node_is_missing_wasm(t) === 1,
-    );
+    const id = b._ts_tree_cursor_current_node_type_id_wasm(t);
+    const field = b._ts_tree_cursor_current_field_id_wasm(t);
+    const start = b._ts_tree_cursor_start_index_wasm(t);
+    const end = b._ts_tree_cursor_end_index_wasm(t);
+    const missing = checkMissing && b._ts_tree_cursor_current_node_is_missing_wasm(t) === 1;
+    let kids = NO_KIDS;
     if (b._ts_tree_cursor_goto_first_child_wasm(t) === 1) {
-      do n.kids.push(read());
+      const list: CstNode[] = [];
+      do list.push(read());
       while (b._ts_tree_cursor_goto_next_sibling_wasm(t) === 1);
       b._ts_tree_cursor_goto_parent_wasm(t);
+      kids = list;
     }
-    return n;
+    return node(id, field, start, end, missing, kids);
   };
   const root = read();
   // The cursor as the walk left it (its stack may have moved as it grew), not the TreeCursor's stale copy.
@@ -128,13 +132,17 @@ function readDirect(b: CursorBinding, t: number, checkMissing: boolean): CstNode
 
 function readCursor(cur: TreeCursor, checkMissing: boolean): CstNode {
   const read = (): CstNode => {
-    const n = node(cur.nodeTypeId, cur.currentFieldId, cur.startIndex, cur.endIndex, checkMissing && cur.nodeIsMissing);
+    const [id, field, start, end] = [cur.nodeTypeId, cur.currentFieldId, cur.startIndex, cur.endIndex];
+    const missing = checkMissing && cur.nodeIsMissing;
+    let kids = NO_KIDS;
     if (cur.gotoFirstChild()) {
-      do n.kids.push(read());
+      const list: CstNode[] = [];
+      do list.push(read());
       while (cur.gotoNextSibling());
       cur.gotoParent();
+      kids = list;
     }
-    return n;
+    return node(id, field, start, end, missing, kids);
   };
   return read();
 }
