@@ -12,6 +12,7 @@ import {
   type Word,
 } from '../sh/index.js';
 import { MAX_NESTING, MAX_SCRIPT_BYTES, refusalFinding, tooLarge } from '../policy.js';
+import type { FileReader } from '../reader.js';
 import { makeFinding } from '../types.js';
 import { type CommandUse, type Resolution, type WordInfo } from './types.js';
 import { identity, inDoubleQuotes, type Ctx, type Unit } from './context.js';
@@ -28,6 +29,15 @@ function commandUse(ctx: Ctx, line: number, argv: WordInfo[], via: string | unde
     ? { file, line, crontab, topLevel: ctx.topLevel, inLoop: ctx.inLoop, argv, cwd: ctx.scope.cwd, via, name, resolution }
     : { file, line, crontab, topLevel: ctx.topLevel, inLoop: ctx.inLoop, argv, cwd: ctx.scope.cwd, name, resolution };
 }
+
+/** A program found through PATH: its server path, and whether it lies in a system directory. */
+type Found = { path: string; system: boolean };
+
+/**
+ * Programs found through PATH, per reader (a snapshot of the server: the same PATH and name always find the same
+ * file) and PATH value: every script of a fleet runs date, gzip, curl..., each a lookup in every PATH directory.
+ */
+const lookups = new WeakMap<FileReader, Map<string, Found | null>>();
 
 export class Tracer extends StatementWalker {
   protected readonly executed = new Set<string>();
@@ -121,8 +131,20 @@ export class Tracer extends StatementWalker {
     this.special(name, args, argv, ctx, use);
   }
 
-  protected lookPath(name: string, ctx: Ctx): { path: string; system: boolean } | null {
+  protected lookPath(name: string, ctx: Ctx): Found | null {
     const pathVar = ctx.scope.vars.get('PATH')?.text ?? CRON_DEFAULT_PATH;
+    let known = lookups.get(this.reader);
+    if (!known) lookups.set(this.reader, (known = new Map()));
+    const key = `${pathVar}\u0000${name}`;
+    let found = known.get(key);
+    if (found === undefined) {
+      found = this.searchPath(pathVar, name);
+      known.set(key, found);
+    }
+    return found;
+  }
+
+  private searchPath(pathVar: string, name: string): Found | null {
     for (const dir of pathVar.split(':')) {
       if (!dir.startsWith('/')) continue;
       const p = posix.join(dir, name);
