@@ -102,8 +102,9 @@ function firstError(n: CstNode): CstNode | null {
     }
     return n;
   }
-  for (const k of n.kids) {
-    const e = firstError(k);
+  // indexed: every node of every parsed text is visited here (a for-of step allocates)
+  for (let i = 0; i < n.kids.length; i++) {
+    const e = firstError(n.kids[i]);
     if (e) return e;
   }
   return null;
