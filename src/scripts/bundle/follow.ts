@@ -62,16 +62,18 @@ export class Tracer extends StatementWalker {
     const lits = argv.map((a) => a.literal);
     const progName = v0 ? posix.basename(v0.text) : '';
     const argSecrets = secretsInArgv(progName, lits);
-    const secretIdx = new Set<number>();
+    // the words rewritten as a credential (nearly always none: no set is made for them then)
+    const secretIdx = argSecrets.length > 0 ? new Set<number>() : null;
     for (const s of argSecrets) {
       if (lits[s.index] !== null) {
         this.secretWord(args[s.index], lits[s.index] as string, s, ctx);
-        secretIdx.add(s.index);
+        secretIdx?.add(s.index);
       }
     }
-    argv.forEach((a, i) => {
-      if (!secretIdx.has(i) && a.literal !== null) this.valueSecrets(args[i], a.literal, ctx);
-    });
+    for (let i = 0; i < argv.length; i++) {
+      const literal = argv[i].literal;
+      if (literal !== null && !secretIdx?.has(i)) this.valueSecrets(args[i], literal, ctx);
+    }
 
     if (!v0) {
       this.trace.commands.push(commandUse(ctx, line, argv, via, posix.basename(argv[0].loose), 'dynamic'));
