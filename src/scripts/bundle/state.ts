@@ -5,6 +5,7 @@ import {
   evalWord,
   evalWordLoose,
   literalWord,
+  plainWord,
   toText,
   type Edit,
   type Node,
@@ -55,6 +56,8 @@ export class BundleState {
 
   // ---- words ----
   word(w: Word, ctx: Ctx): WordInfo {
+    const plain = plainWord(w);
+    if (plain !== null) return { raw: this.raw(ctx, w.pos, w.end), value: plain, loose: plain, literal: plain, line: w.line + ctx.unit.lineBase };
     const v = evalWord(w, ctx.scope);
     return {
       raw: this.raw(ctx, w.pos, w.end),
