@@ -231,7 +231,7 @@ export function buildPlan(inputs: CrontabInput[], planOptions: PlanOptions): Pla
     const home = homeFor(entry, user, passwdHome);
     const readiness = assessEntry(entry, crontab, { reader: options.reader, analyse: 'proof' in start, home, runtime: options.runtime?.view });
     for (const v of readiness.secrets) secrets.add(v);
-    return { user, home, readiness };
+    return { user, home, readiness: readiness.analysis ? { ...readiness, analysis: held(readiness.analysis) } : readiness };
   });
   const proofs = pending.join();
   lines.forEach(({ entry, crontab, start, proof }, i) => {
@@ -249,7 +249,7 @@ export function buildPlan(inputs: CrontabInput[], planOptions: PlanOptions): Pla
       const readiness = assessEntry(p.entry, p.crontab, { reader: options.reader, analyse: true, home: p.job.home, keepFlockLocks: [...shared].sort(), runtime: options.runtime?.view });
       for (const v of readiness.secrets) secrets.add(v);
       p.job = jobOf(p.entry, p.scheduled, p.job.home, readiness);
-      if (readiness.analysis) p.analysis = readiness.analysis;
+      if (readiness.analysis) p.analysis = held(readiness.analysis);
     }
   }
   for (const p of planned) {
@@ -289,6 +289,17 @@ export function buildPlan(inputs: CrontabInput[], planOptions: PlanOptions): Pla
     if (a) withBundle(job, jobBundle(a, all));
   });
   return redacted;
+}
+
+/**
+ * What the plan holds of a job's analysis until the end of the run: all of it but the trace, of which it reads only
+ * the flocks (overlap, shared locks). The findings are made from the trace when the job is analysed; held for every
+ * job of a fleet, its records (every command, word, redirection and assignment) were most of what a run keeps in
+ * memory, and the garbage collector copies whatever is kept.
+ */
+function held(a: JobAnalysis): JobAnalysis {
+  const trace = { commands: [], redirects: [], assigns: [], loops: [], secrets: [], functions: [], secretParts: [], flocks: a.bundle.trace.flocks };
+  return { ...a, bundle: { ...a.bundle, trace } };
 }
 
 /** A crontab line's job: the schedule's outcome and the readiness assessment, settled (status, reasons, verdict). */

@@ -139,10 +139,32 @@ export function rootReader(rootDir: string): FileReader {
   const hostOf = (absPath: string): string | null => {
     let host = hosts.get(absPath);
     if (host === undefined) {
-      host = resolveUnderRoot(rootDir, absPath, links);
+      host = inDirectory(absPath) ?? resolveUnderRoot(rootDir, absPath, links);
       hosts.set(absPath, host);
     }
     return host;
+  };
+  const root = join(rootDir);
+  /**
+   * A plain path (no `.`, `..` or empty component) from its directory's host path, which is resolved once for all its
+   * files: only the last component is looked at, as the walk of the whole path would find it. Undefined where that
+   * walk must decide (a symlink to follow, the root's own files).
+   */
+  const inDirectory = (absPath: string): string | null | undefined => {
+    const slash = absPath.lastIndexOf('/');
+    const name = absPath.slice(slash + 1);
+    if (slash <= 0 || name === '' || name === '.' || name === '..' || !absPath.startsWith('/') || /\/\.{0,2}\//.test(absPath)) return undefined;
+    const dir = hostOf(absPath.slice(0, slash));
+    if (dir === null) return null;
+    if (dir === root || dir.endsWith('/')) return undefined;
+    const host = `${dir}/${name}`;
+    let info = links.get(host);
+    if (info === undefined) {
+      info = linkInfo(host);
+      links.set(host, info);
+    }
+    if (info === null) return null;
+    return info.link === null ? host : undefined;
   };
   const lstatOf = (host: string): Stats | null => {
     // A resolved path's last component was lstatted while resolving it; only the root itself was not.

@@ -74,11 +74,9 @@ function looksLikeAwsSecretKey(s: string): boolean {
 /** Secrets recognisable from a value alone: AWS keys, URL user:password, Authorization headers. */
 export function secretsInValue(value: string): SecretMatch[] {
   const out: SecretMatch[] = [];
-  const seen = new Set<string>();
+  // every word of every script is asked: nearly all hold nothing, so no set of values seen is made for them
   const add = (m: SecretMatch): void => {
-    if (seen.has(m.value)) return;
-    seen.add(m.value);
-    out.push(m);
+    if (!out.some((o) => o.value === m.value)) out.push(m);
   };
   if (value.length >= 20) for (const m of execAll(AWS_ACCESS_KEY, value)) add({ kind: 'aws-access-key', value: m[0], label: 'AWS access key id' });
   if (value.includes('://')) for (const m of execAll(URL_CREDENTIALS, value)) {

@@ -218,8 +218,19 @@ export const BUNDLE_ERROR_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>
  * these, so equal keys mean equal sentences).
  */
 export function argsKey(f: { args: object }): string {
-  return JSON.stringify(f.args);
+  let key = argsKeys.get(f.args);
+  if (key === undefined) {
+    key = JSON.stringify(f.args);
+    argsKeys.set(f.args, key);
+  }
+  return key;
 }
+
+/**
+ * Each args object's key, made once: a finding is sorted and deduplicated three times on its way into the plan (the
+ * job's analysis, its readiness, the file's warnings), and a finding's args are never changed once it is made.
+ */
+const argsKeys = new WeakMap<object, string>();
 
 /**
  * What makes a verdict worse than ready: a blocker or warning finding, or a job warning that needs a decision

@@ -12,11 +12,32 @@ import {
   type Word,
 } from '../sh/index.js';
 import { MAX_NESTING, MAX_SCRIPT_BYTES, refusalFinding, tooLarge } from '../policy.js';
+import type { FileReader } from '../reader.js';
 import { makeFinding } from '../types.js';
-import { type CommandUse, type WordInfo } from './types.js';
+import { type CommandUse, type Resolution, type WordInfo } from './types.js';
 import { identity, inDoubleQuotes, type Ctx, type Unit } from './context.js';
 import { INLINE_CODE_OPTS, INTERPRETERS, SHELL_NAMES, shebangInterpreter, wrappedCommand } from './programs.js';
 import { StatementWalker } from './walk.js';
+
+/**
+ * A command's trace record, its fields written out: a record is made for every command of every script, and one
+ * spread from a shared base (then given a path) cost more than all the rest of following the command.
+ */
+function commandUse(ctx: Ctx, line: number, argv: WordInfo[], via: string | undefined, name: string, resolution: Resolution): CommandUse {
+  const { file, crontab } = ctx.unit;
+  return via
+    ? { file, line, crontab, topLevel: ctx.topLevel, inLoop: ctx.inLoop, argv, cwd: ctx.scope.cwd, via, name, resolution }
+    : { file, line, crontab, topLevel: ctx.topLevel, inLoop: ctx.inLoop, argv, cwd: ctx.scope.cwd, name, resolution };
+}
+
+/** A program found through PATH: its server path, and whether it lies in a system directory. */
+type Found = { path: string; system: boolean };
+
+/**
+ * Programs found through PATH, per reader (a snapshot of the server: the same PATH and name always find the same
+ * file) and PATH value: every script of a fleet runs date, gzip, curl..., each a lookup in every PATH directory.
+ */
+const lookups = new WeakMap<FileReader, Map<string, Found | null>>();
 
 export class Tracer extends StatementWalker {
   protected readonly executed = new Set<string>();
@@ -36,31 +57,32 @@ export class Tracer extends StatementWalker {
     const w0 = args[0];
     const v0 = evalWord(w0, ctx.scope);
     const line = argv[0].line;
-    const base = { file: ctx.unit.file, line, crontab: ctx.unit.crontab, topLevel: ctx.topLevel, inLoop: ctx.inLoop, argv, cwd: ctx.scope.cwd, ...(via ? { via } : {}) };
 
     // secrets on the command line
     const lits = argv.map((a) => a.literal);
     const progName = v0 ? posix.basename(v0.text) : '';
     const argSecrets = secretsInArgv(progName, lits);
-    const secretIdx = new Set<number>();
+    // the words rewritten as a credential (nearly always none: no set is made for them then)
+    const secretIdx = argSecrets.length > 0 ? new Set<number>() : null;
     for (const s of argSecrets) {
       if (lits[s.index] !== null) {
         this.secretWord(args[s.index], lits[s.index] as string, s, ctx);
-        secretIdx.add(s.index);
+        secretIdx?.add(s.index);
       }
     }
-    argv.forEach((a, i) => {
-      if (!secretIdx.has(i) && a.literal !== null) this.valueSecrets(args[i], a.literal, ctx);
-    });
+    for (let i = 0; i < argv.length; i++) {
+      const literal = argv[i].literal;
+      if (literal !== null && !secretIdx?.has(i)) this.valueSecrets(args[i], literal, ctx);
+    }
 
     if (!v0) {
-      this.trace.commands.push({ ...base, name: posix.basename(argv[0].loose), resolution: 'dynamic' });
+      this.trace.commands.push(commandUse(ctx, line, argv, via, posix.basename(argv[0].loose), 'dynamic'));
       if (argv[0].loose.includes('/') || /\.(sh|bash)$/.test(argv[0].loose)) this.unresolved(ctx, w0, argv[0].raw, 'the program');
       return;
     }
     const prog = v0.text;
     const name = prog.includes('/') ? posix.basename(prog) : prog;
-    const use: CommandUse = { ...base, name, resolution: 'not-found' };
+    const use = commandUse(ctx, line, argv, via, name, 'not-found');
     this.trace.commands.push(use);
 
     // ---- resolve the program ----
@@ -111,8 +133,20 @@ export class Tracer extends StatementWalker {
     this.special(name, args, argv, ctx, use);
   }
 
-  protected lookPath(name: string, ctx: Ctx): { path: string; system: boolean } | null {
+  protected lookPath(name: string, ctx: Ctx): Found | null {
     const pathVar = ctx.scope.vars.get('PATH')?.text ?? CRON_DEFAULT_PATH;
+    let known = lookups.get(this.reader);
+    if (!known) lookups.set(this.reader, (known = new Map()));
+    const key = `${pathVar}\u0000${name}`;
+    let found = known.get(key);
+    if (found === undefined) {
+      found = this.searchPath(pathVar, name);
+      known.set(key, found);
+    }
+    return found;
+  }
+
+  private searchPath(pathVar: string, name: string): Found | null {
     for (const dir of pathVar.split(':')) {
       if (!dir.startsWith('/')) continue;
       const p = posix.join(dir, name);

@@ -5,6 +5,7 @@ import {
   evalWord,
   evalWordLoose,
   literalWord,
+  plainWord,
   toText,
   type Edit,
   type Node,
@@ -15,6 +16,20 @@ import type { FileReader } from '../reader.js';
 import { type Finding } from '../types.js';
 import { type Trace, type WordInfo } from './types.js';
 import { type Ctx, type Registered } from './context.js';
+
+/** Each unit's text when all its bytes are ASCII (a byte offset is then a string index), else null; see BundleState.raw. */
+const asciiTexts = new WeakMap<Uint8Array, string | null>();
+
+function asciiText(bytes: Uint8Array): string | null {
+  let text = asciiTexts.get(bytes);
+  if (text === undefined) {
+    let ascii = true;
+    for (let i = 0; i < bytes.length && ascii; i++) ascii = bytes[i] < 0x80;
+    text = ascii ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1') : null;
+    asciiTexts.set(bytes, text);
+  }
+  return text;
+}
 
 export class BundleState {
   readonly trace: Trace = { commands: [], redirects: [], assigns: [], loops: [], secrets: [], functions: [], secretParts: [], flocks: [] };
@@ -41,14 +56,25 @@ export class BundleState {
 
   // ---- words ----
   word(w: Word, ctx: Ctx): WordInfo {
+    const plain = plainWord(w);
+    if (plain !== null) return { raw: this.raw(ctx, w.pos, w.end), value: plain, loose: plain, literal: plain, line: w.line + ctx.unit.lineBase };
     const v = evalWord(w, ctx.scope);
     return {
-      raw: toText(ctx.unit.bytes.subarray(w.pos, w.end)),
+      raw: this.raw(ctx, w.pos, w.end),
       value: v ? v.text : null,
       loose: v ? v.text : evalWordLoose(w, ctx.scope),
       literal: literalWord(w),
       line: w.line + ctx.unit.lineBase,
     };
+  }
+
+  /**
+   * The text of a unit's bytes from..to. Every word of every script is read so: an ASCII text (nearly every script) is
+   * sliced from the unit's string, not decoded again piece by piece.
+   */
+  raw(ctx: Ctx, from: number, to: number): string {
+    const text = asciiText(ctx.unit.bytes);
+    return text !== null ? text.slice(from, to) : toText(ctx.unit.bytes.subarray(from, to));
   }
 
   line(n: Node, ctx: Ctx): number {

@@ -34,23 +34,25 @@ export function backgroundFindings(sources: ReadonlyArray<{ file: string; text: 
     const parsed = parseShell(src.text);
     if (!parsed.file) continue; // parse errors are reported by the bundling
     const base = src.lineBase ?? 0;
-    // A script that calls `wait` waits for what it started with `&` (nohup, disown and setsid mean to outlive it).
+    // A script that calls `wait` waits for what it started with `&` (nohup, disown and setsid mean to outlive it):
+    // one walk notes both, in tree order, and the `&` ones count only when nothing waits.
     let waits = false;
+    const found: Array<{ line: number; program: string | null }> = [];
     walk(parsed.file, (n) => {
-      if (n.type === 'CallExpr' && n.args.length > 0 && literalWord(n.args[0]) === 'wait') waits = true;
-      return !waits;
-    });
-    walk(parsed.file, (n) => {
-      if (n.type === 'Stmt' && n.background && !waits) {
-        push(makeFinding('background', { kind: 'ampersand' }, src.file, base + n.line));
-      } else if (n.type === 'CallExpr' && n.args.length > 0) {
-        const name = posix.basename(literalWord(n.args[0]) ?? '');
-        if (BACKGROUND_COMMANDS.has(name)) {
-          push(makeFinding('background', { kind: 'command', program: name }, src.file, base + n.line));
-        }
+      if (n.type === 'Stmt' && n.background) found.push({ line: n.line, program: null });
+      else if (n.type === 'CallExpr' && n.args.length > 0) {
+        const program = literalWord(n.args[0]);
+        if (program === 'wait') waits = true;
+        const name = posix.basename(program ?? '');
+        if (BACKGROUND_COMMANDS.has(name)) found.push({ line: n.line, program: name });
       }
       return true;
     });
+    for (const f of found) {
+      if (f.program === null) {
+        if (!waits) push(makeFinding('background', { kind: 'ampersand' }, src.file, base + f.line));
+      } else push(makeFinding('background', { kind: 'command', program: f.program }, src.file, base + f.line));
+    }
   }
   return out;
 }

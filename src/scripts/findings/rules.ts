@@ -348,8 +348,11 @@ export function findingsFromTrace(trace: Trace, opts: TraceFindingOptions = {}):
     if ((!db || !db.local) && urlList.some(isLocalHost)) push(makeFinding('local-service', { kind: 'localhost', program: name }, file, line));
     const remote = remoteHosts(u);
     if (remote.length > 0) push(makeFinding('remote-host', { program: name, hosts: remote }, file, line, { hosts: [...new Set(remote)].sort() }));
-    const hosts = new Set<string>([...remote, ...(db && !db.local ? db.hosts : []), ...urlList.filter((h) => !isLocalHost(h))]);
-    if (hosts.size > 0) push(makeFinding('network', { hosts: [...hosts].sort() }, file, line, { hosts: [...hosts].sort() }));
+    // most commands name no host: no set is made for them
+    if (remote.length > 0 || (db && !db.local && db.hosts.length > 0) || urlList.length > 0) {
+      const hosts = new Set<string>([...remote, ...(db && !db.local ? db.hosts : []), ...urlList.filter((h) => !isLocalHost(h))]);
+      if (hosts.size > 0) push(makeFinding('network', { hosts: [...hosts].sort() }, file, line, { hosts: [...hosts].sort() }));
+    }
 
     if (MAIL.has(name)) push(makeFinding('mail', { program: name }, file, line));
     if (name === 'aws') {

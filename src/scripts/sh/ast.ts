@@ -257,6 +257,9 @@ export interface OtherPart extends Span {
 export type Node = File | Stmt | Command | WordIter | CStyleLoop | CaseItem | Assign | Redirect | Word | WordPart;
 export type NodeType = Node['type'];
 
+/** The children of a leaf: one shared array, as every word's literal part is walked (bundle/walk.ts visitSubsts). */
+const NO_CHILDREN: readonly Node[] = Object.freeze([]);
+
 /** The direct children of a node, in source order. */
 export function children(n: Node): readonly Node[] {
   switch (n.type) {
@@ -325,12 +328,28 @@ export function children(n: Node): readonly Node[] {
     case 'Lit':
     case 'SglQuoted':
     case 'Other':
-      return [];
+      return NO_CHILDREN;
   }
 }
 
-/** Visit `n` and every node below it (pre-order); return false from `visit` to skip a node's subtree. */
+/**
+ * Visit `n` and every node below it (pre-order); return false from `visit` to skip a node's subtree. Indexed, not
+ * for-of: the analysis walks every word of every script (substitutions, background work), and each for-of step was an
+ * iterator result allocated.
+ */
 export function walk(n: Node, visit: (node: Node) => boolean): void {
   if (!visit(n)) return;
-  for (const c of children(n)) walk(c, visit);
+  // the two commonest nodes with children from two lists: visited in children()'s order without joining the lists
+  if (n.type === 'Stmt') {
+    if (n.cmd) walk(n.cmd, visit);
+    for (let i = 0; i < n.redirs.length; i++) walk(n.redirs[i], visit);
+    return;
+  }
+  if (n.type === 'CallExpr') {
+    for (let i = 0; i < n.assigns.length; i++) walk(n.assigns[i], visit);
+    for (let i = 0; i < n.args.length; i++) walk(n.args[i], visit);
+    return;
+  }
+  const kids = children(n);
+  for (let i = 0; i < kids.length; i++) walk(kids[i], visit);
 }

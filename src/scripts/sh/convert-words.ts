@@ -21,9 +21,21 @@ export abstract class WordConverter {
   /** Statements among a container's children (convert.ts). */
   abstract stmtList(kids: readonly CstNode[]): Stmt[];
 
+  // Nodes are written out field by field (`pos: this.byte(start), ...`), not with a spread span: a spread costs
+  // about 5x an object literal, and a tree is tens of nodes per script line (issue 11: 10,000 scripts per run).
   protected span(start: number, end: number): { pos: number; end: number; line: number } {
     const pos = this.src.byteAt(start);
     return { pos, end: this.src.byteAt(end), line: this.src.lineAt(pos) };
+  }
+
+  /** Byte offset of a string index. */
+  protected byte(index: number): number {
+    return this.src.byteAt(index);
+  }
+
+  /** Line of a string index. */
+  protected lineOf(index: number): number {
+    return this.src.lineAt(this.src.byteAt(index));
   }
 
   protected raw(n: { start: number; end: number }): string {
@@ -43,24 +55,24 @@ export abstract class WordConverter {
 
   protected emptyWord(at: number): Word {
     const sp = this.span(at, at);
-    return { type: 'Word', ...sp, parts: [] };
+    return { type: 'Word', pos: sp.pos, end: sp.end, line: sp.line, parts: [] };
   }
 
   protected litWord(n: CstNode): Word {
     const sp = this.span(n.start, n.end);
-    return { type: 'Word', ...sp, parts: [{ type: 'Lit', ...sp, value: this.raw(n) }] };
+    return { type: 'Word', pos: sp.pos, end: sp.end, line: sp.line, parts: [{ type: 'Lit', pos: sp.pos, end: sp.end, line: sp.line, value: this.raw(n) }] };
   }
 
   /** A word node (or a concatenation) → Word. */
   word(n: CstNode): Word {
     if (n.type === 'concatenation') return this.concat(n, n.kids, false);
     const sp = this.span(n.start, n.end);
-    return { type: 'Word', ...sp, parts: [this.part(n)] };
+    return { type: 'Word', pos: sp.pos, end: sp.end, line: sp.line, parts: [this.part(n)] };
   }
 
   /** Parts from children, with the uncovered text between them as literals (`quoted`: inside double quotes). */
   protected concat(n: CstNode, kids: readonly CstNode[], quoted: boolean): Word {
-    return { type: 'Word', ...this.span(n.start, n.end), parts: this.parts(n.start, n.end, kids, quoted) };
+    return { type: 'Word', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), parts: this.parts(n.start, n.end, kids, quoted) };
   }
 
   protected parts(start: number, end: number, kids: readonly CstNode[], quoted: boolean): WordPart[] {
@@ -71,8 +83,8 @@ export abstract class WordConverter {
         const prev = out[out.length - 1];
         const sp = this.span(at, to);
         // adjacent literal text is one literal (as the shell reads it)
-        if (prev && prev.type === 'Lit' && prev.end === sp.pos) out[out.length - 1] = { ...prev, end: sp.end, value: prev.value + this.src.text.slice(at, to) };
-        else out.push({ type: 'Lit', ...sp, value: this.src.text.slice(at, to) });
+        if (prev && prev.type === 'Lit' && prev.end === sp.pos) out[out.length - 1] = { type: 'Lit', pos: prev.pos, end: sp.end, line: prev.line, value: prev.value + this.src.text.slice(at, to) };
+        else out.push({ type: 'Lit', pos: sp.pos, end: sp.end, line: sp.line, value: this.src.text.slice(at, to) });
       }
     };
     for (const k of kids) {
@@ -100,27 +112,27 @@ export abstract class WordConverter {
         const s = inner ?? n;
         const open = s.start + 1;
         const close = s.end > open && this.src.text[s.end - 1] === '"' ? s.end - 1 : s.end;
-        return { type: 'DblQuoted', ...sp, dollar, parts: this.parts(open, close, s.kids, true) };
+        return { type: 'DblQuoted', pos: sp.pos, end: sp.end, line: sp.line, dollar, parts: this.parts(open, close, s.kids, true) };
       }
       case 'raw_string':
-        return { type: 'SglQuoted', ...sp, dollar: false, value: this.src.text.slice(n.start + 1, Math.max(n.start + 1, n.end - 1)) };
+        return { type: 'SglQuoted', pos: sp.pos, end: sp.end, line: sp.line, dollar: false, value: this.src.text.slice(n.start + 1, Math.max(n.start + 1, n.end - 1)) };
       case 'ansi_c_string':
-        return { type: 'SglQuoted', ...sp, dollar: true, value: this.src.text.slice(n.start + 2, Math.max(n.start + 2, n.end - 1)) };
+        return { type: 'SglQuoted', pos: sp.pos, end: sp.end, line: sp.line, dollar: true, value: this.src.text.slice(n.start + 2, Math.max(n.start + 2, n.end - 1)) };
       case 'simple_expansion':
         return this.simpleExpansion(n);
       case 'expansion':
         return this.expansion(n);
       case 'command_substitution': {
         const backquotes = this.src.text[n.start] === '`';
-        return { type: 'CmdSubst', ...sp, backquotes, stmts: this.stmtList(n.kids) };
+        return { type: 'CmdSubst', pos: sp.pos, end: sp.end, line: sp.line, backquotes, stmts: this.stmtList(n.kids) };
       }
       case 'process_substitution':
-        return { type: 'ProcSubst', ...sp, op: this.src.text[n.start] === '>' ? '>(' : '<(', stmts: this.stmtList(n.kids) };
+        return { type: 'ProcSubst', pos: sp.pos, end: sp.end, line: sp.line, op: this.src.text[n.start] === '>' ? '>(' : '<(', stmts: this.stmtList(n.kids) };
       case 'arithmetic_expansion':
-        return { type: 'ArithmExp', ...sp, words: this.wordsIn(n.kids) };
+        return { type: 'ArithmExp', pos: sp.pos, end: sp.end, line: sp.line, words: this.wordsIn(n.kids) };
       case 'concatenation':
         // a concatenation inside a word position that wants one part: keep its parts' meaning unknown
-        return { type: 'Other', ...sp, raw: this.raw(n) };
+        return { type: 'Other', pos: sp.pos, end: sp.end, line: sp.line, raw: this.raw(n) };
       case 'word':
       case 'number':
       case 'extglob_pattern':
@@ -132,10 +144,10 @@ export abstract class WordConverter {
       case 'file_descriptor':
       case 'string_content':
       case 'heredoc_content':
-        if (n.kids.some((k) => k.named)) return { type: 'Other', ...sp, raw: this.raw(n) };
-        return { type: 'Lit', ...sp, value: this.raw(n) };
+        if (n.kids.some((k) => k.named)) return { type: 'Other', pos: sp.pos, end: sp.end, line: sp.line, raw: this.raw(n) };
+        return { type: 'Lit', pos: sp.pos, end: sp.end, line: sp.line, value: this.raw(n) };
       default:
-        return { type: 'Other', ...sp, raw: this.raw(n) };
+        return { type: 'Other', pos: sp.pos, end: sp.end, line: sp.line, raw: this.raw(n) };
     }
   }
 
@@ -143,7 +155,7 @@ export abstract class WordConverter {
     const name = n.kids.find((k) => k.named);
     return {
       type: 'ParamExp',
-      ...this.span(n.start, n.end),
+      pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start),
       param: name ? this.raw(name) : this.raw(n).slice(1),
       short: true,
       index: null,
@@ -204,7 +216,7 @@ export abstract class WordConverter {
       const last = operand[operand.length - 1];
       exp = { op: op as ParamOp, word: first && last ? this.concat({ ...first, start: first.start, end: last.end }, operand, false) : null };
     }
-    return { type: 'ParamExp', ...this.span(n.start, n.end), param, short: false, index, length, excl, other, exp };
+    return { type: 'ParamExp', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), param, short: false, index, length, excl, other, exp };
   }
 }
 

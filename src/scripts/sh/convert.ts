@@ -26,7 +26,7 @@ const REDIR_OPS = new Set<string>(['>', '>>', '<', '<>', '<&', '>&', '>|', '<<',
 /** Statements, commands and redirections; words are WordConverter's. */
 export class Converter extends WordConverter {
   file(root: CstNode): File {
-    return { type: 'File', ...this.span(root.start, root.end), stmts: this.stmtList(root.kids) };
+    return { type: 'File', pos: this.byte(root.start), end: this.byte(root.end), line: this.lineOf(root.start), stmts: this.stmtList(root.kids) };
   }
 
   /** Statements among a container's children; a `&` after one puts it in the background. */
@@ -44,7 +44,7 @@ export class Converter extends WordConverter {
   }
 
   protected wrap(n: CstNode, cmd: Command | null, redirs: Redirect[] = []): Stmt {
-    return { type: 'Stmt', ...this.span(n.start, n.end), cmd, redirs, negated: false, background: false };
+    return { type: 'Stmt', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), cmd, redirs, negated: false, background: false };
   }
 
   /** A statement node → Stmt; null for what is not a statement (comments, stray tokens). */
@@ -59,11 +59,11 @@ export class Converter extends WordConverter {
       case 'command':
         return this.command(n);
       case 'variable_assignment':
-        return this.wrap(n, { type: 'CallExpr', ...this.span(n.start, n.end), assigns: [this.assign(n)], args: [] });
+        return this.wrap(n, { type: 'CallExpr', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), assigns: [this.assign(n)], args: [] });
       case 'variable_assignments':
         return this.wrap(n, {
           type: 'CallExpr',
-          ...this.span(n.start, n.end),
+          pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start),
           assigns: n.kids.filter((k) => k.type === 'variable_assignment').map((k) => this.assign(k)),
           args: [],
         });
@@ -74,18 +74,18 @@ export class Converter extends WordConverter {
       case 'negated_command': {
         const inner = n.kids.find((k) => k.named);
         const st = inner ? this.stmt(inner) : null;
-        return st ? { ...st, ...this.span(n.start, n.end), negated: true } : null;
+        return st ? { ...st, pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), negated: true } : null;
       }
       case 'subshell':
-        return this.wrap(n, { type: 'Subshell', ...this.span(n.start, n.end), stmts: this.stmtList(n.kids) });
+        return this.wrap(n, { type: 'Subshell', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), stmts: this.stmtList(n.kids) });
       case 'compound_statement':
-        return this.wrap(n, { type: 'Block', ...this.span(n.start, n.end), stmts: this.stmtList(n.kids) });
+        return this.wrap(n, { type: 'Block', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), stmts: this.stmtList(n.kids) });
       case 'if_statement':
         return this.wrap(n, this.ifClause(n));
       case 'while_statement':
         return this.wrap(n, {
           type: 'WhileClause',
-          ...this.span(n.start, n.end),
+          pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start),
           until: n.kids.some((k) => !k.named && k.type === 'until'),
           cond: this.stmtList(n.kids.filter((k) => k.field === 'condition')),
           do: this.body(n),
@@ -96,11 +96,11 @@ export class Converter extends WordConverter {
         const hasIn = n.kids.some((k) => !k.named && k.type === 'in');
         return this.wrap(n, {
           type: 'ForClause',
-          ...this.span(n.start, n.end),
+          pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start),
           select: n.kids.some((k) => !k.named && k.type === 'select'),
           loop: {
             type: 'WordIter',
-            ...this.span(n.start, n.end),
+            pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start),
             name: variable ? this.raw(variable) : '',
             items: hasIn ? values.map((v) => this.word(v)) : null,
           },
@@ -110,11 +110,11 @@ export class Converter extends WordConverter {
       case 'c_style_for_statement':
         return this.wrap(n, {
           type: 'ForClause',
-          ...this.span(n.start, n.end),
+          pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start),
           select: false,
           loop: {
             type: 'CStyleLoop',
-            ...this.span(n.start, n.end),
+            pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start),
             hasCond: n.kids.some((k) => k.field === 'condition'),
             words: this.wordsIn(n.kids.filter((k) => k.field !== 'body')),
           },
@@ -124,7 +124,7 @@ export class Converter extends WordConverter {
         const value = n.kids.find((k) => k.field === 'value');
         return this.wrap(n, {
           type: 'CaseClause',
-          ...this.span(n.start, n.end),
+          pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start),
           word: value ? this.word(value) : this.emptyWord(n.start),
           items: n.kids.filter((k) => k.type === 'case_item').map((k) => this.caseItem(k)),
         });
@@ -136,7 +136,7 @@ export class Converter extends WordConverter {
         const bodyStmt = (body && this.stmt(body)) ?? this.wrap(n, null);
         return this.wrap(n, {
           type: 'FuncDecl',
-          ...this.span(n.start, n.end),
+          pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start),
           name: name ? this.raw(name) : '',
           body: redirs.length ? { ...bodyStmt, redirs: [...bodyStmt.redirs, ...redirs] } : bodyStmt,
         });
@@ -146,7 +146,7 @@ export class Converter extends WordConverter {
       case 'unset_command':
         return this.wrap(n, {
           type: 'CallExpr',
-          ...this.span(n.start, n.end),
+          pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start),
           assigns: [],
           args: n.kids.map((k) => (k.named ? this.word(k) : this.litWord(k))),
         });
@@ -154,7 +154,7 @@ export class Converter extends WordConverter {
         return this.wrap(n, this.test(n));
       default:
         // Any other statement kind (arithmetic commands, ...): its words, for the substitutions in them.
-        return this.wrap(n, { type: 'ArithmCmd', ...this.span(n.start, n.end), words: this.wordsIn(n.kids) });
+        return this.wrap(n, { type: 'ArithmCmd', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), words: this.wordsIn(n.kids) });
     }
   }
 
@@ -172,7 +172,7 @@ export class Converter extends WordConverter {
       if (acc === null) acc = st;
       else {
         const sp = this.span(n.start, k.end);
-        acc = { type: 'Stmt', ...sp, cmd: { type: 'BinaryCmd', ...sp, op: op ?? '|', x: acc, y: st }, redirs: [], negated: false, background: false };
+        acc = { type: 'Stmt', pos: sp.pos, end: sp.end, line: sp.line, cmd: { type: 'BinaryCmd', pos: sp.pos, end: sp.end, line: sp.line, op: op ?? '|', x: acc, y: st }, redirs: [], negated: false, background: false };
       }
     }
     return acc;
@@ -203,16 +203,16 @@ export class Converter extends WordConverter {
     }
     for (let i = rest.length - 1; i >= 0; i--) {
       const r = rest[i];
-      if (r.type === 'else_clause') next = { type: 'IfClause', ...this.span(r.start, r.end), cond: [], then: this.stmtList(r.kids), else: next };
+      if (r.type === 'else_clause') next = { type: 'IfClause', pos: this.byte(r.start), end: this.byte(r.end), line: this.lineOf(r.start), cond: [], then: this.stmtList(r.kids), else: next };
       else next = { ...this.ifClause(r), else: next };
     }
-    return { type: 'IfClause', ...this.span(n.start, n.end), cond: this.stmtList(cond), then: this.stmtList(then), else: next };
+    return { type: 'IfClause', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), cond: this.stmtList(cond), then: this.stmtList(then), else: next };
   }
 
   protected caseItem(n: CstNode): CaseItem {
     return {
       type: 'CaseItem',
-      ...this.span(n.start, n.end),
+      pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start),
       patterns: n.kids.filter((k) => k.field === 'value').map((k) => this.word(k)),
       stmts: this.stmtList(n.kids.filter((k) => k.field !== 'value')),
     };
@@ -227,11 +227,11 @@ export class Converter extends WordConverter {
       else if (k.type === 'variable_name') args.push(this.nakedAssign(k, this.raw(k), null));
       else args.push(this.nakedAssign(k, null, this.word(k)));
     }
-    return { type: 'DeclClause', ...this.span(n.start, n.end), variant: keyword ? keyword.type : 'declare', args };
+    return { type: 'DeclClause', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), variant: keyword ? keyword.type : 'declare', args };
   }
 
   protected nakedAssign(n: CstNode, name: string | null, value: Word | null): Assign {
-    return { type: 'Assign', ...this.span(n.start, n.end), name, value, array: null, index: null, append: false, naked: true };
+    return { type: 'Assign', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), name, value, array: null, index: null, append: false, naked: true };
   }
 
   assign(n: CstNode): Assign {
@@ -249,7 +249,7 @@ export class Converter extends WordConverter {
     const isArray = valueNode?.type === 'array';
     return {
       type: 'Assign',
-      ...this.span(n.start, n.end),
+      pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start),
       name,
       value: valueNode && !isArray ? this.word(valueNode) : null,
       array: isArray ? valueNode.kids.filter((k) => k.named).map((k) => this.word(k)) : null,
@@ -281,9 +281,9 @@ export class Converter extends WordConverter {
         ? { type: 'Stmt', pos: innerStart, end: rest[rest.length - 1].end, line: rest[0].line, cmd: { type: 'CallExpr', pos: innerStart, end: rest[rest.length - 1].end, line: rest[0].line, assigns, args: rest }, redirs, negated: false, background: false }
         : null;
       const sp = this.span(n.start, n.end);
-      return { type: 'Stmt', ...sp, cmd: lead === 'time' ? { type: 'TimeClause', ...sp, stmt: inner } : { type: 'CoprocClause', ...sp, stmt: inner }, redirs: [], negated: false, background: false };
+      return { type: 'Stmt', pos: sp.pos, end: sp.end, line: sp.line, cmd: lead === 'time' ? { type: 'TimeClause', pos: sp.pos, end: sp.end, line: sp.line, stmt: inner } : { type: 'CoprocClause', pos: sp.pos, end: sp.end, line: sp.line, stmt: inner }, redirs: [], negated: false, background: false };
     }
-    return this.wrap(n, { type: 'CallExpr', ...this.span(n.start, n.end), assigns, args }, redirs);
+    return this.wrap(n, { type: 'CallExpr', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), assigns, args }, redirs);
   }
 
   /**
@@ -295,7 +295,7 @@ export class Converter extends WordConverter {
     let st: Stmt = (bodyNode && this.stmt(bodyNode)) ?? this.wrap(n, null);
     const redirs: Redirect[] = [...st.redirs];
     const extraArgs: Word[] = [];
-    const after: Array<{ op: BinaryOp; kids: CstNode[] }> = [];
+    const after: Array<{ op: BinaryOp; kids: readonly CstNode[] }> = [];
     for (const k of n.kids) {
       if (k.field !== 'redirect' && !/_redirect$/.test(k.type)) continue;
       redirs.push(this.redirect(k));
@@ -312,7 +312,7 @@ export class Converter extends WordConverter {
       }
     }
     if (extraArgs.length && st.cmd?.type === 'CallExpr') st = { ...st, cmd: { ...st.cmd, args: [...st.cmd.args, ...extraArgs] } };
-    st = { ...st, ...this.span(n.start, n.end), redirs };
+    st = { type: 'Stmt', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), cmd: st.cmd, redirs, negated: st.negated, background: st.background };
     for (const a of after) {
       // a pipeline's first token is `|` (or `|&`): the chain starts from the heredoc's command
       let op: BinaryOp = a.op;
@@ -324,7 +324,7 @@ export class Converter extends WordConverter {
         const y = this.stmt(k);
         if (!y) continue;
         const sp = this.span(n.start, k.end);
-        st = { type: 'Stmt', ...sp, cmd: { type: 'BinaryCmd', ...sp, op, x: st, y }, redirs: [], negated: false, background: false };
+        st = { type: 'Stmt', pos: sp.pos, end: sp.end, line: sp.line, cmd: { type: 'BinaryCmd', pos: sp.pos, end: sp.end, line: sp.line, op, x: st, y }, redirs: [], negated: false, background: false };
       }
     }
     return st;
@@ -354,14 +354,14 @@ export class Converter extends WordConverter {
     }
     if (n.type === 'heredoc_redirect' && hdoc === null) hdoc = this.emptyWord(n.end);
     const op = (REDIR_OPS.has(opText) ? opText : n.type === 'herestring_redirect' ? '<<<' : '>') as RedirOp;
-    return { type: 'Redirect', ...sp, op, n: fd, word, hdoc, hdocQuoted };
+    return { type: 'Redirect', pos: sp.pos, end: sp.end, line: sp.line, op, n: fd, word, hdoc, hdocQuoted };
   }
 
   protected test(n: CstNode): Command {
     const open = n.kids[0];
     const words = this.flatWords(n.kids);
-    if (open && !open.named && open.type === '[') return { type: 'CallExpr', ...this.span(n.start, n.end), assigns: [], args: words };
-    return { type: 'TestClause', ...this.span(n.start, n.end), words: words.slice(1, -1) };
+    if (open && !open.named && open.type === '[') return { type: 'CallExpr', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), assigns: [], args: words };
+    return { type: 'TestClause', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), words: words.slice(1, -1) };
   }
 
   /** The words of a test expression in order, operators and brackets included (as `[`'s argv). */

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
-import { Language, Parser } from 'web-tree-sitter';
+import { Language, Parser, type Tree, type TreeCursor } from 'web-tree-sitter';
 
 /** A node of tree-sitter's tree; offsets are indices into the parsed JS string. */
 export interface CstNode {
@@ -16,7 +16,7 @@ export interface CstNode {
   readonly field: string | null;
   readonly start: number;
   readonly end: number;
-  readonly kids: CstNode[];
+  readonly kids: readonly CstNode[];
   /** An ERROR node or a MISSING token: the text is not valid bash here. */
   readonly error: boolean;
 }
@@ -28,9 +28,42 @@ const require = createRequire(import.meta.url);
 // baseline tier). Every CLI run pays it, so wasm stays on the baseline tier. Set before the module is compiled.
 setFlagsFromString('--liftoff-only');
 
+/**
+ * The cursor functions of web-tree-sitter's compiled binding. Each reads the cursor from the binding's transfer
+ * buffer, and the moves write the moved cursor back there; the TreeCursor class copies the cursor in and out of that
+ * buffer around every call (about 20 small calls per node), which cost as much as the parse itself. Read directly, a
+ * walk leaves the cursor in the buffer from its start to its end. The binding is the Emscripten module object, which
+ * is the options object given to Parser.init (Emscripten's documented way to reach a module's exports).
+ */
+interface CursorBinding {
+  _ts_tree_cursor_current_node_type_id_wasm(tree: number): number;
+  _ts_tree_cursor_current_field_id_wasm(tree: number): number;
+  _ts_tree_cursor_current_node_is_missing_wasm(tree: number): number;
+  _ts_tree_cursor_start_index_wasm(tree: number): number;
+  _ts_tree_cursor_end_index_wasm(tree: number): number;
+  _ts_tree_cursor_goto_first_child_wasm(tree: number): number;
+  _ts_tree_cursor_goto_next_sibling_wasm(tree: number): number;
+  _ts_tree_cursor_goto_parent_wasm(tree: number): number;
+  _ts_tree_cursor_delete_wasm(tree: number): void;
+}
+const CURSOR_FUNCTIONS: readonly (keyof CursorBinding)[] = [
+  '_ts_tree_cursor_current_node_type_id_wasm',
+  '_ts_tree_cursor_current_field_id_wasm',
+  '_ts_tree_cursor_current_node_is_missing_wasm',
+  '_ts_tree_cursor_start_index_wasm',
+  '_ts_tree_cursor_end_index_wasm',
+  '_ts_tree_cursor_goto_first_child_wasm',
+  '_ts_tree_cursor_goto_next_sibling_wasm',
+  '_ts_tree_cursor_goto_parent_wasm',
+  '_ts_tree_cursor_delete_wasm',
+];
+
 // Top-level await: loading the grammar is asynchronous once, and every parse after it is synchronous, so the pure
 // analysis can stay synchronous. Costs ~20 ms at import.
-await Parser.init({ wasmBinary: readFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm')) });
+const module: Record<string, unknown> = { wasmBinary: readFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm')) };
+await Parser.init(module);
+/** The binding's cursor functions, or null when this version of web-tree-sitter does not have them all (then TreeCursor). */
+const binding: CursorBinding | null = CURSOR_FUNCTIONS.every((f) => typeof module[f] === 'function') ? (module as unknown as CursorBinding) : null;
 const bash = await Language.load(readFileSync(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm')));
 const parser = new Parser();
 parser.setLanguage(bash);
@@ -40,36 +73,76 @@ const TYPES: readonly string[] = Array.from({ length: bash.nodeTypeCount }, (_, 
 const NAMED: readonly boolean[] = TYPES.map((_, id) => bash.nodeTypeIsNamed(id));
 const FIELDS: readonly (string | null)[] = bash.fields;
 
+/** The binding's handle of a tree (its first slot, as web-tree-sitter's own classes pass it). */
+const handleOf = (tree: Tree): number => (tree as unknown as { readonly 0: number })[0];
+
 export function parseCst(text: string): CstNode {
+  return parseWith(text, binding !== null);
+}
+
+/** parseCst through web-tree-sitter's TreeCursor only (`direct` false): for the test that both read the same tree. */
+export function parseWith(text: string, direct: boolean): CstNode {
   const tree = parser.parse(text);
   if (!tree) throw new Error('tree-sitter returned no tree');
   try {
-    const cur = tree.walk();
-    // MISSING tokens only exist in a tree with errors; asking every node costs a call
+    // MISSING tokens only exist in a tree with errors; asking every node costs a call. Asked before the walk, which
+    // then owns the transfer buffer.
     const checkMissing = tree.rootNode.hasError;
-    const read = (): CstNode => {
-      const id = cur.nodeTypeId;
-      const type = TYPES[id] ?? 'ERROR';
-      const node: CstNode = {
-        type,
-        named: NAMED[id] ?? true,
-        field: FIELDS[cur.currentFieldId] ?? null,
-        start: cur.startIndex,
-        end: cur.endIndex,
-        kids: [],
-        error: type === 'ERROR' || (checkMissing && cur.nodeIsMissing),
-      };
-      if (cur.gotoFirstChild()) {
-        do node.kids.push(read());
-        while (cur.gotoNextSibling());
-        cur.gotoParent();
-      }
-      return node;
-    };
-    const root = read();
+    const cur = tree.walk();
+    if (direct && binding !== null) return readDirect(binding, handleOf(tree), checkMissing);
+    const root = readCursor(cur, checkMissing);
     cur.delete();
     return root;
   } finally {
     tree.delete();
   }
+}
+
+/** The children of every leaf: one shared array (about half the nodes of a tree are leaves). */
+export const NO_KIDS: readonly CstNode[] = Object.freeze([]);
+
+function node(id: number, field: number, start: number, end: number, missing: boolean, kids: readonly CstNode[]): CstNode {
+  const type = TYPES[id] ?? 'ERROR';
+  return { type, named: NAMED[id] ?? true, field: FIELDS[field] ?? null, start, end, kids, error: type === 'ERROR' || missing };
+}
+
+/** The walk through the binding, from the cursor tree.walk() left in the transfer buffer; frees that cursor. */
+function readDirect(b: CursorBinding, t: number, checkMissing: boolean): CstNode {
+  const read = (): CstNode => {
+    const id = b._ts_tree_cursor_current_node_type_id_wasm(t);
+    const field = b._ts_tree_cursor_current_field_id_wasm(t);
+    const start = b._ts_tree_cursor_start_index_wasm(t);
+    const end = b._ts_tree_cursor_end_index_wasm(t);
+    const missing = checkMissing && b._ts_tree_cursor_current_node_is_missing_wasm(t) === 1;
+    let kids = NO_KIDS;
+    if (b._ts_tree_cursor_goto_first_child_wasm(t) === 1) {
+      const list: CstNode[] = [];
+      do list.push(read());
+      while (b._ts_tree_cursor_goto_next_sibling_wasm(t) === 1);
+      b._ts_tree_cursor_goto_parent_wasm(t);
+      kids = list;
+    }
+    return node(id, field, start, end, missing, kids);
+  };
+  const root = read();
+  // The cursor as the walk left it (its stack may have moved as it grew), not the TreeCursor's stale copy.
+  b._ts_tree_cursor_delete_wasm(t);
+  return root;
+}
+
+function readCursor(cur: TreeCursor, checkMissing: boolean): CstNode {
+  const read = (): CstNode => {
+    const [id, field, start, end] = [cur.nodeTypeId, cur.currentFieldId, cur.startIndex, cur.endIndex];
+    const missing = checkMissing && cur.nodeIsMissing;
+    let kids = NO_KIDS;
+    if (cur.gotoFirstChild()) {
+      const list: CstNode[] = [];
+      do list.push(read());
+      while (cur.gotoNextSibling());
+      cur.gotoParent();
+      kids = list;
+    }
+    return node(id, field, start, end, missing, kids);
+  };
+  return read();
 }

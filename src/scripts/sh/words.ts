@@ -294,6 +294,16 @@ export function evalWord(word: Word | null, scope: EvalScope): Value | null {
   return evalWordInner(word, scope, { loose: false });
 }
 
+/**
+ * The text of a word that is one unquoted literal not starting with `~` (most words of most scripts), else null: then
+ * evalWord, evalWordLoose and literalWord all give this text, and it is made once instead of three times.
+ */
+export function plainWord(word: Word): string | null {
+  if (word.parts.length !== 1) return null;
+  const p = word.parts[0];
+  return p.type === 'Lit' && !p.value.startsWith('~') ? unescapeUnquoted(p.value) : null;
+}
+
 /** Value of a word with unknown parts replaced by UNKNOWN (never null). */
 export function evalWordLoose(word: Word | null, scope: EvalScope): string {
   return evalWordInner(word, scope, { loose: true })?.text ?? UNKNOWN;
