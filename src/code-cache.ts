@@ -1,7 +1,7 @@
 // CommonJS dependencies run with a V8 code cache. Node 20 has no compile cache of its own (module.enableCompileCache
 // is Node 22), and the big CommonJS dependencies (the AWS SDK, archiver, zod) cost each CLI run that loads them more
 // to find, read and compile than to run: measured per process, the SDK ~0.36 s of CPU from node_modules, 0.23 s as
-// one file with its cache; archiver 0.24 s and 0.08 s; zod 0.16 s and 0.06 s. scripts/bundle.mjs writes each as one
+// one file with its cache; archiver 0.24 s and 0.08 s; zod 0.16 s and 0.06 s. src/build/bundle.ts writes each as one
 // minified file into dist/bundle/ with its cache beside it (FILE.cache); from src/ and dist/ (tests, benchmarks)
 // they are required from node_modules.
 //
@@ -63,7 +63,7 @@ export function writeCodeCache(file: string): void {
 
 /**
  * The bundle's copy of a dependency (NAME.cjs, beside this module only in dist/bundle/), or null elsewhere. What it
- * exports is the build's choice: scripts/bundle.mjs.
+ * exports is the build's choice: src/build/bundle.ts.
  */
 export function bundledCopy(name: string): unknown {
   const file = fileURLToPath(new URL(`./${name}.cjs`, import.meta.url));

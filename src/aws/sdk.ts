@@ -3,7 +3,7 @@
 // compile it), which cost `migrate` and `probe` about half a second of CPU at every start. Types still come from the
 // packages (`import type`); only the values are taken from here.
 //
-// The CLI runs from dist/bundle/, where scripts/bundle.mjs puts all of these packages in one CommonJS file,
+// The CLI runs from dist/bundle/, where src/build/bundle.ts puts all of these packages in one CommonJS file,
 // aws-sdk.cjs, with a V8 code cache (code-cache.ts): one file to find and read instead of some forty, and little to
 // compile. One file for all: the packages share @smithy and @aws-sdk/core, whose classes must be the same for all.
 // From src/ and dist/ (tests, benchmarks) the packages are required from node_modules.
@@ -12,7 +12,7 @@ import { bundledCopy } from '../code-cache.js';
 
 // Each export below is typed by its package's declarations (T, from the annotation).
 function loader(): <T>(id: string) => T {
-  // In the bundle: an object by package name (aws-sdk.cjs, built by scripts/bundle.mjs).
+  // In the bundle: an object by package name (aws-sdk.cjs, built by src/build/bundle.ts).
   const packages = bundledCopy('aws-sdk') as Record<string, unknown> | null;
   if (packages === null) return createRequire(import.meta.url);
   return (id) => {

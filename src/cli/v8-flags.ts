@@ -4,7 +4,7 @@
 //   the code that loads the parser outside the CLI).
 //
 // V8 accepts a code cache only under the flags it was made under: the AWS SDK's cache (code-cache.ts) is written by
-// scripts/bundle.mjs after importing this module, and setting the flags here, at start, makes them the same whenever
+// src/build/bundle.ts after importing this module, and setting the flags here, at start, makes them the same whenever
 // the SDK is loaded, whether the shell parser (which sets --liftoff-only when loaded) came first or not.
 import { setFlagsFromString } from 'node:v8';
 

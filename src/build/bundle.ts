@@ -13,12 +13,18 @@
 //   SDK, archiver, zod) get files of their own with a code cache (below); the small ones (cronstrue, and dynalite
 //   for `invoke`) stay in node_modules: measured, a cache gains nothing on cronstrue. web-tree-sitter stays outside
 //   too: it is one ES module already, and Emscripten's loader in it uses eval and its own import.meta.url.
+//
+// It lives in src/ (compiled by tsc to dist/build/, which the npm package leaves out) so that it is type-checked
+// like the rest; it runs as `node dist/build/bundle.js`.
 import { readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { build } from 'rolldown';
+// The caches are made under the CLI's V8 flags (V8 rejects a cache under others): importing v8-flags sets them.
+import '../cli/v8-flags.js';
+import { writeCodeCache } from '../code-cache.js';
+import { packageRoot } from '../package-root.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = packageRoot();
 const out = join(root, 'dist/bundle');
 rmSync(out, { recursive: true, force: true });
 await build({
@@ -35,7 +41,7 @@ await build({
 // - aws-sdk: every @aws-sdk dependency of package.json, as an object by package name (src/aws/sdk.ts). One file:
 //   the packages share @smithy and @aws-sdk/core.
 // - archiver (src/package/zip.ts) and zod (src/runtime/snapshot.ts): the package's exports.
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
 const sdkPackages = Object.keys(pkg.dependencies).filter((name) => name.startsWith('@aws-sdk/'));
 const copies = {
   'aws-sdk': `module.exports = {\n${sdkPackages.map((p) => `  '${p}': require('${p}'),`).join('\n')}\n};\n`,
@@ -51,14 +57,12 @@ for (const [name, source] of Object.entries(copies)) {
     logLevel: 'warn',
     // CommonJS builds (the packages' "main"): what require() loads from node_modules, and what the tests run.
     resolve: { mainFields: ['main'], conditionNames: ['node', 'require', 'default'] },
-    plugins: [{ name: 'entry', resolveId: (id) => (id === entry ? entry : null), load: (id) => (id === entry ? source : null) }],
+    plugins: [{ name: 'entry', resolveId: (id: string) => (id === entry ? entry : null), load: (id: string) => (id === entry ? source : null) }],
     // import() of a Node built-in becomes require(): the file is compiled as a script (code-cache.ts), which has no
     // dynamic import.
     output: { file: join(out, `${name}.cjs`), format: 'cjs', codeSplitting: false, dynamicImportInCjs: false, minify: true, keepNames: true },
   });
 }
 
-// The caches are made under the CLI's V8 flags (V8 rejects a cache under others): importing v8-flags.js sets them.
-await import(pathToFileURL(join(root, 'dist/cli/v8-flags.js')).href);
-const { writeCodeCache } = await import(pathToFileURL(join(root, 'dist/code-cache.js')).href);
+// The caches, under the CLI's V8 flags (set by the import of v8-flags above).
 for (const name of Object.keys(copies)) writeCodeCache(join(out, `${name}.cjs`));
