@@ -17,7 +17,7 @@ import type {
   Word,
 } from './ast.js';
 import type { CstNode } from './treesitter.js';
-import { WordConverter } from './convert-words.js';
+import { fit, NONE, orNone, WordConverter } from './convert-words.js';
 
 export type { Source } from './convert-words.js';
 
@@ -40,11 +40,11 @@ export class Converter extends WordConverter {
       const st = this.stmt(k);
       if (st) out.push(st);
     }
-    return out;
+    return fit(out);
   }
 
-  protected wrap(n: CstNode, cmd: Command | null, redirs: Redirect[] = []): Stmt {
-    return { type: 'Stmt', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), cmd, redirs, negated: false, background: false };
+  protected wrap(n: CstNode, cmd: Command | null, redirs: readonly Redirect[] = NONE): Stmt {
+    return { type: 'Stmt', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), cmd, redirs: orNone(redirs), negated: false, background: false };
   }
 
   /** A statement node → Stmt; null for what is not a statement (comments, stray tokens). */
@@ -59,13 +59,13 @@ export class Converter extends WordConverter {
       case 'command':
         return this.command(n);
       case 'variable_assignment':
-        return this.wrap(n, { type: 'CallExpr', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), assigns: [this.assign(n)], args: [] });
+        return this.wrap(n, { type: 'CallExpr', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), assigns: [this.assign(n)], args: NONE });
       case 'variable_assignments':
         return this.wrap(n, {
           type: 'CallExpr',
           pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start),
           assigns: n.kids.filter((k) => k.type === 'variable_assignment').map((k) => this.assign(k)),
-          args: [],
+          args: NONE,
         });
       case 'pipeline':
         return this.chain(n, n.kids);
@@ -147,7 +147,7 @@ export class Converter extends WordConverter {
         return this.wrap(n, {
           type: 'CallExpr',
           pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start),
-          assigns: [],
+          assigns: NONE,
           args: n.kids.map((k) => (k.named ? this.word(k) : this.litWord(k))),
         });
       case 'test_command':
@@ -172,7 +172,7 @@ export class Converter extends WordConverter {
       if (acc === null) acc = st;
       else {
         const sp = this.span(n.start, k.end);
-        acc = { type: 'Stmt', pos: sp.pos, end: sp.end, line: sp.line, cmd: { type: 'BinaryCmd', pos: sp.pos, end: sp.end, line: sp.line, op: op ?? '|', x: acc, y: st }, redirs: [], negated: false, background: false };
+        acc = { type: 'Stmt', pos: sp.pos, end: sp.end, line: sp.line, cmd: { type: 'BinaryCmd', pos: sp.pos, end: sp.end, line: sp.line, op: op ?? '|', x: acc, y: st }, redirs: NONE, negated: false, background: false };
       }
     }
     return acc;
@@ -227,7 +227,7 @@ export class Converter extends WordConverter {
       else if (k.type === 'variable_name') args.push(this.nakedAssign(k, this.raw(k), null));
       else args.push(this.nakedAssign(k, null, this.word(k)));
     }
-    return { type: 'DeclClause', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), variant: keyword ? keyword.type : 'declare', args };
+    return { type: 'DeclClause', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), variant: keyword ? keyword.type : 'declare', args: fit(args) };
   }
 
   protected nakedAssign(n: CstNode, name: string | null, value: Word | null): Assign {
@@ -281,9 +281,9 @@ export class Converter extends WordConverter {
         ? { type: 'Stmt', pos: innerStart, end: rest[rest.length - 1].end, line: rest[0].line, cmd: { type: 'CallExpr', pos: innerStart, end: rest[rest.length - 1].end, line: rest[0].line, assigns, args: rest }, redirs, negated: false, background: false }
         : null;
       const sp = this.span(n.start, n.end);
-      return { type: 'Stmt', pos: sp.pos, end: sp.end, line: sp.line, cmd: lead === 'time' ? { type: 'TimeClause', pos: sp.pos, end: sp.end, line: sp.line, stmt: inner } : { type: 'CoprocClause', pos: sp.pos, end: sp.end, line: sp.line, stmt: inner }, redirs: [], negated: false, background: false };
+      return { type: 'Stmt', pos: sp.pos, end: sp.end, line: sp.line, cmd: lead === 'time' ? { type: 'TimeClause', pos: sp.pos, end: sp.end, line: sp.line, stmt: inner } : { type: 'CoprocClause', pos: sp.pos, end: sp.end, line: sp.line, stmt: inner }, redirs: NONE, negated: false, background: false };
     }
-    return this.wrap(n, { type: 'CallExpr', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), assigns, args }, redirs);
+    return this.wrap(n, { type: 'CallExpr', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), assigns: fit(assigns), args: fit(args) }, fit(redirs));
   }
 
   /**
@@ -312,7 +312,7 @@ export class Converter extends WordConverter {
       }
     }
     if (extraArgs.length && st.cmd?.type === 'CallExpr') st = { ...st, cmd: { ...st.cmd, args: [...st.cmd.args, ...extraArgs] } };
-    st = { type: 'Stmt', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), cmd: st.cmd, redirs, negated: st.negated, background: st.background };
+    st = { type: 'Stmt', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), cmd: st.cmd, redirs: fit(redirs), negated: st.negated, background: st.background };
     for (const a of after) {
       // a pipeline's first token is `|` (or `|&`): the chain starts from the heredoc's command
       let op: BinaryOp = a.op;
@@ -324,7 +324,7 @@ export class Converter extends WordConverter {
         const y = this.stmt(k);
         if (!y) continue;
         const sp = this.span(n.start, k.end);
-        st = { type: 'Stmt', pos: sp.pos, end: sp.end, line: sp.line, cmd: { type: 'BinaryCmd', pos: sp.pos, end: sp.end, line: sp.line, op, x: st, y }, redirs: [], negated: false, background: false };
+        st = { type: 'Stmt', pos: sp.pos, end: sp.end, line: sp.line, cmd: { type: 'BinaryCmd', pos: sp.pos, end: sp.end, line: sp.line, op, x: st, y }, redirs: NONE, negated: false, background: false };
       }
     }
     return st;
@@ -360,7 +360,7 @@ export class Converter extends WordConverter {
   protected test(n: CstNode): Command {
     const open = n.kids[0];
     const words = this.flatWords(n.kids);
-    if (open && !open.named && open.type === '[') return { type: 'CallExpr', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), assigns: [], args: words };
+    if (open && !open.named && open.type === '[') return { type: 'CallExpr', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), assigns: NONE, args: fit(words) };
     return { type: 'TestClause', pos: this.byte(n.start), end: this.byte(n.end), line: this.lineOf(n.start), words: words.slice(1, -1) };
   }
 

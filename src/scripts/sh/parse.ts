@@ -110,10 +110,20 @@ function firstError(n: CstNode): CstNode | null {
   return null;
 }
 
-function parseUncached(content: Uint8Array | string): ParsedShell {
+/** True when every byte is ASCII: then the bytes' Latin-1 and UTF-8 readings are the same text. */
+function isAscii(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] >= 0x80) return false;
+  return true;
+}
+
+/** `key`: the cache key of bytes (`b` and their Latin-1 text), whose tail is the text itself when they are ASCII. */
+function parseUncached(content: Uint8Array | string, key: string): ParsedShell {
   let bytes = typeof content === 'string' ? toBytes(content) : content;
-  let text = typeof content === 'string' ? content : toText(content);
-  const exact = typeof content === 'string' || sameBytes(toBytes(text), bytes);
+  // ASCII bytes (most scripts): the text is the key's tail, not decoded again, encoded again to be compared and held
+  // twice (the parse cache holds every script's text for the run)
+  const ascii = typeof content !== 'string' && isAscii(content);
+  let text = typeof content === 'string' ? content : ascii ? key.slice(1) : toText(content);
+  const exact = typeof content === 'string' || ascii || sameBytes(toBytes(text), bytes);
   let toOriginal: ((offset: number) => number) | undefined;
   if (!exact) ({ text, bytes, toOriginal } = latin1View(bytes));
   const extra = toOriginal ? { toOriginal } : {};
@@ -152,7 +162,7 @@ export function parseShell(content: Uint8Array | string): ParsedShell {
   const key = keyOf(content);
   const hit = cache.get(key);
   if (hit) return hit;
-  const parsed = parseUncached(content);
+  const parsed = parseUncached(content, key);
   if (key.length <= CACHE_BYTES / 4) {
     cache.set(key, parsed);
     cachedBytes += key.length * 3; // the key, the text and the tree, roughly
