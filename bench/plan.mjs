@@ -11,7 +11,7 @@
 // Two baselines, measured in the same run (in child a): the same lines through cron-parser (the floor: reading a
 // schedule and nothing more), and proving a sample of the lines by stepping minute by minute, scaled to the whole set.
 //
-// Build first (npx tsc -p tsconfig.json), then: node bench/plan.mjs
+// Build first (npx tsc -b tsconfig.json tsconfig.support.json, as `npm run bench` does), then: node bench/plan.mjs
 //   BENCH_PLAN_LINES   lines per scenario (default 10,000; other sizes are labelled scaled, time target scaled linearly)
 //   BENCH_PLAN_SHARED  distinct scripts in scenario c (default 200)
 // The script tree is written to a temporary directory before any timing and removed afterwards.
@@ -26,6 +26,7 @@ import { parallelProver } from '../dist/cli/parallel-proofs.js';
 import { rootReader } from '../dist/scripts/reader.js';
 import { daysFromCivil } from '../dist/schedule/calendar.js';
 import { makeHorizon } from '../dist/schedule/translate.js';
+import { mulberry32 } from '../.build/support/test/support/random.js';
 
 const TARGET_SECONDS = 5;
 const TARGET_BYTES = 1024 ** 3;
@@ -33,17 +34,8 @@ const TARGET_BYTES = 1024 ** 3;
 const FULL_LINES = 10_000;
 const MiB = 1024 * 1024;
 
-/** Deterministic PRNG (mulberry32), so every run plans the same lines. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (the tests' mulberry32, built by `npm run bench`), so every run plans the same lines. */
+const rng = mulberry32;
 
 const ZONES = ['Asia/Tokyo', 'America/New_York', 'Europe/London', 'Europe/Berlin', 'Asia/Kolkata', 'UTC',
   'America/Los_Angeles', 'Australia/Sydney', 'Asia/Singapore', 'America/Sao_Paulo', 'Pacific/Honolulu', 'Australia/Eucla'];

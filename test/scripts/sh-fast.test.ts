@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleCst } from '../../src/scripts/sh/simple.js';
 import { parseCst, parseWith, type CstNode } from '../../src/scripts/sh/treesitter.js';
+import { mulberry32 } from '../support/random.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures');
 
@@ -24,21 +25,10 @@ function fixtureTexts(): string[] {
   return [...texts, ...commands, ...broken, 'a "b', 'x $(( 1 +', 'é ü "ß" $x ${y:-ä}', '😀 echo hi'];
 }
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Command lines of plain words and redirections, with the pieces where tree-sitter-bash reads words its own way. */
 function generatedLines(count: number, seed: number): string[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)];
   const pieces = [...'Aaz09_./:,+@%=-', 'x', 'job', '/opt', '1', '-', '--', '.', 'a=b', 'if', 'time', 'export', 'in', 'do', 'done', 'fi', 'esac', 'then', 'case', 'function', 'local', 'declare', 'unset', 'coproc', '.x', '0x9'];
   const word = (): string => Array.from({ length: 1 + Math.floor(r() * 6) }, () => pick(pieces)).join('');

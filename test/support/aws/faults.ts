@@ -1,6 +1,7 @@
 // Test support: faults the local AWS endpoint can inject (latency, rate limits, random throttling, one-off errors,
 // access denied), each answered with the error the real service sends.
 import { AwsError, SERVICES, type CallKind, type ServiceName } from './types.js';
+import { mulberry32 } from '../random.js';
 
 /** An error to inject: a code (status and message filled in as the service would), or all of it. */
 export interface FailSpec {
@@ -97,17 +98,6 @@ function defaultStatus(service: ServiceName, code: string): number {
   return 400;
 }
 
-/** Small seeded PRNG (mulberry32): the same seed throttles the same calls. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Bucket {
   rate: number;
