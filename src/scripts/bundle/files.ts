@@ -1,5 +1,8 @@
 // Layer 1: the files a job needs: read once each, refused when they must not or cannot be bundled (kernel
-// filesystems, credential files, too large, too deep), reported missing or unresolved.
+// filesystems, credential files, too large, too deep), reported missing or unresolved; programs found through PATH.
+import { posix } from 'node:path';
+import { SYSTEM_DIRS } from '../al2023.js';
+import type { FileReader } from '../reader.js';
 import {
   type Node,
 } from '../sh/index.js';
@@ -9,6 +12,15 @@ import { type BundleReason } from './types.js';
 import { REASON_RANK, type Ctx, type Registered } from './context.js';
 import { isShellScript } from './programs.js';
 import { BundleState } from './state.js';
+
+/** A program found through PATH: its server path, and whether it lies in a system directory. */
+export type Found = { path: string; system: boolean };
+
+/**
+ * Programs found through PATH, per reader (a snapshot of the server: the same PATH and name always find the same
+ * file) and PATH value: every script of a fleet runs date, gzip, curl..., each a lookup in every PATH directory.
+ */
+const lookups = new WeakMap<FileReader, Map<string, Found | null>>();
 
 export class FileRegistry extends BundleState {
   // ---- registering bundled files ----
@@ -56,6 +68,29 @@ export class FileRegistry extends BundleState {
     this.findings.push(
       makeFinding('too-deep', { path, limit: MAX_NESTING }, ctx.unit.file, this.line(node, ctx), { path }),
     );
+  }
+
+  /** Where PATH finds a program (PATH as the job sets it, else cron's), remembered per reader, PATH and name. */
+  protected lookPath(name: string, pathVar: string): Found | null {
+    let known = lookups.get(this.reader);
+    if (!known) lookups.set(this.reader, (known = new Map()));
+    const key = `${pathVar}\u0000${name}`;
+    let found = known.get(key);
+    if (found === undefined) {
+      found = this.searchPath(pathVar, name);
+      known.set(key, found);
+    }
+    return found;
+  }
+
+  private searchPath(pathVar: string, name: string): Found | null {
+    for (const dir of pathVar.split(':')) {
+      if (!dir.startsWith('/')) continue;
+      const p = posix.join(dir, name);
+      const system = (SYSTEM_DIRS as readonly string[]).includes(posix.normalize(dir));
+      if (this.exists(p)) return { path: p, system };
+    }
+    return null;
   }
 
   protected exists(path: string): boolean {

@@ -1,7 +1,7 @@
 // Layer 6: following what a simple command runs and sources: builtins, functions, programs through PATH, scripts
 // given to shells and interpreters, wrappers (sudo, timeout, flock), `bash -c` and `eval` strings.
 import { posix } from 'node:path';
-import { CRON_DEFAULT_PATH, SYSTEM_DIRS, isBashBuiltin, isSystemPath } from '../al2023.js';
+import { CRON_DEFAULT_PATH, isBashBuiltin, isSystemPath } from '../al2023.js';
 import { secretsInArgv } from '../secrets.js';
 import {
   evalWord,
@@ -12,7 +12,6 @@ import {
   type Word,
 } from '../sh/index.js';
 import { MAX_NESTING, MAX_SCRIPT_BYTES, refusalFinding, tooLarge } from '../policy.js';
-import type { FileReader } from '../reader.js';
 import { makeFinding } from '../types.js';
 import { type CommandUse, type Resolution, type WordInfo } from './types.js';
 import { identity, inDoubleQuotes, type Ctx, type Unit } from './context.js';
@@ -30,14 +29,8 @@ function commandUse(ctx: Ctx, line: number, argv: WordInfo[], via: string | unde
     : { file, line, crontab, topLevel: ctx.topLevel, inLoop: ctx.inLoop, argv, cwd: ctx.scope.cwd, name, resolution };
 }
 
-/** A program found through PATH: its server path, and whether it lies in a system directory. */
-type Found = { path: string; system: boolean };
-
-/**
- * Programs found through PATH, per reader (a snapshot of the server: the same PATH and name always find the same
- * file) and PATH value: every script of a fleet runs date, gzip, curl..., each a lookup in every PATH directory.
- */
-const lookups = new WeakMap<FileReader, Map<string, Found | null>>();
+/** The PATH a command is looked up in: the job's own, else cron's. */
+const pathOf = (ctx: Ctx): string => ctx.scope.vars.get('PATH')?.text ?? CRON_DEFAULT_PATH;
 
 export class Tracer extends StatementWalker {
   protected readonly executed = new Set<string>();
@@ -113,7 +106,7 @@ export class Tracer extends StatementWalker {
       use.resolution = 'function';
       this.callFunction(prog, ctx);
     } else {
-      const found = this.lookPath(prog, ctx);
+      const found = this.lookPath(prog, pathOf(ctx));
       if (found && found.system) {
         use.resolution = 'system';
         use.path = found.path;
@@ -131,29 +124,6 @@ export class Tracer extends StatementWalker {
 
     // ---- builtins with effects, wrappers, interpreters ----
     this.special(name, args, argv, ctx, use);
-  }
-
-  protected lookPath(name: string, ctx: Ctx): Found | null {
-    const pathVar = ctx.scope.vars.get('PATH')?.text ?? CRON_DEFAULT_PATH;
-    let known = lookups.get(this.reader);
-    if (!known) lookups.set(this.reader, (known = new Map()));
-    const key = `${pathVar}\u0000${name}`;
-    let found = known.get(key);
-    if (found === undefined) {
-      found = this.searchPath(pathVar, name);
-      known.set(key, found);
-    }
-    return found;
-  }
-
-  private searchPath(pathVar: string, name: string): Found | null {
-    for (const dir of pathVar.split(':')) {
-      if (!dir.startsWith('/')) continue;
-      const p = posix.join(dir, name);
-      const system = (SYSTEM_DIRS as readonly string[]).includes(posix.normalize(dir));
-      if (this.exists(p)) return { path: p, system };
-    }
-    return null;
   }
 
   protected callFunction(name: string, ctx: Ctx): void {
@@ -252,7 +222,7 @@ export class Tracer extends StatementWalker {
     if (v.text.includes('/')) abs = resolvePath(v.text, ctx.scope.cwd);
     else {
       // bash looks a slash-less name up in PATH first, then in the current directory
-      const found = this.lookPath(v.text, ctx);
+      const found = this.lookPath(v.text, pathOf(ctx));
       if (found && !found.system) {
         abs = found.path;
         viaPath = true;
