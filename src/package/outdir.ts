@@ -1,7 +1,7 @@
 // The --out directory of `package`: checked, locked against a second run, written atomically, and cleaned of
 // exactly the zips its own previous manifest lists. The imperative edge of packaging; ownership.ts is its logic.
 import {
-  closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync,
+  closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync,
   renameSync, rmSync, unlinkSync, writeFileSync, type Stats,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +15,8 @@ import { FILE_TYPE_TEXT, packageProblemText } from '../render/problems.js';
 export const MANIFEST_NAME = 'manifest.json';
 export const LOCK_NAME = '.cron2lambda.lock';
 const TEMP_PREFIX = '.c2l-tmp-';
+/** Rounds of trying to take the --out lock before saying another run keeps taking it. */
+const MAX_LOCK_ROUNDS = 50;
 /** A manifest for 10,000 jobs is a few MB; anything far larger is not one of ours. */
 const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 
@@ -124,6 +126,27 @@ function fsyncDir(dir: string): void {
   }
 }
 
+/** A file's text, or null when it is gone (ENOENT). */
+function readOrNull(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+/** Writes a new file (O_EXCL, never through a link) and syncs it; EEXIST when the name is taken. */
+function writeNew(path: string, text: string): void {
+  const fd = openSync(path, CREATE_NEW, 0o644);
+  try {
+    writeFileSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** What a path that is not a regular file is, as OutBlocker says it. */
 function typeOf(st: Stats): 'directory' | 'symlink' | 'other' {
   return st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : 'other';
@@ -172,12 +195,15 @@ export class OutDir {
 
   /** O_EXCL create; a lock left by a dead process on this host is taken over (returned, for its zips). */
   private takeLock(): LockRecord | null {
-    for (let attempt = 0; attempt < 3; attempt++) {
+    // Each round ends with the lock taken, a holder named, or the lock gone meanwhile (released, or taken over by
+    // another run): then the next round tries again. Rounds are a few system calls; the bound only stops a livelock.
+    for (let round = 0; round < MAX_LOCK_ROUNDS; round++) {
       if (this.tryCreate()) return null;
       const st = lstatOrNull(this.lockPath);
       if (st === null) continue; // released meanwhile
       if (!st.isFile()) throw new InputError(`${this.lockPath} is ${why(st)}, not a cron2lambda lock; remove it`);
-      const text = readFileSync(this.lockPath, 'utf8');
+      const text = readOrNull(this.lockPath);
+      if (text === null) continue; // released between the lstat and the read
       const held = parseLock(text);
       if (held === null) throw new InputError(`${this.lockPath} exists but is not a cron2lambda lock; remove it if no package run is writing to ${this.dir}`);
       const who = `pid ${held.pid} on ${held.host}, started ${held.startedAt}`;
@@ -215,16 +241,32 @@ export class OutDir {
     throw new InputError(`could not take the lock ${this.lockPath}: another run keeps taking it`);
   }
 
-  /** O_EXCL create of the lock file with our record: false when it exists already. */
+  /**
+   * Creates the lock file with our record in it: false when it exists already. The record is written to a temporary
+   * file first and hard-linked to the lock's name, which fails if the name exists: the lock never exists without its
+   * record. (Created empty and then written, a run starting at the same moment read it between the two, found no
+   * record, and called the live lock foreign.) On a filesystem without hard links, the lock is created in place.
+   */
   private tryCreate(): boolean {
+    const temp = join(this.dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}-lock`);
+    writeNew(temp, this.lockText());
     try {
-      const fd = openSync(this.lockPath, CREATE_NEW, 0o644);
-      try {
-        writeFileSync(fd, this.lockText());
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
+      linkSync(temp, this.lockPath);
+      return true;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') return this.createInPlace();
+      throw e;
+    } finally {
+      rmSync(temp, { force: true });
+    }
+  }
+
+  /** O_EXCL create, then the record: where hard links are not supported. */
+  private createInPlace(): boolean {
+    try {
+      writeNew(this.lockPath, this.lockText());
       return true;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
