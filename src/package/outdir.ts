@@ -193,7 +193,7 @@ export class OutDir {
     return JSON.stringify(this.lock) + '\n';
   }
 
-  /** O_EXCL create; a lock left by a dead process on this host is taken over (returned, for its zips). */
+  /** Takes the lock (tryCreate); a lock left by a dead process on this host is taken over (returned, for its zips). */
   private takeLock(): LockRecord | null {
     // Each round ends with the lock taken, a holder named, or the lock gone meanwhile (released, or taken over by
     // another run): then the next round tries again. Rounds are a few system calls; the bound only stops a livelock.
