@@ -137,10 +137,10 @@ function readOrNull(path: string): string | null {
 }
 
 /** Writes a new file (O_EXCL, never through a link) and syncs it; EEXIST when the name is taken. */
-function writeNew(path: string, text: string): void {
+function writeNew(path: string, content: Uint8Array | string): void {
   const fd = openSync(path, CREATE_NEW, 0o644);
   try {
-    writeFileSync(fd, text);
+    writeFileSync(fd, content);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -343,13 +343,7 @@ export class OutDir {
     if (blocked) throw new InputError(packageProblemText({ code: 'out-path-taken', args: blocked }));
     const temp = join(this.dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}-${name}`);
     this.temps.add(temp);
-    const fd = openSync(temp, CREATE_NEW, 0o644);
-    try {
-      writeFileSync(fd, bytes);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeNew(temp, bytes);
     renameSync(temp, join(this.dir, name));
     this.temps.delete(temp);
     if (isOwnZipName(name)) this.owned.add(name);
