@@ -1,7 +1,7 @@
 // tree-sitter-bash's concrete tree → the typed tree: words and their parts (quotes, expansions, substitutions).
 // Text between a node's children that no child covers (inside strings, concatenations, heredoc bodies) becomes
 // literal parts, so a word's parts always cover its text. Statements inside substitutions are convert.ts's.
-import type { ParamExp, ParamOp, Stmt, Word, WordPart } from './ast.js';
+import { NONE, type ParamExp, type ParamOp, type Stmt, type Word, type WordPart } from './ast.js';
 import type { CstNode } from './treesitter.js';
 
 export interface Source {
@@ -13,12 +13,6 @@ export interface Source {
   readonly lineAt: (byte: number) => number;
 }
 
-/**
- * Every empty list of the typed tree: one shared frozen array. Parsed trees are held for the whole run (parse.ts
- * parses each text once), and what a run holds, every young-generation collection copies: about one list in eight of
- * a script's tree is an empty one (a statement's redirections, a command's assignments).
- */
-export const NONE: readonly never[] = Object.freeze([]);
 export const orNone = <T>(list: readonly T[]): readonly T[] => (list.length === 0 ? NONE : list);
 /**
  * A list built with push, as the tree holds it: the shared empty list, or a copy with no spare room. push grows an

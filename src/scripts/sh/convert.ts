@@ -4,20 +4,21 @@
 // was written against): `[ ... ]` is a command with `[` as argv[0]; `time`/`coproc` wrap the statement after them;
 // a heredoc's trailing `| cmd`, `&& cmd`, extra redirections or arguments (which tree-sitter keeps inside the
 // heredoc redirect) are put back where bash runs them. Words are convert-words.ts's.
-import type {
-  Assign,
-  BinaryOp,
-  CaseItem,
-  Command,
-  File,
-  IfClause,
-  RedirOp,
-  Redirect,
-  Stmt,
-  Word,
+import {
+  NONE,
+  type Assign,
+  type BinaryOp,
+  type CaseItem,
+  type Command,
+  type File,
+  type IfClause,
+  type RedirOp,
+  type Redirect,
+  type Stmt,
+  type Word,
 } from './ast.js';
 import type { CstNode } from './treesitter.js';
-import { fit, NONE, orNone, WordConverter } from './convert-words.js';
+import { fit, orNone, WordConverter } from './convert-words.js';
 
 export type { Source } from './convert-words.js';
 

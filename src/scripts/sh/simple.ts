@@ -4,7 +4,7 @@
 // about 20 µs a line however short. Anything else (quotes, expansions, operators, keywords, assignments, a redirection
 // before a word, and the forms where tree-sitter-bash reads plain words otherwise than bash) is left to tree-sitter:
 // null. The tree is the one tree-sitter gives for these lines, but for telling some numbers (`0x9`) from words, which
-// convert.ts reads alike (test/scripts/sh.test.ts compares the two on generated lines), so the typed tree is the same.
+// convert.ts reads alike (test/scripts/sh-fast.test.ts compares the two on generated lines), so the typed tree is the same.
 import { NO_KIDS, type CstNode } from './treesitter.js';
 
 /** Characters of a plain word: none is special to bash anywhere in a word. */
