@@ -4,6 +4,7 @@
 import {
   evalWord,
   evalWordLoose,
+  isAscii,
   literalWord,
   plainWord,
   toText,
@@ -14,7 +15,7 @@ import {
 } from '../sh/index.js';
 import type { FileReader } from '../reader.js';
 import { type Finding } from '../types.js';
-import { type Trace, type WordInfo } from './types.js';
+import { emptyTrace, type Trace, type WordInfo } from './types.js';
 import { type Ctx, type Registered } from './context.js';
 
 /** Each unit's text when all its bytes are ASCII (a byte offset is then a string index), else null; see BundleState.raw. */
@@ -23,16 +24,14 @@ const asciiTexts = new WeakMap<Uint8Array, string | null>();
 function asciiText(bytes: Uint8Array): string | null {
   let text = asciiTexts.get(bytes);
   if (text === undefined) {
-    let ascii = true;
-    for (let i = 0; i < bytes.length && ascii; i++) ascii = bytes[i] < 0x80;
-    text = ascii ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1') : null;
+    text = isAscii(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1') : null;
     asciiTexts.set(bytes, text);
   }
   return text;
 }
 
 export class BundleState {
-  readonly trace: Trace = { commands: [], redirects: [], assigns: [], loops: [], secrets: [], functions: [], secretParts: [], flocks: [] };
+  readonly trace: Trace = emptyTrace();
   readonly findings: Finding[] = [];
   readonly edits = new Map<string, Edit[]>();
   readonly files = new Map<string, Registered>();

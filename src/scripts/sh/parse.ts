@@ -111,7 +111,7 @@ function firstError(n: CstNode): CstNode | null {
 }
 
 /** True when every byte is ASCII: then the bytes' Latin-1 and UTF-8 readings are the same text. */
-function isAscii(b: Uint8Array): boolean {
+export function isAscii(b: Uint8Array): boolean {
   for (let i = 0; i < b.length; i++) if (b[i] >= 0x80) return false;
   return true;
 }
