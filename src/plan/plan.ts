@@ -7,6 +7,7 @@ import { userWordTest } from '../crontab/system-hint.js';
 import type { Reason, SourceRef } from '../model/reasons.js';
 import { onceReader, type FileReader } from '../scripts/reader.js';
 import type { JobAnalysis } from '../scripts/analyze.js';
+import { emptyTrace } from '../scripts/bundle.js';
 import { redactDeep, type Finding, type Verdict, type VerdictReason } from '../scripts/findings.js';
 import { assessEntry, fileWarnings, homeFor, passwdLookup, userFromSpoolPath, type FileWarning, type Readiness } from './readiness.js';
 import { settleJob, type JobStatus } from './settle.js';
@@ -298,8 +299,7 @@ export function buildPlan(inputs: CrontabInput[], planOptions: PlanOptions): Pla
  * memory, and the garbage collector copies whatever is kept.
  */
 function held(a: JobAnalysis): JobAnalysis {
-  const trace = { commands: [], redirects: [], assigns: [], loops: [], secrets: [], functions: [], secretParts: [], flocks: a.bundle.trace.flocks };
-  return { ...a, bundle: { ...a.bundle, trace } };
+  return { ...a, bundle: { ...a.bundle, trace: emptyTrace(a.bundle.trace.flocks) } };
 }
 
 /** A crontab line's job: the schedule's outcome and the readiness assessment, settled (status, reasons, verdict). */

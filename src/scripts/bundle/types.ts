@@ -132,6 +132,11 @@ export interface Trace {
   flocks: FlockUse[];
 }
 
+/** A trace with no records: what a walk starts from, or, given flocks, all the plan keeps of a finished job's. */
+export function emptyTrace(flocks: FlockUse[] = []): Trace {
+  return { commands: [], redirects: [], assigns: [], loops: [], secrets: [], functions: [], secretParts: [], flocks };
+}
+
 export interface BundleResult {
   /** The crontab command, rewritten to run from "$LAMBDA_TASK_ROOT" (output redirections kept). */
   command: string;
