@@ -5,7 +5,7 @@
 // minified file into dist/bundle/ with its cache beside it (FILE.cache); from src/ and dist/ (tests, benchmarks)
 // they are required from node_modules.
 //
-// V8 checks a cache before using it: made by another V8 version or under other V8 flags (see cli/v8-flags.ts), it is
+// V8 checks a cache before using it: made by another V8 version or under other V8 flags (see v8-flags.ts), it is
 // rejected and the file is compiled from its source, as require() would have. V8 checks the source by its length
 // only, so the cache starts with a SHA-256 of the source it was made for, checked here (~2 ms for the SDK): a stale
 // or foreign cache costs the time of reading it, never a wrong result.

@@ -20,7 +20,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'rolldown';
 // The caches are made under the CLI's V8 flags (V8 rejects a cache under others): importing v8-flags sets them.
-import '../cli/v8-flags.js';
+import '../v8-flags.js';
 import { writeCodeCache } from '../code-cache.js';
 import { packageRoot } from '../package-root.js';
 

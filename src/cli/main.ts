@@ -1,5 +1,5 @@
 // The command line: parse options, call one function per command, and map every error to an exit code here.
-import './v8-flags.js'; // first: the process's V8 flags, before the code they concern is compiled
+import '../v8-flags.js'; // first: the process's V8 flags, before the code they concern is compiled
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, InputError, UsageError } from '../errors.js';
 import { renderError } from '../render/error.js';

@@ -50,7 +50,7 @@ describe('the bundle\'s copies of CommonJS dependencies (npm test builds them be
   it('are accepted from their caches under the CLI V8 flags: the AWS SDK with every @aws-sdk dependency, archiver, zod', () => {
     // A process of its own, in the state of a CLI process: v8-flags.js imported first, as main.ts does.
     const script = `
-      await import(${JSON.stringify(join(REPO, 'dist/cli/v8-flags.js'))});
+      await import(${JSON.stringify(join(REPO, 'dist/v8-flags.js'))});
       const { loadWithCodeCache } = await import(${JSON.stringify(join(REPO, 'dist/code-cache.js'))});
       const load = (name) => loadWithCodeCache(${JSON.stringify(join(REPO, 'dist/bundle'))} + '/' + name + '.cjs');
       const sdk = load('aws-sdk'), archiver = load('archiver'), zod = load('zod');

@@ -6,7 +6,8 @@
 // outlives the call); convert.ts turns that into the typed tree of ast.ts.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { setFlagsFromString } from 'node:v8';
+// WebAssembly on the baseline tier (why: v8-flags.ts), set before the grammar is compiled below.
+import '../../v8-flags.js';
 import { Language, Parser, type Tree, type TreeCursor } from 'web-tree-sitter';
 
 /** A node of tree-sitter's tree; offsets are indices into the parsed JS string. */
@@ -23,10 +24,6 @@ export interface CstNode {
 
 const require = createRequire(import.meta.url);
 
-// The grammar's lexer is one very large function: V8's optimizing tier spends about 0.9 s of CPU compiling it in the
-// background of every process, for no measurable gain in parsing (measured: 4,000 scripts parse as fast on the
-// baseline tier). Every CLI run pays it, so wasm stays on the baseline tier. Set before the module is compiled.
-setFlagsFromString('--liftoff-only');
 
 /**
  * The cursor functions of web-tree-sitter's compiled binding. Each reads the cursor from the binding's transfer
