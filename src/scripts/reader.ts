@@ -86,11 +86,7 @@ export function resolveUnderRoot(rootDir: string, absPath: string, links_?: Link
       continue;
     }
     const host = done.length === 0 ? under([comp]) : `${current}/${comp}`;
-    let info = look.get(host);
-    if (info === undefined) {
-      info = linkInfo(host);
-      look.set(host, info);
-    }
+    const info = linkInfoOf(look, host);
     if (info === null) return null;
     if (info.link !== null) {
       if (++links > MAX_LINKS) return null;
@@ -115,6 +111,16 @@ export function resolveUnderRoot(rootDir: string, absPath: string, links_?: Link
  */
 type LinkInfo = { link: string; st?: undefined } | { link: null; st: Stats } | null;
 type LinkCache = Map<string, LinkInfo>;
+
+/** linkInfo, remembered in LOOK for the reader's life (the copy is a snapshot). */
+function linkInfoOf(look: LinkCache, host: string): LinkInfo {
+  let info = look.get(host);
+  if (info === undefined) {
+    info = linkInfo(host);
+    look.set(host, info);
+  }
+  return info;
+}
 
 function linkInfo(host: string): LinkInfo {
   try {
@@ -158,11 +164,7 @@ export function rootReader(rootDir: string): FileReader {
     if (dir === null) return null;
     if (dir === root || dir.endsWith('/')) return undefined;
     const host = `${dir}/${name}`;
-    let info = links.get(host);
-    if (info === undefined) {
-      info = linkInfo(host);
-      links.set(host, info);
-    }
+    const info = linkInfoOf(links, host);
     if (info === null) return null;
     return info.link === null ? host : undefined;
   };
