@@ -17,7 +17,7 @@
 // The script tree is written to a temporary directory before any timing and removed afterwards.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CronExpressionParser } from 'cron-parser';
@@ -341,6 +341,10 @@ export async function run({ lines = Number(process.env.BENCH_PLAN_LINES ?? FULL_
   log(line(labels[1], b));
   log(line(labels[2], c));
   log(`  ratio b/a: ${(b.planMs / a.planMs).toFixed(1)}x the time (cpu ${(b.cpuMs / a.cpuMs).toFixed(1)}x), ${(b.peakBytes / a.peakBytes).toFixed(1)}x the peak memory; c/a: ${(c.planMs / a.planMs).toFixed(1)}x the time (cpu ${(c.cpuMs / a.cpuMs).toFixed(1)}x)`);
+  // The wall time cannot fall below the CPU time spread over every core: a lower bound for any threading of the same
+  // work, measured in the same run (cpu counts every thread of the child: analysis, proofs, garbage collection).
+  const cores = availableParallelism();
+  log(`  cpu floor: (b) used ${secs(b.cpuMs)} s of CPU; on ${cores} cores no schedule of that work ends before ${secs(b.cpuMs / cores)} s (target ${secs(targetMs)} s)`);
   for (const r of [b, c]) {
     log(`  (${r.scenario}) analysed ${r.analysed}/${r.jobs} lines with their script, proved ${r.proved}/${r.jobs}; readFile: ${r.reads.calls} calls for ${r.reads.paths} paths (${r.reads.misses} misses), at most ${r.reads.maxPerPath} for one path${r.reads.maxPath ? ` (${r.reads.maxPath})` : ''}, ${r.reads.pathsReadMoreThanOnce} paths read more than once`);
   }
