@@ -31,6 +31,14 @@ function running(pid: number): boolean {
   }
 }
 
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
 describe('background processes the job leaves behind', () => {
   it('do not hold the invocation open: after the grace period the job\'s process group is ended and the answer goes out', async () => {
     const job = `bg-${++n}`;
@@ -58,6 +66,63 @@ describe('background processes the job leaves behind', () => {
     expect(bodyOf(await env.invoke(ruleEvent('2027-01-04T18:01:00Z')))).toMatchObject({ exitCode: 0 });
     expect(readFileSync(join(dir, 'bg'), 'utf8')).toBe('finished\n');
     expect(env.stderr.join('\n')).not.toMatch(/ending its process group/);
+  });
+  it('that left its process group and hold its stderr open do not hold the invocation open: it is answered and the minute marked done', async () => {
+    // `set -m` (or setsid) puts a background process in a process group of its own, out of reach of the group kill;
+    // bootstrap says it does not wait for the stderr such a process holds, and must not wait for it after all
+    const job = `bg-${++n}`;
+    const dir = tempDir();
+    const taskDir = makeTaskDir({ jobId: job, shell: '/bin/bash', command: `set -m; sleep 30 & echo $! > ${dir}/pid; echo main-done` });
+    const env = await LambdaEnv.start({ taskDir, environment: lockEnv(job, { CRON2LAMBDA_GRACE_SECONDS: '1' }) });
+    try {
+      const t0 = Date.now();
+      const result = await env.invoke(ruleEvent('2027-01-04T18:04:00Z'));
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      expect(bodyOf(result)).toMatchObject({ exitCode: 0, skipped: false });
+      expect((await db.getLock(`${job}#2027-01-04T18:04Z`))?.state).toBe('done');
+      expect(env.stderr.join('\n')).toMatch(/stderr is still held open by a process outside its process group; not waiting for it/);
+    } finally {
+      killQuietly(Number(readFileSync(join(dir, 'pid'), 'utf8')));
+    }
+  });
+
+  it('that left its process group and hold its stderr open do not delay a failure either, and the error says why it has no stderr lines', async () => {
+    const job = `bg-${++n}`;
+    const dir = tempDir();
+    const taskDir = makeTaskDir({ jobId: job, shell: '/bin/bash', command: `set -m; sleep 30 & echo $! > ${dir}/pid; echo oops >&2; exit 3` });
+    const env = await LambdaEnv.start({ taskDir, environment: lockEnv(job, { CRON2LAMBDA_GRACE_SECONDS: '1' }) });
+    try {
+      const t0 = Date.now();
+      const result = await env.invoke(ruleEvent('2027-01-04T18:05:00Z'));
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      expect(result.kind).toBe('error');
+      const message = String(bodyOf(result).errorMessage);
+      expect(message).toMatch(/exited with status 3/);
+      expect(message).not.toMatch(/wrote nothing to stderr/);
+      expect(message).toMatch(/stderr is still held open by a process outside its process group/);
+      expect(await db.getLock(`${job}#2027-01-04T18:05Z`)).toBeUndefined();
+    } finally {
+      killQuietly(Number(readFileSync(join(dir, 'pid'), 'utf8')));
+    }
+  });
+
+  it('a job that closes its stderr early is not reported as leaving it open, and its stderr lines still reach the error', async () => {
+    // the copier then ends (and bash reaps it) while the job still runs: its answer must still be read
+    const job = `bg-${++n}`;
+    const ok = makeTaskDir({ jobId: job, command: `exec 2>/dev/null; sleep 0.3; echo main-done` });
+    const env = await LambdaEnv.start({ taskDir: ok, environment: lockEnv(job) });
+    for (const minute of ['18:06', '18:07']) {
+      expect(bodyOf(await env.invoke(ruleEvent(`2027-01-04T${minute}:00Z`)))).toMatchObject({ exitCode: 0, skipped: false });
+    }
+    const failJob = `bg-${++n}`;
+    const failing = makeTaskDir({ jobId: failJob, command: `echo oops >&2; exec 2>/dev/null; sleep 0.3; exit 5` });
+    const env2 = await LambdaEnv.start({ taskDir: failing, environment: lockEnv(failJob) });
+    const result = await env2.invoke(ruleEvent('2027-01-04T18:08:00Z'));
+    expect(result.kind).toBe('error');
+    expect(String(bodyOf(result).errorMessage)).toMatch(/exited with status 5 after \d+ ms\. Last stderr lines:\noops$/);
+    for (const e of [env, env2]) {
+      expect(e.stderr.filter((l) => /held open|invalid file descriptor|bootstrap: line/.test(l))).toEqual([]);
+    }
   });
 });
 
