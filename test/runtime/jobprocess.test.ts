@@ -1,6 +1,7 @@
-// How bootstrap runs a job: background processes it leaves behind, heavy output, ~/.curlrc.
+// How bootstrap runs a job: background processes it leaves behind, heavy output, ~/.curlrc, proxy variables.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../src/local/dynamodb.js';
@@ -186,5 +187,54 @@ describe('curl', () => {
     expect(bodyOf(await env.invoke(ruleEvent('2027-01-04T18:03:00Z')))).toMatchObject({ exitCode: 0, skipped: false });
     expect(markerLines(marker)).toEqual(['ran']);
     expect(existsSync(join(home, '.curlrc'))).toBe(true);
+  });
+
+  // A crontab's variables become the function's environment, and a crontab often sets a proxy for its jobs
+  // (http_proxy, https_proxy, ALL_PROXY, ...): the jobs keep it, but bootstrap's own requests never go through it.
+  const proxyVars = (proxy: string) =>
+    Object.fromEntries(['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'ALL_PROXY', 'all_proxy'].map((v) => [v, proxy]));
+
+  it('ignores proxy variables for the Runtime API and the lock table; the job still has them', async () => {
+    const job = `proxy-${++n}`;
+    const out = join(tempDir(), 'proxy');
+    const taskDir = makeTaskDir({ jobId: job, command: `echo "$http_proxy $HTTPS_PROXY $ALL_PROXY" >> ${out}` });
+    const env = await LambdaEnv.start({ taskDir, environment: lockEnv(job, proxyVars('http://127.0.0.1:9')) });
+    const result = await Promise.race([env.invoke(ruleEvent('2027-01-04T18:09:00Z')), env.proc.exited.then((e) => ({ exited: e }))]);
+    expect(result).toMatchObject({ kind: 'response' });
+    expect(bodyOf(result as Parameters<typeof bodyOf>[0])).toMatchObject({ exitCode: 0, skipped: false });
+    expect(markerLines(out)).toEqual(['http://127.0.0.1:9 http://127.0.0.1:9 http://127.0.0.1:9']);
+    expect((await db.getLock(`${job}#2027-01-04T18:09Z`))?.state).toBe('done');
+  });
+
+  it('does not send the lock\'s https requests to an https_proxy', async () => {
+    const job = `proxy-${++n}`;
+    let connections = 0;
+    const proxy = createServer((socket) => {
+      connections += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const { port } = proxy.address() as AddressInfo;
+      const taskDir = makeTaskDir({ jobId: job, command: 'true' });
+      // an https endpoint where nothing listens: the lock fails either way, but never by way of the proxy
+      const env = await LambdaEnv.start({
+        taskDir,
+        environment: lockEnv(job, {
+          // only the https ones: the Runtime API (http) is the other test's
+          https_proxy: `http://127.0.0.1:${port}`,
+          HTTPS_PROXY: `http://127.0.0.1:${port}`,
+          CRON2LAMBDA_DYNAMODB_ENDPOINT: 'https://127.0.0.1:9',
+          CRON2LAMBDA_LOCK_RETRY_SECONDS: '1',
+        }),
+      });
+      // a lost answer (the proxy's reset) is read back until a second before the deadline: keep that short
+      const result = await env.invoke(ruleEvent('2027-01-04T18:10:00Z'), { deadlineMs: Date.now() + 6000 });
+      expect(result.kind).toBe('error');
+      expect(String(bodyOf(result).errorMessage)).toMatch(/DynamoDB endpoint https:\/\/127\.0\.0\.1:9 not reachable/);
+      expect(connections).toBe(0);
+    } finally {
+      proxy.close();
+    }
   });
 });
