@@ -1,4 +1,4 @@
-// How bootstrap runs a job: background processes it leaves behind, heavy output, ~/.curlrc, proxy variables.
+// How bootstrap runs a job: background processes it leaves behind, heavy output, ~/.curlrc, proxy variables, TMPDIR.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
@@ -236,5 +236,23 @@ describe('curl', () => {
     } finally {
       proxy.close();
     }
+  });
+});
+
+describe('the crontab\'s variables, which are the function\'s environment too', () => {
+  it('runs a job whose crontab sets a TMPDIR that does not exist here, which the job keeps (bootstrap\'s own scratch goes to /tmp)', async () => {
+    // only /tmp is writable on Lambda, and the crontab's variables are the function's environment
+    const job = `tmpdir-${++n}`;
+    const out = join(tempDir(), 'tmpdir');
+    const taskDir = makeTaskDir({ jobId: job, command: `echo "$TMPDIR" >> ${out}` });
+    const env = await LambdaEnv.start({ taskDir, environment: lockEnv(job, { TMPDIR: '/nonexistent-c2l/tmp' }) });
+    const result = await Promise.race([env.invoke(ruleEvent('2027-01-04T18:11:00Z')), env.proc.exited.then((e) => ({ exited: e }))]);
+    expect(result).toMatchObject({ kind: 'response' });
+    expect(bodyOf(result as Parameters<typeof bodyOf>[0])).toMatchObject({ exitCode: 0, skipped: false });
+    expect(markerLines(out)).toEqual(['/nonexistent-c2l/tmp']);
+    expect(env.api.initErrors).toEqual([]);
+    // SIGTERM, not the SIGKILL of stopAll: bootstrap's EXIT trap removes its scratch directory from /tmp
+    env.proc.kill('SIGTERM');
+    await env.proc.exited;
   });
 });
