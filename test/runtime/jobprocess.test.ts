@@ -240,6 +240,32 @@ describe('curl', () => {
 });
 
 describe('the crontab\'s variables, which are the function\'s environment too', () => {
+  it('a CURL_CA_BUNDLE for the jobs (a file Lambda does not have) does not stop the lock\'s https requests', async () => {
+    const job = `ca-${++n}`;
+    // an https endpoint that accepts and hangs up: curl gets as far as TLS unless its CA file fails first
+    const server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const taskDir = makeTaskDir({ jobId: job, command: 'true' });
+      const env = await LambdaEnv.start({
+        taskDir,
+        environment: lockEnv(job, {
+          CURL_CA_BUNDLE: '/nonexistent-c2l/corp-ca.pem',
+          CRON2LAMBDA_DYNAMODB_ENDPOINT: `https://127.0.0.1:${port}`,
+          CRON2LAMBDA_LOCK_RETRY_SECONDS: '1',
+        }),
+      });
+      const result = await env.invoke(ruleEvent('2027-01-04T18:12:00Z'), { deadlineMs: Date.now() + 6000 });
+      expect(result.kind).toBe('error');
+      const message = String(bodyOf(result).errorMessage);
+      expect(message).toMatch(/DynamoDB endpoint https:\/\/127\.0\.0\.1:\d+ not reachable/);
+      expect(message).not.toMatch(/curl exit 77|certificate file/);
+    } finally {
+      server.close();
+    }
+  });
+
   it('runs a job whose crontab sets a TMPDIR that does not exist here, which the job keeps (bootstrap\'s own scratch goes to /tmp)', async () => {
     // only /tmp is writable on Lambda, and the crontab's variables are the function's environment
     const job = `tmpdir-${++n}`;
