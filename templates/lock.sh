@@ -254,8 +254,9 @@ c2l_ddb() {
   # C2L_DDB_THEN (optional): a second request for the same curl process, made after this one. bootstrap answers
   # the Runtime API this way, because starting curl costs more than a request does.
   if ((${#C2L_DDB_THEN[@]})); then then=(--next "${C2L_DDB_THEN[@]}" -o /dev/null -w '\nC2L-THEN %{http_code} %{exitcode}\n'); fi
-  # -q first: no ~/.curlrc can change these requests.
-  out=$(curl -q -sS -X POST "$C2L_DDB_ENDPOINT/" \
+  # -q first: no ~/.curlrc can change these requests; --noproxy '*': nor can a proxy the crontab set for its jobs,
+  # nor its CURL_CA_BUNDLE (a server's CA file, which Lambda does not have: every request would fail with exit 77).
+  out=$(unset CURL_CA_BUNDLE; exec curl -q -sS --noproxy '*' -X POST "$C2L_DDB_ENDPOINT/" \
     --connect-timeout "${CRON2LAMBDA_LOCK_CONNECT_TIMEOUT:-3}" --max-time "${CRON2LAMBDA_LOCK_MAX_TIME:-10}" \
     -H 'Content-Type: application/x-amz-json-1.0' -H "X-Amz-Target: DynamoDB_20120810.$op" \
     --aws-sigv4 "aws:amz:${AWS_REGION}:dynamodb" --user "${AWS_ACCESS_KEY_ID}:${AWS_SECRET_ACCESS_KEY}" \

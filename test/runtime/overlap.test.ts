@@ -90,6 +90,32 @@ it('forbid with a wait: the second run waits for the first to end, then runs', a
   expect(markerLines(marker).map((l) => l.split(' ')[0])).toEqual(['start', 'end', 'start', 'end']);
 });
 
+it('forbid with a wait: a duplicate delivery of a waiting minute skips it, however long the wait (the minute\'s lease is renewed while waiting)', async () => {
+  const job = `ov-${++n}`;
+  const { taskDir, marker, go } = busyJob(job);
+  const policy = { CRON2LAMBDA_OVERLAP: 'forbid', CRON2LAMBDA_OVERLAP_WAIT: '120', CRON2LAMBDA_LEASE_SECONDS: '2', CRON2LAMBDA_HEARTBEAT_SECONDS: '0.5' };
+  const a = await LambdaEnv.start({ taskDir, environment: env(job, policy) });
+  const b = await LambdaEnv.start({ taskDir, environment: env(job, policy) });
+  const c = await LambdaEnv.start({ taskDir, environment: env(job, policy) });
+  const first = a.invoke(ruleEvent('2027-01-04T19:20:00Z'), { requestId: `${job}-first` });
+  while (markerLines(marker).length === 0) await new Promise((r) => setTimeout(r, 20));
+  const second = b.invoke(ruleEvent('2027-01-04T19:30:00Z'), { requestId: `${job}-second` });
+  await b.waitForLine(/job lock .*holder=.*-second: skipped live/); // waiting for the first run
+  // longer than the lease of 19:30, which the second delivery took and holds while it waits
+  await new Promise((r) => setTimeout(r, 3500));
+  const duplicate = c.invoke(ruleEvent('2027-01-04T19:30:00Z'), { requestId: `${job}-duplicate` });
+  const seen = await Promise.race([duplicate.then(() => 'answered'), c.waitForLine(/lock job=.*minute=2027-01-04T19:30Z holder=.*-duplicate: took over/).then(() => 'took over')]);
+  writeFileSync(go, '');
+  expect(bodyOf(await first)).toMatchObject({ exitCode: 0, skipped: false });
+  expect(bodyOf(await second)).toMatchObject({ exitCode: 0, skipped: false });
+  const dup = await duplicate;
+  // 19:20 once, 19:30 once
+  expect(markerLines(marker).map((l) => l.split(' ')[0])).toEqual(['start', 'end', 'start', 'end']);
+  expect(seen).toBe('answered');
+  expect(bodyOf(dup)).toMatchObject({ skipped: true, reason: 'live' });
+  expect(await db.getLock(`${job}#2027-01-04T19:30Z`)).toMatchObject({ state: 'done', holder: `${job}-second` });
+});
+
 it('forbid: a holder killed mid-run does not block the job beyond its lease', async () => {
   const job = `ov-${++n}`;
   const { taskDir, marker, go } = busyJob(job);
