@@ -206,8 +206,11 @@ export async function run({
     log(`  acquire + release (failed run):     ${fmt(result.ours.release)}`);
     log(`  acquire + done    (successful run): ${fmt(result.ours.done)}`);
 
-    const aws = awsCli();
-    if (!aws) {
+    // BENCH_LOCK_AWS_N=0 leaves the AWS CLI out (a baseline of no runs has no figures)
+    const aws = awsIterations > 0 ? awsCli() : null;
+    if (awsIterations <= 0) {
+      result.baselineSkipped = 'BENCH_LOCK_AWS_N is 0';
+    } else if (!aws) {
       result.baselineSkipped = 'the AWS CLI (aws) is not on PATH';
     } else if (!aws.version) {
       result.baselineSkipped = `${aws.path} does not run: ${aws.problem}`;
@@ -246,7 +249,7 @@ export async function run({
       log(`  one update-item per invocation:     ${fmt(result.baseline)}`);
       log(`  ratio recipe / ours (mean, vs acquire + release): ${result.ratio.toFixed(1)}x`);
     }
-    if (result.baselineSkipped) log(`original recipe's lock: baseline skipped: ${result.baselineSkipped} (not installed by this benchmark)`);
+    if (result.baselineSkipped) log(`original recipe's lock: baseline skipped: ${result.baselineSkipped}${awsIterations > 0 ? ' (not installed by this benchmark)' : ''}`);
 
     const inv = await invocationOverhead(db, aws?.version ? aws : null, iterations, awsIterations);
     const floor = inv['no lock (floor)'].mean;

@@ -25,6 +25,8 @@
 #                       wait and the caller's time allows, wait and look again;
 #   running, expired -> one conditional PutItem on the record version number that was read: took over. A renewal,
 #                       release or done in between changes the rvn, so there are never two holders.
+#   "skipped"        -> skipped (the overlap policy decided so for this minute);
+#   anything else    -> error: no state, or one this runtime never writes, must not answer as a skipped run.
 # A holder with the same request id gets no favour: Lambda's retries keep the request id, but so might a duplicate
 # delivery from its eventually consistent queue, and that one may be alive. Each acquisition has its own token.
 # Every call retries throttling, 5xx and connection failures with exponential backoff and jitter, within a time
@@ -434,10 +436,16 @@ c2l_lock_acquire() {
       c2l_lock_log "$1" "$2" "skipped done (the minute already ran and succeeded, holder $C2L_ITEM_HOLDER)"
       return 1
     fi
-    if [[ $C2L_ITEM_STATE != running ]]; then # "skipped": the overlap policy skipped this minute for good
-      C2L_LOCK_WHY=$C2L_ITEM_STATE
-      c2l_lock_log "$1" "$2" "skipped $C2L_ITEM_STATE (holder $C2L_ITEM_HOLDER decided so for this minute)"
+    if [[ $C2L_ITEM_STATE == skipped ]]; then # the overlap policy skipped this minute for good
+      C2L_LOCK_WHY=skipped
+      c2l_lock_log "$1" "$2" "skipped skipped (holder $C2L_ITEM_HOLDER decided so for this minute)"
       return 1
+    fi
+    if [[ $C2L_ITEM_STATE != running ]]; then
+      # Only this runtime writes the table, and never such an item: a skip would answer success for a minute that
+      # may never have run, so it is an error that names what was found.
+      C2L_LOCK_ERROR="the lock $1 holds a state this runtime does not know ('$C2L_ITEM_STATE', holder '$C2L_ITEM_HOLDER'), so it cannot tell whether the minute ran"
+      return 2
     fi
     c2l_now_ms now
     lease=$C2L_ITEM_LEASE

@@ -105,6 +105,17 @@ describe('the lock', () => {
     expect(await acquire('j#2027-01-04T18:03Z', 'new', future())).toBe(1);
   });
 
+  it.each([
+    ['no state', 'u#2027-01-04T18:01Z', {}],
+    ['a state it does not know', 'u#2027-01-04T18:02Z', { state: { S: 'finished' } }],
+    ['a state that is not a string', 'u#2027-01-04T18:03Z', { state: { N: '1' } }],
+  ])('reports an error (2), never a skip, for an item with %s (a failure must not pass as a skipped run)', async (_, key, extra) => {
+    await db.putItem({ key: { S: key }, holder: { S: 'other' }, deadline: { N: '1' }, ttl: { N: '1800000000' }, started: { N: '1' }, ...extra }, db.tableName);
+    const out = await bash('c2l_lock_acquire "$1" h "$2" 1800000000; echo "$? why=$C2L_LOCK_WHY error=$C2L_LOCK_ERROR"', key, future());
+    expect(out.trim()).toMatch(/^2 why= error=the lock u#\S+ holds a state this runtime does not know/);
+    expect(await db.getLock(key)).toMatchObject({ holder: 'other' });
+  });
+
   it('is deleted by its holder on release, so the minute can be taken again', async () => {
     expect(await acquire('j#2027-01-04T18:04Z', 'r', future())).toBe(0);
     expect(await bash('c2l_lock_release "$1" r; echo $?', 'j#2027-01-04T18:04Z')).toBe('0\n');
