@@ -74,8 +74,12 @@ export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
   // Every bundled text file is scanned as text too: shell scripts for well-known token formats (a PEM key in a comment
   // or a file that does not parse), other files (Python, config) for credential-named values as well. Binaries (a NUL
   // in the first 8 KiB) are programs: their bytes are not scanned.
+  // A shell script the parser could not read (bash runs one with a NUL byte after its first line) was not traced:
+  // its whole text is judged, whatever bytes it holds.
+  const unparsed = new Set(tracer.findings.filter((f) => f.code === 'parse-error').map((f) => f.file));
   for (const r of [...tracer.files.values()].sort((a, b) => (a.path < b.path ? -1 : 1))) {
-    if (r.original.subarray(0, 8192).includes(0)) continue;
+    if (r.shell && unparsed.has(r.path)) tracer.unparsedSecrets(fileText(r.original), r.path);
+    else if (r.original.subarray(0, 8192).includes(0)) continue;
     tracer.textSecrets(fileText(r.original), r.path, 1, r.shell);
   }
 

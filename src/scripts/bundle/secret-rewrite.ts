@@ -2,6 +2,7 @@
 // the bundled copy into an environment variable.
 import { secretsInText, secretsInValue, type SecretMatch } from '../secrets.js';
 import { credentialParts, tokensIn } from '../tokens.js';
+import { findSecrets } from '../findings/secrets.js';
 import {
   type Word,
 } from '../sh/index.js';
@@ -23,6 +24,20 @@ export class SecretRewriter extends FileRegistry {
       const at = text.indexOf(m.value);
       const l = line + (at > 0 ? text.slice(0, at).split('\n').length - 1 : 0);
       this.trace.secrets.push({ file, line: l, kind: m.kind, label: m.label, value: m.value });
+    }
+  }
+
+  /**
+   * Credentials in a shell script the parser could not read (an unterminated quote, a NUL byte): its words were never
+   * traced, so its text is judged as an unparsed crontab line is (password options per line, every format, pairs).
+   */
+  unparsedSecrets(text: string, file: string): void {
+    const known = new Set(this.trace.secrets.map((s) => s.value));
+    for (const h of findSecrets(text, file, 1)) {
+      if (known.has(h.value)) continue;
+      known.add(h.value);
+      const label = h.finding.code === 'secret' ? h.finding.args.label : undefined;
+      this.trace.secrets.push({ file, line: h.finding.line, kind: (h.finding.detail?.secretKind ?? 'assignment') as SecretMatch['kind'], label: label ?? 'credential', value: h.value });
     }
   }
 
