@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SLOW, collectOutputs, expectNoneOf, jobs, makeServer, writeCrontab, type Outputs } from './outputs.js';
+import { cli } from '../support/cli.js';
 
 const zipPaths = (out: Outputs): string[] => [...out.zips.values()].flatMap((z) => [...z.keys()]);
 const codesOf = (out: Outputs, i: number): string[] => jobs(out)[i].findings.map((f) => f.code);
@@ -108,5 +109,30 @@ describe('bad input inside script analysis is a reason on that job, never a cras
     expect(codesOf(out, 2)).toContain('bad-path');
     expect(out.manifest.jobs[3].zip).toMatch(/\.zip$/);
     expect(out.packageRun.status).toBe(1);
+  }, SLOW);
+});
+
+describe('directories a job passes through', () => {
+  it('a directory a reference goes through (`dir/..`, a `cd` before a relative path) exists in the zip, with no bundled file in it', () => {
+    const root = makeServer({
+      'opt/app/lib/a.sh': 'echo loaded-a\n',
+      'opt/app/lib/b.sh': 'echo loaded-b\n',
+      'opt/app/lib/c.sh': 'echo loaded-c\n',
+      'opt/app/sub/data.txt': 'not bundled\n',
+      'opt/app/empty/data.txt': 'not bundled\n',
+      'opt/app/other/data.txt': 'not bundled\n',
+      'opt/app/bin/run.sh': '#!/bin/bash\nset -e\n. /opt/app/sub/../lib/a.sh\ncd /opt/app/empty\n. ../lib/b.sh\ncd "$(dirname "$0")"\ncd ../other\n. ../lib/c.sh\n',
+    });
+    const crontab = writeCrontab('CRON_TZ=UTC\n0 1 * * * /opt/app/bin/run.sh\n0 2 * * * cd /opt/app/sub && . ../lib/a.sh\n');
+    const out = collectOutputs(crontab, root);
+    expect(jobs(out).map((j) => j.status)).toEqual(['migrate', 'migrate']);
+    // a directory entry, not its server files
+    expect(zipPaths(out).filter((p) => p.includes('data.txt'))).toEqual([]);
+    const first = cli(['invoke', crontab, '--root', root, '--line', '2', '--time', '2027-01-04T01:00:05Z']);
+    expect(first.stderr).toContain('delivery 1: response {"exitCode":0');
+    expect(first.stdout).toBe('loaded-a\nloaded-b\nloaded-c\n');
+    const second = cli(['invoke', crontab, '--root', root, '--line', '3', '--time', '2027-01-04T02:00:05Z']);
+    expect(second.stderr).toContain('delivery 1: response {"exitCode":0');
+    expect(second.stdout).toBe('loaded-a\n');
   }, SLOW);
 });

@@ -17,6 +17,7 @@ import { type CommandUse, type Resolution, type WordInfo } from './types.js';
 import { identity, inDoubleQuotes, type Ctx, type Unit } from './context.js';
 import { INLINE_CODE_OPTS, INTERPRETERS, SHELL_NAMES, shebangInterpreter, wrappedCommand } from './programs.js';
 import { StatementWalker } from './walk.js';
+import { dirsLeft } from './state.js';
 
 /**
  * A command's trace record, its fields written out: a record is made for every command of every script, and one
@@ -160,12 +161,20 @@ export class Tracer extends StatementWalker {
           ctx.anchor = { kind: 'unknown' };
           return;
         }
-        const abs = resolvePath(v.text, ctx.scope.cwd);
+        const from = ctx.scope.cwd;
+        const abs = resolvePath(v.text, from);
         ctx.scope.cwd = abs;
+        // the directories this cd enters: its target and each one a `..` in it leaves
+        const entered = abs === null ? [] : [...dirsLeft(v.text.startsWith('/') ? v.text : `${from}/${v.text}`), abs];
         if (abs === null) ctx.anchor = { kind: 'unknown' };
-        else if (v.scriptRelative) ctx.anchor = { kind: 'script' };
-        else if (v.text.startsWith('/')) ctx.anchor = { kind: 'cd', key: ctx.unit.key, offset: ctx.unit.base + w.pos, escape: ctx.unit.escape };
-        // relative cd keeps the anchor it is relative to
+        else if (v.scriptRelative) {
+          ctx.anchor = { kind: 'script' };
+          this.needDirs(entered);
+        } else if (v.text.startsWith('/')) ctx.anchor = { kind: 'cd', key: ctx.unit.key, offset: ctx.unit.base + w.pos, escape: ctx.unit.escape, dirs: entered };
+        // relative cd keeps the anchor it is relative to: in the task root (a script's directory, a rewritten cd) the
+        // directories it enters must be there
+        else if (ctx.anchor.kind === 'cd') ctx.anchor = { ...ctx.anchor, dirs: [...ctx.anchor.dirs, ...entered] };
+        else if (ctx.anchor.kind === 'script') this.needDirs(entered);
         return;
       }
       case 'source':

@@ -50,7 +50,7 @@ export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
   const nul = nulFields(input);
   if (nul.length > 0) {
     const f = makeFinding('bad-input', { fields: nul }, file, lineBase + 1);
-    return { command: input.command, commandEdits: [], files: [], findings: [f], error: true, trace: tracer.trace };
+    return { command: input.command, commandEdits: [], files: [], dirs: [], findings: [f], error: true, trace: tracer.trace };
   }
   const parsed = parseShell(input.command);
   if (!parsed.file) {
@@ -97,6 +97,7 @@ export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
     command,
     commandEdits,
     files,
+    dirs: [...tracer.dirs].sort(),
     findings: tracer.findings,
     error: tracer.findings.some((f) => BUNDLE_ERROR_CODES.has(f.code)),
     trace: tracer.trace,
