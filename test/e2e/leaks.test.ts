@@ -227,6 +227,20 @@ describe('issue 7 reproductions, one by one', () => {
     expect(where).toEqual(expect.arrayContaining(['/opt/bad.sh:2', '/opt/bad.sh:3', '/opt/bad.sh:4', '/opt/nul.sh:2', '/opt/nul.sh:3']));
   }, SLOW);
 
+  it('a credential written with shell escapes in the crontab line (\\", \\$, \\ ) is redacted as written too', () => {
+    const root = makeServer({ 'opt/run.sh': '#!/bin/bash\necho ok\n' });
+    const crontab = [
+      `0 1 * * * mysql -p"Esc\\"QuotedPlantedPw4" -e 'select 1'`,
+      `0 2 * * * DB_PASSWORD="Esc\\$DollarPlantedPw5" /opt/run.sh`,
+      `0 3 * * * mysql -pEsc\\ SpacePlantedPw6 shop`,
+      '',
+    ].join('\n');
+    const out = collectOutputs(writeCrontab(crontab), root);
+    // each value is found (its unescaped form is what the shell passes)
+    expect(jobs(out).map((j) => j.findings.filter((f) => f.code === 'secret').length)).toEqual([1, 1, 1]);
+    expectNoneOf(out, ['QuotedPlantedPw4', 'DollarPlantedPw5', 'SpacePlantedPw6']);
+  }, SLOW);
+
   it('bundled files that are not UTF-8 stay byte-identical, and a redacted one changes only at the secret', () => {
     const latin1 = Buffer.concat([Buffer.from('#!/bin/bash\n# caf'), Buffer.from([0xe9, 0x20, 0xff, 0xfe]), Buffer.from('\nDB_PASSWORD=Latin1Planted42\necho "r'), Buffer.from([0xe9]), Buffer.from('sum'), Buffer.from([0xe9]), Buffer.from('"\n')]);
     const binary = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0xff, 0xfe, 0x80, 0x81, 0xc3, 0x28, 0x00, 0x0a]);

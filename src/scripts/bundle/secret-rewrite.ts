@@ -2,7 +2,7 @@
 // the bundled copy into an environment variable.
 import { secretsInText, secretsInValue, type SecretMatch } from '../secrets.js';
 import { credentialParts, tokensIn } from '../tokens.js';
-import { findSecrets } from '../findings/secrets.js';
+import { findSecrets, writtenForm } from '../findings/secrets.js';
 import {
   type Word,
 } from '../sh/index.js';
@@ -52,6 +52,9 @@ export class SecretRewriter extends FileRegistry {
       }
     }
     this.trace.secrets.push({ file: ctx.unit.file, line: this.line(w, ctx), kind: m.kind, label: m.label, value: m.value, envVar });
+    // as written (quoted, escaped) it is redacted too: the crontab line is printed as written
+    const written = writtenForm(this.raw(ctx, w.pos, w.end), literal, m.value);
+    if (written !== undefined) this.trace.secretParts.push(written);
     const at = literal.indexOf(m.value);
     if (at === -1) return;
     const prefix = literal.slice(0, at);
