@@ -14,7 +14,7 @@ import { readCrontabInputs } from '../inputs.js';
 import { detectServerZone } from '../server-zone.js';
 import { chooseRuntime, runtimeFilesOf } from '../../runtime/load.js';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { resolveHost } from '../../plan/host.js';
 import { parallelProver } from '../parallel-proofs.js';
 
@@ -49,7 +49,8 @@ export function hostFromOptions(options: { host?: string; root?: string }, io: I
   } catch {
     etcHostname = null;
   }
-  const r = resolveHost({ flag: options.host, etcHostname, root, machine: hostname() });
+  // the directory's own name, however --root spells it (`.`, `./`, `copy/.` name no directory): job ids hold it
+  const r = resolveHost({ flag: options.host, etcHostname, root: resolve(root), machine: hostname() });
   if ('error' in r) throw new UsageError(r.error);
   return r.host;
 }
