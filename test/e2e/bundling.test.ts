@@ -96,6 +96,17 @@ describe('what may be bundled', () => {
   }, SLOW);
 });
 
+describe('the server copy\'s own files', () => {
+  it('an etc/hostname link leading out of --root is read inside it: no file of this machine names the host', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'c2l-outside-'));
+    writeFileSync(join(outside, 'token'), 'PlantedHostToken77\n');
+    const root = makeServer({ 'opt/run.sh': '#!/bin/bash\necho ok\n', 'etc/hostname': { link: join(outside, 'token') } });
+    const out = collectOutputs(writeCrontab('0 1 * * * /opt/run.sh\n'), root);
+    expect((out.plan as { host: string }).host).toBe(root.split('/').pop()!.toLowerCase());
+    expectNoneOf(out, ['PlantedHostToken77', 'plantedhosttoken77']);
+  }, SLOW);
+});
+
 describe('bad input inside script analysis is a reason on that job, never a crash', () => {
   it('a NUL byte in a command, a script path with a trailing slash, a backslash in a script name', () => {
     const root = makeServer({ 'opt/x.sh': '#!/bin/bash\necho x\n', 'opt/x\\y.sh': '#!/bin/bash\necho y\n', 'opt/ok.sh': '#!/bin/bash\necho ok\n' });
