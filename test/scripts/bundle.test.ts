@@ -140,4 +140,35 @@ describe('bundleJob on an in-memory tree', () => {
       [3, 'CRON2LAMBDA_SECRET_1'],
     ]);
   });
+
+  test('an interpreter option that takes an argument (-W x, -I dir, -r lib, -c php.ini) is not the script; the script after it is bundled', () => {
+    const tree = memoryReader({
+      '/opt/app/job.py': 'print(1)\n',
+      '/opt/app/job.js': 'console.log(1)\n',
+      '/opt/app/job.pl': 'print 1;\n',
+      '/opt/app/job.rb': 'puts 1\n',
+      '/opt/app/job.php': '<?php echo 1;\n',
+      '/opt/lib/': '',
+      '/etc/php.ini': '',
+    });
+    const cases: Array<[string, string]> = [
+      ['python3 -W ignore /opt/app/job.py', '/opt/app/job.py'],
+      ['python3 -X importtime /opt/app/job.py', '/opt/app/job.py'],
+      ['node -r dotenv/config /opt/app/job.js', '/opt/app/job.js'],
+      ['node --require dotenv/config /opt/app/job.js', '/opt/app/job.js'],
+      ['perl -I /opt/lib /opt/app/job.pl', '/opt/app/job.pl'],
+      ['ruby -r json /opt/app/job.rb', '/opt/app/job.rb'],
+      ['php -c /etc/php.ini /opt/app/job.php', '/opt/app/job.php'],
+      ['php -d memory_limit=1G /opt/app/job.php', '/opt/app/job.php'],
+    ];
+    for (const [command, script] of cases) {
+      const r = bundleJob(input(command), tree);
+      expect(r.files.map((f) => f.path), command).toEqual([script]);
+      expect(r.findings.map((f) => f.code), command).toEqual([]);
+    }
+    // inline code takes no script after it
+    for (const command of ['python3 -c "print(1)"', 'node -e "1"', 'perl -e 1', 'ruby -e 1', 'php -r "echo 1;"', 'python3 -m http.server']) {
+      expect(bundleJob(input(command), tree).files, command).toEqual([]);
+    }
+  });
 });

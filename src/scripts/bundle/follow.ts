@@ -15,7 +15,7 @@ import { MAX_NESTING, MAX_SCRIPT_BYTES, refusalFinding, tooLarge } from '../poli
 import { makeFinding } from '../types.js';
 import { type CommandUse, type Resolution, type WordInfo } from './types.js';
 import { identity, inDoubleQuotes, type Ctx, type Unit } from './context.js';
-import { INLINE_CODE_OPTS, INTERPRETERS, SHELL_NAMES, shebangInterpreter, wrappedCommand } from './programs.js';
+import { INTERPRETERS, SHELL_NAMES, interpreterOptions, shebangInterpreter, wrappedCommand } from './programs.js';
 import { StatementWalker } from './walk.js';
 import { dirsLeft } from './state.js';
 
@@ -215,7 +215,7 @@ export class Tracer extends StatementWalker {
       return;
     }
     if (INTERPRETERS.has(name) || /^python[0-9.]+$/.test(name) || /^php[0-9.]+$/.test(name)) {
-      this.interpreterInvocation(args, vals, ctx);
+      this.interpreterInvocation(name, args, vals, ctx);
     }
   }
 
@@ -344,11 +344,16 @@ export class Tracer extends StatementWalker {
     }
   }
 
-  protected interpreterInvocation(args: readonly Word[], vals: Array<string | null>, ctx: Ctx): void {
+  protected interpreterInvocation(name: string, args: readonly Word[], vals: Array<string | null>, ctx: Ctx): void {
+    const opts = interpreterOptions(name);
     for (let i = 1; i < args.length; i++) {
       const v = vals[i];
       if (v === null) return;
-      if (INLINE_CODE_OPTS.has(v)) return;
+      if (opts.inline.has(v)) return;
+      if (opts.withArg.has(v)) {
+        i++;
+        continue;
+      }
       if (v === '-f' && i + 1 < args.length) {
         this.scriptArg(args[i + 1], ctx, false);
         return;
