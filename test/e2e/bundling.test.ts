@@ -123,6 +123,27 @@ describe('bad input inside script analysis is a reason on that job, never a cras
   }, SLOW);
 });
 
+describe('text nested deeper than the stack holds', () => {
+  it('is a parse error of that text, or an error on that job when code in code adds up, never a crash', () => {
+    const nest = (n: number, open: string, mid: string, close: string) => open.repeat(n) + mid + close.repeat(n);
+    // a heredoc given to bash inside 200 subshells, 8 times inside each other
+    const heredocs = (k: number): string => (k === 0 ? 'true\n' : `${'( '.repeat(200)}bash <<'E${k}'\n${heredocs(k - 1)}E${k}\n${' )'.repeat(200)}\n`);
+    const root = makeServer({
+      'opt/parens.sh': `#!/bin/bash\n${nest(1000, '( ', 'true', ' )')}\n`,
+      'opt/substs.sh': `#!/bin/bash\necho ${nest(2000, '$(', 'true', ')')}\n`,
+      'opt/heredocs.sh': `#!/bin/bash\n${heredocs(8)}`,
+      'opt/ok.sh': '#!/bin/bash\necho ok\n',
+    });
+    const crontab = ['0 1 * * * /opt/parens.sh', '0 2 * * * /opt/substs.sh', '0 3 * * * /opt/heredocs.sh', `0 4 * * * ${nest(3000, '( ', '/opt/ok.sh', ' )')}`, '0 5 * * * /opt/ok.sh', ''].join('\n');
+    const out = collectOutputs(writeCrontab(crontab), root);
+    const js = jobs(out);
+    for (const i of [0, 1, 3]) expect(codesOf(out, i), js[i].id).toContain('parse-error');
+    expect(js[2].status).toBe('error');
+    expect(codesOf(out, 2)).toContain('too-deep');
+    expect(out.manifest.jobs[4].zip).toMatch(/\.zip$/);
+  }, SLOW);
+});
+
 describe('directories a job passes through', () => {
   it('a directory a reference goes through (`dir/..`, a `cd` before a relative path) exists in the zip, with no bundled file in it', () => {
     const root = makeServer({

@@ -12,6 +12,7 @@ import {
 } from '../sh/index.js';
 import type { FileReader } from '../reader.js';
 import { BUNDLE_ERROR_CODES, makeFinding, type NulField } from '../types.js';
+import { MAX_NESTING } from '../policy.js';
 import { type BundleResult, type BundledFile, type JobInput } from './types.js';
 import { COMMAND_KEY, identity, type Ctx, type Unit } from './context.js';
 import { spliced } from './splice.js';
@@ -66,9 +67,16 @@ export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
       topLevel: true,
       depth: 0,
     };
-    tracer.visitStmts(parsed.file.stmts, ctx);
-    tracer.flushFunctions(ctx);
-    tracer.resolveFdFlocks();
+    try {
+      tracer.visitStmts(parsed.file.stmts, ctx);
+      tracer.flushFunctions(ctx);
+      tracer.resolveFdFlocks();
+    } catch (e) {
+      // Each text is read at most MAX_CST_DEPTH levels deep, but code inside code (a heredoc given to bash inside a
+      // subshell inside a heredoc...) adds up: past what the stack holds the job cannot be judged, and is an error.
+      if (!(e instanceof RangeError) || !/call stack/i.test(e.message)) throw e;
+      tracer.findings.push(makeFinding('too-deep', { path: file, limit: MAX_NESTING }, file, lineBase + 1, { path: file }));
+    }
   }
 
   // Every bundled text file is scanned as text too: shell scripts for well-known token formats (a PEM key in a comment
