@@ -125,6 +125,20 @@ describe('bundleJob on an in-memory tree', () => {
     );
   });
 
+  test('pushd DIR changes directory as cd does, and popd goes back: relative paths between them are read in DIR', () => {
+    const r = bundleJob(
+      input('/opt/run.sh'),
+      memoryReader({
+        '/opt/run.sh': '#!/bin/bash\npushd /opt/a >/dev/null\n. ./y.sh\npopd >/dev/null\n. ./y.sh\n',
+        '/opt/a/y.sh': 'echo a\n',
+        '/home/deploy/y.sh': 'echo home\n',
+      }),
+    );
+    expect(r.files.map((f) => f.path)).toEqual(['/home/deploy/y.sh', '/opt/a/y.sh', '/opt/run.sh']);
+    expect(text(r.files[2].content)).toBe('#!/bin/bash\npushd "$LAMBDA_TASK_ROOT"/opt/a >/dev/null\n. ./y.sh\npopd >/dev/null\n. "$LAMBDA_TASK_ROOT"/home/deploy/./y.sh\n');
+    expect(r.findings).toEqual([]);
+  });
+
   test('a secret literal in a script is replaced by an environment reference', () => {
     const a = analyzeJob(
       input('/opt/x.sh'),
