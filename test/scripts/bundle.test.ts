@@ -139,6 +139,15 @@ describe('bundleJob on an in-memory tree', () => {
     expect(r.findings).toEqual([]);
   });
 
+  test('builtin source FILE and command . FILE source the file as source does', () => {
+    const tree = memoryReader({ '/opt/lib.sh': 'x=1\n' });
+    for (const command of ['builtin source /opt/lib.sh', 'builtin . /opt/lib.sh', 'command . /opt/lib.sh']) {
+      const r = bundleJob(input(command), tree);
+      expect(r.files.map((f) => [f.path, f.reason]), command).toEqual([['/opt/lib.sh', 'source']]);
+      expect(r.command, command).toContain('"$LAMBDA_TASK_ROOT"/opt/lib.sh');
+    }
+  });
+
   test('a secret literal in a script is replaced by an environment reference', () => {
     const a = analyzeJob(
       input('/opt/x.sh'),

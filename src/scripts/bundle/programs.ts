@@ -104,6 +104,8 @@ const WRAPPER_OPTS_WITH_ARG: Record<string, string[]> = {
   chronic: [],
   nohup: [],
   command: [],
+  // `builtin source FILE`: the builtin itself
+  builtin: [],
   setsid: [],
   doas: ['-u'],
 };
