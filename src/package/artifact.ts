@@ -135,6 +135,13 @@ export function packageJob(job: Job, bundle: JobBundle, templates: Templates, op
     ...COPIER_ARCHES.map((arch) => ({ path: copierPath(arch), content: copierElf(arch), mode: 0o755 })),
     ...bundle.files.map((f) => ({ path: f.zipPath, content: f.content, mode: f.mode })),
   ];
+  // Directories the job enters (a `cd`, `dir/..`) that no file entry makes: a zip makes a directory only as a file's
+  // parent, so without an entry of its own it would be missing on Lambda.
+  const made = new Set(entries.flatMap((e) => e.path.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+  for (const d of bundle.dirs ?? []) {
+    const path = d.replace(/^\/+/, '');
+    if (path !== '' && !made.has(path)) entries.push({ path, content: '', mode: 0o755, directory: true });
+  }
   // The zone this package sets as TZ, as a file: local time without the runtime's time-zone data.
   const zone = job.schedule?.timezone;
   const zoneFile = zone && environment.TZ === zone ? templates.zoneinfo?.(zone) : undefined;

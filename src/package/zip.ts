@@ -20,6 +20,8 @@ export interface ZipEntryInput {
   content: Uint8Array | string;
   /** Unix permission bits, e.g. 0o755 for bootstrap and scripts, 0o644 otherwise. */
   mode: number;
+  /** A directory entry (`path/`, no content): a directory the job needs that holds no file of the zip. */
+  directory?: boolean;
 }
 
 export interface ZipEntry {
@@ -75,7 +77,7 @@ export function unzippedSize(entries: readonly { content: Uint8Array | string }[
 }
 
 /**
- * A zip of the entries: sorted by path, fixed timestamp, unix modes as given, no directory entries.
+ * A zip of the entries: sorted by path, fixed timestamp, unix modes as given, directory entries only where asked.
  * The same entries (in any order) give byte-identical output.
  */
 export async function writeZip(entries: readonly ZipEntryInput[]): Promise<Buffer> {
@@ -100,7 +102,7 @@ export async function writeZip(entries: readonly ZipEntryInput[]): Promise<Buffe
   });
   for (const entry of sorted) {
     const content = typeof entry.content === 'string' ? Buffer.from(entry.content, 'utf8') : Buffer.from(entry.content);
-    archive.append(content, { name: entry.path, date: ZIP_FIXED_DATE, mode: entry.mode });
+    archive.append(content, { name: entry.directory ? `${entry.path}/` : entry.path, date: ZIP_FIXED_DATE, mode: entry.mode });
   }
   await archive.finalize();
   await finished;

@@ -10,12 +10,14 @@ export interface JobBundle {
   dropped: string[];
   /** The server files bundled with the job: server path, zip path, mode, why, and the (rewritten) content. */
   files: BundledFile[];
+  /** Server directories the job enters with no bundled file in them, made as directory entries (none when absent). */
+  dirs?: string[];
 }
 
 /** The job's bundle, redacted with every secret of the run (one credential on two lines is found on one). */
 export function jobBundle(analysis: JobAnalysis, secrets: readonly string[]): JobBundle {
   const a = redactAnalysis(analysis, secrets);
-  return { command: a.command, dropped: a.dropped, files: a.bundle.files };
+  return { command: a.command, dropped: a.dropped, files: a.bundle.files, dirs: a.bundle.dirs };
 }
 
 /**

@@ -71,7 +71,7 @@ export function assessEntry(
   }
   for (const hit of findSecrets(entry.source.text, file, entry.source.line)) {
     crontabFindings.push(hit.finding);
-    secrets.push(hit.value);
+    secrets.push(hit.value, ...(hit.written !== undefined ? [hit.written] : []));
   }
   // A rejected line may stop before cron's % split (an unknown macro, a user name where the command goes, a % in a
   // time field), yet it is printed whole: what follows its first unescaped % is scanned as stdin all the same.

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SLOW, collectOutputs, expectNoneOf, jobs, makeServer, writeCrontab, type Outputs } from './outputs.js';
+import { cli } from '../support/cli.js';
 
 const zipPaths = (out: Outputs): string[] => [...out.zips.values()].flatMap((z) => [...z.keys()]);
 const codesOf = (out: Outputs, i: number): string[] => jobs(out)[i].findings.map((f) => f.code);
@@ -95,6 +96,17 @@ describe('what may be bundled', () => {
   }, SLOW);
 });
 
+describe('the server copy\'s own files', () => {
+  it('an etc/hostname link leading out of --root is read inside it: no file of this machine names the host', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'c2l-outside-'));
+    writeFileSync(join(outside, 'token'), 'PlantedHostToken77\n');
+    const root = makeServer({ 'opt/run.sh': '#!/bin/bash\necho ok\n', 'etc/hostname': { link: join(outside, 'token') } });
+    const out = collectOutputs(writeCrontab('0 1 * * * /opt/run.sh\n'), root);
+    expect((out.plan as { host: string }).host).toBe(root.split('/').pop()!.toLowerCase());
+    expectNoneOf(out, ['PlantedHostToken77', 'plantedhosttoken77']);
+  }, SLOW);
+});
+
 describe('bad input inside script analysis is a reason on that job, never a crash', () => {
   it('a NUL byte in a command, a script path with a trailing slash, a backslash in a script name', () => {
     const root = makeServer({ 'opt/x.sh': '#!/bin/bash\necho x\n', 'opt/x\\y.sh': '#!/bin/bash\necho y\n', 'opt/ok.sh': '#!/bin/bash\necho ok\n' });
@@ -108,5 +120,51 @@ describe('bad input inside script analysis is a reason on that job, never a cras
     expect(codesOf(out, 2)).toContain('bad-path');
     expect(out.manifest.jobs[3].zip).toMatch(/\.zip$/);
     expect(out.packageRun.status).toBe(1);
+  }, SLOW);
+});
+
+describe('text nested deeper than the stack holds', () => {
+  it('is a parse error of that text, or an error on that job when code in code adds up, never a crash', () => {
+    const nest = (n: number, open: string, mid: string, close: string) => open.repeat(n) + mid + close.repeat(n);
+    // a heredoc given to bash inside 200 subshells, 8 times inside each other
+    const heredocs = (k: number): string => (k === 0 ? 'true\n' : `${'( '.repeat(200)}bash <<'E${k}'\n${heredocs(k - 1)}E${k}\n${' )'.repeat(200)}\n`);
+    const root = makeServer({
+      'opt/parens.sh': `#!/bin/bash\n${nest(1000, '( ', 'true', ' )')}\n`,
+      'opt/substs.sh': `#!/bin/bash\necho ${nest(2000, '$(', 'true', ')')}\n`,
+      'opt/heredocs.sh': `#!/bin/bash\n${heredocs(8)}`,
+      'opt/ok.sh': '#!/bin/bash\necho ok\n',
+    });
+    const crontab = ['0 1 * * * /opt/parens.sh', '0 2 * * * /opt/substs.sh', '0 3 * * * /opt/heredocs.sh', `0 4 * * * ${nest(3000, '( ', '/opt/ok.sh', ' )')}`, '0 5 * * * /opt/ok.sh', ''].join('\n');
+    const out = collectOutputs(writeCrontab(crontab), root);
+    const js = jobs(out);
+    for (const i of [0, 1, 3]) expect(codesOf(out, i), js[i].id).toContain('parse-error');
+    expect(js[2].status).toBe('error');
+    expect(codesOf(out, 2)).toContain('too-deep');
+    expect(out.manifest.jobs[4].zip).toMatch(/\.zip$/);
+  }, SLOW);
+});
+
+describe('directories a job passes through', () => {
+  it('a directory a reference goes through (`dir/..`, a `cd` before a relative path) exists in the zip, with no bundled file in it', () => {
+    const root = makeServer({
+      'opt/app/lib/a.sh': 'echo loaded-a\n',
+      'opt/app/lib/b.sh': 'echo loaded-b\n',
+      'opt/app/lib/c.sh': 'echo loaded-c\n',
+      'opt/app/sub/data.txt': 'not bundled\n',
+      'opt/app/empty/data.txt': 'not bundled\n',
+      'opt/app/other/data.txt': 'not bundled\n',
+      'opt/app/bin/run.sh': '#!/bin/bash\nset -e\n. /opt/app/sub/../lib/a.sh\ncd /opt/app/empty\n. ../lib/b.sh\ncd "$(dirname "$0")"\ncd ../other\n. ../lib/c.sh\n',
+    });
+    const crontab = writeCrontab('CRON_TZ=UTC\n0 1 * * * /opt/app/bin/run.sh\n0 2 * * * cd /opt/app/sub && . ../lib/a.sh\n');
+    const out = collectOutputs(crontab, root);
+    expect(jobs(out).map((j) => j.status)).toEqual(['migrate', 'migrate']);
+    // a directory entry, not its server files
+    expect(zipPaths(out).filter((p) => p.includes('data.txt'))).toEqual([]);
+    const first = cli(['invoke', crontab, '--root', root, '--line', '2', '--time', '2027-01-04T01:00:05Z']);
+    expect(first.stderr).toContain('delivery 1: response {"exitCode":0');
+    expect(first.stdout).toBe('loaded-a\nloaded-b\nloaded-c\n');
+    const second = cli(['invoke', crontab, '--root', root, '--line', '3', '--time', '2027-01-04T02:00:05Z']);
+    expect(second.stderr).toContain('delivery 1: response {"exitCode":0');
+    expect(second.stdout).toBe('loaded-a\n');
   }, SLOW);
 });

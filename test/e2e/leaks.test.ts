@@ -214,6 +214,33 @@ describe('issue 7 reproductions, one by one', () => {
     expect(all).not.toContain('-pcron');
   }, SLOW);
 
+  it('a bundled script the shell parser cannot read (an unterminated quote, a NUL byte after its first line) is still scanned', () => {
+    const root = makeServer({
+      'opt/bad.sh': '#!/bin/bash\nDB_PASSWORD=UnparsedPlantedPw1\nexport API_TOKEN=UnparsedPlantedTok2\nmysql -pUnparsedMysqlPw3 shop\necho "unterminated\n',
+      // bash runs this: it refuses a file as binary only for a NUL on the first line
+      'opt/nul.sh': Buffer.from('#!/bin/bash\nDB_PASSWORD=NulPlantedPw4\nmysql -pNulMysqlPw5 shop\nexit 0\n\u0000payload\n'),
+    });
+    const out = collectOutputs(writeCrontab('0 1 * * * /opt/bad.sh\n0 2 * * * /opt/nul.sh\n'), root);
+    expect(out.zips.size).toBe(2);
+    expectNoneOf(out, ['UnparsedPlantedPw1', 'UnparsedPlantedTok2', 'UnparsedMysqlPw3', 'NulPlantedPw4', 'NulMysqlPw5']);
+    const where = jobs(out).flatMap((j) => j.findings.filter((f) => f.code === 'secret').map((f) => `${f.file}:${f.line}`));
+    expect(where).toEqual(expect.arrayContaining(['/opt/bad.sh:2', '/opt/bad.sh:3', '/opt/bad.sh:4', '/opt/nul.sh:2', '/opt/nul.sh:3']));
+  }, SLOW);
+
+  it('a credential written with shell escapes in the crontab line (\\", \\$, \\ ) is redacted as written too', () => {
+    const root = makeServer({ 'opt/run.sh': '#!/bin/bash\necho ok\n' });
+    const crontab = [
+      `0 1 * * * mysql -p"Esc\\"QuotedPlantedPw4" -e 'select 1'`,
+      `0 2 * * * DB_PASSWORD="Esc\\$DollarPlantedPw5" /opt/run.sh`,
+      `0 3 * * * mysql -pEsc\\ SpacePlantedPw6 shop`,
+      '',
+    ].join('\n');
+    const out = collectOutputs(writeCrontab(crontab), root);
+    // each value is found (its unescaped form is what the shell passes)
+    expect(jobs(out).map((j) => j.findings.filter((f) => f.code === 'secret').length)).toEqual([1, 1, 1]);
+    expectNoneOf(out, ['QuotedPlantedPw4', 'DollarPlantedPw5', 'SpacePlantedPw6']);
+  }, SLOW);
+
   it('bundled files that are not UTF-8 stay byte-identical, and a redacted one changes only at the secret', () => {
     const latin1 = Buffer.concat([Buffer.from('#!/bin/bash\n# caf'), Buffer.from([0xe9, 0x20, 0xff, 0xfe]), Buffer.from('\nDB_PASSWORD=Latin1Planted42\necho "r'), Buffer.from([0xe9]), Buffer.from('sum'), Buffer.from([0xe9]), Buffer.from('"\n')]);
     const binary = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0xff, 0xfe, 0x80, 0x81, 0xc3, 0x28, 0x00, 0x0a]);

@@ -46,6 +46,21 @@ describe('cron2lambda plan', () => {
     expect(billing.command).toBe('[ "$(date -d tomorrow +%d)" = 01 ] && /opt/app/bin/billing.sh');
   });
 
+  it('takes the host from the --root directory however it is spelled (., ./, dir/.), so job ids do not change with it', () => {
+    const crontab = join(FIXTURES, 'crontabs/app01.crontab');
+    const ids = (args: string[], cwd?: string) => {
+      const r = cli(['plan', crontab, ...args, '--json', ...FROM], {}, cwd ? { cwd } : {});
+      const plan = JSON.parse(r.stdout);
+      return { host: plan.host, ids: plan.jobs.map((j: { id: string }) => j.id) };
+    };
+    const plain = ids(ROOT);
+    expect(plain.host).toBe('app01');
+    const app01 = join(FIXTURES, 'servers/app01');
+    expect(ids(['--root', '.'], app01)).toEqual(plain);
+    expect(ids(['--root', './'], app01)).toEqual(plain);
+    expect(ids(['--root', 'app01/.'], join(FIXTURES, 'servers'))).toEqual(plain);
+  });
+
   it('accounts for every line: jobs + variables + blank/comment lines = lines', () => {
     for (const f of ['app01.crontab', 'rejected.crontab', 'accepted-odd.crontab', 'crlf.crontab', 'env.crontab']) {
       const { plan } = planJson([join(FIXTURES, 'crontabs', f)]);

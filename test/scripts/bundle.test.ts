@@ -125,6 +125,29 @@ describe('bundleJob on an in-memory tree', () => {
     );
   });
 
+  test('pushd DIR changes directory as cd does, and popd goes back: relative paths between them are read in DIR', () => {
+    const r = bundleJob(
+      input('/opt/run.sh'),
+      memoryReader({
+        '/opt/run.sh': '#!/bin/bash\npushd /opt/a >/dev/null\n. ./y.sh\npopd >/dev/null\n. ./y.sh\n',
+        '/opt/a/y.sh': 'echo a\n',
+        '/home/deploy/y.sh': 'echo home\n',
+      }),
+    );
+    expect(r.files.map((f) => f.path)).toEqual(['/home/deploy/y.sh', '/opt/a/y.sh', '/opt/run.sh']);
+    expect(text(r.files[2].content)).toBe('#!/bin/bash\npushd "$LAMBDA_TASK_ROOT"/opt/a >/dev/null\n. ./y.sh\npopd >/dev/null\n. "$LAMBDA_TASK_ROOT"/home/deploy/./y.sh\n');
+    expect(r.findings).toEqual([]);
+  });
+
+  test('builtin source FILE and command . FILE source the file as source does', () => {
+    const tree = memoryReader({ '/opt/lib.sh': 'x=1\n' });
+    for (const command of ['builtin source /opt/lib.sh', 'builtin . /opt/lib.sh', 'command . /opt/lib.sh']) {
+      const r = bundleJob(input(command), tree);
+      expect(r.files.map((f) => [f.path, f.reason]), command).toEqual([['/opt/lib.sh', 'source']]);
+      expect(r.command, command).toContain('"$LAMBDA_TASK_ROOT"/opt/lib.sh');
+    }
+  });
+
   test('a secret literal in a script is replaced by an environment reference', () => {
     const a = analyzeJob(
       input('/opt/x.sh'),
@@ -139,5 +162,36 @@ describe('bundleJob on an in-memory tree', () => {
       [2, 'DB_PASSWORD'],
       [3, 'CRON2LAMBDA_SECRET_1'],
     ]);
+  });
+
+  test('an interpreter option that takes an argument (-W x, -I dir, -r lib, -c php.ini) is not the script; the script after it is bundled', () => {
+    const tree = memoryReader({
+      '/opt/app/job.py': 'print(1)\n',
+      '/opt/app/job.js': 'console.log(1)\n',
+      '/opt/app/job.pl': 'print 1;\n',
+      '/opt/app/job.rb': 'puts 1\n',
+      '/opt/app/job.php': '<?php echo 1;\n',
+      '/opt/lib/': '',
+      '/etc/php.ini': '',
+    });
+    const cases: Array<[string, string]> = [
+      ['python3 -W ignore /opt/app/job.py', '/opt/app/job.py'],
+      ['python3 -X importtime /opt/app/job.py', '/opt/app/job.py'],
+      ['node -r dotenv/config /opt/app/job.js', '/opt/app/job.js'],
+      ['node --require dotenv/config /opt/app/job.js', '/opt/app/job.js'],
+      ['perl -I /opt/lib /opt/app/job.pl', '/opt/app/job.pl'],
+      ['ruby -r json /opt/app/job.rb', '/opt/app/job.rb'],
+      ['php -c /etc/php.ini /opt/app/job.php', '/opt/app/job.php'],
+      ['php -d memory_limit=1G /opt/app/job.php', '/opt/app/job.php'],
+    ];
+    for (const [command, script] of cases) {
+      const r = bundleJob(input(command), tree);
+      expect(r.files.map((f) => f.path), command).toEqual([script]);
+      expect(r.findings.map((f) => f.code), command).toEqual([]);
+    }
+    // inline code takes no script after it
+    for (const command of ['python3 -c "print(1)"', 'node -e "1"', 'perl -e 1', 'ruby -e 1', 'php -r "echo 1;"', 'python3 -m http.server']) {
+      expect(bundleJob(input(command), tree).files, command).toEqual([]);
+    }
   });
 });

@@ -1,6 +1,6 @@
 // `plan`: read crontabs, translate and prove every schedule, print the plan. Exit 1 when any line is an error.
 import { buildPlan, planExitCode, type CrontabInput, type FailOn, type Plan } from '../../plan/plan.js';
-import { rootReader } from '../../scripts/reader.js';
+import { resolveUnderRoot, rootReader } from '../../scripts/reader.js';
 import { UsageError } from '../../errors.js';
 import { renderPlan } from '../../render/text.js';
 import { styleFor } from '../../render/style.js';
@@ -14,7 +14,7 @@ import { readCrontabInputs } from '../inputs.js';
 import { detectServerZone } from '../server-zone.js';
 import { chooseRuntime, runtimeFilesOf } from '../../runtime/load.js';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { resolveHost } from '../../plan/host.js';
 import { parallelProver } from '../parallel-proofs.js';
 
@@ -44,12 +44,15 @@ export function hostFromOptions(options: { host?: string; root?: string }, io: I
   const root = options.root ?? '/';
   let etcHostname: string | null = null;
   try {
-    const r = io.readCapped(join(root, 'etc/hostname'), 4096);
-    etcHostname = 'bytes' in r ? Buffer.from(r.bytes).toString('utf8') : null;
+    // Resolved inside the root, as etc/timezone is: a link in a server copy must not read this machine's files.
+    const host = resolveUnderRoot(root, '/etc/hostname');
+    const r = host === null ? null : io.readCapped(host, 4096);
+    etcHostname = r !== null && 'bytes' in r ? Buffer.from(r.bytes).toString('utf8') : null;
   } catch {
     etcHostname = null;
   }
-  const r = resolveHost({ flag: options.host, etcHostname, root, machine: hostname() });
+  // the directory's own name, however --root spells it (`.`, `./`, `copy/.` name no directory): job ids hold it
+  const r = resolveHost({ flag: options.host, etcHostname, root: resolve(root), machine: hostname() });
   if ('error' in r) throw new UsageError(r.error);
   return r.host;
 }

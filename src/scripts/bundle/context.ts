@@ -25,7 +25,11 @@ export type Anchor =
   | { kind: 'initial' }
   | { kind: 'script' }
   | { kind: 'unknown' }
-  | { kind: 'cd'; key: string; offset: number; escape: (s: string) => string };
+  /**
+   * `dirs`: the directories the shell entered since that `cd` (its target, later relative `cd`s, each directory a `..`
+   * leaves); once a relative path is rewritten to the task root through this `cd`, the zip must hold them.
+   */
+  | { kind: 'cd'; key: string; offset: number; escape: (s: string) => string; dirs: readonly string[] };
 
 export interface Ctx {
   unit: Unit;

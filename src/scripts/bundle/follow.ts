@@ -8,15 +8,17 @@ import {
   parseShell,
   resolvePath,
   type CallExpr,
+  type EvalScope,
   type Node,
   type Word,
 } from '../sh/index.js';
 import { MAX_NESTING, MAX_SCRIPT_BYTES, refusalFinding, tooLarge } from '../policy.js';
 import { makeFinding } from '../types.js';
 import { type CommandUse, type Resolution, type WordInfo } from './types.js';
-import { identity, inDoubleQuotes, type Ctx, type Unit } from './context.js';
-import { INLINE_CODE_OPTS, INTERPRETERS, SHELL_NAMES, shebangInterpreter, wrappedCommand } from './programs.js';
+import { identity, inDoubleQuotes, type Anchor, type Ctx, type Unit } from './context.js';
+import { INTERPRETERS, SHELL_NAMES, interpreterOptions, shebangInterpreter, wrappedCommand } from './programs.js';
 import { StatementWalker } from './walk.js';
+import { dirsLeft } from './state.js';
 
 /**
  * A command's trace record, its fields written out: a record is made for every command of every script, and one
@@ -35,6 +37,8 @@ const pathOf = (ctx: Ctx): string => ctx.scope.vars.get('PATH')?.text ?? CRON_DE
 export class Tracer extends StatementWalker {
   protected readonly executed = new Set<string>();
   protected readonly sourcing: string[] = [];
+  /** pushd's directory stack of each shell (a subshell's scope is a copy, with no stack of its own). */
+  private readonly dirStacks = new WeakMap<EvalScope, Array<{ cwd: string | null; anchor: Anchor }>>();
 
   protected visitCall(call: CallExpr, ctx: Ctx): void {
     const args = call.args;
@@ -153,19 +157,28 @@ export class Tracer extends StatementWalker {
           ctx.anchor = home ? { kind: 'initial' } : { kind: 'unknown' };
           return;
         }
-        const w = rest[0];
-        const v = evalWord(w, ctx.scope);
-        if (!v) {
+        this.changeDir(rest[0], ctx);
+        return;
+      }
+      case 'pushd': {
+        // pushd DIR: cd DIR, and popd comes back to where it was (the same shell); -n and rotations (+N) are not followed
+        if (vals.length === 2 && !/^[-+]/.test(vals[1] ?? '')) {
+          const stack = this.dirStacks.get(ctx.scope) ?? [];
+          this.dirStacks.set(ctx.scope, stack);
+          stack.push({ cwd: ctx.scope.cwd, anchor: ctx.anchor });
+          this.changeDir(args[1], ctx);
+        } else {
           ctx.scope.cwd = null;
           ctx.anchor = { kind: 'unknown' };
-          return;
         }
-        const abs = resolvePath(v.text, ctx.scope.cwd);
-        ctx.scope.cwd = abs;
-        if (abs === null) ctx.anchor = { kind: 'unknown' };
-        else if (v.scriptRelative) ctx.anchor = { kind: 'script' };
-        else if (v.text.startsWith('/')) ctx.anchor = { kind: 'cd', key: ctx.unit.key, offset: ctx.unit.base + w.pos, escape: ctx.unit.escape };
-        // relative cd keeps the anchor it is relative to
+        return;
+      }
+      case 'popd': {
+        const back = vals.length === 1 ? this.dirStacks.get(ctx.scope)?.pop() : undefined;
+        if (back) {
+          ctx.scope.cwd = back.cwd;
+          ctx.anchor = back.anchor;
+        }
         return;
       }
       case 'source':
@@ -206,10 +219,34 @@ export class Tracer extends StatementWalker {
       return;
     }
     if (INTERPRETERS.has(name) || /^python[0-9.]+$/.test(name) || /^php[0-9.]+$/.test(name)) {
-      this.interpreterInvocation(args, vals, ctx);
+      this.interpreterInvocation(name, args, vals, ctx);
     }
   }
 
+
+  /** `cd WORD` (and `pushd WORD`): the new directory, and where relative paths are anchored from now on. */
+  protected changeDir(w: Word, ctx: Ctx): void {
+    const v = evalWord(w, ctx.scope);
+    if (!v) {
+      ctx.scope.cwd = null;
+      ctx.anchor = { kind: 'unknown' };
+      return;
+    }
+    const from = ctx.scope.cwd;
+    const abs = resolvePath(v.text, from);
+    ctx.scope.cwd = abs;
+    // the directories this cd enters: its target and each one a `..` in it leaves
+    const entered = abs === null ? [] : [...dirsLeft(v.text.startsWith('/') ? v.text : `${from}/${v.text}`), abs];
+    if (abs === null) ctx.anchor = { kind: 'unknown' };
+    else if (v.scriptRelative) {
+      ctx.anchor = { kind: 'script' };
+      this.needDirs(entered);
+    } else if (v.text.startsWith('/')) ctx.anchor = { kind: 'cd', key: ctx.unit.key, offset: ctx.unit.base + w.pos, escape: ctx.unit.escape, dirs: entered };
+    // relative cd keeps the anchor it is relative to: in the task root (a script's directory, a rewritten cd) the
+    // directories it enters must be there
+    else if (ctx.anchor.kind === 'cd') ctx.anchor = { ...ctx.anchor, dirs: [...ctx.anchor.dirs, ...entered] };
+    else if (ctx.anchor.kind === 'script') this.needDirs(entered);
+  }
 
   protected sourceFile(w: Word, info: WordInfo, ctx: Ctx): void {
     const v = evalWord(w, ctx.scope);
@@ -335,11 +372,16 @@ export class Tracer extends StatementWalker {
     }
   }
 
-  protected interpreterInvocation(args: readonly Word[], vals: Array<string | null>, ctx: Ctx): void {
+  protected interpreterInvocation(name: string, args: readonly Word[], vals: Array<string | null>, ctx: Ctx): void {
+    const opts = interpreterOptions(name);
     for (let i = 1; i < args.length; i++) {
       const v = vals[i];
       if (v === null) return;
-      if (INLINE_CODE_OPTS.has(v)) return;
+      if (opts.inline.has(v)) return;
+      if (opts.withArg.has(v)) {
+        i++;
+        continue;
+      }
       if (v === '-f' && i + 1 < args.length) {
         this.scriptArg(args[i + 1], ctx, false);
         return;

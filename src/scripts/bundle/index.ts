@@ -12,6 +12,7 @@ import {
 } from '../sh/index.js';
 import type { FileReader } from '../reader.js';
 import { BUNDLE_ERROR_CODES, makeFinding, type NulField } from '../types.js';
+import { MAX_NESTING } from '../policy.js';
 import { type BundleResult, type BundledFile, type JobInput } from './types.js';
 import { COMMAND_KEY, identity, type Ctx, type Unit } from './context.js';
 import { spliced } from './splice.js';
@@ -50,7 +51,7 @@ export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
   const nul = nulFields(input);
   if (nul.length > 0) {
     const f = makeFinding('bad-input', { fields: nul }, file, lineBase + 1);
-    return { command: input.command, commandEdits: [], files: [], findings: [f], error: true, trace: tracer.trace };
+    return { command: input.command, commandEdits: [], files: [], dirs: [], findings: [f], error: true, trace: tracer.trace };
   }
   const parsed = parseShell(input.command);
   if (!parsed.file) {
@@ -66,16 +67,27 @@ export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
       topLevel: true,
       depth: 0,
     };
-    tracer.visitStmts(parsed.file.stmts, ctx);
-    tracer.flushFunctions(ctx);
-    tracer.resolveFdFlocks();
+    try {
+      tracer.visitStmts(parsed.file.stmts, ctx);
+      tracer.flushFunctions(ctx);
+      tracer.resolveFdFlocks();
+    } catch (e) {
+      // Each text is read at most MAX_CST_DEPTH levels deep, but code inside code (a heredoc given to bash inside a
+      // subshell inside a heredoc...) adds up: past what the stack holds the job cannot be judged, and is an error.
+      if (!(e instanceof RangeError) || !/call stack/i.test(e.message)) throw e;
+      tracer.findings.push(makeFinding('too-deep', { path: file, limit: MAX_NESTING }, file, lineBase + 1, { path: file }));
+    }
   }
 
   // Every bundled text file is scanned as text too: shell scripts for well-known token formats (a PEM key in a comment
   // or a file that does not parse), other files (Python, config) for credential-named values as well. Binaries (a NUL
   // in the first 8 KiB) are programs: their bytes are not scanned.
+  // A shell script the parser could not read (bash runs one with a NUL byte after its first line) was not traced:
+  // its whole text is judged, whatever bytes it holds.
+  const unparsed = new Set(tracer.findings.filter((f) => f.code === 'parse-error').map((f) => f.file));
   for (const r of [...tracer.files.values()].sort((a, b) => (a.path < b.path ? -1 : 1))) {
-    if (r.original.subarray(0, 8192).includes(0)) continue;
+    if (r.shell && unparsed.has(r.path)) tracer.unparsedSecrets(fileText(r.original), r.path);
+    else if (r.original.subarray(0, 8192).includes(0)) continue;
     tracer.textSecrets(fileText(r.original), r.path, 1, r.shell);
   }
 
@@ -93,6 +105,7 @@ export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
     command,
     commandEdits,
     files,
+    dirs: [...tracer.dirs].sort(),
     findings: tracer.findings,
     error: tracer.findings.some((f) => BUNDLE_ERROR_CODES.has(f.code)),
     trace: tracer.trace,

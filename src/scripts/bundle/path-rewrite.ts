@@ -7,6 +7,7 @@ import { TASK_ROOT } from './types.js';
 import { type Ctx } from './context.js';
 import { quotePath } from './splice.js';
 import { SecretRewriter } from './secret-rewrite.js';
+import { dirsLeft } from './state.js';
 
 export class PathRewriter extends SecretRewriter {
   /**
@@ -17,6 +18,10 @@ export class PathRewriter extends SecretRewriter {
     const u = ctx.unit;
     const start = u.base + w.pos;
     const end = u.base + w.end;
+    // the directories the reference walks through before a `..` must be in the zip too
+    const a = ctx.anchor;
+    const written = value.text.startsWith('/') ? value.text : ctx.scope.cwd !== null ? `${ctx.scope.cwd}/${value.text}` : null;
+    if (!viaPath && written !== null) this.needDirs(dirsLeft(written));
     if (viaPath) {
       this.addEdit(u.key, start, end, u.escape(`${TASK_ROOT}${quotePath(path)}`));
       return;
@@ -34,8 +39,10 @@ export class PathRewriter extends SecretRewriter {
       return;
     }
     // relative: anchored at the directory the job started in, a `cd`, or the script's own directory
-    const a = ctx.anchor;
-    if (a.kind === 'cd') this.addEdit(a.key, a.offset, a.offset, a.escape(TASK_ROOT));
+    if (a.kind === 'cd') {
+      this.addEdit(a.key, a.offset, a.offset, a.escape(TASK_ROOT));
+      this.needDirs(a.dirs);
+    }
     else if (a.kind === 'initial' && ctx.scope.cwd !== null) this.addEdit(u.key, start, start, u.escape(`${TASK_ROOT}${quotePath(ctx.scope.cwd)}/`));
   }
 }

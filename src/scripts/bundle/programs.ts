@@ -9,8 +9,25 @@ import {
 } from '../sh/index.js';
 export const SHELL_NAMES = new Set(['bash', 'sh', 'dash', 'ksh', 'zsh']);
 export const INTERPRETERS = new Set(['python', 'python2', 'python3', 'perl', 'php', 'ruby', 'node', 'nodejs']);
-/** Interpreter options after which no script path follows (code given inline or a module). */
-export const INLINE_CODE_OPTS = new Set(['-c', '-e', '-E', '-m', '-r']);
+/**
+ * Per interpreter: options after which no script path follows (code given inline, a module to run), and options that
+ * take the next word as their argument (`python3 -W ignore x.py`, `node -r dotenv/config x.js`, `php -c php.ini x.php`),
+ * which is then not the script. The same letter means different things to each (`-r` is code to php, a library to
+ * ruby and node; `-c` is code to python, an ini file to php).
+ */
+const INTERPRETER_OPTS: Record<string, { inline: ReadonlySet<string>; withArg: ReadonlySet<string> }> = {
+  python: { inline: new Set(['-c', '-m']), withArg: new Set(['-W', '-X', '-Q', '--check-hash-based-pycs']) },
+  perl: { inline: new Set(['-e', '-E']), withArg: new Set(['-I']) },
+  ruby: { inline: new Set(['-e']), withArg: new Set(['-r', '-I', '-C', '-E', '--encoding']) },
+  node: { inline: new Set(['-e', '--eval', '-p', '--print']), withArg: new Set(['-r', '--require', '--import', '-C', '--conditions', '--loader', '--experimental-loader']) },
+  php: { inline: new Set(['-r']), withArg: new Set(['-c', '-d', '-z']) },
+};
+
+/** The options of an interpreter by its program name (python3.11, php8.2 and nodejs included). */
+export function interpreterOptions(name: string): { inline: ReadonlySet<string>; withArg: ReadonlySet<string> } {
+  const family = /^python[0-9.]*$/.test(name) ? 'python' : /^php[0-9.]*$/.test(name) ? 'php' : name === 'nodejs' ? 'node' : name;
+  return INTERPRETER_OPTS[family] ?? { inline: new Set(), withArg: new Set() };
+}
 
 export function isUnboundedWhile(cmd: WhileClause): boolean {
   if (cmd.cond.length !== 1) return false;
@@ -87,6 +104,8 @@ const WRAPPER_OPTS_WITH_ARG: Record<string, string[]> = {
   chronic: [],
   nohup: [],
   command: [],
+  // `builtin source FILE`: the builtin itself
+  builtin: [],
   setsid: [],
   doas: ['-u'],
 };

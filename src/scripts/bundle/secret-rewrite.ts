@@ -2,6 +2,7 @@
 // the bundled copy into an environment variable.
 import { secretsInText, secretsInValue, type SecretMatch } from '../secrets.js';
 import { credentialParts, tokensIn } from '../tokens.js';
+import { findSecrets, writtenForm } from '../findings/secrets.js';
 import {
   type Word,
 } from '../sh/index.js';
@@ -26,6 +27,20 @@ export class SecretRewriter extends FileRegistry {
     }
   }
 
+  /**
+   * Credentials in a shell script the parser could not read (an unterminated quote, a NUL byte): its words were never
+   * traced, so its text is judged as an unparsed crontab line is (password options per line, every format, pairs).
+   */
+  unparsedSecrets(text: string, file: string): void {
+    const known = new Set(this.trace.secrets.map((s) => s.value));
+    for (const h of findSecrets(text, file, 1)) {
+      if (known.has(h.value)) continue;
+      known.add(h.value);
+      const label = h.finding.code === 'secret' ? h.finding.args.label : undefined;
+      this.trace.secrets.push({ file, line: h.finding.line, kind: (h.finding.detail?.secretKind ?? 'assignment') as SecretMatch['kind'], label: label ?? 'credential', value: h.value });
+    }
+  }
+
   /** Record a secret found in a literal word and replace the word by an environment reference. */
   protected secretWord(w: Word, literal: string, m: SecretMatch, ctx: Ctx, varName?: string): void {
     let envVar = varName;
@@ -37,6 +52,9 @@ export class SecretRewriter extends FileRegistry {
       }
     }
     this.trace.secrets.push({ file: ctx.unit.file, line: this.line(w, ctx), kind: m.kind, label: m.label, value: m.value, envVar });
+    // as written (quoted, escaped) it is redacted too: the crontab line is printed as written
+    const written = writtenForm(this.raw(ctx, w.pos, w.end), literal, m.value);
+    if (written !== undefined) this.trace.secretParts.push(written);
     const at = literal.indexOf(m.value);
     if (at === -1) return;
     const prefix = literal.slice(0, at);

@@ -13,6 +13,7 @@ import {
   type Value,
   type Word,
 } from '../sh/index.js';
+import { posix } from 'node:path';
 import type { FileReader } from '../reader.js';
 import { type Finding } from '../types.js';
 import { emptyTrace, type Trace, type WordInfo } from './types.js';
@@ -30,11 +31,27 @@ function asciiText(bytes: Uint8Array): string | null {
   return text;
 }
 
+/**
+ * The directories a path walks into before a `..` leaves them (`/a/b/../c` enters /a/b): the kernel resolves `..` on
+ * the directory itself, so each must exist. PATH is absolute and not normalized.
+ */
+export function dirsLeft(path: string): string[] {
+  const parts = path.split('/');
+  const out: string[] = [];
+  for (let i = 1; i < parts.length; i++) if (parts[i] === '..') out.push(posix.normalize(`/${parts.slice(0, i).join('/')}`));
+  return out;
+}
+
 export class BundleState {
   readonly trace: Trace = emptyTrace();
   readonly findings: Finding[] = [];
   readonly edits = new Map<string, Edit[]>();
   readonly files = new Map<string, Registered>();
+  /**
+   * Server directories the job enters or walks through in the task root (a `cd` target, `dir` in `dir/../x`): a zip
+   * holds only files, so a directory with no bundled file in it would be missing on Lambda.
+   */
+  readonly dirs = new Set<string>();
   protected secretCounter = 0;
   protected readonly secretVars = new Map<string, string>();
   protected readonly refused = new Set<string>();
@@ -51,6 +68,11 @@ export class BundleState {
     const list = this.edits.get(key) ?? [];
     list.push({ start, end, text });
     this.edits.set(key, list);
+  }
+
+  /** Keep the directories among PATHS that are directories under the root (the server itself needs them so). */
+  protected needDirs(paths: readonly string[]): void {
+    for (const p of paths) if (!this.dirs.has(p) && this.reader.stat(p)?.kind === 'dir') this.dirs.add(p);
   }
 
   // ---- words ----

@@ -143,6 +143,8 @@ export interface BundleResult {
   /** The rewrites of `command` as edits of the original command's bytes (none when it does not parse). */
   commandEdits: Edit[];
   files: BundledFile[];
+  /** Server directories the job enters or walks through from the task root (see BundleState.dirs), sorted. */
+  dirs: string[];
   /** missing-file, unresolved and parse-error findings. */
   findings: Finding[];
   /** True when a missing-file finding makes the job an error. */

@@ -2,7 +2,7 @@
 import { posix } from 'node:path';
 import type { SecretUse } from '../bundle.js';
 import { PASSWORD_PROGRAMS, secretFromAssignment, secretsInArgv, secretsInText, secretsInValue, type SecretMatch } from '../secrets.js';
-import { evalWord, literalWord, parseShell, walk } from '../sh/index.js';
+import { evalWord, literalWord, parseShell, sourceOf, walk, type Word } from '../sh/index.js';
 import { credentialParts } from '../tokens.js';
 import { makeFinding, type Finding, type FindingArgs } from '../types.js';
 
@@ -12,6 +12,8 @@ export interface SecretHit {
   finding: Finding;
   /** The secret itself: feed it to collectSecrets/redact, never print it. */
   value: string;
+  /** The secret as written in the line when quoting or escapes make it differ (`"a\"b"` for a"b): redacted too. */
+  written?: string;
 }
 
 /** `what`: where the credential was met (the detector's label, the crontab variable, the % text). */
@@ -62,6 +64,10 @@ export function findSecrets(text: string, file: string, line = 1): SecretHit[] {
     return dedupeHits(hits);
   }
   const scope = { vars: new Map(), dollar0: null, bashSource: null, cwd: null };
+  const addWord = (m: SecretMatch, l: number, w: Word, literal: string): void => {
+    const raw = writtenForm(sourceOf(parsed, w), literal, m.value);
+    hits.push({ finding: secretFinding({ label: m.label }, file, l, m.kind), value: m.value, ...(raw !== undefined ? { written: raw } : {}) });
+  };
   walk(parsed.file, (n) => {
     if (n.type === 'CallExpr' && n.args.length > 0) {
       const lits = n.args.map((w) => literalWord(w));
@@ -78,25 +84,25 @@ export function findSecrets(text: string, file: string, line = 1): SecretHit[] {
           const idx = s.index + st;
           if (flagged.has(idx)) continue;
           flagged.add(idx);
-          add(s, line - 1 + n.args[idx].line);
+          addWord(s, line - 1 + n.args[idx].line, n.args[idx], lits[idx] as string);
         }
       }
       n.args.forEach((w, i) => {
         if (flagged.has(i) || lits[i] === null) return;
-        for (const m of secretsInValue(lits[i] as string)) add(m, line - 1 + w.line);
+        for (const m of secretsInValue(lits[i] as string)) addWord(m, line - 1 + w.line, w, lits[i] as string);
       });
     }
     if (n.type === 'Assign' && n.name && n.value) {
       const lit = literalWord(n.value);
       if (lit !== null) {
         const m = secretFromAssignment(n.name, lit);
-        if (m) add(m, line - 1 + n.line);
-        else for (const v of secretsInValue(lit)) add(v, line - 1 + n.line);
+        if (m) addWord(m, line - 1 + n.line, n.value, lit);
+        else for (const v of secretsInValue(lit)) addWord(v, line - 1 + n.line, n.value, lit);
       }
     }
     if (n.type === 'Redirect' && n.word) {
       const lit = literalWord(n.word);
-      if (lit !== null) for (const v of secretsInValue(lit)) add(v, line - 1 + n.line);
+      if (lit !== null) for (const v of secretsInValue(lit)) addWord(v, line - 1 + n.line, n.word, lit);
     }
     return true;
   });
@@ -114,6 +120,22 @@ export function findSecretsInStdin(stdin: string, lineText: string, file: string
   const found = [...secretsInText(stdin), ...(at >= 0 ? secretsInText(lineText.slice(at + 1)) : [])];
   const also = found.flatMap((m) => [m.value, ...credentialParts(m)]);
   return { hits, also };
+}
+
+/**
+ * A credential as a word writes it when quoting or escapes make that differ from its value (`-p"a\"b"` holds a"b):
+ * the word's source text without the literal text around the value (`"a\"b"`), to be redacted with the value.
+ * Undefined when the source holds the value as it is.
+ */
+export function writtenForm(source: string, literal: string, value: string): string | undefined {
+  let raw = source;
+  const at = literal.indexOf(value);
+  const before = at < 0 ? '' : literal.slice(0, at);
+  const after = at < 0 ? '' : literal.slice(at + value.length);
+  if (before !== '' && raw.startsWith(before)) raw = raw.slice(before.length);
+  if (after !== '' && raw.endsWith(after)) raw = raw.slice(0, raw.length - after.length);
+  // quotes around the value alone (`"pw"`) leave it whole: redacting the value hides it there already
+  return raw === '' || raw.includes(value) ? undefined : raw;
 }
 
 function dedupeHits(hits: SecretHit[]): SecretHit[] {
@@ -137,7 +159,10 @@ export function collectSecrets(...sources: SecretSource[]): string[] {
       if (s !== '') out.add(s);
     } else if (Array.isArray(s)) s.forEach(visit);
     else if ('secrets' in s && Array.isArray(s.secrets)) s.secrets.forEach(visit);
-    else if ('value' in s && typeof s.value === 'string') visit(s.value);
+    else if ('value' in s && typeof s.value === 'string') {
+      visit(s.value);
+      if ('written' in s && typeof s.written === 'string') visit(s.written);
+    }
   };
   sources.forEach(visit);
   return [...out].sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));

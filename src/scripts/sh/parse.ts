@@ -6,7 +6,7 @@
 import type { File } from './ast.js';
 import { Converter } from './convert.js';
 import { simpleCst } from './simple.js';
-import { parseCst, type CstNode } from './treesitter.js';
+import { parseCst, TooDeepError, type CstNode } from './treesitter.js';
 
 export interface ParseError {
   message: string;
@@ -133,15 +133,22 @@ function parseUncached(content: Uint8Array | string, key: string): ParsedShell {
   const lineAt = lineIndex(bytes);
   const byteAt = byteIndex(text, bytes);
   if (nul !== -1) return { file: null, error: { message: 'NUL byte in shell text', line: lineAt(byteAt(nul)) }, text, bytes, exact, ...extra };
-  const cst = simpleCst(text) ?? parseCst(text);
-  const bad = firstError(cst);
-  if (bad) {
-    const near = text.slice(bad.start, Math.min(bad.end, bad.start + 20)).split('\n')[0];
-    const message = bad.error && bad.type !== 'ERROR' ? `missing ${JSON.stringify(bad.type)}` : near ? `syntax error near ${JSON.stringify(near)}` : 'syntax error';
-    return { file: null, error: { message, line: lineAt(byteAt(bad.start)) }, text, bytes, exact, ...extra };
+  try {
+    const cst = simpleCst(text) ?? parseCst(text);
+    const bad = firstError(cst);
+    if (bad) {
+      const near = text.slice(bad.start, Math.min(bad.end, bad.start + 20)).split('\n')[0];
+      const message = bad.error && bad.type !== 'ERROR' ? `missing ${JSON.stringify(bad.type)}` : near ? `syntax error near ${JSON.stringify(near)}` : 'syntax error';
+      return { file: null, error: { message, line: lineAt(byteAt(bad.start)) }, text, bytes, exact, ...extra };
+    }
+    const file = new Converter({ text, byteAt, lineAt }).file(cst);
+    return { file, error: null, text, bytes, exact, ...extra };
+  } catch (e) {
+    // A text nested too deeply to be read and walked (see MAX_CST_DEPTH) is that file's parse error, not the end of
+    // the run.
+    if (!(e instanceof TooDeepError)) throw e;
+    return { file: null, error: { message: e.message, line: 1 }, text, bytes, exact, ...extra };
   }
-  const file = new Converter({ text, byteAt, lineAt }).file(cst);
-  return { file, error: null, text, bytes, exact, ...extra };
 }
 
 // ---- once per distinct text ----

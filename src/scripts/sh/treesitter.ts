@@ -87,12 +87,26 @@ export function parseWith(text: string, direct: boolean): CstNode {
     const checkMissing = tree.rootNode.hasError;
     const cur = tree.walk();
     if (direct && binding !== null) return readDirect(binding, handleOf(tree), checkMissing);
-    const root = readCursor(cur, checkMissing);
-    cur.delete();
-    return root;
+    try {
+      return readCursor(cur, checkMissing);
+    } finally {
+      cur.delete();
+    }
   } finally {
     tree.delete();
   }
+}
+
+/**
+ * How deep a tree is read. Reading it, converting it and every walk of the analysis recurse once per level, so a
+ * hostile text nested a thousand levels deep (`((((...`, `$($($(...`) would overflow the stack; hand-written scripts
+ * stay far below (the fixtures' deepest is 12 levels).
+ */
+export const MAX_CST_DEPTH = 256;
+
+/** A text nested deeper than MAX_CST_DEPTH: not read (the caller makes it a parse error of that text). */
+export class TooDeepError extends Error {
+  override name = 'TooDeepError';
 }
 
 /** The children of every leaf: one shared array (about half the nodes of a tree are leaves). */
@@ -105,7 +119,8 @@ function node(id: number, field: number, start: number, end: number, missing: bo
 
 /** The walk through the binding, from the cursor tree.walk() left in the transfer buffer; frees that cursor. */
 function readDirect(b: CursorBinding, t: number, checkMissing: boolean): CstNode {
-  const read = (): CstNode => {
+  const read = (depth: number): CstNode => {
+    if (depth > MAX_CST_DEPTH) throw new TooDeepError(`nested more than ${MAX_CST_DEPTH} levels deep`);
     const id = b._ts_tree_cursor_current_node_type_id_wasm(t);
     const field = b._ts_tree_cursor_current_field_id_wasm(t);
     const start = b._ts_tree_cursor_start_index_wasm(t);
@@ -114,32 +129,35 @@ function readDirect(b: CursorBinding, t: number, checkMissing: boolean): CstNode
     let kids = NO_KIDS;
     if (b._ts_tree_cursor_goto_first_child_wasm(t) === 1) {
       const list: CstNode[] = [];
-      do list.push(read());
+      do list.push(read(depth + 1));
       while (b._ts_tree_cursor_goto_next_sibling_wasm(t) === 1);
       b._ts_tree_cursor_goto_parent_wasm(t);
       kids = list;
     }
     return node(id, field, start, end, missing, kids);
   };
-  const root = read();
-  // The cursor as the walk left it (its stack may have moved as it grew), not the TreeCursor's stale copy.
-  b._ts_tree_cursor_delete_wasm(t);
-  return root;
+  try {
+    return read(1);
+  } finally {
+    // The cursor as the walk left it (its stack may have moved as it grew), not the TreeCursor's stale copy.
+    b._ts_tree_cursor_delete_wasm(t);
+  }
 }
 
 function readCursor(cur: TreeCursor, checkMissing: boolean): CstNode {
-  const read = (): CstNode => {
+  const read = (depth: number): CstNode => {
+    if (depth > MAX_CST_DEPTH) throw new TooDeepError(`nested more than ${MAX_CST_DEPTH} levels deep`);
     const [id, field, start, end] = [cur.nodeTypeId, cur.currentFieldId, cur.startIndex, cur.endIndex];
     const missing = checkMissing && cur.nodeIsMissing;
     let kids = NO_KIDS;
     if (cur.gotoFirstChild()) {
       const list: CstNode[] = [];
-      do list.push(read());
+      do list.push(read(depth + 1));
       while (cur.gotoNextSibling());
       cur.gotoParent();
       kids = list;
     }
     return node(id, field, start, end, missing, kids);
   };
-  return read();
+  return read(1);
 }
