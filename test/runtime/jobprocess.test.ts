@@ -266,6 +266,19 @@ describe('the crontab\'s variables, which are the function\'s environment too', 
     }
   });
 
+  it.each([['FUNCNEST', '3']])('runs a job whose crontab sets %s=%s, a bash setting that would change bootstrap itself; the job keeps it', async (name, value) => {
+    // FUNCNEST limits how deeply bash functions nest: bootstrap's own nest deeper than 3
+    const job = `bashvar-${++n}`;
+    const out = join(tempDir(), 'bashvar');
+    const taskDir = makeTaskDir({ jobId: job, command: `echo "$${name}" >> ${out}`, environment: { [name]: value } });
+    const env = await LambdaEnv.start({ taskDir, environment: lockEnv(job, { [name]: value }) });
+    const result = await Promise.race([env.invoke(ruleEvent('2027-01-04T18:12:00Z')), env.proc.exited.then((e) => ({ exited: e }))]);
+    expect(result).toMatchObject({ kind: 'response' });
+    expect(bodyOf(result as Parameters<typeof bodyOf>[0])).toMatchObject({ exitCode: 0, skipped: false });
+    expect(markerLines(out)).toEqual([value]);
+    expect(env.api.initErrors).toEqual([]);
+  });
+
   it('runs a job whose crontab sets a TMPDIR that does not exist here, which the job keeps (bootstrap\'s own scratch goes to /tmp)', async () => {
     // only /tmp is writable on Lambda, and the crontab's variables are the function's environment
     const job = `tmpdir-${++n}`;
