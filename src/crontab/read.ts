@@ -223,7 +223,9 @@ function readJobLine(text: string, line: number, options: ReadOptions, environme
 
   let fields: string[] | null = null;
   if (rest.startsWith('@')) {
-    const m = /^(\S+)(?:[ \t]+(.*))?$/.exec(rest)!;
+    // cron reads the macro up to a blank or tab (get_string with " \t\n") and the command is the rest, whatever it
+    // holds (a CR, U+2028): `.` and \S would stop at those, and the match would fail.
+    const m = /^([^ \t]+)(?:[ \t]+([^]*))?$/.exec(rest)!;
     const macro = m[1];
     entry.schedule = macro;
     entry.macro = macro;
@@ -262,7 +264,7 @@ function readJobLine(text: string, line: number, options: ReadOptions, environme
   }
 
   if (options.system) {
-    const m = /^(\S+)(?:[ \t]+(.*))?$/.exec(rest);
+    const m = /^([^ \t]+)(?:[ \t]+([^]*))?$/.exec(rest);
     if (!m) {
       return fail({ code: 'missing-user', args: {} }, 'user');
     }

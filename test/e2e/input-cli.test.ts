@@ -262,3 +262,20 @@ describe('resource limits and binary input', () => {
     expect(b.stderr).toBe('');
   });
 });
+
+describe('messy line endings and blanks inside a line', () => {
+  it('reads a macro line whose command holds a CR, a Unicode line separator or a no-break space without crashing', () => {
+    const root = server({});
+    const tab = join(root, 'tab');
+    // A CR inside a line (a CR-only or mixed file), U+2028, U+00A0: cron splits the macro from the command at a
+    // blank or tab only, and keeps everything after it as the command.
+    writeFileSync(tab, '@daily echo a\rb\n@hourly echo c\u2028d\n@daily\u00a0echo e\n0 1 * * * root echo f\rg\n');
+    const r = plan([tab, '--root', root, '--timezone', 'UTC']);
+    expect(r.stderr).toBe('');
+    expect(r.jobs.map((j) => j.status)).toEqual(['migrate', 'migrate', 'error', 'error']);
+    expect(r.jobs[2].reasons[0]).toMatchObject({ code: 'unknown-macro', line: 3, field: 'schedule' });
+    const sys = plan([tab, '--root', root, '--timezone', 'UTC', '--system']);
+    expect(sys.stderr).toBe('');
+    expect(sys.jobs[3]).toMatchObject({ status: 'migrate', user: 'root' });
+  });
+});
