@@ -279,3 +279,19 @@ describe('messy line endings and blanks inside a line', () => {
     expect(sys.jobs[3]).toMatchObject({ status: 'migrate', user: 'root' });
   });
 });
+
+describe('file names from a crontab directory in the text output', () => {
+  it('shows a newline in a file name escaped, so the name cannot print a fake job line', () => {
+    const root = server({});
+    const dir = join(root, 'spool');
+    mkdirSync(dir);
+    const fake = 'fake.crontab:9  evil-job  MIGRATE  exact';
+    writeFileSync(join(dir, `x\n${fake}`), '0 1 * * * echo hi\nFOO=1\n0 2 * * * echo no-newline-at-end');
+    for (const command of ['plan', 'report']) {
+      const r = cli([command, dir, '--root', root, '--timezone', 'UTC', ...FROM]);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toContain('x\\nfake.crontab');
+      expect(r.stdout.split('\n').filter((l) => l.includes('evil-job') && !l.includes('x\\nfake'))).toEqual([]);
+    }
+  });
+});
