@@ -103,20 +103,24 @@ export function parseEnvLine(line: string): { name: string; value: string } | nu
 export function splitPercent(raw: string): { command: string; stdin: string | null } {
   let command = '';
   let i = 0;
+  // As cronie's do_command.c: a backslash escapes the next character whatever it is (so in `\\%` the % is not
+  // escaped and ends the command); only an escaped % loses its backslash.
+  let escaped = false;
   for (; i < raw.length; i++) {
     const c = raw[i];
-    if (c === '\\' && raw[i + 1] === '%') {
-      command += '%';
-      i++;
+    if (escaped) {
+      command = c === '%' ? command.slice(0, -1) + '%' : command + c;
+      escaped = false;
       continue;
     }
     if (c === '%') break;
+    escaped = c === '\\';
     command += c;
   }
   if (i >= raw.length) return { command, stdin: null };
   const rest = raw.slice(i + 1);
   let stdin = '';
-  let escaped = false;
+  escaped = false;
   for (const c0 of rest) {
     let c = c0;
     if (escaped) {
