@@ -267,6 +267,10 @@ function readJobLine(text: string, line: number, options: ReadOptions, environme
     }
   }
 
+  // cronie and Vixie cron 4 load_entry(), "catch a common typo": a command (or user field) starting with * is "bad
+  // command", so a six-field line (Quartz, Spring, a doubled star) never ran; read as five fields it would run a glob.
+  if (rest.startsWith('*')) return fail({ code: 'missing-command', args: { kind: 'star' } }, 'command');
+
   if (options.system) {
     const m = /^([^ \t]+)(?:[ \t]+([^]*))?$/.exec(rest);
     if (!m) {

@@ -23,7 +23,8 @@ export interface ReasonArgs {
   'missing-user': Record<string, never>;
   /** line: one line names a user after its schedule; file: said once for the crontab, with how many lines do. */
   'looks-like-system-crontab': { kind: 'line'; user: string } | { kind: 'file'; lines: number };
-  'missing-command': { kind: 'none' | 'empty' };
+  /** star: what follows the schedule starts with `*` (cronie rejects it as a typo, see read.ts). */
+  'missing-command': { kind: 'none' | 'empty' | 'star' };
   'long-command': { length: number; max: number };
   // ---- reading crontab files (src/cli/inputs.ts); error: why, as the file system said it (absent: unknown)
   'unreadable-file': { error?: string };

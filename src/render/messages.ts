@@ -230,7 +230,12 @@ const REASON_TEXT: ReasonText = {
     a.kind === 'line'
       ? `looks like a system crontab: "${a.user}" after the schedule is a user on the server, so cron would run "${a.user}" as the command; use --system if this file is /etc/crontab or in /etc/cron.d`
       : `looks like a system crontab: ${a.lines} line${a.lines === 1 ? ' has' : 's have'} a user name after the schedule; read it with --system if it is /etc/crontab or in /etc/cron.d`,
-  'missing-command': (a) => (a.kind === 'none' ? 'no command after the schedule' : 'the command is empty (the line starts with %)'),
+  'missing-command': (a) =>
+    a.kind === 'none'
+      ? 'no command after the schedule'
+      : a.kind === 'star'
+        ? 'what follows the schedule starts with *: cron rejects the line ("bad command"); a sixth time field, as in Quartz or Spring cron, is the usual cause'
+        : 'the command is empty (the line starts with %)',
   'long-command': (a) => `the command is ${a.length} characters: Debian's cron rejects commands over ${a.max}`,
   'unreadable-file': (a) => a.error ?? 'cannot read the file',
   'skipped-by-name': (a) => `not read: ${a.why}`,

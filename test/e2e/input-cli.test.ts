@@ -295,3 +295,20 @@ describe('file names from a crontab directory in the text output', () => {
     }
   });
 });
+
+describe('a sixth time field', () => {
+  it('rejects a line whose command (or user) starts with *, as cronie does ("bad command"), naming the field', () => {
+    const root = server({});
+    const tab = join(root, 'tab');
+    // Quartz/Spring six-field cron and a doubled star: cronie's load_entry "catch a common typo" rejects these, so
+    // they never ran; read as five fields they would run `* /bin/true` (a glob) every 5 hours.
+    writeFileSync(tab, '0 */5 * * * * /bin/true\n@daily *.sh\n0 1 * * * echo ok *\n');
+    const r = plan([tab, '--root', root, '--timezone', 'UTC']);
+    expect(r.status).toBe(1);
+    expect(r.jobs.map((j) => j.status)).toEqual(['error', 'error', 'migrate']);
+    expect(r.jobs[0].reasons[0]).toMatchObject({ code: 'missing-command', field: 'command', line: 1 });
+    expect(r.jobs[0].reasons[0].message).toMatch(/starts with \*/);
+    const sys = plan([tab, '--root', root, '--timezone', 'UTC', '--system']);
+    expect(sys.jobs[0]).toMatchObject({ status: 'error' });
+  });
+});
