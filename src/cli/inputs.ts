@@ -40,8 +40,9 @@ export function skipReason(name: string, flavour: CronFlavour): string | null {
 
 function decode(result: ReadResult): { text: string | null; error?: string } {
   if ('error' in result) return { text: null, error: result.error };
-  // Bytes that are not UTF-8 become U+FFFD here; the lines holding them are shown, not run.
-  return { text: new TextDecoder('utf-8').decode(result.bytes) };
+  // Bytes that are not UTF-8 become U+FFFD here; the lines holding them are shown, not run. A byte-order mark is
+  // kept: cron reads it as the start of the first line (a "bad minute"), so that line never ran.
+  return { text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(result.bytes) };
 }
 
 export function readCrontabInputs(args: string[], options: { system?: boolean; root: string }, io: Io): CrontabInput[] {

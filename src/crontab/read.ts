@@ -243,7 +243,8 @@ function readJobLine(text: string, line: number, options: ReadOptions, environme
     }
   } else {
     const tokens: string[] = [];
-    const re = /^(\S+)[ \t]*/;
+    // Fields end at a blank or tab only (cron get_list), not at other white space such as U+FEFF or U+00A0.
+    const re = /^([^ \t]+)[ \t]*/;
     for (let k = 0; k < 5; k++) {
       const m = re.exec(rest);
       if (!m) break;

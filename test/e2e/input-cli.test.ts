@@ -312,3 +312,17 @@ describe('a sixth time field', () => {
     expect(sys.jobs[0]).toMatchObject({ status: 'error' });
   });
 });
+
+describe('a byte-order mark', () => {
+  it('rejects a first line that starts with a UTF-8 byte-order mark, as cron does, and shows the mark', () => {
+    const root = server({});
+    const tab = join(root, 'tab');
+    // cron reads the three bytes EF BB BF as the start of the minute field: "bad minute", the job never ran.
+    writeFileSync(tab, '\ufeff0 1 * * * echo bom\n0 2 * * * echo ok\n');
+    const r = plan([tab, '--root', root, '--timezone', 'UTC']);
+    expect(r.status).toBe(1);
+    expect(r.jobs.map((j) => j.status)).toEqual(['error', 'migrate']);
+    expect(r.jobs[0].reasons[0]).toMatchObject({ code: 'invalid-field', field: 'minute', line: 1 });
+    expect(cli(['plan', tab, '--root', root, '--timezone', 'UTC', ...FROM]).stdout).toContain('\\ufeff0 1 * * * echo bom');
+  });
+});
