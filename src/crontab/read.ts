@@ -172,6 +172,7 @@ export function readCrontab(text: string, options: ReadOptions): Crontab {
       return;
     }
     const entry = readJobLine(text, lineNo, options, { ...env });
+    if (entry.kind !== 'reboot') notUtf8(entry, text, variables);
     if (last) {
       // cronie and Vixie cron load_entry(): "a file without a \n before the EOF is rude, so we'll complain" (bad
       // command), and `crontab` refuses to install such a file. The job never ran on the server.
@@ -188,6 +189,25 @@ export function readCrontab(text: string, options: ReadOptions): Crontab {
   });
 
   return { file: options.file, system: options.system, entries, variables, ignoredLines, totalLines: lines.length };
+}
+
+/**
+ * Bytes that are not UTF-8 were decoded as U+FFFD (src/cli/inputs.ts): the function would run EF BF BD where cron
+ * ran the original bytes (a Latin-1 "café"), so neither such a line nor a job inheriting such a variable is planned.
+ */
+function notUtf8(entry: CronEntry, text: string, variables: CrontabVariable[]): void {
+  const at = { file: entry.source.file, line: entry.source.line };
+  if (text.includes('\uFFFD')) {
+    entry.kind = 'error';
+    entry.reasons.push({ code: 'not-utf8', args: {}, ...at, field: 'command' });
+    return;
+  }
+  const name = Object.keys(entry.environment).find((k) => k.includes('\uFFFD') || entry.environment[k].includes('\uFFFD'));
+  if (name === undefined) return;
+  let setOnLine = 0;
+  for (const v of variables) if (v.name === name && v.line < at.line) setOnLine = v.line;
+  entry.kind = 'error';
+  entry.reasons.push({ code: 'not-utf8', args: { variable: name, setOnLine }, ...at, field: 'environment' });
 }
 
 function rejectedLine(text: string, line: number, options: ReadOptions, environment: Record<string, string>, why: CronReason): CronEntry {

@@ -16,6 +16,8 @@ export interface ReasonArgs {
   // ---- reading a crontab line (src/crontab/read.ts)
   'nul-byte': Record<string, never>;
   'no-final-newline': Record<string, never>;
+  /** Bytes that are not UTF-8 in the line itself, or in a variable it inherits (name, and the line setting it). */
+  'not-utf8': { variable?: string; setOnLine?: number };
   'unknown-macro': { macro: string };
   /** found: how many of the 5 time fields the line has; missing: the name of the first one missing. */
   'missing-field': { found: number; missing: string };

@@ -220,6 +220,8 @@ type ReasonText = { [C in keyof ReasonArgs]: (a: ReasonArgs[C]) => string };
 
 const REASON_TEXT: ReasonText = {
   'nul-byte': () => 'the line holds a NUL byte (binary data?): cron would cut it short there, so it is not planned',
+  'not-utf8': (a) =>
+    `${a.variable !== undefined ? `the variable ${a.variable} (set on line ${a.setOnLine})` : 'the line'} holds bytes that are not UTF-8 (shown as \ufffd): the function would not run the bytes cron ran, so it is not planned; convert the crontab to UTF-8 (iconv -f latin1 -t utf-8)`,
   'no-final-newline': () =>
     'the last line has no newline at its end: cron rejects it ("bad command") and crontab refuses to install the file, so this job never ran on the server',
   'unknown-macro': (a) => `unknown schedule "${a.macro}" (cron knows @reboot @yearly @annually @monthly @weekly @daily @midnight @hourly)`,

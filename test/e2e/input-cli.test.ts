@@ -326,3 +326,26 @@ describe('a byte-order mark', () => {
     expect(cli(['plan', tab, '--root', root, '--timezone', 'UTC', ...FROM]).stdout).toContain('\\ufeff0 1 * * * echo bom');
   });
 });
+
+describe('bytes that are not UTF-8', () => {
+  it('does not migrate a command or variable whose Latin-1 bytes it cannot carry unchanged; the other lines still plan', () => {
+    const root = server({});
+    const tab = join(root, 'tab');
+    // An ISO-8859-1 crontab: "café" is 63 61 66 E9. Decoded as UTF-8 the E9 becomes U+FFFD, which the function
+    // would then run (EF BF BD): not what cron ran.
+    writeFileSync(tab, Buffer.concat([
+      Buffer.from('0 1 * * * echo ok\n0 2 * * * printf "caf'), Buffer.from([0xe9]), Buffer.from('\\n" > /tmp/x\n'),
+      Buffer.from('GREETING=caf'), Buffer.from([0xe9]), Buffer.from('\n0 3 * * * echo "$GREETING"\n'),
+    ]));
+    const r = plan([tab, '--root', root, '--timezone', 'UTC']);
+    expect(r.status).toBe(1);
+    expect(r.jobs.map((j) => j.status)).toEqual(['migrate', 'error', 'error']);
+    expect(r.jobs[1].reasons[0]).toMatchObject({ code: 'not-utf8', line: 2, field: 'command' });
+    expect(r.jobs[2].reasons[0]).toMatchObject({ code: 'not-utf8', line: 4, field: 'environment' });
+    expect(r.jobs[2].reasons[0].message).toMatch(/GREETING \(set on line 3\)/);
+    const out = join(root, 'out');
+    const p = cli(['package', tab, '--root', root, '--timezone', 'UTC', '--out', out, ...FROM]);
+    expect(p.status).toBe(1);
+    expect(p.stdout.match(/^packaged/gm)).toHaveLength(1);
+  });
+});
