@@ -30,6 +30,8 @@ export interface ReasonArgs {
   'long-command': { length: number; max: number };
   // ---- reading crontab files (src/cli/inputs.ts); error: why, as the file system said it (absent: unknown)
   'unreadable-file': { error?: string };
+  /** The file is refused: its variables times its jobs pass max (see MAX_ENVIRONMENT_COPIES in read.ts). */
+  'too-many-variables': { variables: number; jobs: number; max: number };
   'skipped-by-name': { why: string };
   'link-not-followed': { link: string; root: string };
   // ---- planning (src/plan/plan.ts)

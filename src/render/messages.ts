@@ -240,6 +240,8 @@ const REASON_TEXT: ReasonText = {
         : 'the command is empty (the line starts with %)',
   'long-command': (a) => `the command is ${a.length} characters: Debian's cron rejects commands over ${a.max}`,
   'unreadable-file': (a) => a.error ?? 'cannot read the file',
+  'too-many-variables': (a) =>
+    `not read as a crontab: ${a.variables} variables and ${a.jobs} jobs, and every job carries the variables set above it, more than ${a.max.toLocaleString('en-US')} copies in all (real crontabs have tens of variables)`,
   'skipped-by-name': (a) => `not read: ${a.why}`,
   'link-not-followed': (a) => `not read: a symbolic link (to ${a.link}) in a directory outside --root ${a.root}, which cannot be resolved as the server would`,
   reboot: () => '@reboot runs once when the cron daemon starts after boot; there is no schedule to migrate (run it from the service that replaces the server, or as a one-off)',

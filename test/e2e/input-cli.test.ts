@@ -349,3 +349,20 @@ describe('bytes that are not UTF-8', () => {
     expect(p.stdout.match(/^packaged/gm)).toHaveLength(1);
   });
 });
+
+describe('work bounded by the input', () => {
+  it('refuses a crontab whose variables, repeated on every job below them, would make the plan quadratic; the others plan', () => {
+    const root = server({});
+    const tab = join(root, 'tab');
+    // 1,500 variables above 1,500 jobs: 60 KB of input, 2.25 million variable values in the plan (each job carries
+    // the crontab's variables). 15,000 of each, still under 1 MiB, took minutes and gigabytes, then exit 70.
+    const n = 1500;
+    writeFileSync(tab, [...Array.from({ length: n }, (_, i) => `V${i}=v`), ...Array.from({ length: n }, (_, i) => `* * * * * echo ${i}`), ''].join('\n'));
+    const ok = join(root, 'ok');
+    writeFileSync(ok, 'A=1\n0 1 * * * echo ok\n');
+    const r = plan([tab, ok, '--root', root, '--timezone', 'UTC']);
+    expect(r.status).toBe(1);
+    expect(r.jobs.map((j) => j.source.file)).toEqual([ok]);
+    expect(r.plan.files[0].error.message).toMatch(/1500 variables .* 1500 jobs/);
+  });
+});
