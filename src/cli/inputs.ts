@@ -71,6 +71,13 @@ export function readCrontabInputs(args: string[], options: { system?: boolean; r
           inputs.push({ file, system: isSystem(file, options.system), text: '', notes: [note] });
           continue;
         }
+        if (name.includes('\uFFFD') && !io.isFile(file)) {
+          // readdir decoded a name that is not UTF-8 with U+FFFD: no file has the name it gives, so opening it would
+          // say "no such file" of a file that is there (and that cron reads).
+          const error = `cannot read ${file}: its name is not UTF-8 (shown with \uFFFD), so it cannot be opened by the name listed; rename it to plan it`;
+          inputs.push({ file, system: isSystem(file, options.system), text: null, error });
+          continue;
+        }
         const link = io.readLink(file);
         if (link !== null) {
           inputs.push(readLinked(file, link, options, io));

@@ -366,3 +366,17 @@ describe('work bounded by the input', () => {
     expect(r.plan.files[0].error.message).toMatch(/1500 variables .* 1500 jobs/);
   });
 });
+
+describe('a file name that is not UTF-8 in a crontab directory', () => {
+  it('says the name is the problem, not "no such file", and plans the other files', () => {
+    const root = server({ 'etc/cron.d/app': '0 1 * * * root echo app\n' });
+    // "café" in Latin-1: cronie reads the file; Node lists the name with U+FFFD, a name no file has.
+    writeFileSync(Buffer.from(`${join(root, 'etc/cron.d')}/caf\xe9`, 'latin1'), '0 2 * * * root echo latin\n');
+    const r = plan([join(root, 'etc/cron.d'), '--root', root, '--timezone', 'UTC']);
+    expect(r.status).toBe(1);
+    expect(r.jobs.map((j) => j.source.text)).toEqual(['0 1 * * * root echo app']);
+    const bad = r.plan.files.find((f: { file: string }) => f.file.includes('caf'));
+    expect(bad.error.message).toMatch(/name is not UTF-8/);
+    expect(bad.error.message).not.toMatch(/no such file/);
+  });
+});
