@@ -380,3 +380,18 @@ describe('a file name that is not UTF-8 in a crontab directory', () => {
     expect(bad.error.message).not.toMatch(/no such file/);
   });
 });
+
+describe('the crontab SHELL', () => {
+  it('judges the SHELL a crontab sets against the runtime, naming its line: zsh is not on provided.al2023, bash is', () => {
+    const root = server({});
+    const tab = join(root, 'tab');
+    writeFileSync(tab, 'SHELL=/usr/bin/zsh\n0 1 * * * echo zsh\nSHELL=/bin/bash\n0 2 * * * echo bash\n');
+    const r = plan([tab, '--root', root, '--timezone', 'UTC']);
+    const [zsh, bash] = r.plan.jobs as { verdict: string; findings: { code: string; line: number; message: string }[] }[];
+    expect(zsh.findings.map((f) => [f.code, f.line])).toEqual([['missing-command', 1]]);
+    expect(zsh.findings[0].message).toMatch(/zsh/);
+    expect(zsh.verdict).toBe('needs-attention');
+    expect(bash.findings).toEqual([]);
+    expect(bash.verdict).toBe('ready');
+  });
+});
