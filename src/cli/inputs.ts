@@ -1,6 +1,6 @@
 // Crontab arguments → the plan's inputs: files, `-` (standard input) and directories read as cron reads them.
 // Imperative shell: all reads go through Io, each failure becomes data on that file so the others still plan.
-import { isAbsolute, join, relative } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { resolveUnderRoot } from '../scripts/reader.js';
 import type { CrontabInput } from '../plan/plan.js';
 import type { Reason } from '../model/reasons.js';
@@ -49,6 +49,14 @@ export function readCrontabInputs(args: string[], options: { system?: boolean; r
   if (args.filter((a) => a === '-').length > 1) throw new UsageError('"-" (standard input) can be given only once');
   const flavour: CronFlavour = io.isFile(join(options.root, 'etc/debian_version')) ? 'debian' : 'cronie';
   const inputs: CrontabInput[] = [];
+  // The same crontab read twice (`tab ./tab`, a directory and a file in it) would plan each of its jobs twice, with
+  // two ids: migrated, every job would run twice. cron reads each file once.
+  const given = new Map<string, string>();
+  const once = (file: string) => {
+    const first = given.get(resolve(file));
+    if (first !== undefined) throw new UsageError(`the crontab ${file} is given twice${first === file ? '' : ` (also as ${first})`}, directly or in a directory given: give each crontab once`);
+    given.set(resolve(file), file);
+  };
   for (const arg of args) {
     if (arg === '-') {
       const read = decode(io.readStdin(MAX_CRONTAB_BYTES));
@@ -78,6 +86,7 @@ export function readCrontabInputs(args: string[], options: { system?: boolean; r
           inputs.push({ file, system: isSystem(file, options.system), text: null, error });
           continue;
         }
+        once(file);
         const link = io.readLink(file);
         if (link !== null) {
           inputs.push(readLinked(file, link, options, io));
@@ -87,6 +96,7 @@ export function readCrontabInputs(args: string[], options: { system?: boolean; r
       }
       continue;
     }
+    once(arg);
     inputs.push(readOne(arg, options.system, io));
   }
   return inputs;

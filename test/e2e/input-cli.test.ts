@@ -395,3 +395,16 @@ describe('the crontab SHELL', () => {
     expect(bash.verdict).toBe('ready');
   });
 });
+
+describe('a crontab given twice', () => {
+  it('refuses to read the same crontab twice (its jobs would be migrated twice and run twice on AWS)', () => {
+    const root = server({ 'etc/cron.d/app': '0 1 * * * root echo app\n', tab: '0 1 * * * echo ok\n' });
+    const tab = join(root, 'tab');
+    for (const args of [[tab, tab], [tab, `${root}/./tab`], [join(root, 'etc/cron.d'), join(root, 'etc/cron.d/app')]]) {
+      const r = cli(['plan', ...args, '--root', root, '--timezone', 'UTC', ...FROM]);
+      expect(r.status).toBe(64);
+      expect(r.stderr).toMatch(/is given twice/);
+      expect(r.stdout).toBe('');
+    }
+  });
+});
