@@ -71,8 +71,10 @@ export function readCrontabInputs(args: string[], options: { system?: boolean; r
       }
       for (const name of [...names].sort()) {
         const file = join(arg, name);
-        // cron reads every regular file (following links); it never descends into directories.
-        if (io.isDirectory(file)) continue;
+        // cron reads every regular file (following links); it never descends into directories. A link is judged
+        // where it points in the server copy (readLinked), never by what its target is on this machine.
+        const link = io.readLink(file);
+        if (link === null && io.isDirectory(file)) continue;
         const skipped = skipReason(name, flavour);
         if (skipped) {
           const note: Reason = { code: 'skipped-by-name', args: { why: skipped }, file };
@@ -87,9 +89,9 @@ export function readCrontabInputs(args: string[], options: { system?: boolean; r
           continue;
         }
         once(file);
-        const link = io.readLink(file);
         if (link !== null) {
-          inputs.push(readLinked(file, link, options, io));
+          const linked = readLinked(file, link, options, io);
+          if (linked !== null) inputs.push(linked);
           continue;
         }
         inputs.push(readOne(file, options.system, io));
@@ -112,7 +114,7 @@ function readOne(file: string, system: boolean | undefined, io: Io, hostPath = f
  * machine's file: the link is resolved inside --root as the server would resolve it, and not followed at all when
  * the directory is not inside --root (its lines could otherwise end up in the plan as rejected lines).
  */
-function readLinked(file: string, link: string, options: { system?: boolean; root: string }, io: Io): CrontabInput {
+function readLinked(file: string, link: string, options: { system?: boolean; root: string }, io: Io): CrontabInput | null {
   const system = isSystem(file, options.system);
   const inside = relative(options.root, file);
   if (inside.startsWith('..') || isAbsolute(inside)) {
@@ -121,5 +123,7 @@ function readLinked(file: string, link: string, options: { system?: boolean; roo
   }
   const host = resolveUnderRoot(options.root, `/${inside}`);
   if (host === null) return { file, system, text: null, error: `cannot read ${file}: a symbolic link to ${link}, which does not exist in the server copy` };
+  // A link to a directory: cron reads only regular files and never descends into directories (null: not a crontab).
+  if (io.isDirectory(host)) return null;
   return readOne(file, options.system, io, host);
 }

@@ -408,3 +408,14 @@ describe('a crontab given twice', () => {
     }
   });
 });
+
+describe('a link in etc/cron.d whose target is a directory on this machine', () => {
+  it('reads the target in the server copy, where it is a file, instead of dropping the crontab unsaid', () => {
+    // On the server /tmp is whatever the copy holds; here it is this machine's directory, which the link must not
+    // be judged by: the crontab was dropped with no note, no error and exit 0.
+    const root = server({ tmp: '0 1 * * * root echo via-link\n', 'etc/cron.d/job': '->/tmp' });
+    const r = plan([join(root, 'etc/cron.d'), '--root', root, '--timezone', 'UTC']);
+    expect(r.status).toBe(0);
+    expect(r.jobs.map((j) => j.source.text)).toEqual(['0 1 * * * root echo via-link']);
+  });
+});
