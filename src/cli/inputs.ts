@@ -99,6 +99,17 @@ export function readCrontabInputs(args: string[], options: { system?: boolean; r
       continue;
     }
     once(arg);
+    // A link in the server copy given by name (a shell glob, etc/cron.d/*) is resolved there, as in a directory:
+    // its absolute target is a server path, not this machine's file.
+    const link = io.readLink(arg);
+    const inside = relative(options.root, arg);
+    if (link !== null && !inside.startsWith('..') && !isAbsolute(inside)) {
+      const linked = readLinked(arg, link, options, io);
+      if (linked !== null) {
+        inputs.push(linked);
+        continue;
+      }
+    }
     inputs.push(readOne(arg, options.system, io));
   }
   return inputs;

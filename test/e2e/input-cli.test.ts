@@ -419,3 +419,19 @@ describe('a link in etc/cron.d whose target is a directory on this machine', () 
     expect(r.jobs.map((j) => j.source.text)).toEqual(['0 1 * * * root echo via-link']);
   });
 });
+
+describe('a link inside --root given as a crontab argument (a shell glob such as etc/cron.d/*)', () => {
+  it('is resolved inside --root as in a directory, and never reads this machine\'s target', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'c2l-outside-'));
+    writeFileSync(join(outside, 'shadow'), 'root:$6$planted-hash-c2l:19000:0:99999:7:::\n');
+    const root = server({
+      'srv/app-cron': '0 1 * * * root echo via-link\n',
+      'etc/cron.d/app': '->/srv/app-cron',
+      'etc/cron.d/evil': `->${join(outside, 'shadow')}`,
+    });
+    const r = plan([join(root, 'etc/cron.d/app'), join(root, 'etc/cron.d/evil'), '--root', root, '--timezone', 'UTC']);
+    expect(r.jobs.map((j) => j.source.text)).toEqual(['0 1 * * * root echo via-link']);
+    expect(r.plan.files[1].error.message).toMatch(/does not exist in the server copy/);
+    expect(r.stdout).not.toContain('planted-hash');
+  });
+});
