@@ -63,25 +63,40 @@ export function readCrontabInputs(args: string[], options: { system?: boolean; r
       inputs.push({ file: STDIN_NAME, system: options.system === true, ...read, ...(read.error ? { error: `cannot read standard input: ${read.error}` } : {}) });
       continue;
     }
-    if (io.isDirectory(arg)) {
-      const names = io.listDirectory(arg);
+    // A link in the server copy given by name (a shell glob such as etc/cron.d/*, or etc/cron.d itself) is resolved
+    // there, as in a directory: its absolute target is a server path, not this machine's file or directory.
+    const argLink = io.readLink(arg);
+    const argInside = relative(options.root, arg);
+    let hostArg = arg;
+    if (argLink !== null && !argInside.startsWith('..') && !isAbsolute(argInside)) {
+      const host = resolveUnderRoot(options.root, `/${argInside}`);
+      if (host === null) {
+        once(arg);
+        inputs.push({ file: arg, system: isSystem(arg, options.system), text: null, error: `cannot read ${arg}: a symbolic link to ${argLink}, which does not exist in the server copy` });
+        continue;
+      }
+      hostArg = host;
+    }
+    if (io.isDirectory(hostArg)) {
+      const names = io.listDirectory(hostArg);
       if (names === null) {
         inputs.push({ file: arg, system: isSystem(arg, options.system), text: null, error: `cannot list the directory ${arg}` });
         continue;
       }
       for (const name of [...names].sort()) {
         const file = join(arg, name);
+        const hostFile = join(hostArg, name);
         // cron reads every regular file (following links); it never descends into directories. A link is judged
         // where it points in the server copy (readLinked), never by what its target is on this machine.
-        const link = io.readLink(file);
-        if (link === null && io.isDirectory(file)) continue;
+        const link = io.readLink(hostFile);
+        if (link === null && io.isDirectory(hostFile)) continue;
         const skipped = skipReason(name, flavour);
         if (skipped) {
           const note: Reason = { code: 'skipped-by-name', args: { why: skipped }, file };
           inputs.push({ file, system: isSystem(file, options.system), text: '', notes: [note] });
           continue;
         }
-        if (name.includes('\uFFFD') && !io.isFile(file)) {
+        if (name.includes('\uFFFD') && !io.isFile(hostFile)) {
           // readdir decoded a name that is not UTF-8 with U+FFFD: no file has the name it gives, so opening it would
           // say "no such file" of a file that is there (and that cron reads).
           const error = `cannot read ${file}: its name is not UTF-8 (shown with \uFFFD), so it cannot be opened by the name listed; rename it to plan it`;
@@ -94,23 +109,12 @@ export function readCrontabInputs(args: string[], options: { system?: boolean; r
           if (linked !== null) inputs.push(linked);
           continue;
         }
-        inputs.push(readOne(file, options.system, io));
+        inputs.push(readOne(file, options.system, io, hostFile));
       }
       continue;
     }
     once(arg);
-    // A link in the server copy given by name (a shell glob, etc/cron.d/*) is resolved there, as in a directory:
-    // its absolute target is a server path, not this machine's file.
-    const link = io.readLink(arg);
-    const inside = relative(options.root, arg);
-    if (link !== null && !inside.startsWith('..') && !isAbsolute(inside)) {
-      const linked = readLinked(arg, link, options, io);
-      if (linked !== null) {
-        inputs.push(linked);
-        continue;
-      }
-    }
-    inputs.push(readOne(arg, options.system, io));
+    inputs.push(readOne(arg, options.system, io, hostArg));
   }
   return inputs;
 }

@@ -435,3 +435,20 @@ describe('a link inside --root given as a crontab argument (a shell glob such as
     expect(r.stdout).not.toContain('planted-hash');
   });
 });
+
+describe('a directory in the server copy given through a link', () => {
+  it('lists the directory the link points to in the copy, not the one of that name on this machine', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'c2l-outside-'));
+    writeFileSync(join(outside, 'x'), 'root:$6$planted-hash-c2l:19000:0:99999:7:::\n');
+    const root = server({ 'srv/cron.d/app': '0 1 * * * root echo server\n', 'etc/cron.d': `->${outside}` });
+    // On the server etc/cron.d -> <outside> does not exist; with the copy's own link fixed to /srv/cron.d it is read.
+    const r = plan([join(root, 'etc/cron.d'), '--root', root, '--timezone', 'UTC']);
+    expect(r.stdout).not.toContain('planted-hash');
+    expect(r.jobs).toEqual([]);
+    expect(r.plan.files[0].error.message).toMatch(/does not exist in the server copy/);
+    const root2 = server({ 'srv/cron.d/app': '0 1 * * * root echo server\n', 'etc/cron.d': '->/srv/cron.d' });
+    const r2 = plan([join(root2, 'etc/cron.d'), '--root', root2, '--timezone', 'UTC']);
+    expect(r2.jobs.map((j) => j.source.text)).toEqual(['0 1 * * * root echo server']);
+    expect(r2.plan.files[0].system).toBe(true);
+  });
+});
