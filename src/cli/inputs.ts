@@ -1,6 +1,6 @@
 // Crontab arguments → the plan's inputs: files, `-` (standard input) and directories read as cron reads them.
 // Imperative shell: all reads go through Io, each failure becomes data on that file so the others still plan.
-import { isAbsolute, join, relative } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { resolveUnderRoot } from '../scripts/reader.js';
 import type { CrontabInput } from '../plan/plan.js';
 import type { Reason } from '../model/reasons.js';
@@ -40,46 +40,81 @@ export function skipReason(name: string, flavour: CronFlavour): string | null {
 
 function decode(result: ReadResult): { text: string | null; error?: string } {
   if ('error' in result) return { text: null, error: result.error };
-  // Bytes that are not UTF-8 become U+FFFD here; the lines holding them are shown, not run.
-  return { text: new TextDecoder('utf-8').decode(result.bytes) };
+  // Bytes that are not UTF-8 become U+FFFD here; the lines holding them are shown, not run. A byte-order mark is
+  // kept: cron reads it as the start of the first line (a "bad minute"), so that line never ran.
+  return { text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(result.bytes) };
 }
 
 export function readCrontabInputs(args: string[], options: { system?: boolean; root: string }, io: Io): CrontabInput[] {
   if (args.filter((a) => a === '-').length > 1) throw new UsageError('"-" (standard input) can be given only once');
   const flavour: CronFlavour = io.isFile(join(options.root, 'etc/debian_version')) ? 'debian' : 'cronie';
   const inputs: CrontabInput[] = [];
+  // The same crontab read twice (`tab ./tab`, a directory and a file in it) would plan each of its jobs twice, with
+  // two ids: migrated, every job would run twice. cron reads each file once.
+  const given = new Map<string, string>();
+  const once = (file: string) => {
+    const first = given.get(resolve(file));
+    if (first !== undefined) throw new UsageError(`the crontab ${file} is given twice${first === file ? '' : ` (also as ${first})`}, directly or in a directory given: give each crontab once`);
+    given.set(resolve(file), file);
+  };
   for (const arg of args) {
     if (arg === '-') {
       const read = decode(io.readStdin(MAX_CRONTAB_BYTES));
       inputs.push({ file: STDIN_NAME, system: options.system === true, ...read, ...(read.error ? { error: `cannot read standard input: ${read.error}` } : {}) });
       continue;
     }
-    if (io.isDirectory(arg)) {
-      const names = io.listDirectory(arg);
+    // A link in the server copy given by name (a shell glob such as etc/cron.d/*, or etc/cron.d itself) is resolved
+    // there, as in a directory: its absolute target is a server path, not this machine's file or directory.
+    const argLink = io.readLink(arg);
+    const argInside = relative(options.root, arg);
+    let hostArg = arg;
+    if (argLink !== null && !argInside.startsWith('..') && !isAbsolute(argInside)) {
+      const host = resolveUnderRoot(options.root, `/${argInside}`);
+      if (host === null) {
+        once(arg);
+        inputs.push({ file: arg, system: isSystem(arg, options.system), text: null, error: `cannot read ${arg}: a symbolic link to ${argLink}, which does not exist in the server copy` });
+        continue;
+      }
+      hostArg = host;
+    }
+    if (io.isDirectory(hostArg)) {
+      const names = io.listDirectory(hostArg);
       if (names === null) {
         inputs.push({ file: arg, system: isSystem(arg, options.system), text: null, error: `cannot list the directory ${arg}` });
         continue;
       }
       for (const name of [...names].sort()) {
         const file = join(arg, name);
-        // cron reads every regular file (following links); it never descends into directories.
-        if (io.isDirectory(file)) continue;
+        const hostFile = join(hostArg, name);
+        // cron reads every regular file (following links); it never descends into directories. A link is judged
+        // where it points in the server copy (readLinked), never by what its target is on this machine.
+        const link = io.readLink(hostFile);
+        if (link === null && io.isDirectory(hostFile)) continue;
         const skipped = skipReason(name, flavour);
         if (skipped) {
           const note: Reason = { code: 'skipped-by-name', args: { why: skipped }, file };
           inputs.push({ file, system: isSystem(file, options.system), text: '', notes: [note] });
           continue;
         }
-        const link = io.readLink(file);
-        if (link !== null) {
-          inputs.push(readLinked(file, link, options, io));
+        if (name.includes('\uFFFD') && !io.isFile(hostFile)) {
+          // readdir decoded a name that is not UTF-8 with U+FFFD: no file has the name it gives, so opening it would
+          // say "no such file" of a file that is there (and that cron reads).
+          const error = `cannot read ${file}: its name is not UTF-8 (shown with \uFFFD), so it cannot be opened by the name listed; rename it to plan it`;
+          inputs.push({ file, system: isSystem(file, options.system), text: null, error });
           continue;
         }
-        inputs.push(readOne(file, options.system, io));
+        once(file);
+        if (link !== null) {
+          const linked = readLinked(file, link, options, io);
+          if (linked !== null) inputs.push(linked);
+          continue;
+        }
+        inputs.push(readOne(file, options.system, io, hostFile));
       }
       continue;
     }
-    inputs.push(readOne(arg, options.system, io));
+    once(arg);
+    inputs.push(readOne(arg, options.system, io, hostArg));
   }
   return inputs;
 }
@@ -94,7 +129,7 @@ function readOne(file: string, system: boolean | undefined, io: Io, hostPath = f
  * machine's file: the link is resolved inside --root as the server would resolve it, and not followed at all when
  * the directory is not inside --root (its lines could otherwise end up in the plan as rejected lines).
  */
-function readLinked(file: string, link: string, options: { system?: boolean; root: string }, io: Io): CrontabInput {
+function readLinked(file: string, link: string, options: { system?: boolean; root: string }, io: Io): CrontabInput | null {
   const system = isSystem(file, options.system);
   const inside = relative(options.root, file);
   if (inside.startsWith('..') || isAbsolute(inside)) {
@@ -103,5 +138,7 @@ function readLinked(file: string, link: string, options: { system?: boolean; roo
   }
   const host = resolveUnderRoot(options.root, `/${inside}`);
   if (host === null) return { file, system, text: null, error: `cannot read ${file}: a symbolic link to ${link}, which does not exist in the server copy` };
+  // A link to a directory: cron reads only regular files and never descends into directories (null: not a crontab).
+  if (io.isDirectory(host)) return null;
   return readOne(file, options.system, io, host);
 }

@@ -39,6 +39,8 @@ export interface Crontab {
   /** Lines that are blank or comments: counted so that the plan accounts for every line. */
   ignoredLines: number;
   totalLines: number;
+  /** Set when the file is refused (no entries, no variables): its variables times its jobs pass MAX_ENVIRONMENT_COPIES. */
+  tooManyVariables?: { variables: number; jobs: number; max: number };
 }
 
 export interface ReadOptions {
@@ -58,6 +60,14 @@ export function isSystemCrontabPath(path: string): boolean {
 }
 
 const DEBIAN_MAX_COMMAND = 998;
+
+/**
+ * Each job carries the crontab's variables as of its line (the plan, its JSON and each function's environment
+ * repeat them), so the work grows as variables × jobs: 15,000 of each fit in 1 MiB and made 225 million copies
+ * (minutes, gigabytes, then a JSON text too long to make: exit 70). Real crontabs have tens of variables; past this
+ * many copies the file is refused, as a file over 1 MiB is.
+ */
+export const MAX_ENVIRONMENT_COPIES = 1_000_000;
 
 /**
  * cronie's load_env(): `NAME = VALUE`, blanks around `=` optional, a quoted name or value keeps its inner blanks,
@@ -103,20 +113,24 @@ export function parseEnvLine(line: string): { name: string; value: string } | nu
 export function splitPercent(raw: string): { command: string; stdin: string | null } {
   let command = '';
   let i = 0;
+  // As cronie's do_command.c: a backslash escapes the next character whatever it is (so in `\\%` the % is not
+  // escaped and ends the command); only an escaped % loses its backslash.
+  let escaped = false;
   for (; i < raw.length; i++) {
     const c = raw[i];
-    if (c === '\\' && raw[i + 1] === '%') {
-      command += '%';
-      i++;
+    if (escaped) {
+      command = c === '%' ? command.slice(0, -1) + '%' : command + c;
+      escaped = false;
       continue;
     }
     if (c === '%') break;
+    escaped = c === '\\';
     command += c;
   }
   if (i >= raw.length) return { command, stdin: null };
   const rest = raw.slice(i + 1);
   let stdin = '';
-  let escaped = false;
+  escaped = false;
   for (const c0 of rest) {
     let c = c0;
     if (escaped) {
@@ -143,6 +157,13 @@ export function readCrontab(text: string, options: ReadOptions): Crontab {
   const variables: CrontabVariable[] = [];
   const env: Record<string, string> = {};
   let ignoredLines = 0;
+  let envSize = 0;
+  let copies = 0;
+  let tooMany = false;
+  let variableLines = 0;
+  let jobLines = 0;
+  // Whether a variable so far holds U+FFFD: only then is each job's environment searched (see notUtf8).
+  let badVariable = false;
 
   lines.forEach((rawLine, index) => {
     const lineNo = index + 1;
@@ -151,6 +172,21 @@ export function readCrontab(text: string, options: ReadOptions): Crontab {
     if (trimmed === '' || trimmed.startsWith('#')) {
       ignoredLines++;
       return;
+    }
+    if (tooMany) {
+      // Refused: only counted, for the message.
+      if (!text.includes('\0') && parseEnvLine(text)) variableLines++;
+      else jobLines++;
+      return;
+    }
+    if (!parseEnvLine(text) || text.includes('\0')) {
+      copies += envSize;
+      if (copies > MAX_ENVIRONMENT_COPIES) {
+        tooMany = true;
+        variableLines = variables.length;
+        jobLines = entries.length + 1;
+        return;
+      }
     }
     if (text.includes('\0')) {
       // cron reads lines into C strings: a NUL silently cuts the line (or the command) short there. Nothing after
@@ -163,11 +199,16 @@ export function readCrontab(text: string, options: ReadOptions): Crontab {
     if (envLine) {
       // cronie's load_env reads a last line without newline as the end of the file: the variable is not set, and
       // it has no lines below it to affect. It is still counted as a variable line.
-      if (!last) env[envLine.name] = envLine.value;
+      if (!last) {
+        if (!Object.hasOwn(env, envLine.name)) envSize++;
+        if (text.includes('\uFFFD')) badVariable = true;
+        env[envLine.name] = envLine.value;
+      }
       variables.push({ ...envLine, line: lineNo });
       return;
     }
     const entry = readJobLine(text, lineNo, options, { ...env });
+    if (entry.kind !== 'reboot') notUtf8(entry, text, badVariable ? variables : null);
     if (last) {
       // cronie and Vixie cron load_entry(): "a file without a \n before the EOF is rude, so we'll complain" (bad
       // command), and `crontab` refuses to install such a file. The job never ran on the server.
@@ -183,7 +224,31 @@ export function readCrontab(text: string, options: ReadOptions): Crontab {
     entries.push(entry);
   });
 
+  if (tooMany) {
+    const tooManyVariables = { variables: variableLines, jobs: jobLines, max: MAX_ENVIRONMENT_COPIES };
+    return { file: options.file, system: options.system, entries: [], variables: [], ignoredLines, totalLines: lines.length, tooManyVariables };
+  }
   return { file: options.file, system: options.system, entries, variables, ignoredLines, totalLines: lines.length };
+}
+
+/**
+ * Bytes that are not UTF-8 were decoded as U+FFFD (src/cli/inputs.ts): the function would run EF BF BD where cron
+ * ran the original bytes (a Latin-1 "café"), so neither such a line nor a job inheriting such a variable is planned.
+ */
+function notUtf8(entry: CronEntry, text: string, variables: CrontabVariable[] | null): void {
+  const at = { file: entry.source.file, line: entry.source.line };
+  if (text.includes('\uFFFD')) {
+    entry.kind = 'error';
+    entry.reasons.push({ code: 'not-utf8', args: {}, ...at, field: 'command' });
+    return;
+  }
+  if (variables === null) return;
+  const name = Object.keys(entry.environment).find((k) => k.includes('\uFFFD') || entry.environment[k].includes('\uFFFD'));
+  if (name === undefined) return;
+  let setOnLine = 0;
+  for (const v of variables) if (v.name === name && v.line < at.line) setOnLine = v.line;
+  entry.kind = 'error';
+  entry.reasons.push({ code: 'not-utf8', args: { variable: name, setOnLine }, ...at, field: 'environment' });
 }
 
 function rejectedLine(text: string, line: number, options: ReadOptions, environment: Record<string, string>, why: CronReason): CronEntry {
@@ -223,7 +288,9 @@ function readJobLine(text: string, line: number, options: ReadOptions, environme
 
   let fields: string[] | null = null;
   if (rest.startsWith('@')) {
-    const m = /^(\S+)(?:[ \t]+(.*))?$/.exec(rest)!;
+    // cron reads the macro up to a blank or tab (get_string with " \t\n") and the command is the rest, whatever it
+    // holds (a CR, U+2028): `.` and \S would stop at those, and the match would fail.
+    const m = /^([^ \t]+)(?:[ \t]+([^]*))?$/.exec(rest)!;
     const macro = m[1];
     entry.schedule = macro;
     entry.macro = macro;
@@ -237,7 +304,8 @@ function readJobLine(text: string, line: number, options: ReadOptions, environme
     }
   } else {
     const tokens: string[] = [];
-    const re = /^(\S+)[ \t]*/;
+    // Fields end at a blank or tab only (cron get_list), not at other white space such as U+FEFF or U+00A0.
+    const re = /^([^ \t]+)[ \t]*/;
     for (let k = 0; k < 5; k++) {
       const m = re.exec(rest);
       if (!m) break;
@@ -261,8 +329,12 @@ function readJobLine(text: string, line: number, options: ReadOptions, environme
     }
   }
 
+  // cronie and Vixie cron 4 load_entry(), "catch a common typo": a command (or user field) starting with * is "bad
+  // command", so a six-field line (Quartz, Spring, a doubled star) never ran; read as five fields it would run a glob.
+  if (rest.startsWith('*')) return fail({ code: 'missing-command', args: { kind: 'star' } }, 'command');
+
   if (options.system) {
-    const m = /^(\S+)(?:[ \t]+(.*))?$/.exec(rest);
+    const m = /^([^ \t]+)(?:[ \t]+([^]*))?$/.exec(rest);
     if (!m) {
       return fail({ code: 'missing-user', args: {} }, 'user');
     }

@@ -16,6 +16,8 @@ export interface ReasonArgs {
   // ---- reading a crontab line (src/crontab/read.ts)
   'nul-byte': Record<string, never>;
   'no-final-newline': Record<string, never>;
+  /** Bytes that are not UTF-8 in the line itself, or in a variable it inherits (name, and the line setting it). */
+  'not-utf8': { variable?: string; setOnLine?: number };
   'unknown-macro': { macro: string };
   /** found: how many of the 5 time fields the line has; missing: the name of the first one missing. */
   'missing-field': { found: number; missing: string };
@@ -23,10 +25,13 @@ export interface ReasonArgs {
   'missing-user': Record<string, never>;
   /** line: one line names a user after its schedule; file: said once for the crontab, with how many lines do. */
   'looks-like-system-crontab': { kind: 'line'; user: string } | { kind: 'file'; lines: number };
-  'missing-command': { kind: 'none' | 'empty' };
+  /** star: what follows the schedule starts with `*` (cronie rejects it as a typo, see read.ts). */
+  'missing-command': { kind: 'none' | 'empty' | 'star' };
   'long-command': { length: number; max: number };
   // ---- reading crontab files (src/cli/inputs.ts); error: why, as the file system said it (absent: unknown)
   'unreadable-file': { error?: string };
+  /** The file is refused: its variables times its jobs pass max (see MAX_ENVIRONMENT_COPIES in read.ts). */
+  'too-many-variables': { variables: number; jobs: number; max: number };
   'skipped-by-name': { why: string };
   'link-not-followed': { link: string; root: string };
   // ---- planning (src/plan/plan.ts)

@@ -204,6 +204,20 @@ export function buildPlan(inputs: CrontabInput[], planOptions: PlanOptions): Pla
       continue;
     }
     const crontab = readCrontab(input.text, { file: input.file, system: input.system, isUser });
+    if (crontab.tooManyVariables) {
+      files.push({
+        file: input.file,
+        system: input.system,
+        lines: crontab.totalLines,
+        jobs: 0,
+        variables: 0,
+        blankOrComment: crontab.ignoredLines,
+        error: { code: 'too-many-variables', args: crontab.tooManyVariables, file: input.file },
+        ...notes,
+        warnings: [],
+      });
+      continue;
+    }
     // Said once for the file as well as on each line: the fix (--system) is for the whole file.
     const systemLike = crontab.entries.filter((e) => e.reasons.some((r) => r.code === 'looks-like-system-crontab')).length;
     const fileNotes = [...(input.notes ?? [])];

@@ -18,7 +18,7 @@ import {
 } from '../scripts/findings.js';
 import type { FileReader } from '../scripts/reader.js';
 import type { Reason, SourceRef } from '../model/reasons.js';
-import type { RuntimeView } from '../runtime/judge.js';
+import { missingCommandFinding, type RuntimeView } from '../runtime/judge.js';
 
 export interface Readiness {
   findings: Finding[];
@@ -66,6 +66,11 @@ export function assessEntry(
     }
     if (name === 'MAILTO') {
       const f = mailtoFinding(value, file, line);
+      if (f) crontabFindings.push(f);
+    }
+    if (name === 'SHELL' && options.analyse && value !== '') {
+      // The function runs the command as cron does, "$SHELL" -c: a SHELL the runtime lacks (zsh, ksh) fails every run.
+      const f = missingCommandFinding(value.slice(value.lastIndexOf('/') + 1), file, line, options.runtime);
       if (f) crontabFindings.push(f);
     }
   }

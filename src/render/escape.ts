@@ -3,15 +3,20 @@
 // some terminals) answer back into the input; bidi overrides make a line read differently from what it is
 // ("Trojan Source", CVE-2021-42574). Every renderer passes values through here before it adds its own colour.
 
-// C0 controls except TAB and LF, DEL, C1 controls, and the Unicode bidi controls (embeddings, overrides, isolates,
-// and the marks LRM, RLM, ALM). U+FFFD and other printable characters pass.
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// C0 controls except TAB and LF, DEL, C1 controls, the Unicode bidi controls (embeddings, overrides, isolates, and
+// the marks LRM, RLM, ALM), and U+FEFF (an invisible byte-order mark, which cron reads as text). U+FFFD and other
+// printable characters pass.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 // Without /g, so test() keeps no state between calls.
 const CONTROL_TEST = new RegExp(CONTROL.source);
 // In one-line values even TAB and LF are escaped: a crontab value never holds them, a file name might.
-const CONTROL_LINE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL_LINE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+// Values (escapeDeep) are printed inside one line of output: LF too, or a file name holding one prints a fake line
+// of its own. TAB stays: crontab lines hold tabs between their fields.
+const CONTROL_VALUE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+const CONTROL_VALUE_TEST = new RegExp(CONTROL_VALUE.source);
 // JSON.stringify escapes C0 already; these are the ones it leaves raw.
-const JSON_RAW = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const JSON_RAW = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
 const NAMED: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
@@ -36,12 +41,13 @@ export function hasControls(text: string): boolean {
 }
 
 /**
- * The value with every string in it escaped, for JSON-like values (plans, manifests, reports). Renderers call it
- * once on what they are given, so no value reaches the terminal unescaped however it is later formatted. Parts
- * with nothing to escape are returned as they are (no copy), so the common case costs one walk.
+ * The value with every string in it escaped (LF too: a value is shown within a line), for JSON-like values (plans,
+ * manifests, reports). Renderers call it once on what they are given, so no value reaches the terminal unescaped
+ * however it is later formatted. Parts with nothing to escape are returned as they are (no copy), so the common
+ * case costs one walk.
  */
 export function escapeDeep<T>(value: T): T {
-  if (typeof value === 'string') return (CONTROL_TEST.test(value) ? escapeControls(value) : value) as T;
+  if (typeof value === 'string') return (CONTROL_VALUE_TEST.test(value) ? value.replace(CONTROL_VALUE, escapeOne) : value) as T;
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     let out: unknown[] | null = null;

@@ -220,6 +220,8 @@ type ReasonText = { [C in keyof ReasonArgs]: (a: ReasonArgs[C]) => string };
 
 const REASON_TEXT: ReasonText = {
   'nul-byte': () => 'the line holds a NUL byte (binary data?): cron would cut it short there, so it is not planned',
+  'not-utf8': (a) =>
+    `${a.variable !== undefined ? `the variable ${a.variable} (set on line ${a.setOnLine})` : 'the line'} holds bytes that are not UTF-8 (shown as \ufffd): the function would not run the bytes cron ran, so it is not planned; convert the crontab to UTF-8 (iconv -f latin1 -t utf-8)`,
   'no-final-newline': () =>
     'the last line has no newline at its end: cron rejects it ("bad command") and crontab refuses to install the file, so this job never ran on the server',
   'unknown-macro': (a) => `unknown schedule "${a.macro}" (cron knows @reboot @yearly @annually @monthly @weekly @daily @midnight @hourly)`,
@@ -230,9 +232,16 @@ const REASON_TEXT: ReasonText = {
     a.kind === 'line'
       ? `looks like a system crontab: "${a.user}" after the schedule is a user on the server, so cron would run "${a.user}" as the command; use --system if this file is /etc/crontab or in /etc/cron.d`
       : `looks like a system crontab: ${a.lines} line${a.lines === 1 ? ' has' : 's have'} a user name after the schedule; read it with --system if it is /etc/crontab or in /etc/cron.d`,
-  'missing-command': (a) => (a.kind === 'none' ? 'no command after the schedule' : 'the command is empty (the line starts with %)'),
+  'missing-command': (a) =>
+    a.kind === 'none'
+      ? 'no command after the schedule'
+      : a.kind === 'star'
+        ? 'what follows the schedule starts with *: cron rejects the line ("bad command"); a sixth time field, as in Quartz or Spring cron, is the usual cause'
+        : 'the command is empty (the line starts with %)',
   'long-command': (a) => `the command is ${a.length} characters: Debian's cron rejects commands over ${a.max}`,
   'unreadable-file': (a) => a.error ?? 'cannot read the file',
+  'too-many-variables': (a) =>
+    `not read as a crontab: ${a.variables} variables and ${a.jobs} jobs, and every job carries the variables set above it, more than ${a.max.toLocaleString('en-US')} copies in all (real crontabs have tens of variables)`,
   'skipped-by-name': (a) => `not read: ${a.why}`,
   'link-not-followed': (a) => `not read: a symbolic link (to ${a.link}) in a directory outside --root ${a.root}, which cannot be resolved as the server would`,
   reboot: () => '@reboot runs once when the cron daemon starts after boot; there is no schedule to migrate (run it from the service that replaces the server, or as a one-off)',

@@ -134,6 +134,12 @@ describe('% in commands', () => {
   it('keeps other backslashes', () => {
     expect(splitPercent('echo a\\ b')).toEqual({ command: 'echo a\\ b', stdin: null });
   });
+  it('reads a backslash-escaped backslash before % as cronie does: the % still ends the command', () => {
+    // cronie do_command.c: a backslash escapes the next character whatever it is, so in `\\%` the second backslash
+    // is escaped and the % is not; only a backslash that is itself unescaped makes `\%` a literal %.
+    expect(splitPercent('echo a\\\\%b')).toEqual({ command: 'echo a\\\\', stdin: 'b\n' });
+    expect(splitPercent('echo \\\\\\%x')).toEqual({ command: 'echo \\\\%x', stdin: null });
+  });
 });
 
 describe('reading whole crontabs', () => {

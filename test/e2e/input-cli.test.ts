@@ -262,3 +262,4 @@ describe('resource limits and binary input', () => {
     expect(b.stderr).toBe('');
   });
 });
+
