@@ -47,7 +47,9 @@ function decode(result: ReadResult): { text: string | null; error?: string } {
 
 export function readCrontabInputs(args: string[], options: { system?: boolean; root: string }, io: Io): CrontabInput[] {
   if (args.filter((a) => a === '-').length > 1) throw new UsageError('"-" (standard input) can be given only once');
-  const flavour: CronFlavour = io.isFile(join(options.root, 'etc/debian_version')) ? 'debian' : 'cronie';
+  // Judged inside the root, as etc/hostname and etc/timezone are: a link in a server copy names the server's file.
+  const debianVersion = resolveUnderRoot(options.root, '/etc/debian_version');
+  const flavour: CronFlavour = debianVersion !== null && io.isFile(debianVersion) ? 'debian' : 'cronie';
   const inputs: CrontabInput[] = [];
   // The same crontab read twice (`tab ./tab`, a directory and a file in it) would plan each of its jobs twice, with
   // two ids: migrated, every job would run twice. cron reads each file once.

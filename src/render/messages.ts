@@ -236,7 +236,7 @@ const REASON_TEXT: ReasonText = {
     a.kind === 'none'
       ? 'no command after the schedule'
       : a.kind === 'star'
-        ? 'what follows the schedule starts with *: cron rejects the line ("bad command"); a sixth time field, as in Quartz or Spring cron, is the usual cause'
+        ? 'what follows the schedule starts with *: cronie and Vixie cron 4 reject the line ("bad command"), and Debian\'s cron would run the file names * expands to in the home directory as a command; a sixth time field, as in Quartz or Spring cron, is the usual cause'
         : 'the command is empty (the line starts with %)',
   'long-command': (a) => `the command is ${a.length} characters: Debian's cron rejects commands over ${a.max}`,
   'unreadable-file': (a) => a.error ?? 'cannot read the file',

@@ -222,3 +222,16 @@ describe('a directory in the server copy given through a link', () => {
     expect(r2.plan.files[0].system).toBe(true);
   });
 });
+
+describe('etc/debian_version as a link in the server copy', () => {
+  it('is judged inside --root: a link to a file of this machine does not make the copy Debian (run-parts rules)', () => {
+    // On this machine the link's target exists; in the server copy it does not, so the server's cron is not
+    // Debian's and reads cron.d names with a dot. Judged on this machine, app.cron was skipped (run-parts rules).
+    const outside = mkdtempSync(join(tmpdir(), 'c2l-debian-'));
+    writeFileSync(join(outside, 'debian_version'), '12.5\n');
+    const root = server({ 'etc/cron.d/app.cron': '0 1 * * * root echo app\n', 'etc/debian_version': `->${join(outside, 'debian_version')}` });
+    const r = plan([join(root, 'etc/cron.d'), '--root', root, '--timezone', 'UTC']);
+    expect(r.status).toBe(0);
+    expect(r.jobs.map((j) => j.source.text)).toEqual(['0 1 * * * root echo app']);
+  });
+});
