@@ -1,37 +1,11 @@
 // Hostile and messy crontab input (session 5 bug hunt): line endings, encodings, links in a server copy, the same
 // crontab given twice, sizes that made the plan quadratic. Through the CLI as a subprocess, as input-cli.test.ts.
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from '../support/cli.js';
-
-const FROM = ['--from', '2027-01-04'];
-
-interface JsonJob {
-  status: string;
-  source: { file: string; line: number; text: string };
-  reasons: { code: string; field?: string; message: string; line?: number }[];
-}
-
-/** A server copy with the given files (paths relative to the root); a value starting with "->" is a symlink. */
-function server(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'c2l-input-'));
-  for (const [path, content] of Object.entries(files)) {
-    const p = join(root, path);
-    mkdirSync(join(p, '..'), { recursive: true });
-    if (content.startsWith('->')) symlinkSync(content.slice(2), p);
-    else writeFileSync(p, content);
-  }
-  return root;
-}
-
-function plan(args: string[], input?: string) {
-  const r = cli(['plan', ...args, '--json', ...FROM], {}, input === undefined ? {} : { input });
-  expect(r.stderr).not.toMatch(/internal error/);
-  const json = r.stdout ? JSON.parse(r.stdout) : null;
-  return { ...r, plan: json, jobs: (json?.jobs ?? []) as JsonJob[] };
-}
+import { FROM, plan, server } from '../support/crontab-input.js';
 
 describe('messy line endings and blanks inside a line', () => {
   it('reads a macro line whose command holds a CR, a Unicode line separator or a no-break space without crashing', () => {
