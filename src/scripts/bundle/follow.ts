@@ -1,5 +1,6 @@
-// Layer 6: following what a simple command runs and sources: builtins, functions, programs through PATH, scripts
-// given to shells and interpreters, wrappers (sudo, timeout, flock), `bash -c` and `eval` strings.
+// Layer 6b: following what a simple command runs and sources: builtins, functions, programs through PATH, wrappers
+// (sudo, timeout, flock), cd/pushd/popd, `.` and `source`. What it hands on to a shell or an interpreter (scripts,
+// `bash -c` and `eval` strings) is walked by run.ts, layer 6a.
 import { posix } from 'node:path';
 import { CRON_DEFAULT_PATH, isBashBuiltin, isSystemPath } from '../al2023.js';
 import { secretsInArgv } from '../secrets.js';
@@ -9,15 +10,14 @@ import {
   resolvePath,
   type CallExpr,
   type EvalScope,
-  type Node,
   type Word,
 } from '../sh/index.js';
-import { MAX_NESTING, MAX_SCRIPT_BYTES, refusalFinding, tooLarge } from '../policy.js';
+import { MAX_NESTING } from '../policy.js';
 import { makeFinding } from '../types.js';
 import { type CommandUse, type Resolution, type WordInfo } from './types.js';
-import { identity, inDoubleQuotes, type Anchor, type Ctx, type Unit } from './context.js';
-import { INTERPRETERS, SHELL_NAMES, interpreterOptions, shebangInterpreter, wrappedCommand } from './programs.js';
-import { StatementWalker } from './walk.js';
+import { identity, type Anchor, type Ctx, type Unit } from './context.js';
+import { INTERPRETERS, SHELL_NAMES, wrappedCommand } from './programs.js';
+import { Runner } from './run.js';
 import { dirsLeft } from './state.js';
 
 /**
@@ -34,8 +34,7 @@ function commandUse(ctx: Ctx, line: number, argv: WordInfo[], via: string | unde
 /** The PATH a command is looked up in: the job's own, else cron's. */
 const pathOf = (ctx: Ctx): string => ctx.scope.vars.get('PATH')?.text ?? CRON_DEFAULT_PATH;
 
-export class Tracer extends StatementWalker {
-  protected readonly executed = new Set<string>();
+export class Tracer extends Runner {
   protected readonly sourcing: string[] = [];
   /** pushd's directory stack of each shell (a subshell's scope is a copy, with no stack of its own). */
   private readonly dirStacks = new WeakMap<EvalScope, Array<{ cwd: string | null; anchor: Anchor }>>();
@@ -128,22 +127,6 @@ export class Tracer extends StatementWalker {
 
     // ---- builtins with effects, wrappers, interpreters ----
     this.special(name, args, argv, ctx, use);
-  }
-
-  protected callFunction(name: string, ctx: Ctx): void {
-    const f = this.funcs.get(name);
-    if (!f || f.visited) return;
-    f.visited = true;
-    const scope = ctx.scope;
-    const saved = scope.bashSource;
-    scope.bashSource = f.bashSource;
-    this.visitStmt(f.body, { ...ctx, unit: f.unit, topLevel: false });
-    scope.bashSource = saved;
-  }
-
-  /** Visit the bodies of functions never called (a library's functions, say) with the final scope. */
-  flushFunctions(ctx: Ctx): void {
-    for (const name of [...this.funcs.keys()].sort()) this.callFunction(name, ctx);
   }
 
   protected special(name: string, args: readonly Word[], argv: WordInfo[], ctx: Ctx, use: CommandUse): void {
@@ -293,170 +276,6 @@ export class Tracer extends StatementWalker {
     ctx.anchor = inner.anchor;
     this.sourcing.pop();
     scope.bashSource = saved;
-  }
-
-  /**
-   * `bash -c 'string'` (a new shell) or `eval 'string'` (`sameShell`: this shell, its variables and directory):
-   * analyze the string as shell code when it is a plain literal.
-   */
-  protected shellString(w: Word, ctx: Ctx, sameShell = false): void {
-    const parts = w.parts;
-    if (parts.length !== 1) return;
-    const p = parts[0];
-    let innerText: string | null = null;
-    let escape = identity;
-    let base = 0;
-    if (p.type === 'SglQuoted' && !p.dollar) {
-      innerText = p.value;
-      base = p.pos + 1;
-      // inside '...' nothing needs escaping as long as no single quote is inserted
-      escape = (s: string) => s.replace(/'/g, `'\\''`);
-    } else if (p.type === 'DblQuoted' && p.parts.length === 1 && p.parts[0].type === 'Lit' && !p.parts[0].value.includes('\\')) {
-      innerText = p.parts[0].value;
-      base = p.parts[0].pos;
-      escape = inDoubleQuotes;
-    } else if (p.type === 'Lit' && !p.value.includes('\\')) {
-      innerText = p.value;
-      base = p.pos;
-    }
-    if (innerText === null) return;
-    const parsed = parseShell(innerText);
-    if (!parsed.file) return;
-    const outer = ctx.unit;
-    const unit: Unit = {
-      file: outer.file,
-      key: outer.key,
-      crontab: outer.crontab,
-      bytes: parsed.bytes,
-      base: outer.base + base,
-      lineBase: outer.lineBase + p.line - 1,
-      escape: (s: string) => outer.escape(escape(s)),
-    };
-    if (sameShell) {
-      const inner: Ctx = { ...ctx, unit };
-      this.visitStmts(parsed.file.stmts, inner);
-      ctx.anchor = inner.anchor;
-      return;
-    }
-    const scope = this.execScope(ctx, ctx.scope.dollar0);
-    const inner: Ctx = { ...ctx, unit, scope, exported: new Set(ctx.exported), topLevel: false };
-    this.visitStmts(parsed.file.stmts, inner);
-  }
-
-  protected shellInvocation(args: readonly Word[], vals: Array<string | null>, ctx: Ctx): void {
-    for (let i = 1; i < args.length; i++) {
-      const v = vals[i];
-      if (v === null) {
-        this.unresolved(ctx, args[i], this.word(args[i], ctx).raw, 'script');
-        return;
-      }
-      if (v === '-c') {
-        if (i + 1 < args.length) this.shellString(args[i + 1], ctx);
-        return;
-      }
-      if (v === '-o' || v === '+o' || v === '-O' || v === '+O') {
-        i++;
-        continue;
-      }
-      if (v.startsWith('-') || v.startsWith('+')) {
-        if (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(v)) {
-          if (i + 1 < args.length) this.shellString(args[i + 1], ctx);
-          return;
-        }
-        // -s: commands come from stdin (a heredoc, see heredocCode); the operands are positional parameters
-        if (/^-[a-zA-Z]*s[a-zA-Z]*$/.test(v)) return;
-        continue;
-      }
-      this.scriptArg(args[i], ctx, true);
-      return;
-    }
-  }
-
-  protected interpreterInvocation(name: string, args: readonly Word[], vals: Array<string | null>, ctx: Ctx): void {
-    const opts = interpreterOptions(name);
-    for (let i = 1; i < args.length; i++) {
-      const v = vals[i];
-      if (v === null) return;
-      if (opts.inline.has(v)) return;
-      if (opts.withArg.has(v)) {
-        i++;
-        continue;
-      }
-      if (v === '-f' && i + 1 < args.length) {
-        this.scriptArg(args[i + 1], ctx, false);
-        return;
-      }
-      if (v.startsWith('-')) continue;
-      this.scriptArg(args[i], ctx, false);
-      return;
-    }
-  }
-
-  /** The script file given to an interpreter (`bash x.sh`, `python3 job.py`). */
-  protected scriptArg(w: Word, ctx: Ctx, shell: boolean): void {
-    const v = evalWord(w, ctx.scope);
-    const info = this.word(w, ctx);
-    if (!v) {
-      this.unresolved(ctx, w, info.raw, 'script');
-      return;
-    }
-    const abs = resolvePath(v.text, ctx.scope.cwd);
-    if (abs === null || !this.exists(abs)) {
-      this.missing(ctx, w, info.raw, abs, 'script');
-      return;
-    }
-    if (isSystemPath(abs)) return;
-    const reg = this.register(abs, ctx.unit.crontab ? 'command' : 'exec', ctx, w, shell);
-    if (!reg) return;
-    this.rewriteRef(w, ctx, v, abs, false);
-    if (shell) {
-      if (reg.original.length > MAX_SCRIPT_BYTES) {
-        this.findings.push(refusalFinding(tooLarge(abs, reg.original.length, MAX_SCRIPT_BYTES, true), ctx.unit.file, this.line(w, ctx), { path: abs }));
-        return;
-      }
-      reg.shell = true;
-      this.execFile(abs, ctx, w, true);
-    }
-  }
-
-
-  /** A bundled file is executed: analyze it as a shell script (once), or note its interpreter. */
-  protected execFile(path: string, ctx: Ctx, node: Node, forceShell = false): void {
-    const reg = this.files.get(path);
-    if (!reg) return;
-    if (this.executed.has(path)) return;
-    if (ctx.depth >= MAX_NESTING) {
-      this.tooDeep(ctx, node, path);
-      return;
-    }
-    this.executed.add(path);
-    const interp = shebangInterpreter(reg.original);
-    if (!forceShell && interp !== null && !SHELL_NAMES.has(interp.name)) {
-      // not a shell script: its interpreter has to exist on Lambda
-      const argv: WordInfo[] = [{ raw: interp.raw, value: interp.name, loose: interp.name, literal: interp.name, line: 1 }];
-      this.trace.commands.push({ file: path, line: 1, crontab: false, topLevel: false, inLoop: false, name: interp.name, argv, resolution: 'not-found' });
-      return;
-    }
-    if (!forceShell && !reg.shell) return;
-    if (reg.original.length > MAX_SCRIPT_BYTES) return;
-    reg.shell = true;
-    const parsed = parseShell(reg.original);
-    if (!parsed.file) {
-      this.findings.push(makeFinding('parse-error', { path, error: parsed.error?.message ?? '' }, path, parsed.error?.line ?? 1));
-      return;
-    }
-    const unit: Unit = { file: path, key: path, crontab: false, bytes: parsed.bytes, base: 0, lineBase: 0, escape: identity };
-    const inner: Ctx = {
-      unit,
-      scope: this.execScope(ctx, path),
-      exported: new Set(ctx.exported),
-      anchor: ctx.anchor,
-      inLoop: false,
-      topLevel: false,
-      depth: ctx.depth + 1,
-    };
-    this.visitStmts(parsed.file.stmts, inner);
-    this.flushFunctions(inner);
   }
 
   get functionNames(): string[] {
