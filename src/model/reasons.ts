@@ -43,6 +43,8 @@ export interface ReasonArgs {
   /** this-machine: read from this machine's /etc (source: which file); default: UTC, nothing said a zone. */
   'timezone-assumed': { kind: 'this-machine'; zone: string; source: string } | { kind: 'default' };
   'tz-variable': { tz: string };
+  /** A user crontab whose owner the server's /etc/passwd does not list: cron ignores such a crontab (ORPHAN). */
+  'unknown-user': { user: string };
   'day-or': { dayOfMonth: string; dayOfWeek: string };
   'never-fires': { cron: string; from: string; to: string };
   inexact: InexactArgs;

@@ -252,6 +252,10 @@ export function buildPlan(inputs: CrontabInput[], planOptions: PlanOptions): Pla
   lines.forEach(({ entry, crontab, start, proof }, i) => {
     const { user, home, readiness } = assessed[i];
     const scheduled = 'proof' in start ? start.finish(forLine(proofs[proof], start.proof.spec)) : start.done;
+    // cron ignores the crontab of a user the server does not know (cronie's database.c logs ORPHAN): its jobs never ran
+    if (entry.user === undefined && user !== undefined && scheduled.outcome.status === 'migrate' && passwdHome.knows(user) === false) {
+      scheduled.warnings.push({ code: 'unknown-user', args: { user }, file: entry.source.file, line: entry.source.line });
+    }
     planned.push({ job: jobOf(entry, scheduled, home, readiness), entry, crontab, scheduled, ...(user !== undefined ? { user } : {}), ...(readiness.analysis ? { analysis: readiness.analysis } : {}) });
   });
   // Jobs that lock the same file keep each other apart on the server, which a per-job lock cannot do: analysed again,

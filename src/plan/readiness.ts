@@ -39,6 +39,8 @@ function variableLines(crontab: Crontab, entry: CronEntry): Map<string, number> 
 
 export interface HomeLookup {
   (user: string): string | null;
+  /** Whether the server's /etc/passwd lists the user; null when there is no passwd to judge by. */
+  knows(user: string): boolean | null;
 }
 
 /** HOME as cron sets it: the crontab's HOME, else the user's home directory from the server's /etc/passwd. */
@@ -142,7 +144,9 @@ export function passwdLookup(reader: FileReader | undefined): HomeLookup {
       if (f.length >= 7 && f[0]) homes.set(f[0], f[5]);
     }
   }
-  return (user) => homes.get(user) ?? null;
+  const lookup = ((user: string) => homes.get(user) ?? null) as HomeLookup;
+  lookup.knows = (user) => (homes.size === 0 ? null : homes.has(user));
+  return lookup;
 }
 
 /** The user of a user crontab, from its spool path (/var/spool/cron/crontabs/NAME or /var/spool/cron/NAME). */
@@ -153,9 +157,11 @@ export function userFromSpoolPath(path: string): string | undefined {
 
 /**
  * Job warnings that need a decision before the job moves, as much as a warning finding does: a schedule that does
- * not fire when cron did (`inexact`), a zone nobody gave (`timezone-assumed`). They make a ready job needs-attention.
+ * not fire when cron did (`inexact`), a zone nobody gave (`timezone-assumed`), an owner the server's /etc/passwd does
+ * not list (`unknown-user`: cron never ran the crontab, unless the user comes from LDAP or NIS). They make a ready job
+ * needs-attention.
  */
-export const ATTENTION_WARNINGS: readonly string[] = ['inexact', 'timezone-assumed'];
+export const ATTENTION_WARNINGS: readonly string[] = ['inexact', 'timezone-assumed', 'unknown-user'];
 
 export function attentionFromWarnings(v: Verdict, reasons: VerdictReason[], warnings: Reason[]): { verdict: Verdict; reasons: VerdictReason[] } {
   const extra: VerdictReason[] = warnings.filter((w) => ATTENTION_WARNINGS.includes(w.code)).map((w) => ({ warning: w }));
@@ -177,16 +183,18 @@ interface JobFacts {
 }
 
 /**
- * What holds for a whole crontab rather than for one line: the assumed zone, and findings about a crontab variable
+ * What holds for a whole crontab rather than for one line: the assumed zone, an owner the server does not know, and
+ * findings about a crontab variable
  * (MAILTO, a credential in a variable), which every job below the variable's line shares. One warning each, naming
  * the jobs; a variable set again further down is a separate warning (its line differs).
  */
 export function fileWarnings(file: string, jobs: JobFacts[]): FileWarning[] {
   const out: FileWarning[] = [];
-  const assumed = jobs.filter((j) => j.warnings.some((w) => w.code === 'timezone-assumed'));
-  if (assumed.length) {
-    const w = assumed[0].warnings.find((x) => x.code === 'timezone-assumed')!;
-    out.push({ ...w, line: undefined, field: undefined, file, severity: 'warning', jobs: assumed.map((j) => j.id) });
+  for (const code of ['timezone-assumed', 'unknown-user']) {
+    const affected = jobs.filter((j) => j.warnings.some((w) => w.code === code));
+    if (affected.length === 0) continue;
+    const w = affected[0].warnings.find((x) => x.code === code)!;
+    out.push({ ...w, line: undefined, field: undefined, file, severity: 'warning', jobs: affected.map((j) => j.id) });
   }
   const byVariable = new Map<string, FileWarning>();
   for (const j of jobs) {

@@ -253,6 +253,8 @@ const REASON_TEXT: ReasonText = {
       ? `no CRON_TZ, no --timezone and no --root: the schedule is read in ${a.zone}, this machine's zone (its /${a.source}), not necessarily the server's; give the server's zone with --timezone`
       : "no CRON_TZ, no --timezone, and no etc/timezone or etc/localtime link under --root: the schedule is read as UTC; give the server's zone with --timezone (cron runs in the server's local time)",
   'tz-variable': (a) => `TZ=${a.tz} reaches the job's environment but does not change when cron runs it (that is CRON_TZ or the server's zone)`,
+  'unknown-user': (a) =>
+    `the crontab's owner ${a.user} is not in the server's /etc/passwd: cron ignores the crontab of a user it does not know (it logs ORPHAN), so unless ${a.user} comes from LDAP or NIS these jobs never ran; migrated, they would start running`,
   'day-or': (a) =>
     `day-of-month "${a.dayOfMonth}" and day-of-week "${a.dayOfWeek}" are both restricted, so cron runs on days matching either one (not both); the translation keeps cron's meaning`,
   'never-fires': (a) => `cron accepts "${a.cron}" but it never fires in the horizon (${a.from} to ${a.to}); no expression is emitted`,

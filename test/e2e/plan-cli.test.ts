@@ -236,4 +236,35 @@ describe('cron2lambda plan', () => {
     const other = planJson([tab, '--root', root, '--user', 'root']).plan;
     expect(other.jobs[0].home).toBe('/root');
   });
+
+  it('warns that cron never ran a user crontab whose owner the server\'s /etc/passwd does not list (ORPHAN)', () => {
+    // A copy of /var/spool/cron/crontabs often holds the crontab of a user deleted long ago: cron ignored it
+    // (cronie's database.c: "ORPHAN", "no passwd entry"), and migrating it would start jobs that never ran.
+    const root = mkdtempSync(join(tmpdir(), 'c2l-root-'));
+    mkdirSync(join(root, 'etc'));
+    mkdirSync(join(root, 'var/spool/cron/crontabs'), { recursive: true });
+    writeFileSync(join(root, 'etc/timezone'), 'UTC\n');
+    writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\ndeploy:x:1000:1000::/home/deploy:/bin/bash\n');
+    for (const user of ['deploy', 'olduser']) writeFileSync(join(root, `var/spool/cron/crontabs/${user}`), 'MAILTO=""\n0 1 * * * /bin/true\n0 2 * * * /bin/true\n');
+    const r = planJson([join(root, 'var/spool/cron/crontabs'), '--root', root]);
+    const jobs = r.plan.jobs as { source: { file: string }; verdict: string; warnings: { code: string; message: string }[] }[];
+    const of = (user: string) => jobs.filter((j) => j.source.file.endsWith(`/${user}`));
+    expect(of('deploy').map((j) => [j.verdict, j.warnings.map((w) => w.code)])).toEqual([['ready', []], ['ready', []]]);
+    expect(of('olduser').map((j) => [j.verdict, j.warnings.map((w) => w.code)])).toEqual([['needs-attention', ['unknown-user']], ['needs-attention', ['unknown-user']]]);
+    expect(of('olduser')[0].warnings[0].message).toMatch(/olduser is not in the server's \/etc\/passwd: cron ignores/);
+    const files = r.plan.files as { file: string; warnings: { code: string; jobs: string[] }[] }[];
+    expect(files.find((f) => f.file.endsWith('/olduser'))!.warnings).toMatchObject([{ code: 'unknown-user', jobs: [expect.any(String), expect.any(String)] }]);
+    // said once for the file in text
+    const text = cli(['plan', join(root, 'var/spool/cron/crontabs/olduser'), '--root', root, ...FROM]).stdout;
+    expect(text.match(/olduser is not in the server's \/etc\/passwd/g)?.length).toBe(1);
+    // --user names the owner too; a copy without /etc/passwd says nothing (nothing to judge by)
+    const tab = join(root, 'tab');
+    writeFileSync(tab, '0 1 * * * /bin/true\n');
+    expect(planJson([tab, '--root', root, '--user', 'olduser']).plan.jobs[0].warnings.map((w: { code: string }) => w.code)).toEqual(['unknown-user']);
+    expect(planJson([tab, '--root', root, '--user', 'deploy']).plan.jobs[0].warnings).toEqual([]);
+    const bare = mkdtempSync(join(tmpdir(), 'c2l-root-'));
+    mkdirSync(join(bare, 'etc'));
+    writeFileSync(join(bare, 'etc/timezone'), 'UTC\n');
+    expect(planJson([tab, '--root', bare, '--user', 'olduser']).plan.jobs[0].warnings).toEqual([]);
+  });
 });
