@@ -68,8 +68,23 @@ function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
+/**
+ * Text from input files outside code spans (file names, messages): shown as written, never an HTML tag, a link or
+ * an entity where the ticket renders Markdown. A backslash is escaped where Markdown would read it as an escape
+ * (before punctuation, or last), first, so that it cannot undo the others; elsewhere it shows as it is (`\n`).
+ */
+function text(s: string): string {
+  return s.replace(/\\(?=[!-/:-@[-`{-~]|$)/g, '\\\\').replace(/[<>[\]&]/g, '\\$&');
+}
+
+/**
+ * A code span showing S exactly: fenced by one backtick more than the longest run in it (a backtick in a crontab
+ * line is a command substitution, so it must not be shown as another character), padded when S holds one.
+ */
 function code(s: string): string {
-  return '`' + s.replace(/`/g, "'") + '`';
+  if (!s.includes('`')) return '`' + s + '`';
+  const fence = '`'.repeat(Math.max(...(s.match(/`+/g) ?? []).map((run) => run.length)) + 1);
+  return `${fence} ${s} ${fence}`;
 }
 
 export function renderReportMarkdown(report: Report): string {
@@ -79,41 +94,41 @@ export function renderReportMarkdown(report: Report): string {
   out.push('# cron2lambda readiness report', '');
   out.push(`Target: EventBridge ${report.target === 'rule' ? 'rules (UTC)' : 'Scheduler (source time zone)'}. Schedules proven from ${report.horizon.from} to ${report.horizon.to}.`, '');
   out.push(`${s.jobs} jobs: ${s.migrate} to migrate, ${s.skip} skipped, ${s.error} rejected. Schedules: ${s.schedules} planned, ${s.exact} exact, ${s.inexact} inexact. Readiness: ${s.ready} ready, ${s.needsAttention} need attention, ${s.blocked} blocked. ${s.warnings} warning${s.warnings === 1 ? '' : 's'}.`, '');
-  for (const f of report.files) if (f.error) out.push(`**Not read:** ${cell(f.file)}: ${cell(f.error.message)} (${code(f.error.code)})`, '');
+  for (const f of report.files) if (f.error) out.push(`**Not read:** ${cell(text(f.file))}: ${cell(text(f.error.message))} (${code(f.error.code)})`, '');
   const fileWide = report.files.filter((f) => f.warnings.length);
   if (fileWide.length) {
     out.push('Warnings for whole crontabs (said once here; they hold for each job named):', '', '| Crontab | Severity | Code | Where | Warning | Jobs |', '|---|---|---|---|---|---|');
     for (const f of fileWide) {
       for (const w of f.warnings) {
-        out.push(`| ${cell(f.file)} | ${w.severity} | ${code(w.code)} | ${w.line !== undefined ? cell(`${f.file}:${w.line}`) : '-'} | ${cell(w.message)} | ${w.jobs.length} |`);
+        out.push(`| ${cell(text(f.file))} | ${w.severity} | ${code(w.code)} | ${w.line !== undefined ? cell(text(`${f.file}:${w.line}`)) : '-'} | ${cell(text(w.message))} | ${w.jobs.length} |`);
       }
     }
     out.push('');
   }
-  if (report.runtime) out.push(`Runtime: ${cell(runtimeText(report.runtime))}.`, '');
+  if (report.runtime) out.push(`Runtime: ${cell(text(runtimeText(report.runtime)))}.`, '');
   out.push('| Job | Line | Status | Verdict | Before | After | Exact |', '|---|---|---|---|---|---|---|');
   for (const j of report.jobs) {
     out.push(
-      `| ${code(j.id)} | ${cell(`${j.source.file}:${j.source.line}`)} | ${j.status} | ${j.verdict ?? '-'} | ${j.before ? cell(`${code(j.before.cron)} ${j.before.timezone}`) : '-'} | ${j.after ? cell(j.after.expressions.map(code).join('<br>') || '(none)') : '-'} | ${j.exact === null ? '-' : j.exact ? 'yes' : '**no**'} |`,
+      `| ${code(j.id)} | ${cell(text(`${j.source.file}:${j.source.line}`))} | ${j.status} | ${j.verdict ?? '-'} | ${j.before ? cell(`${code(j.before.cron)} ${j.before.timezone}`) : '-'} | ${j.after ? cell(j.after.expressions.map(code).join('<br>') || '(none)') : '-'} | ${j.exact === null ? '-' : j.exact ? 'yes' : '**no**'} |`,
     );
   }
   for (const j of report.jobs) {
     out.push('', `## ${j.id}`, '');
-    out.push(`- Source: ${cell(`${j.source.file}:${j.source.line}`)} ${code(j.source.text.trim())}`);
+    out.push(`- Source: ${cell(text(`${j.source.file}:${j.source.line}`))} ${code(j.source.text.trim())}`);
     out.push(`- Status: ${j.status}${j.verdict ? `, verdict **${j.verdict}**` : ''}`);
-    for (const r of j.reasons) out.push(`- Reason: ${cell(r.message)} (${code(r.code)})`);
+    for (const r of j.reasons) out.push(`- Reason: ${cell(text(r.message))} (${code(r.code)})`);
     if (j.before && j.after) {
-      out.push(`- Before: ${code(j.before.cron)} in ${j.before.timezone}${j.before.description ? ` — ${cell(j.before.description)}` : ''}`);
-      j.after.expressions.forEach((e, i) => out.push(`- After: ${code(e)} (${j.after!.timezone})${j.after!.descriptions[i] ? ` — ${cell(j.after!.descriptions[i])}` : ''}`));
+      out.push(`- Before: ${code(j.before.cron)} in ${j.before.timezone}${j.before.description ? ` — ${cell(text(j.before.description))}` : ''}`);
+      j.after.expressions.forEach((e, i) => out.push(`- After: ${code(e)} (${j.after!.timezone})${j.after!.descriptions[i] ? ` — ${cell(text(j.after!.descriptions[i]))}` : ''}`));
       if (j.after.expressions.length === 0) out.push('- After: no expression (the schedule never fires)');
       out.push(`- Exact: ${j.exact ? 'yes, every fire time in the horizon matches' : `no${j.schedulerExact ? ' (`--target scheduler` makes it exact)' : ''}`}`);
-      for (const d of j.drift) out.push(`  - ${driftKindText(d.kind)}: ${d.at} (local ${d.local}) — ${d.reason}`);
+      for (const d of j.drift) out.push(`  - ${driftKindText(d.kind)}: ${d.at} (local ${d.local}) — ${text(d.reason)}`);
     }
     const file = report.files.find((f) => f.file === j.source.file);
     const own = j.findings.filter((f) => !saidForFile(file, j.id, f.code, f.line));
     if (own.length) {
       out.push('', '| Severity | Code | Where | Finding |', '|---|---|---|---|');
-      for (const f of own) out.push(`| ${f.severity} | ${code(f.code)} | ${cell(`${f.file}:${f.line}`)} | ${cell(f.message)} |`);
+      for (const f of own) out.push(`| ${f.severity} | ${code(f.code)} | ${cell(text(`${f.file}:${f.line}`))} | ${cell(text(f.message))} |`);
     }
     if (j.files.length) out.push('', `Bundled files: ${j.files.map(code).join(', ')}`);
   }
