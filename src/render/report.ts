@@ -29,8 +29,11 @@ export interface Report {
   target: Plan['target'];
   horizon: Plan['horizon'];
   summary: Plan['summary'];
-  /** Per crontab: why it could not be read, and the warnings said once for it (each job keeps its own copy). */
-  files: { file: string; error?: ReasonJson; warnings: FileWarningJson[] }[];
+  /**
+   * Per crontab: why it could not be read, what reading it noted (a file of a directory cron skips, a link not
+   * followed), and the warnings said once for it (each job keeps its own copy).
+   */
+  files: { file: string; error?: ReasonJson; notes?: ReasonJson[]; warnings: FileWarningJson[] }[];
   /** The runtime snapshot the findings were judged against. */
   runtime?: Plan['runtime'];
   jobs: ReportJob[];
@@ -42,7 +45,12 @@ export function buildReport(plan: Plan): Report {
     target: plan.target,
     horizon: plan.horizon,
     summary: plan.summary,
-    files: plan.files.map((f) => ({ file: f.file, ...(f.error ? { error: reasonJson(f.error) } : {}), warnings: f.warnings.map(fileWarningJson) })),
+    files: plan.files.map((f) => ({
+      file: f.file,
+      ...(f.error ? { error: reasonJson(f.error) } : {}),
+      ...(f.notes?.length ? { notes: f.notes.map(reasonJson) } : {}),
+      warnings: f.warnings.map(fileWarningJson),
+    })),
     ...(plan.runtime ? { runtime: plan.runtime } : {}),
     jobs: plan.jobs.map((j) => ({
       id: j.id,
@@ -95,6 +103,8 @@ export function renderReportMarkdown(report: Report): string {
   out.push(`Target: EventBridge ${report.target === 'rule' ? 'rules (UTC)' : 'Scheduler (source time zone)'}. Schedules proven from ${report.horizon.from} to ${report.horizon.to}.`, '');
   out.push(`${s.jobs} jobs: ${s.migrate} to migrate, ${s.skip} skipped, ${s.error} rejected. Schedules: ${s.schedules} planned, ${s.exact} exact, ${s.inexact} inexact. Readiness: ${s.ready} ready, ${s.needsAttention} need attention, ${s.blocked} blocked. ${s.warnings} warning${s.warnings === 1 ? '' : 's'}.`, '');
   for (const f of report.files) if (f.error) out.push(`**Not read:** ${cell(text(f.file))}: ${cell(text(f.error.message))} (${code(f.error.code)})`, '');
+  // A file a directory holds that was not read (or was read with a note) is part of the server's crontabs too.
+  for (const f of report.files) for (const n of f.notes ?? []) out.push(`**Note:** ${cell(text(f.file))}: ${cell(text(n.message))} (${code(n.code)})`, '');
   const fileWide = report.files.filter((f) => f.warnings.length);
   if (fileWide.length) {
     out.push('Warnings for whole crontabs (said once here; they hold for each job named):', '', '| Crontab | Severity | Code | Where | Warning | Jobs |', '|---|---|---|---|---|---|');
