@@ -161,6 +161,23 @@ describe('cron2lambda invoke', () => {
     expect(r.stderr).toContain('about to fail');
   });
 
+  it('refuses --line on a crontab directory where two files have a job on that line, naming both, and runs neither', () => {
+    const dir = tmp();
+    const root = join(dir, 'root');
+    mkdirSync(join(root, 'opt'), { recursive: true });
+    writeFileSync(join(root, 'opt/say.sh'), '#!/bin/sh\necho "ran $1"\n', { mode: 0o755 });
+    const tabs = join(dir, 'cron.d');
+    mkdirSync(tabs);
+    writeFileSync(join(tabs, 'a'), '0 1 * * * root /opt/say.sh a\n');
+    writeFileSync(join(tabs, 'b'), '0 1 * * * root /opt/say.sh b\n');
+    const r = cli(['invoke', tabs, '--system', '--root', root, '--timezone', 'UTC', '--line', '1']);
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(64);
+    expect(r.stderr).toContain(`${join(tabs, 'a')}:1`);
+    expect(r.stderr).toContain(`${join(tabs, 'b')}:1`);
+    expect(r.stderr).toMatch(/--job/);
+  });
+
   it('rejects an unknown job with the ids it knows, as a usage error', () => {
     const r = cli(['invoke', HELLO, '--root', ROOT, '--job', 'nope']);
     expect(r.status).toBe(64);

@@ -81,7 +81,14 @@ export async function runInvoke(file: string, options: InvokeCommandOptions, io:
   const plan = planFromFiles([file], options, io);
   io.stderr.write(renderNotes([rootNotice(options.root)].filter((n) => n !== null), style));
   const line = options.line === undefined ? undefined : Number(options.line);
-  const job = plan.jobs.find((j) => (options.job !== undefined ? j.id === options.job : j.source.line === line));
+  const matches = plan.jobs.filter((j) => (options.job !== undefined ? j.id === options.job : j.source.line === line));
+  // A directory (etc/cron.d) holds many files: a line number alone may name a job in several of them, and running
+  // the first one found would run a job the user did not mean.
+  if (matches.length > 1) {
+    const which = matches.map((j) => `${j.source.file}:${j.source.line} (${j.id})`).join(', ');
+    throw new UsageError(`line ${options.line} is a job in more than one crontab of ${file}: ${which}; give --job ID`);
+  }
+  const [job] = matches;
   if (!job) {
     const known = plan.jobs.map((j) => `${j.id} (line ${j.source.line})`).join(', ');
     throw new UsageError(`no job ${options.job !== undefined ? `with id ${options.job}` : `on line ${options.line}`} in ${file}; jobs: ${known || 'none'}`);
