@@ -55,10 +55,13 @@ const LAMBDA_ENV_NAME = /^[A-Za-z][A-Za-z0-9_]+$/;
 /**
  * Crontab variables that stay out of the function's configuration because they would change how bootstrap itself
  * runs: PATH (a crontab PATH without /usr/bin would hide curl; function.sh gives the command the crontab's PATH with
- * Lambda's entries added) and the dynamic loader's variables. CRON_TZ is a scheduling setting, not a variable.
+ * Lambda's entries added), the dynamic loader's variables, and what bash reads from its environment at start-up
+ * before bootstrap's first line (SHELLOPTS=xtrace traced the lock's curl with the role's keys into the log,
+ * SHELLOPTS=noexec ran nothing, BASH_ENV sourced a server file into bootstrap). function.sh still gives them all to
+ * the job, as cron did. CRON_TZ is a scheduling setting, not a variable.
  */
 function runtimeSensitive(name: string): boolean {
-  return name === 'PATH' || name === 'CRON_TZ' || name.startsWith('LD_');
+  return name === 'PATH' || name === 'CRON_TZ' || name.startsWith('LD_') || name === 'SHELLOPTS' || name === 'BASHOPTS' || name === 'BASH_ENV';
 }
 
 /**

@@ -178,6 +178,26 @@ describe('cron2lambda invoke', () => {
     expect(r.stderr).toMatch(/--job/);
   });
 
+  it("keeps the crontab's SHELLOPTS and BASH_ENV for the job, out of bootstrap (no trace of the role's keys, a runtime that runs)", () => {
+    const dir = tmp();
+    const root = join(dir, 'root');
+    mkdirSync(join(root, 'opt'), { recursive: true });
+    writeFileSync(join(root, 'opt/ok.sh'), '#!/bin/sh\necho "job ran with SHELLOPTS=$SHELLOPTS"\n', { mode: 0o755 });
+    const profile = join(dir, 'profile.sh');
+    writeFileSync(profile, 'exit 7\n');
+    for (const variable of ['SHELLOPTS=xtrace', 'SHELLOPTS=noexec', `BASH_ENV=${profile}`]) {
+      const crontab = join(dir, 'crontab');
+      writeFileSync(crontab, `${variable}\n0 1 * * * /opt/ok.sh\n`);
+      const r = cli(['invoke', crontab, '--root', root, '--timezone', 'UTC', '--line', '2']);
+      expect(r.stderr).not.toContain('local/fake/secret'); // the fake AWS_SECRET_ACCESS_KEY the runner gives bootstrap
+      expect(r.stderr).toContain('delivery 1: response {"exitCode":0');
+      expect(r.status).toBe(0);
+      // noexec: where /bin/sh is bash the job does nothing either, as under cron
+      if (variable !== 'SHELLOPTS=noexec') expect(r.stdout).toContain('job ran with SHELLOPTS=');
+      if (variable === 'SHELLOPTS=xtrace') expect(r.stdout).toContain('xtrace');
+    }
+  });
+
   it('rejects an unknown job with the ids it knows, as a usage error', () => {
     const r = cli(['invoke', HELLO, '--root', ROOT, '--job', 'nope']);
     expect(r.status).toBe(64);
