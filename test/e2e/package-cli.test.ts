@@ -198,6 +198,17 @@ describe('cron2lambda invoke', () => {
     }
   });
 
+  it('rejects a --time that is not an ISO date-time a scheduled event can carry, as a usage error', () => {
+    // Date() read "0" as 2000-01-01 and "-1" as 2001-01-01 and delivered those; years before 1970 or past 9999
+    // reached bootstrap, which failed the run as an invalid event (exit 1, "the job did not run")
+    for (const time of ['0', '-1', '1969-12-31T23:59:59Z', '+099999-01-01T00:00:00Z', '2027-13-01T00:00:00Z']) {
+      const r = cli(['invoke', HELLO, '--root', ROOT, '--line', '4', '--time', time]);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`--time "${time}" is not an ISO date-time`);
+      expect(r.status).toBe(64);
+    }
+  });
+
   it('rejects an unknown job with the ids it knows, as a usage error', () => {
     const r = cli(['invoke', HELLO, '--root', ROOT, '--job', 'nope']);
     expect(r.status).toBe(64);

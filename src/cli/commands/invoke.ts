@@ -45,9 +45,17 @@ export function scheduledEvent(time: string, ruleName: string): Record<string, u
   };
 }
 
+// A date, optionally with a time and a zone: Date() alone also reads "0" (2000-01-01), "-1" (2001) and other
+// non-ISO text, and would deliver that instant as the scheduled time.
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
 function parseTime(value: string | undefined, now: Date): string {
-  const d = value === undefined ? now : new Date(value);
-  if (Number.isNaN(d.getTime())) throw new UsageError(`--time "${value}" is not an ISO date-time (e.g. 2027-01-04T18:00:00Z)`);
+  const d = value === undefined ? now : ISO_TIME.test(value) ? new Date(value) : new Date(NaN);
+  // bootstrap reads the event's time as RFC 3339 (years 1970 to 9999); another year fails the run as an invalid event
+  const year = d.getUTCFullYear();
+  if (Number.isNaN(d.getTime()) || year < 1970 || year > 9999) {
+    throw new UsageError(`--time "${value}" is not an ISO date-time (e.g. 2027-01-04T18:00:00Z)`);
+  }
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
