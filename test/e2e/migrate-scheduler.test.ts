@@ -96,4 +96,21 @@ describe('cron2lambda migrate --target scheduler', { timeout: 300_000 }, () => {
     expect([s.functions, s.roles, s.rules, s.logGroups, s.scheduleGroups.filter((g) => g.name !== 'default'), s.schedules]).toEqual([[], [], [], [], [], []]);
     expect(s.tables).toHaveLength(1);
   });
+  it('moving back to rules with --prune: when a rule cannot be created, Scheduler\'s group and role stay, so the job keeps its schedule; a re-run finishes', async () => {
+    const dir = crontabDir({ deploy: NY });
+    expect((await migrate(dir, ['--target', 'scheduler', '--enable', '--yes'])).status).toBe(0);
+    const fn = aws.state().functions[0].name;
+    expect(enabledTriggers().get(fn)).toEqual([`schedule ${fn}-1`]);
+
+    aws.failNext({ service: 'events', operation: 'PutRule', error: 'AccessDeniedException' });
+    const failed = await migrate(dir, ['--enable', '--prune', '--yes']);
+    expect(failed.status, failed.stdout + failed.stderr).toBe(1);
+    expect(enabledTriggers().get(fn)).toEqual([`schedule ${fn}-1`]);
+    expect(aws.state().roles.map((r) => r.name)).toContain(`${aws.state().scheduleGroups.find((g) => g.name !== 'default')?.name}-scheduler`);
+
+    const again = await migrate(dir, ['--enable', '--prune', '--yes']);
+    expect(again.status, again.stdout + again.stderr).toBe(0);
+    expect(enabledTriggers().get(fn)).toEqual([`rule ${fn}-1`]);
+    expect([aws.state().scheduleGroups.filter((g) => g.name !== 'default'), aws.state().schedules]).toEqual([[], []]);
+  });
 });
