@@ -151,6 +151,20 @@ describe('cron2lambda migrate', { timeout: 300_000 }, () => {
     expect(s.logGroups).toHaveLength(1);
     expect(s.tables).toHaveLength(1); // never deleted
   });
+
+  it('a crontab that cannot be read (a mistyped path) stops with exit 1 naming it, and --prune deletes nothing', async () => {
+    const dir = crontabDir({ deploy: HELLO });
+    expect((await migrate(dir, ['--yes'])).status).toBe(0);
+    const before = comparable(aws.state());
+    aws.resetCalls();
+    const r = await migrate(dir, ['--yes', '--prune'], 'deplyo');
+    expect(r.status, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toContain(join(dir, 'deplyo'));
+    expect(aws.mutatingCalls()).toEqual([]);
+    expect(comparable(aws.state())).toEqual(before);
+    const dry = await migrate(dir, ['--dry-run', '--detailed-exitcode'], 'deplyo');
+    expect(dry.status).toBe(1);
+  });
 });
 
 describe('cron2lambda migrate: layer, JSON, quotas', { timeout: 300_000 }, () => {
