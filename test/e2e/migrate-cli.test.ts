@@ -127,6 +127,21 @@ describe('cron2lambda migrate', { timeout: 300_000 }, () => {
     expect(aws.state().roles[0].tags).toEqual({});
   });
 
+  it('a job moved to --role-arn does not leave its own role behind, with --prune either', async () => {
+    const dir = crontabDir({ deploy: HELLO });
+    expect((await migrate(dir, ['--yes'])).status).toBe(0);
+    const own = aws.state().roles[0].name;
+    const c = sdkClients(aws.endpoint, { region: 'eu-west-1' });
+    const trust = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}';
+    const shared = (await c.iam.send(new CreateRoleCommand({ RoleName: 'jobs-shared', AssumeRolePolicyDocument: trust }))).Role!.Arn!;
+    destroyClients(c);
+    const r = await migrate(dir, ['--yes', '--prune', '--role-arn', shared]);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(aws.state().functions[0].config.Role).toBe(shared);
+    expect(aws.state().roles.map((x) => x.name)).toEqual(['jobs-shared']);
+    expect(aws.state().roles.map((x) => x.name)).not.toContain(own);
+  });
+
   it('updates a job in place when its schedule changes, and deletes a dropped job only with --prune', async () => {
     const dir = crontabDir({ deploy: TWO });
     expect((await migrate(dir, ['--yes'])).status).toBe(0);
