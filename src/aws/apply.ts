@@ -152,6 +152,9 @@ export async function apply(ctx: AwsContext, changes: Change[], options: { concu
       if (!(await runGroup(steps))) failedJobs.push(job);
     });
   }
-  if (sharedOk && sharedLast.length > 0) await runGroup(sharedLast);
+  // Not after a job failed: it may be one that has not got its rule yet, and deleting the group deletes its schedule.
+  if (sharedOk && failedJobs.length > 0) {
+    for (const s of sharedLast) report({ change: s.change, status: 'skipped', error: `job ${failedJobs[0]} failed` });
+  } else if (sharedOk && sharedLast.length > 0) await runGroup(sharedLast);
   return { results: changes.map((c) => results.get(c)!), failedJobs: sharedOk ? failedJobs.sort() : jobs.map(([j]) => j).sort() };
 }

@@ -110,9 +110,14 @@ export function diff(state: DesiredState, live: LiveState, options: { prune: boo
   const provisioned = new Set(state.jobs.map((j) => j.id).filter((id) => !blockedIds.has(id)));
   const inPlan = new Set(state.planJobs);
   const orphans: LiveResource[] = [];
+  // Schedules kept for a job in the plan that is not provisioned (blocked) need their group (deleting it deletes
+  // them) and Scheduler's role: both stay until no such schedule is left.
+  const schedulesKept = live.extra.some((l) => l.kind === 'schedule' && l.job !== null && !provisioned.has(l.job) && inPlan.has(l.job));
   for (const l of live.extra) {
     if (!l.owned) continue;
     const job = l.job;
+    // (Scheduler's role is listed with the roles: the host's one role without a job tag.)
+    if (schedulesKept && (l.kind === 'schedule-group' || ((l.kind === 'role' || l.kind === 'scheduler-role') && job === null))) continue;
     if (job !== null && provisioned.has(job)) {
       changes.push({ action: 'delete', kind: l.kind, name: l.name, job, ...(l.parent ? { parent: l.parent } : {}), attrs: [], live: l, reason: 'schedule-changed' });
     } else if (job !== null && inPlan.has(job)) {

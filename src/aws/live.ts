@@ -22,7 +22,8 @@ export async function readLive(ctx: AwsContext, state: DesiredState, concurrency
   const prefix = hostPrefix(ctx.settings.host);
   const [fns, roles, rules, groups] = await Promise.all([
     listFunctionNames(ctx, prefix),
-    ctx.settings.roleArn ? Promise.resolve([] as string[]) : listRoleNames(ctx, prefix),
+    // Even with --role-arn: the roles earlier runs made per job (and Scheduler's) are found, to be deleted.
+    listRoleNames(ctx, prefix),
     listRuleNames(ctx, prefix),
     listLogGroups(ctx, prefix),
   ]);

@@ -127,6 +127,21 @@ describe('cron2lambda migrate', { timeout: 300_000 }, () => {
     expect(aws.state().roles[0].tags).toEqual({});
   });
 
+  it('a job moved to --role-arn does not leave its own role behind, with --prune either', async () => {
+    const dir = crontabDir({ deploy: HELLO });
+    expect((await migrate(dir, ['--yes'])).status).toBe(0);
+    const own = aws.state().roles[0].name;
+    const c = sdkClients(aws.endpoint, { region: 'eu-west-1' });
+    const trust = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}';
+    const shared = (await c.iam.send(new CreateRoleCommand({ RoleName: 'jobs-shared', AssumeRolePolicyDocument: trust }))).Role!.Arn!;
+    destroyClients(c);
+    const r = await migrate(dir, ['--yes', '--prune', '--role-arn', shared]);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(aws.state().functions[0].config.Role).toBe(shared);
+    expect(aws.state().roles.map((x) => x.name)).toEqual(['jobs-shared']);
+    expect(aws.state().roles.map((x) => x.name)).not.toContain(own);
+  });
+
   it('updates a job in place when its schedule changes, and deletes a dropped job only with --prune', async () => {
     const dir = crontabDir({ deploy: TWO });
     expect((await migrate(dir, ['--yes'])).status).toBe(0);
@@ -150,6 +165,20 @@ describe('cron2lambda migrate', { timeout: 300_000 }, () => {
     expect(s.rules).toHaveLength(1);
     expect(s.logGroups).toHaveLength(1);
     expect(s.tables).toHaveLength(1); // never deleted
+  });
+
+  it('a crontab that cannot be read (a mistyped path) stops with exit 1 naming it, and --prune deletes nothing', async () => {
+    const dir = crontabDir({ deploy: HELLO });
+    expect((await migrate(dir, ['--yes'])).status).toBe(0);
+    const before = comparable(aws.state());
+    aws.resetCalls();
+    const r = await migrate(dir, ['--yes', '--prune'], 'deplyo');
+    expect(r.status, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toContain(join(dir, 'deplyo'));
+    expect(aws.mutatingCalls()).toEqual([]);
+    expect(comparable(aws.state())).toEqual(before);
+    const dry = await migrate(dir, ['--dry-run', '--detailed-exitcode'], 'deplyo');
+    expect(dry.status).toBe(1);
   });
 });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { startLocalAws, type LocalAws } from '../support/aws/server.js';
 import { crontabDir, migrateApp01 } from '../support/migrate.js';
+import { writeZip } from '../../src/package/zip.js';
 
 let aws: LocalAws;
 beforeAll(async () => {
@@ -95,5 +96,40 @@ describe('cron2lambda migrate --target scheduler', { timeout: 300_000 }, () => {
     const s = aws.state();
     expect([s.functions, s.roles, s.rules, s.logGroups, s.scheduleGroups.filter((g) => g.name !== 'default'), s.schedules]).toEqual([[], [], [], [], [], []]);
     expect(s.tables).toHaveLength(1);
+  });
+  it('moving back to rules with --prune: when a rule cannot be created, Scheduler\'s group and role stay, so the job keeps its schedule; a re-run finishes', async () => {
+    const dir = crontabDir({ deploy: NY });
+    expect((await migrate(dir, ['--target', 'scheduler', '--enable', '--yes'])).status).toBe(0);
+    const fn = aws.state().functions[0].name;
+    expect(enabledTriggers().get(fn)).toEqual([`schedule ${fn}-1`]);
+
+    aws.failNext({ service: 'events', operation: 'PutRule', error: 'AccessDeniedException' });
+    const failed = await migrate(dir, ['--enable', '--prune', '--yes']);
+    expect(failed.status, failed.stdout + failed.stderr).toBe(1);
+    expect(enabledTriggers().get(fn)).toEqual([`schedule ${fn}-1`]);
+    expect(aws.state().roles.map((r) => r.name)).toContain(`${aws.state().scheduleGroups.find((g) => g.name !== 'default')?.name}-scheduler`);
+
+    const again = await migrate(dir, ['--enable', '--prune', '--yes']);
+    expect(again.status, again.stdout + again.stderr).toBe(0);
+    expect(enabledTriggers().get(fn)).toEqual([`rule ${fn}-1`]);
+    expect([aws.state().scheduleGroups.filter((g) => g.name !== 'default'), aws.state().schedules]).toEqual([[], []]);
+  });
+  it('--prune keeps the group and Scheduler role while a job in the plan is blocked, so its schedule is left alone', async () => {
+    const dir = crontabDir({ deploy: 'MAILTO=""\n0 23 28-31 * * /opt/app/bin/billing.sh\n' });
+    const installer = join(dir, 'awscliv2.zip');
+    writeFileSync(installer, await writeZip([
+      { path: 'aws/install', content: '#!/bin/sh\n', mode: 0o755 },
+      { path: 'aws/dist/aws', content: '#!/bin/sh\necho aws-cli/2.99.0\n', mode: 0o755 },
+    ]));
+    const first = await migrate(dir, ['--target', 'scheduler', '--enable', '--yes', '--aws-cli-zip', installer]);
+    expect(first.status, first.stdout + first.stderr).toBe(0);
+    const fn = aws.state().functions[0].name;
+    expect(enabledTriggers().get(fn)).toEqual([`schedule ${fn}-1`]);
+
+    // The same job without the layer flag is blocked: kept as it is, its schedule too.
+    const r = await migrate(dir, ['--target', 'scheduler', '--enable', '--yes', '--prune']);
+    expect(r.stdout).toMatch(/aws-cli-layer/);
+    expect(enabledTriggers().get(fn)).toEqual([`schedule ${fn}-1`]);
+    expect(aws.state().roles.some((x) => x.name.endsWith('-scheduler'))).toBe(true);
   });
 });

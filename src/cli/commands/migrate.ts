@@ -20,6 +20,7 @@ import { hostFromOptions, planFromFiles, type PlanCommandOptions } from './plan.
 import type { Io } from '../io.js';
 import { shellQuote } from '../../package/handler.js';
 import { runtimeText } from '../../render/text.js';
+import { reasonMessage } from '../../render/messages.js';
 
 export interface MigrateCommandOptions extends PlanCommandOptions {
   lockTable?: string;
@@ -165,6 +166,11 @@ export async function runMigrate(files: string[], options: MigrateCommandOptions
   const parsed = parseMigrateOptions(options);
   const host = hostFromOptions(options, io);
   const plan = planFromFiles(files, options, io);
+  // A crontab not read has no jobs: its jobs would look dropped, and --prune would delete what they run on.
+  const unread = plan.files.filter((f) => f.error);
+  if (unread.length > 0) {
+    throw new InputError(`not read, nothing changed: ${unread.map((f) => { const m = reasonMessage(f.error!); return m.includes(f.file) ? m : `${f.file}: ${m}`; }).join('; ')}`);
+  }
   const built = await buildPackages(plan, loadTemplates(), { lockTable: parsed.settings.lockTable }, writeZip);
 
   const clients: AwsClients = makeClients({
