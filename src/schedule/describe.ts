@@ -59,10 +59,21 @@ export function dowPhrase(dows: number[]): string {
   return list(parts, 'or');
 }
 
+/**
+ * Day-of-week `0-7` (every day: 0 and 7 are both Sunday) as `0-6`: cronstrue writes `0-7` as "Sunday through Sunday",
+ * which reads as Sundays only. The days are the same for any step (`0-7/n` and `0-6/n` differ only by 7, which is 0).
+ */
+function sundayOnce(text: string): string {
+  const f = text.split(' ');
+  if (f.length !== 5) return text;
+  f[4] = f[4].replace(/(^|,)0-7(?=$|,|\/)/g, '$10-6');
+  return f.join(' ');
+}
+
 /** The line in words; '' when cronstrue cannot read it. */
 export function describeSchedule(spec: CronSpec): string {
   const rule = dayRule(spec);
-  if (rule.kind !== 'and') return cronWords(spec.text);
+  if (rule.kind !== 'and') return cronWords(sundayOnce(spec.text));
   const [mi, ho, , mo] = spec.text.split(' ');
   const time = cronWords(`${mi} ${ho} * * *`);
   if (!time) return '';

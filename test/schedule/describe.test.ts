@@ -20,6 +20,15 @@ describe('describing a line by cron\'s day rule', () => {
     expect(words('0 12 * * 3')).toBe('At 12:00, only on Wednesday');
   });
 
+  it('says every day for a day-of-week 0-7 (0 and 7 are both Sunday), not "Sunday through Sunday"', () => {
+    expect(words('0 12 * * 0-7')).toBe('At 12:00, Sunday through Saturday');
+    expect(words('0 12 * * 0-7/2')).toBe('At 12:00, every 2 days of the week, Sunday through Saturday');
+    expect(words('0 12 1 * 0-7')).toBe('At 12:00, on day 1 of the month, Sunday through Saturday');
+    // 7 alone, and ranges ending at 7, are Sunday and read right already.
+    expect(words('0 12 * * 5-7')).toBe('At 12:00, Friday through Sunday');
+    expect(words('0 12 * * 7')).toBe('At 12:00, only on Sunday');
+  });
+
   it('writes day and weekday sets plainly', () => {
     expect(domPhrase([13])).toBe('day 13 of the month');
     expect(domPhrase([1, 2, 15, 20, 21, 22])).toBe('days 1, 2, 15 and 20 to 22 of the month');
