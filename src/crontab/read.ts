@@ -173,13 +173,16 @@ export function readCrontab(text: string, options: ReadOptions): Crontab {
       ignoredLines++;
       return;
     }
+    // A line with a NUL is never a variable (below): read each line as one once.
+    const nul = text.includes('\0');
+    const envLine = nul ? null : parseEnvLine(text);
     if (tooMany) {
       // Refused: only counted, for the message.
-      if (!text.includes('\0') && parseEnvLine(text)) variableLines++;
+      if (envLine) variableLines++;
       else jobLines++;
       return;
     }
-    if (!parseEnvLine(text) || text.includes('\0')) {
+    if (!envLine) {
       copies += envSize;
       if (copies > MAX_ENVIRONMENT_COPIES) {
         tooMany = true;
@@ -188,14 +191,13 @@ export function readCrontab(text: string, options: ReadOptions): Crontab {
         return;
       }
     }
-    if (text.includes('\0')) {
+    if (nul) {
       // cron reads lines into C strings: a NUL silently cuts the line (or the command) short there. Nothing after
       // it is what cron ran, so nothing of the line is planned; the line is shown up to the NUL, escaped.
       entries.push(rejectedLine(text, lineNo, options, { ...env }, { code: 'nul-byte', args: {}, field: 'command' }));
       return;
     }
     const last = index === lines.length - 1 && !endsWithNewline;
-    const envLine = parseEnvLine(text);
     if (envLine) {
       // cronie's load_env reads a last line without newline as the end of the file: the variable is not set, and
       // it has no lines below it to affect. It is still counted as a variable line.
