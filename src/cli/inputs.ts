@@ -68,17 +68,14 @@ export function readCrontabInputs(args: string[], options: { system?: boolean; r
     // A link in the server copy given by name (a shell glob such as etc/cron.d/*, or etc/cron.d itself) is resolved
     // there, as in a directory: its absolute target is a server path, not this machine's file or directory.
     const argLink = io.readLink(arg);
-    const argInside = relative(options.root, arg);
     let hostArg = arg;
-    if (argLink !== null && !argInside.startsWith('..') && !isAbsolute(argInside)) {
-      const host = resolveUnderRoot(options.root, `/${argInside}`);
-      if (host === null) {
-        once(arg);
-        inputs.push({ file: arg, system: isSystem(arg, options.system), text: null, error: `cannot read ${arg}: a symbolic link to ${argLink}, which does not exist in the server copy` });
-        continue;
-      }
-      hostArg = host;
+    const host = argLink === null ? undefined : inCopy(arg, options.root);
+    if (host === null) {
+      once(arg);
+      inputs.push({ file: arg, system: isSystem(arg, options.system), text: null, error: missingTarget(arg, argLink!) });
+      continue;
     }
+    if (host !== undefined) hostArg = host;
     if (io.isDirectory(hostArg)) {
       const names = io.listDirectory(hostArg);
       if (names === null) {
@@ -133,14 +130,27 @@ function readOne(file: string, system: boolean | undefined, io: Io, hostPath = f
  */
 function readLinked(file: string, link: string, options: { system?: boolean; root: string }, io: Io): CrontabInput | null {
   const system = isSystem(file, options.system);
-  const inside = relative(options.root, file);
-  if (inside.startsWith('..') || isAbsolute(inside)) {
+  const host = inCopy(file, options.root);
+  if (host === undefined) {
     const note: Reason = { code: 'link-not-followed', args: { link, root: options.root }, file };
     return { file, system, text: '', notes: [note] };
   }
-  const host = resolveUnderRoot(options.root, `/${inside}`);
-  if (host === null) return { file, system, text: null, error: `cannot read ${file}: a symbolic link to ${link}, which does not exist in the server copy` };
+  if (host === null) return { file, system, text: null, error: missingTarget(file, link) };
   // A link to a directory: cron reads only regular files and never descends into directories (null: not a crontab).
   if (io.isDirectory(host)) return null;
   return readOne(file, options.system, io, host);
+}
+
+/**
+ * Where a link at FILE leads in the server copy, resolved as the server would (absolute targets inside the root):
+ * its path on this machine; null when it leads nowhere in the copy; undefined when FILE is not inside --root.
+ */
+function inCopy(file: string, root: string): string | null | undefined {
+  const inside = relative(root, file);
+  if (inside.startsWith('..') || isAbsolute(inside)) return undefined;
+  return resolveUnderRoot(root, `/${inside}`);
+}
+
+function missingTarget(file: string, link: string): string {
+  return `cannot read ${file}: a symbolic link to ${link}, which does not exist in the server copy`;
 }
