@@ -3,20 +3,24 @@
 // some terminals) answer back into the input; bidi overrides make a line read differently from what it is
 // ("Trojan Source", CVE-2021-42574). Every renderer passes values through here before it adds its own colour.
 
-// C0 controls except TAB and LF, DEL, C1 controls, the Unicode bidi controls (embeddings, overrides, isolates, and
-// the marks LRM, RLM, ALM), and U+FEFF (an invisible byte-order mark, which cron reads as text). U+FFFD and other
-// printable characters pass.
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+// DEL, the C1 controls, the Unicode bidi controls (embeddings, overrides, isolates, and the marks LRM, RLM, ALM),
+// and U+FEFF (an invisible byte-order mark, which cron reads as text): escaped in every form below, which differ
+// only in the C0 controls they keep. U+FFFD and other printable characters pass.
+const BEYOND_C0 = '\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\ufeff';
+const controls = (c0: string, flags = 'g'): RegExp => new RegExp(`[${c0}${BEYOND_C0}]`, flags);
+
+// Text: C0 controls except TAB and LF.
+const CONTROL = controls('\\u0000-\\u0008\\u000b-\\u001f');
 // Without /g, so test() keeps no state between calls.
-const CONTROL_TEST = new RegExp(CONTROL.source);
+const CONTROL_TEST = controls('\\u0000-\\u0008\\u000b-\\u001f', '');
 // In one-line values even TAB and LF are escaped: a crontab value never holds them, a file name might.
-const CONTROL_LINE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+const CONTROL_LINE = controls('\\u0000-\\u001f');
 // Values (escapeDeep) are printed inside one line of output: LF too, or a file name holding one prints a fake line
 // of its own. TAB stays: crontab lines hold tabs between their fields.
-const CONTROL_VALUE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
-const CONTROL_VALUE_TEST = new RegExp(CONTROL_VALUE.source);
+const CONTROL_VALUE = controls('\\u0000-\\u0008\\u000a-\\u001f');
+const CONTROL_VALUE_TEST = controls('\\u0000-\\u0008\\u000a-\\u001f', '');
 // JSON.stringify escapes C0 already; these are the ones it leaves raw.
-const JSON_RAW = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+const JSON_RAW = controls('');
 
 const NAMED: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
