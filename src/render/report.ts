@@ -85,6 +85,11 @@ function text(s: string): string {
   return s.replace(/\\(?=[!-/:-@[-`{-~]|$)/g, '\\\\').replace(/[<>[\]&]/g, '\\$&');
 }
 
+/** Text from input files in a table cell or a line of the report: both escapes, in the order they must come. */
+function plain(s: string): string {
+  return cell(text(s));
+}
+
 /**
  * A code span showing S exactly: fenced by one backtick more than the longest run in it (a backtick in a crontab
  * line is a command substitution, so it must not be shown as another character), padded when S holds one.
@@ -102,34 +107,34 @@ export function renderReportMarkdown(report: Report): string {
   out.push('# cron2lambda readiness report', '');
   out.push(`Target: EventBridge ${report.target === 'rule' ? 'rules (UTC)' : 'Scheduler (source time zone)'}. Schedules proven from ${report.horizon.from} to ${report.horizon.to}.`, '');
   out.push(`${s.jobs} jobs: ${s.migrate} to migrate, ${s.skip} skipped, ${s.error} rejected. Schedules: ${s.schedules} planned, ${s.exact} exact, ${s.inexact} inexact. Readiness: ${s.ready} ready, ${s.needsAttention} need attention, ${s.blocked} blocked. ${s.warnings} warning${s.warnings === 1 ? '' : 's'}.`, '');
-  for (const f of report.files) if (f.error) out.push(`**Not read:** ${cell(text(f.file))}: ${cell(text(f.error.message))} (${code(f.error.code)})`, '');
+  for (const f of report.files) if (f.error) out.push(`**Not read:** ${plain(f.file)}: ${plain(f.error.message)} (${code(f.error.code)})`, '');
   // A file a directory holds that was not read (or was read with a note) is part of the server's crontabs too.
-  for (const f of report.files) for (const n of f.notes ?? []) out.push(`**Note:** ${cell(text(f.file))}: ${cell(text(n.message))} (${code(n.code)})`, '');
+  for (const f of report.files) for (const n of f.notes ?? []) out.push(`**Note:** ${plain(f.file)}: ${plain(n.message)} (${code(n.code)})`, '');
   const fileWide = report.files.filter((f) => f.warnings.length);
   if (fileWide.length) {
     out.push('Warnings for whole crontabs (said once here; they hold for each job named):', '', '| Crontab | Severity | Code | Where | Warning | Jobs |', '|---|---|---|---|---|---|');
     for (const f of fileWide) {
       for (const w of f.warnings) {
-        out.push(`| ${cell(text(f.file))} | ${w.severity} | ${code(w.code)} | ${w.line !== undefined ? cell(text(`${f.file}:${w.line}`)) : '-'} | ${cell(text(w.message))} | ${w.jobs.length} |`);
+        out.push(`| ${plain(f.file)} | ${w.severity} | ${code(w.code)} | ${w.line !== undefined ? plain(`${f.file}:${w.line}`) : '-'} | ${plain(w.message)} | ${w.jobs.length} |`);
       }
     }
     out.push('');
   }
-  if (report.runtime) out.push(`Runtime: ${cell(text(runtimeText(report.runtime)))}.`, '');
+  if (report.runtime) out.push(`Runtime: ${plain(runtimeText(report.runtime))}.`, '');
   out.push('| Job | Line | Status | Verdict | Before | After | Exact |', '|---|---|---|---|---|---|---|');
   for (const j of report.jobs) {
     out.push(
-      `| ${code(j.id)} | ${cell(text(`${j.source.file}:${j.source.line}`))} | ${j.status} | ${j.verdict ?? '-'} | ${j.before ? cell(`${code(j.before.cron)} ${j.before.timezone}`) : '-'} | ${j.after ? cell(j.after.expressions.map(code).join('<br>') || '(none)') : '-'} | ${j.exact === null ? '-' : j.exact ? 'yes' : '**no**'} |`,
+      `| ${code(j.id)} | ${plain(`${j.source.file}:${j.source.line}`)} | ${j.status} | ${j.verdict ?? '-'} | ${j.before ? cell(`${code(j.before.cron)} ${j.before.timezone}`) : '-'} | ${j.after ? cell(j.after.expressions.map(code).join('<br>') || '(none)') : '-'} | ${j.exact === null ? '-' : j.exact ? 'yes' : '**no**'} |`,
     );
   }
   for (const j of report.jobs) {
     out.push('', `## ${j.id}`, '');
-    out.push(`- Source: ${cell(text(`${j.source.file}:${j.source.line}`))} ${code(j.source.text.trim())}`);
+    out.push(`- Source: ${plain(`${j.source.file}:${j.source.line}`)} ${code(j.source.text.trim())}`);
     out.push(`- Status: ${j.status}${j.verdict ? `, verdict **${j.verdict}**` : ''}`);
-    for (const r of j.reasons) out.push(`- Reason: ${cell(text(r.message))} (${code(r.code)})`);
+    for (const r of j.reasons) out.push(`- Reason: ${plain(r.message)} (${code(r.code)})`);
     if (j.before && j.after) {
-      out.push(`- Before: ${code(j.before.cron)} in ${j.before.timezone}${j.before.description ? ` — ${cell(text(j.before.description))}` : ''}`);
-      j.after.expressions.forEach((e, i) => out.push(`- After: ${code(e)} (${j.after!.timezone})${j.after!.descriptions[i] ? ` — ${cell(text(j.after!.descriptions[i]))}` : ''}`));
+      out.push(`- Before: ${code(j.before.cron)} in ${j.before.timezone}${j.before.description ? ` — ${plain(j.before.description)}` : ''}`);
+      j.after.expressions.forEach((e, i) => out.push(`- After: ${code(e)} (${j.after!.timezone})${j.after!.descriptions[i] ? ` — ${plain(j.after!.descriptions[i])}` : ''}`));
       if (j.after.expressions.length === 0) out.push('- After: no expression (the schedule never fires)');
       out.push(`- Exact: ${j.exact ? 'yes, every fire time in the horizon matches' : `no${j.schedulerExact ? ' (`--target scheduler` makes it exact)' : ''}`}`);
       for (const d of j.drift) out.push(`  - ${driftKindText(d.kind)}: ${d.at} (local ${d.local}) — ${text(d.reason)}`);
@@ -138,7 +143,7 @@ export function renderReportMarkdown(report: Report): string {
     const own = j.findings.filter((f) => !saidForFile(file, j.id, f.code, f.line));
     if (own.length) {
       out.push('', '| Severity | Code | Where | Finding |', '|---|---|---|---|');
-      for (const f of own) out.push(`| ${f.severity} | ${code(f.code)} | ${cell(text(`${f.file}:${f.line}`))} | ${cell(text(f.message))} |`);
+      for (const f of own) out.push(`| ${f.severity} | ${code(f.code)} | ${plain(`${f.file}:${f.line}`)} | ${plain(f.message)} |`);
     }
     if (j.files.length) out.push('', `Bundled files: ${j.files.map(code).join(', ')}`);
   }
