@@ -3,7 +3,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SLOW, collectOutputs, expectNoneOf, jobs, makeServer, writeCrontab, type Outputs } from './outputs.js';
 
-const pad = (prefix: string, n: number, fill = 'Q7'): string => (prefix + fill.repeat(n)).slice(0, prefix.length + n);
 const alnum = (seed: string, n: number): string => {
   let out = '';
   let x = [...seed].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);

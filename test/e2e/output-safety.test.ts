@@ -354,7 +354,7 @@ describe('terminal control sequences from input files are shown escaped', () => 
     ['an error naming a hostile file', ['plan', join(s.base, `no\u001b[2Jsuch\u202e`), '--root', s.root]],
   ] as const) {
     it(`in ${name}, with and without colour`, () => {
-      for (const env of [{ NO_COLOR: '1' }, { FORCE_COLOR: '1' }]) {
+      for (const env of [{ NO_COLOR: '1' }, { FORCE_COLOR: '1' }] as Record<string, string>[]) {
         const r = cli([...args], env);
         expect(r.status).not.toBe(70);
         const all = withoutOwnColour(r.stdout + r.stderr);

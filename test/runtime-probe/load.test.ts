@@ -48,7 +48,7 @@ describe('chooseRuntime', () => {
     const big = join(dir, 'big.json');
     writeFileSync(big, '');
     truncateSync(big, 17 * 1024 * 1024); // sparse: no 17 MB written
-    const io = { env: { HOME: dir }, now: () => NOW, readText: () => { throw new Error('must not be read'); } };
+    const io = { env: { HOME: dir }, now: () => NOW, readCapped: (): never => { throw new Error('must not be read'); } };
     expect(() => chooseRuntime({ probeFile: big }, runtimeFilesOf(io))).toThrow(InputError);
     expect(() => chooseRuntime({ probeFile: big }, runtimeFilesOf(io))).toThrow(/at most 16777216/);
     expect(() => chooseRuntime({ probeFile: dir }, runtimeFilesOf(io))).toThrow(/not a regular file/);

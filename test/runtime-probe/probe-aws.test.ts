@@ -32,7 +32,7 @@ interface Run {
 
 /** The CLI in a subprocess, without blocking this process's event loop (the endpoint lives here). */
 function probeCli(args: string[], options: { onStderr?: (line: string, kill: () => void) => void } = {}): Promise<Run> {
-  const env = { ...subprocessEnv(), HOME: home, XDG_CACHE_HOME: join(home, 'cache'), AWS_ACCESS_KEY_ID: 'AKIDLOCAL', AWS_SECRET_ACCESS_KEY: 'local-secret', AWS_REGION: '', AWS_PROFILE: '', AWS_CONFIG_FILE: join(home, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(home, 'none') };
+  const env: NodeJS.ProcessEnv = { ...subprocessEnv(), HOME: home, XDG_CACHE_HOME: join(home, 'cache'), AWS_ACCESS_KEY_ID: 'AKIDLOCAL', AWS_SECRET_ACCESS_KEY: 'local-secret', AWS_REGION: '', AWS_PROFILE: '', AWS_CONFIG_FILE: join(home, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(home, 'none') };
   delete env.AWS_SESSION_TOKEN;
   const child = spawn(process.execPath, [BIN, 'probe', '--endpoint-url', aws.endpoint, '--region', 'eu-west-1', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

@@ -27,7 +27,7 @@ export interface TaskDirOptions extends Partial<HandlerInput> {
   /** Extra files (path relative to the task dir → content), written 0755. */
   files?: Record<string, string>;
   /** Leave out function.sh / lock.sh / the stderr copiers (bootstrap then copies with tee), or replace function.sh's text. */
-  omit?: ('function.sh' | 'lock.sh' | 'copier')[];
+  omit?: readonly ('function.sh' | 'lock.sh' | 'copier')[];
   functionSh?: string;
 }
 

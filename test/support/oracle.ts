@@ -127,7 +127,7 @@ export class OracleZone {
   // offset per quarter hour, and a typed-array read costs far less than a Map lookup.
   private readonly blocks = new Map<number, Float64Array>();
   private lastBlockIndex = NaN;
-  private lastBlock = new Float64Array(0);
+  private lastBlock: Float64Array = new Float64Array(0);
   constructor(readonly zone: string) {
     this.fmt = new Intl.DateTimeFormat('en-GB', {
       timeZone: zone,
