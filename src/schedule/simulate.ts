@@ -147,9 +147,9 @@ function walkZone(
 }
 
 /**
- * Where cron runs a line without CRON_TZ (in the daemon's zone), by cronie's and Debian's DST rules: a fixed job (minute and hour not starting with `*`)
- * whose time falls in a spring-forward gap runs once as soon as the gap ends, and runs only once in a fall-back
- * overlap; a wildcard job skips gap minutes and runs in both passes of an overlap.
+ * Where cron runs a line without CRON_TZ (in the daemon's zone), by cronie's and Debian's DST rules: a fixed job
+ * (minute and hour not starting with `*`) whose time falls in a spring-forward gap runs once as soon as the gap ends,
+ * and runs only once in a fall-back overlap; a wildcard job skips gap minutes and runs in both passes of an overlap.
  */
 export function cronFires(spec: CronSpec, timeline: ZoneTimeline, h: Horizon): FireSet {
   const mask = minuteMask(spec.hours, spec.minutes);
@@ -178,10 +178,11 @@ export function cronFires(spec: CronSpec, timeline: ZoneTimeline, h: Horizon): F
  * Where cronie runs a line under CRON_TZ (set, even empty: cron.c find_jobs() tests `job_tz != NULL`). cronie then
  * reads the fields on the line zone's clock at each real minute, so a time in the line zone's spring-forward gap
  * never runs and a time in its fall-back overlap runs in both passes, fixed or wildcard. And while the daemon's own
- * clock (the server's zone) goes back, it runs only wildcard jobs for ~`jump` minutes: a fixed CRON_TZ job whose
- * instant falls in the second pass of the server's repeated hour does not run (cronie issue #124). The daemon's
- * spring-forward loses no CRON_TZ minute (its last catch-up step runs the real minute). Recorded from the real crond
- * under a virtual clock: test/schedule/cron-tz.test.ts. `lineZone` is the server's zone for an empty CRON_TZ.
+ * clock (the server's zone) goes back, it runs only wildcard jobs for as many minutes as it went back: a fixed
+ * CRON_TZ job whose instant falls in the second pass of the server's repeated hour does not run (cronie issue #124:
+ * CRON_TZ=UTC jobs at 01:00-01:59 UTC never run on a London server's fall-back day). The daemon's spring-forward
+ * loses no CRON_TZ minute (its last catch-up step runs the real minute). Recorded from the real crond under a
+ * virtual clock: test/schedule/cron-tz.test.ts. `lineZone` is the server's zone for an empty CRON_TZ.
  */
 export function cronTzFires(spec: CronSpec, lineZone: ZoneTimeline, serverZone: ZoneTimeline, h: Horizon): FireSet {
   const set = walkZone(

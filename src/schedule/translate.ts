@@ -13,7 +13,7 @@ export type DriftReason =
   | 'dst-offset' // target rule: the zone changes offset, a UTC rule cannot follow
   | 'dst-gap' // a time in a spring-forward gap: cron runs it when the gap ends, Scheduler skips it
   | 'dst-overlap' // a time in a fall-back overlap: cron runs wildcard jobs (and CRON_TZ fixed jobs) twice, Scheduler once
-  | 'dst-server-overlap' // CRON_TZ: in the server zone's repeated hour cronie runs no fixed CRON_TZ job a second time
+  | 'dst-server-overlap' // CRON_TZ: in the second pass of the server zone's repeated hour cronie runs no fixed job, AWS does
   | ApproximationCode
   | 'unexplained';
 
