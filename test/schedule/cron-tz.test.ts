@@ -102,6 +102,19 @@ const RECORDED: Record<string, Recorded> = {
       { cronTz: undefined, line: '0 7 * * *', ran: ['2026-11-01T07:00'] },
     ],
   },
+  // cronie issue #124, as reported there and as recorded here: London falls back 2022-10-30 01:00 UTC.
+  'E: CRON_TZ=UTC on a server in London (cronie issue #124)': {
+    server: L, from: '2022-10-29T23:45', to: '2022-10-30T02:15',
+    lines: [
+      { cronTz: 'UTC', line: '59 0 * * *', ran: ['2022-10-30T00:59'] },
+      { cronTz: 'UTC', line: '0 1 * * *', ran: [] },
+      { cronTz: 'UTC', line: '1 1 * * *', ran: [] },
+      { cronTz: 'UTC', line: '30 1 * * *', ran: [] },
+      { cronTz: 'UTC', line: '59 1 * * *', ran: [] },
+      { cronTz: 'UTC', line: '0 2 * * *', ran: ['2022-10-30T02:00'] },
+      { cronTz: 'UTC', line: '*/30 * * * *', ran: ['2022-10-30T00:00', '2022-10-30T00:30', '2022-10-30T01:00', '2022-10-30T01:30', '2022-10-30T02:00'] },
+    ],
+  },
 };
 
 const minute = (iso: string) => Date.parse(`${iso}Z`) / 60_000;

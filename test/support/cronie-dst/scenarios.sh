@@ -28,6 +28,7 @@ tab ny-fall-notz '30 1 * * * -:30_1' '0 1 * * * -:0_1' '30 * * * * -:30_*'
 tab ny-fall-ny 'CRON_TZ=America/New_York' '30 1 * * * NY:30_1' '0 1 * * * NY:0_1' '30 * * * * NY:30_*'
 tab ny-fall-empty 'CRON_TZ=' '30 1 * * * E:30_1' '30 * * * * E:30_*'
 tab ny-fall-london 'CRON_TZ=Europe/London' '30 5 * * * L:30_5' '0 6 * * * L:0_6' '30 6 * * * L:30_6' '0 7 * * * L:0_7' '30 * * * * L:30_*'
+tab issue124 'CRON_TZ=UTC' '59 0 * * * U:59_0' '0 1 * * * U:0_1' '1 1 * * * U:1_1' '30 1 * * * U:30_1' '59 1 * * * U:59_1' '0 2 * * * U:0_2' '*/30 * * * * U:*/30'
 tab london-control '30 6 * * * -:30_6' '0 7 * * * -:0_7'
 r() { "$here/run.sh" "$crond" "$@"; }
 r A-london-spring-daemonNY America/New_York "2026-03-28 23:45" "2026-03-29 03:15" $t/london-spring
@@ -36,3 +37,4 @@ r C1-ny-spring-daemonNY America/New_York "2026-03-08 05:45" "2026-03-08 08:15" $
 r C2-ny-spring-daemonLondon Europe/London "2026-03-08 05:45" "2026-03-08 08:15" $t/ny-spring-ny $t/london-control
 r D1-ny-fall-daemonNY America/New_York "2026-11-01 04:45" "2026-11-01 08:15" $t/ny-fall-notz $t/ny-fall-ny $t/ny-fall-empty $t/ny-fall-london
 r D2-ny-fall-daemonLondon Europe/London "2026-11-01 04:45" "2026-11-01 08:15" $t/ny-fall-ny $t/london-control
+r E-issue124-daemonLondon Europe/London "2022-10-29 23:45" "2022-10-30 02:15" $t/issue124
