@@ -1,4 +1,5 @@
-// The server's time zone from its filesystem copy (--root), for lines without CRON_TZ when --timezone is not given.
+// The server's time zone from its filesystem copy (--root), when --timezone is not given: for lines without CRON_TZ,
+// and cronie's DST rules of lines with one.
 // Imperative shell: reads <root>/etc/timezone and the <root>/etc/localtime link; the pure plan gets the result.
 import { join } from 'node:path';
 import { resolveUnderRoot } from '../scripts/reader.js';

@@ -51,7 +51,8 @@ export function startEntry(entry: CronEntry, crontab: Crontab, options: EntryOpt
 
   // Zone: CRON_TZ above the line, else --timezone, else UTC with a warning.
   let zone: string;
-  // An empty CRON_TZ is no CRON_TZ: cronie cron.c maketime() uses it only when `*t != '\0'`.
+  // An empty CRON_TZ names no zone: cronie cron.c maketime() uses it only when `*t != '\0'`. It is still a CRON_TZ
+  // for cronie's DST rules (find_jobs tests `job_tz != NULL`): see serverZone below.
   if (entry.cronTz !== undefined && entry.cronTz !== '') {
     const checked = checkZoneName(entry.cronTz);
     if (!checked.ok) {
@@ -102,7 +103,10 @@ export function startEntry(entry: CronEntry, crontab: Crontab, options: EntryOpt
       },
     };
   };
-  return { proof: { spec, options: { zone, target: options.target, horizon: options.horizon } }, finish };
+  // A line under CRON_TZ (even empty) runs by cronie's CRON_TZ rules, which also depend on the daemon's zone: the
+  // server's (--timezone or the server copy's), UTC when unknown (as lines without CRON_TZ are read).
+  const serverZone = entry.cronTz !== undefined ? { serverZone: options.timezone ?? 'UTC' } : {};
+  return { proof: { spec, options: { zone, ...serverZone, target: options.target, horizon: options.horizon } }, finish };
 }
 
 /** How far an inexact schedule is off: counts, the first differing instants, and whether Scheduler would be exact. */

@@ -75,7 +75,10 @@ export interface CrontabInput {
 }
 
 export interface PlanOptions {
-  /** The server's zone, for lines without CRON_TZ: --timezone, or read from the server copy (see timezoneSource). */
+  /**
+   * The server's zone, for lines without CRON_TZ, and for cronie's DST rules of lines with one (its own clock going
+   * back skips fixed CRON_TZ jobs): --timezone, or read from the server copy (see timezoneSource).
+   */
   timezone?: string;
   /** Where `timezone` came from; 'default' (or no timezone) means UTC was assumed. */
   timezoneSource?: TimezoneSource;
@@ -125,7 +128,7 @@ export interface Plan {
   /** The host of every job (--host, <root>/etc/hostname, ...); '' when none was given. */
   host: string;
   target: Target;
-  /** The server's zone used for lines without CRON_TZ, and where it came from. */
+  /** The server's zone used for lines without CRON_TZ (and for cronie's DST rules of CRON_TZ lines), and where it came from. */
   timezone: string;
   timezoneSource: TimezoneSource;
   /** Present when --root was not given: the zone is this machine's (read from its own /etc), assumed for the server. */

@@ -206,7 +206,7 @@ export function renderPlan(plan: Plan, style: Style): string {
   return blocks.join('\n\n') + '\n';
 }
 
-/** Said once: the zone for lines without CRON_TZ, and where it came from. */
+/** Said once: the server's zone (for lines without CRON_TZ, and the DST rules of CRON_TZ lines), and where it came from. */
 function renderServerZone(plan: Plan, style: Style): string {
   const from: Record<Plan['timezoneSource'], string> = {
     option: 'from --timezone',

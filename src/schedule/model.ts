@@ -15,7 +15,7 @@ export interface CronSpec {
   /**
    * cronie's "wildcard" job for DST handling: the minute or hour field starts with `*`.
    * Wildcard jobs skip the minutes of a spring-forward gap and run again in a fall-back hour; fixed jobs run the
-   * skipped minutes at once and are not repeated.
+   * skipped minutes at once and are not repeated (lines in the daemon's zone; under CRON_TZ: cronTzFires).
    */
   wildcard: boolean;
   reversedRanges: string[];

@@ -147,9 +147,9 @@ function walkZone(
 }
 
 /**
- * Where cron runs a line, by cronie's and Debian's DST rules: a fixed job (minute and hour not starting with `*`)
- * whose time falls in a spring-forward gap runs once as soon as the gap ends, and runs only once in a fall-back
- * overlap; a wildcard job skips gap minutes and runs in both passes of an overlap.
+ * Where cron runs a line without CRON_TZ (in the daemon's zone), by cronie's and Debian's DST rules: a fixed job
+ * (minute and hour not starting with `*`) whose time falls in a spring-forward gap runs once as soon as the gap ends,
+ * and runs only once in a fall-back overlap; a wildcard job skips gap minutes and runs in both passes of an overlap.
  */
 export function cronFires(spec: CronSpec, timeline: ZoneTimeline, h: Horizon): FireSet {
   const mask = minuteMask(spec.hours, spec.minutes);
@@ -172,6 +172,53 @@ export function cronFires(spec: CronSpec, timeline: ZoneTimeline, h: Horizon): F
       }
     },
   );
+}
+
+/**
+ * Where cronie runs a line under CRON_TZ (set, even empty: cron.c find_jobs() tests `job_tz != NULL`). cronie then
+ * reads the fields on the line zone's clock at each real minute, so a time in the line zone's spring-forward gap
+ * never runs and a time in its fall-back overlap runs in both passes, fixed or wildcard. And while the daemon's own
+ * clock (the server's zone) goes back, it runs only wildcard jobs for as many minutes as it went back: a fixed
+ * CRON_TZ job whose instant falls in the second pass of the server's repeated hour does not run (cronie issue #124:
+ * CRON_TZ=UTC jobs at 01:00-01:59 UTC never run on a London server's fall-back day). The daemon's spring-forward
+ * loses no CRON_TZ minute (its last catch-up step runs the real minute). Recorded from the real crond under a
+ * virtual clock: test/schedule/cron-tz.test.ts. `lineZone` is the server's zone for an empty CRON_TZ.
+ */
+export function cronTzFires(spec: CronSpec, lineZone: ZoneTimeline, serverZone: ZoneTimeline, h: Horizon): FireSet {
+  const set = walkZone(
+    lineZone,
+    h,
+    (t, i) => matchesDay(spec, t.month[i], t.day[i], t.dow[i]),
+    minuteMask(spec.hours, spec.minutes),
+    (local, s) => {
+      for (const u of utcInstantsOf(lineZone, local)) addInstant(s, u);
+    },
+  );
+  if (!spec.wildcard) {
+    for (const [from, to] of serverRepeats(serverZone)) for (let u = from; u < to; u++) clearInstant(set, u);
+  }
+  return set;
+}
+
+/**
+ * The real minutes in which cronie's daemon runs only wildcard jobs: from each backward change of the server's offset
+ * for as many minutes as it goes back (cron.c's "negative" wake-ups), up to the 3 hours it treats as DST.
+ */
+export function serverRepeats(serverZone: ZoneTimeline): [number, number][] {
+  const out: [number, number][] = [];
+  const segs = serverZone.segments;
+  for (let i = 1; i < segs.length; i++) {
+    const back = segs[i - 1].offset - segs[i].offset;
+    if (back > 0 && back <= 180) out.push([segs[i].from, segs[i].from + back]);
+  }
+  return out;
+}
+
+function clearInstant(set: FireSet, utcMinute: number): void {
+  const day = Math.floor(utcMinute / MINUTES_PER_DAY);
+  if (!set.has(day)) return;
+  const bit = utcMinute - day * MINUTES_PER_DAY;
+  set.words[(day - set.firstDay) * WORDS + (bit >>> 5)] &= ~(1 << (bit & 31));
 }
 
 /** Where EventBridge rules fire: UTC only. */

@@ -4,7 +4,7 @@ import { civilFromDays, daysFromCivil, isLeapYear, isoLocalMinute, isoMinute, MI
 import { compile, type ApproximationCode } from './compile.js';
 import { parseAwsCron } from './eventbridge.js';
 import type { CronSpec } from './model.js';
-import { compareFires, cronFires, releaseFireSet, ruleFires, schedulerFires, type Horizon } from './simulate.js';
+import { compareFires, cronFires, cronTzFires, releaseFireSet, ruleFires, schedulerFires, serverRepeats, type Horizon } from './simulate.js';
 import { zoneTimeline, type ZoneTimeline } from './zone.js';
 
 export type Target = 'rule' | 'scheduler';
@@ -12,7 +12,8 @@ export type Target = 'rule' | 'scheduler';
 export type DriftReason =
   | 'dst-offset' // target rule: the zone changes offset, a UTC rule cannot follow
   | 'dst-gap' // a time in a spring-forward gap: cron runs it when the gap ends, Scheduler skips it
-  | 'dst-overlap' // a time in a fall-back overlap: cron runs wildcard jobs twice, Scheduler once
+  | 'dst-overlap' // a time in a fall-back overlap: cron runs wildcard jobs (and CRON_TZ fixed jobs) twice, Scheduler once
+  | 'dst-server-overlap' // CRON_TZ: in the second pass of the server zone's repeated hour cronie runs no fixed job, AWS does
   | ApproximationCode
   | 'unexplained';
 
@@ -56,6 +57,12 @@ export interface SchedulePlan {
 
 export interface TranslateOptions {
   zone: string;
+  /**
+   * The server's (cron daemon's) zone, given only for a line under CRON_TZ, set even when empty (then `zone` is the
+   * server's zone too): cronie runs such lines by other DST rules (cronTzFires). Absent: the line runs in `zone`, the
+   * daemon's own.
+   */
+  serverZone?: string;
   target: Target;
   horizon: Horizon;
 }
@@ -87,7 +94,7 @@ export interface ProofRequest {
 
 /** The memo key: a proof is a pure function of these (the line's text aside: `@daily` and `0 0 * * *` are one). */
 export function proofKey(spec: CronSpec, options: TranslateOptions): string {
-  return `${spec.minutes}|${spec.hours}|${spec.doms}|${spec.months}|${spec.dows}|${spec.domStar}|${spec.dowStar}|${spec.wildcard}|${options.zone}|${options.target}|${options.horizon.fromDay}|${options.horizon.toDay}`;
+  return `${spec.minutes}|${spec.hours}|${spec.doms}|${spec.months}|${spec.dows}|${spec.domStar}|${spec.dowStar}|${spec.wildcard}|${options.zone}|${options.serverZone ?? '-'}|${options.target}|${options.horizon.fromDay}|${options.horizon.toDay}`;
 }
 
 /**
@@ -97,7 +104,8 @@ export function proofKey(spec: CronSpec, options: TranslateOptions): string {
 export function translate(spec: CronSpec, options: TranslateOptions): SchedulePlan {
   const { zone, target, horizon } = options;
   const timeline = timelineFor(zone, horizon);
-  const expected = cronFires(spec, timeline, horizon);
+  const server = options.serverZone === undefined ? null : timelineFor(options.serverZone, horizon);
+  const expected = server ? cronTzFires(spec, timeline, server, horizon) : cronFires(spec, timeline, horizon);
   const fromYear = civilFromDays(horizon.fromDay).year;
 
   const attempt = (offset: number, as: Target = target) => {
@@ -131,7 +139,7 @@ export function translate(spec: CronSpec, options: TranslateOptions): SchedulePl
     at: isoMinute(d.utcMinute),
     local: isoLocalMinute(d.utcMinute + offsetOf(timeline, d.utcMinute)),
     kind: d.kind,
-    reason: explain(d.utcMinute, best.offset, target, timeline, best.compiled.approximations),
+    reason: explain(d.utcMinute, best.offset, target, timeline, best.compiled.approximations, server && !spec.wildcard ? serverRepeats(server) : []),
   }));
   return {
     cron: spec.text,
@@ -167,6 +175,7 @@ function explain(
   target: Target,
   t: ZoneTimeline,
   approximations: ApproximationCode[],
+  serverRepeats: [number, number][],
 ): DriftReason {
   if (target === 'rule' && t.offsets.length > 1) {
     // The instant's own offset differs from the rule's, or it is within a day of an offset change (where a local
@@ -175,6 +184,8 @@ function explain(
       return 'dst-offset';
     }
   }
+  // Only fixed CRON_TZ jobs are given server repeats: cronie skips them there, AWS does not.
+  if (serverRepeats.some(([from, to]) => utcMinute >= from && utcMinute < to)) return 'dst-server-overlap';
   if (target === 'scheduler') {
     for (let i = 1; i < t.segments.length; i++) {
       const T = t.segments[i].from;

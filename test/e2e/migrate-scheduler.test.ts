@@ -14,7 +14,8 @@ beforeAll(async () => {
 afterAll(async () => aws.close());
 beforeEach(() => aws.reset());
 
-const NY = 'CRON_TZ=America/New_York\nGREETING=hello\n30 2 * * * /opt/app/bin/hello.sh%first line\n';
+// 01:30 comes twice on New York's fall-back day: cronie runs a CRON_TZ job in both passes, Scheduler once.
+const NY = 'CRON_TZ=America/New_York\nGREETING=hello\n30 1 * * * /opt/app/bin/hello.sh%first line\n';
 
 function migrate(dir: string, args: string[] = []) {
   return migrateApp01(aws.endpoint, join(dir, 'deploy'), ['--from', '2026-12-01', ...args]);
@@ -36,8 +37,8 @@ describe('cron2lambda migrate --target scheduler', { timeout: 300_000 }, () => {
     const dry = await migrate(dir, ['--target', 'scheduler', '--dry-run']);
     expect(dry.status, dry.stderr).toBe(0);
     expect(dry.stdout).toMatch(/\+ schedule group c2l-app01-[0-9a-f]{8}/);
-    expect(dry.stdout).toMatch(/\+ schedule c2l-app01-hello-[0-9a-f]{10}-1 of c2l-app01-[0-9a-f]{8}\n\s+cron\(30 2 \* \* \? \*\) in America\/New_York, DISABLED/);
-    expect(dry.stdout).toMatch(/differs from cron at:\n\s+cron runs, AWS does not: 2027-03-14T07:00Z \(local 2027-03-14 03:00\) \[dst-gap\]/);
+    expect(dry.stdout).toMatch(/\+ schedule c2l-app01-hello-[0-9a-f]{10}-1 of c2l-app01-[0-9a-f]{8}\n\s+cron\(30 1 \* \* \? \*\) in America\/New_York, DISABLED/);
+    expect(dry.stdout).toMatch(/differs from cron at:\n\s+cron runs, AWS does not: 2027-11-07T06:30Z \(local 2027-11-07 01:30\) \[dst-overlap\]/);
     expect(aws.mutatingCalls()).toEqual([]);
 
     const r = await migrate(dir, ['--target', 'scheduler', '--yes']);
@@ -48,7 +49,7 @@ describe('cron2lambda migrate --target scheduler', { timeout: 300_000 }, () => {
     expect(s.functions[0].policy).toEqual([]); // no Lambda permission for Scheduler
     expect(s.scheduleGroups.find((g) => g.name.startsWith('c2l-app01-'))!.tags).toMatchObject({ 'managed-by': 'cron2lambda', 'cron2lambda:host': 'app01' });
     expect(s.schedules[0].config).toMatchObject({
-      ScheduleExpression: 'cron(30 2 * * ? *)',
+      ScheduleExpression: 'cron(30 1 * * ? *)',
       ScheduleExpressionTimezone: 'America/New_York',
       State: 'DISABLED',
       FlexibleTimeWindow: { Mode: 'OFF' },

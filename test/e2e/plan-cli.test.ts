@@ -151,8 +151,16 @@ describe('cron2lambda plan', () => {
     expect(rule.jobs[1].schedule.drift[0].reason).toBe('dst-offset');
     const sched = planJson([join(FIXTURES, 'crontabs/ny.crontab'), '--target', 'scheduler']).plan;
     expect(sched.jobs[1].schedule.expressions).toEqual(['cron(30 2 * * ? *)']);
-    expect(sched.jobs[1].schedule.drift[0]).toMatchObject({ reason: 'dst-gap', local: '2027-03-14T03:00' });
+    // Under CRON_TZ cronie reads 02:30 on New York's clock: on the spring-forward day it never comes, for cron as for
+    // Scheduler.
+    expect(sched.jobs[1].schedule.exact).toBe(true);
     expect(sched.jobs[2].schedule.exact).toBe(true);
+    // A server in New York (no CRON_TZ) runs 02:30 at 03:00 that day; Scheduler skips it.
+    const r = cli(['plan', '-', '--timezone', 'America/New_York', '--target', 'scheduler', '--json', ...FROM], {}, { input: '30 2 * * * /usr/local/bin/nightly.sh\n' });
+    expect(JSON.parse(r.stdout).jobs[0].schedule.drift[0]).toMatchObject({ reason: 'dst-gap', local: '2027-03-14T03:00' });
+    // An empty CRON_TZ reads the server's clock but is a CRON_TZ to cronie: no 03:00 run that day (recorded from crond).
+    const empty = cli(['plan', '-', '--timezone', 'America/New_York', '--target', 'scheduler', '--json', ...FROM], {}, { input: 'CRON_TZ=\n30 2 * * * /usr/local/bin/nightly.sh\n' });
+    expect(JSON.parse(empty.stdout).jobs[0].schedule).toMatchObject({ timezone: 'America/New_York', exact: true });
   });
 
   it('keeps ids stable across runs and independent of line numbers', () => {

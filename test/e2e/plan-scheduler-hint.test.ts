@@ -10,9 +10,9 @@ const FROM = ['--from', '2026-12-01'];
 function crontab(): string {
   const dir = mkdtempSync(join(tmpdir(), 'c2l-hint-'));
   const file = join(dir, 'ny.crontab');
-  // 30 2: inexact under rules and under Scheduler (the spring-forward gap); 0 12 and 15 9: exact only under
-  // Scheduler; 0 *: exact under both (every hour in UTC is every hour in New York).
-  writeFileSync(file, 'CRON_TZ=America/New_York\n30 2 * * * /bin/a\n0 12 * * * /bin/b\n15 9 * * 1-5 /bin/c\n0 * * * * /bin/d\n');
+  // 30 1: inexact under rules and under Scheduler (cronie runs it in both passes of the fall-back hour); 0 12 and
+  // 15 9: exact only under Scheduler; 0 *: exact under both (every hour in UTC is every hour in New York).
+  writeFileSync(file, 'CRON_TZ=America/New_York\n30 1 * * * /bin/a\n0 12 * * * /bin/b\n15 9 * * 1-5 /bin/c\n0 * * * * /bin/d\n');
   return file;
 }
 

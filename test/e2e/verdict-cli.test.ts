@@ -37,7 +37,7 @@ function planJson(args: string[]) {
 
 describe('an inexact schedule needs attention', () => {
   it('names the count and the first instants, hints at --target scheduler only when Scheduler proves exact, and fails --fail-on warning', () => {
-    const { root, tab } = server('CRON_TZ=America/New_York\n0 9-17 * * 1-5 /opt/job.sh\n30 2 * * * /opt/job.sh\n0 4 * * * /opt/job.sh\n');
+    const { root, tab } = server('CRON_TZ=America/New_York\n0 9-17 * * 1-5 /opt/job.sh\n30 1 * * * /opt/job.sh\n0 4 * * * /opt/job.sh\n');
     const { status, plan } = planJson([tab, '--root', root, '--fail-on', 'warning']);
     expect(status).toBe(1);
     const [business, nightly, four] = plan.jobs;
@@ -48,7 +48,8 @@ describe('an inexact schedule needs attention', () => {
     expect(reason).toContain('first 2026-12-01T13:00Z (local 2026-12-01 08:00) extra');
     expect(reason).toContain('--target scheduler makes it exact');
     expect(business.schedule.schedulerExact).toBe(true);
-    // 02:30 falls in the spring-forward gap: Scheduler skips it, so it would not be exact either.
+    // 01:30 comes twice on the fall-back day: cronie runs a CRON_TZ job in both passes, Scheduler once, so it
+    // would not be exact either.
     expect(nightly.verdict).toBe('needs-attention');
     expect(nightly.schedule.schedulerExact).toBe(false);
     expect(nightly.verdictReasons.join('\n')).not.toContain('makes it exact');
@@ -56,7 +57,7 @@ describe('an inexact schedule needs attention', () => {
 
     const text = cli(['plan', tab, '--root', root, ...FROM]).stdout;
     expect(text.match(/hint\s+--target scheduler makes this schedule exact/g)).toHaveLength(2); // 09-17 and 04:00
-    // Scheduler proves these exact except the gap job, which still needs attention.
+    // Scheduler proves these exact except the fall-back job, which still needs attention.
     const sched = planJson([tab, '--root', root, '--target', 'scheduler']).plan;
     expect(sched.jobs.map((j) => j.verdict)).toEqual(['ready', 'needs-attention', 'ready']);
   });

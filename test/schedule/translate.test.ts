@@ -103,6 +103,44 @@ describe('translation for EventBridge Scheduler (in the zone)', () => {
   });
 });
 
+describe('lines under CRON_TZ (cronie reads them on the CRON_TZ clock, and its own clock skips some)', () => {
+  const under = (line: string, zone: string, serverZone: string, target: Target) => {
+    const p = parseCronFields(line.split(' '));
+    if (!p.ok) throw new Error('bad line');
+    return translate(p.spec, { zone, serverZone, target, horizon });
+  };
+
+  it('proves a 02:30 New York job exact under Scheduler: cronie skips it on the spring-forward day too', () => {
+    const p = under('30 2 * * *', 'America/New_York', 'UTC', 'scheduler');
+    expect(p.exact).toBe(true);
+    expect(p.verification.fires).toBe(728); // 730 days, 02:30 missing on two of them
+    expect(under('30 2 * * *', 'America/New_York', 'America/New_York', 'scheduler').exact).toBe(true);
+  });
+
+  it('flags the fall-back day of a 01:30 New York job: cronie runs it in both passes, Scheduler once', () => {
+    const p = under('30 1 * * *', 'America/New_York', 'UTC', 'scheduler');
+    expect(p.exact).toBe(false);
+    expect({ missing: p.verification.missing, extra: p.verification.extra, fires: p.verification.fires }).toEqual({ missing: 2, extra: 0, fires: 732 });
+    expect(p.drift[0]).toEqual({ at: '2027-11-07T06:30Z', local: '2027-11-07T01:30', kind: 'missing', reason: 'dst-overlap' });
+    // On a server in New York the daemon's own repeated hour skips the second pass: once, as Scheduler.
+    expect(under('30 1 * * *', 'America/New_York', 'America/New_York', 'scheduler').exact).toBe(true);
+  });
+
+  it("flags a fixed job whose instant falls in the server's repeated hour, even in a zone without DST", () => {
+    // 15:30 Tokyo is 06:30 UTC, 01:30 EST: the second pass of New York's fall-back hour.
+    const p = under('30 15 * * *', 'Asia/Tokyo', 'America/New_York', 'rule');
+    expect(p.expressions).toEqual(['cron(30 6 * * ? *)']);
+    expect(p.exact).toBe(false);
+    expect({ missing: p.verification.missing, extra: p.verification.extra }).toEqual({ missing: 0, extra: 2 });
+    expect(p.drift[0]).toEqual({ at: '2027-11-07T06:30Z', local: '2027-11-07T15:30', kind: 'extra', reason: 'dst-server-overlap' });
+    expect(p.schedulerExact).toBe(false);
+    expect(under('30 15 * * *', 'Asia/Tokyo', 'America/New_York', 'scheduler').verification.reasons).toEqual(['dst-server-overlap']);
+    // A wildcard job runs in the repeated hour; a server without DST skips nothing.
+    expect(under('*/30 15 * * *', 'Asia/Tokyo', 'America/New_York', 'rule').exact).toBe(true);
+    expect(under('30 15 * * *', 'Asia/Tokyo', 'UTC', 'rule').exact).toBe(true);
+  });
+});
+
 describe('the AWS grammar', () => {
   it('emits documented forms: 0/5 steps, names for weekdays, one ? ', () => {
     expect(formatNumbers([0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55], 0, 59)).toBe('0/5');

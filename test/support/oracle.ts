@@ -271,3 +271,66 @@ export function oracleAwsFires(expressions: string[], target: 'rule' | 'schedule
   }
   return out;
 }
+
+/**
+ * Minute by minute over [from, to): UTC minutes at which cronie runs a line under CRON_TZ, found by replaying
+ * cronie's main loop (cron.c main() and find_jobs()) on a server whose clock is in `server`: once a real minute the
+ * daemon wakes, classifies the jump of its local clock (1 minute, small, medium = DST begins, negative = DST ends,
+ * large) and calls find_jobs, which reads the line's fields on the CRON_TZ clock (`lineZone`; null for an empty
+ * CRON_TZ, read on the daemon's own clock) and skips CRON_TZ jobs while the daemon's offset is changing.
+ * Checked against the real crond under a virtual clock (see the notes referenced in src/schedule/simulate.ts).
+ */
+export function oracleCronTzFires(line: string, lineZone: OracleZone | null, server: OracleZone, from: number, to: number): Set<number> {
+  const c = oracleCron(line);
+  const matches = (local: number) => {
+    const day = Math.floor(local / 1440);
+    const w = dayOf(day);
+    const m = local - day * 1440;
+    if (!c.min[m % 60] || !c.hour[Math.floor(m / 60)] || !c.month[w.mo]) return false;
+    const dm = c.dom[w.d];
+    const k = c.dow[w.dow];
+    return c.domStar || c.dowStar ? dm && k : dm || k;
+  };
+  const out = new Set<number>();
+  let now = from - 1;
+  let gmtOff = server.offset(now);
+  let virtualTime = now + gmtOff;
+  let oldGmtOff = gmtOff;
+  const findJobs = (vtime: number, doWild: boolean, doNonWild: boolean, vGmtOff: number) => {
+    const real = vtime - vGmtOff;
+    const local = lineZone ? real + lineZone.offset(real) : vtime;
+    if (!matches(local)) return;
+    if (vGmtOff !== gmtOff) return; // a CRON_TZ job during the daemon's own DST switch
+    if ((doNonWild && !c.wildcard) || (doWild && c.wildcard)) out.add(now);
+  };
+  for (now = from; now < to; now++) {
+    gmtOff = server.offset(now);
+    const timeRunning = now + gmtOff;
+    const timeDiff = timeRunning - virtualTime;
+    if (timeDiff === 1) {
+      virtualTime = timeRunning;
+      oldGmtOff = gmtOff;
+      findJobs(virtualTime, true, true, oldGmtOff);
+    } else if (timeDiff > 180 || timeDiff < -180) {
+      virtualTime = timeRunning;
+      oldGmtOff = gmtOff;
+      findJobs(timeRunning, true, true, gmtOff);
+    } else if (timeDiff > 5) {
+      findJobs(timeRunning, true, false, gmtOff);
+      do {
+        virtualTime++;
+        if (virtualTime >= timeRunning) oldGmtOff = gmtOff;
+        findJobs(virtualTime, false, true, oldGmtOff);
+      } while (virtualTime < timeRunning);
+    } else if (timeDiff > 0) {
+      do {
+        virtualTime++;
+        if (virtualTime >= timeRunning) oldGmtOff = gmtOff;
+        findJobs(virtualTime, true, true, oldGmtOff);
+      } while (virtualTime < timeRunning);
+    } else {
+      findJobs(timeRunning, true, false, gmtOff);
+    }
+  }
+  return out;
+}

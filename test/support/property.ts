@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { parseCronFields } from '../../src/schedule/model.js';
 import { translate, type Target } from '../../src/schedule/translate.js';
 import { daysFromCivil } from '../../src/schedule/calendar.js';
-import { OracleZone, oracleAwsFires, oracleCron, oracleCronFires } from './oracle.js';
+import { OracleZone, oracleAwsFires, oracleCron, oracleCronFires, oracleCronTzFires } from './oracle.js';
 
 // 2027-10-15 .. 2028-04-15 holds 29 Feb 2028 and both DST changes of New York, Chatham and Lord Howe (a 30-minute
 // shift). Eight zones × 280 random lines = 2,240 lines, plus the common ones.
@@ -90,17 +90,23 @@ function laterWindows(line: string, zone: string): [number, number][] {
   return out;
 }
 
-function check(line: string, zone: string, target: Target, oracleZone: OracleZone) {
+/** A server whose own clock goes back in the horizon (2027-11-07), for lines under CRON_TZ. */
+const SERVER = 'America/New_York';
+const serverOracle = new OracleZone(SERVER);
+
+/** `cronTz`: the line is under CRON_TZ=zone on a server in SERVER (cronie's CRON_TZ rules); else the server's zone is `zone`. */
+function check(line: string, zone: string, target: Target, oracleZone: OracleZone, cronTz = false) {
   const parsed = parseCronFields(line.split(' '));
   if (!parsed.ok) throw new Error(`generator produced an invalid line: ${line}`);
-  const plan = translate(parsed.spec, { zone, target, horizon });
-  const expected = oracleCronFires(line, oracleZone, FROM, TO);
+  const options = { zone, target, horizon, ...(cronTz ? { serverZone: SERVER } : {}) };
+  const plan = translate(parsed.spec, options);
+  const expected = cronTz ? oracleCronTzFires(line, oracleZone, serverOracle, FROM, TO) : oracleCronFires(line, oracleZone, FROM, TO);
   const actual = oracleAwsFires(plan.expressions, target, oracleZone, FROM, TO);
   let missing = 0;
   let extra = 0;
   for (const u of expected) if (!actual.has(u)) missing++;
   for (const u of actual) if (!expected.has(u)) extra++;
-  const context = `${line} in ${zone} (${target}) → ${plan.expressions.join(' ')}`;
+  const context = `${cronTz ? `CRON_TZ on a server in ${SERVER}: ` : ''}${line} in ${zone} (${target}) → ${plan.expressions.join(' ')}`;
   expect(plan.expressions.every((e) => e.length <= 256), context).toBe(true);
   expect({ fires: plan.verification.fires, missing: plan.verification.missing, extra: plan.verification.extra }, context)
     .toEqual({ fires: expected.size, missing, extra });
@@ -109,9 +115,10 @@ function check(line: string, zone: string, target: Target, oracleZone: OracleZon
   // The hint "--target scheduler makes it exact" must say what translating for Scheduler proves (checked itself by
   // the Scheduler runs below against the reference).
   if (target === 'rule' && !plan.exact) {
-    expect(plan.schedulerExact, context).toBe(translate(parsed.spec, { zone, target: 'scheduler', horizon }).exact);
+    expect(plan.schedulerExact, context).toBe(translate(parsed.spec, { ...options, target: 'scheduler' }).exact);
   }
-  if (!FIXED_OFFSET.has(zone)) return;
+  // The server's repeated hour makes fixed CRON_TZ lines inexact even in fixed-offset zones: checked above.
+  if (cronTz || !FIXED_OFFSET.has(zone)) return;
   const anded = daysAnded(line);
   expect(plan.verification.reasons.filter((r) => r !== 'day-and'), context).toEqual([]);
   if (!anded) expect(plan.exact, context).toBe(true);
@@ -140,10 +147,17 @@ export function propertySuite(zones: string[]): void {
       fc.assert(fc.property(lineArb, (line) => check(line, zone, 'scheduler', oracleZone)), { numRuns: 100, seed: 7 });
     });
   
+    it('for random lines under CRON_TZ on a server in New York, as rules and as Scheduler schedules', () => {
+      fc.assert(fc.property(lineArb, (line) => check(line, zone, 'rule', oracleZone, true)), { numRuns: 60, seed: 20261130 });
+      fc.assert(fc.property(lineArb, (line) => check(line, zone, 'scheduler', oracleZone, true)), { numRuns: 40, seed: 11 });
+    });
+
     it('for the lines people write most', () => {
       for (const line of ['0 0 * * *', '*/5 * * * *', '0 * * * *', '30 2 * * *', '0 3 * * 1', '0 0 1 * *', '59 23 31 12 *', '0 0 29 2 *', '0 12 * * 1-5', '15 1 1,15 * 0', '0 0 */2 * 1', '30 1 * * *']) {
         check(line, zone, 'rule', oracleZone);
         check(line, zone, 'scheduler', oracleZone);
+        check(line, zone, 'rule', oracleZone, true);
+        check(line, zone, 'scheduler', oracleZone, true);
       }
     });
   });
