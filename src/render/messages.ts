@@ -54,6 +54,10 @@ const FINDING_TEXT: FindingText = {
       : a.kind === 'directory'
         ? `${a.role} ${a.path} (referenced as ${a.reference}) is a directory under --root, not a file; fix the reference`
         : `${a.role} ${a.path} (referenced as ${a.reference}) is not under --root; copy it from the server or fix the reference`,
+  'missing-directory': (a) =>
+    a.kind === 'file'
+      ? `the job changes directory to ${a.path} (${a.reference}), which is a file under --root, not a directory: cd fails on the server and on Lambda; fix the cd`
+      : `the job changes directory to ${a.path} (${a.reference}), which is not under --root: on Lambda the server's directories exist only as the zip's copy, so cd fails there and what follows runs in another directory or not at all (if the server lacks it too, the job already fails there); copy the directory from the server or fix the cd`,
   reboot: () => '@reboot has no equivalent schedule on EventBridge; the job is skipped',
   secret: (a) => {
     const what =
