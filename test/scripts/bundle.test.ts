@@ -83,6 +83,12 @@ describe('bundleJob on fixtures/servers/app01', () => {
     expect(r.findings).toEqual([]);
   });
 
+  test('cd ~ and cd "$HOME" go where a bare cd goes (on Lambda, HOME is /tmp when the home directory is not there)', () => {
+    const r = bundleJob({ ...input('cd ~ && ls; cd "$HOME"; cd ${HOME}/; cd; ls'), home: '/home/ghost' }, reader);
+    expect(r.command).toBe('cd ~ && ls; cd "$HOME"; cd ${HOME}/; cd; ls');
+    expect(r.findings).toEqual([]);
+  });
+
   test('interpreters: bash x.sh, sh -c, /bin/bash -c is just a shell', () => {
     const r = bundleJob(input("bash /opt/app/checks/clean.sh && /bin/bash -c '/opt/app/bin/rotate.sh /tmp/x'"), reader);
     expect(r.files.map((f) => [f.path, f.reason])).toEqual([

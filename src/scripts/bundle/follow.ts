@@ -223,8 +223,16 @@ export class Tracer extends Runner {
       return;
     }
     const from = ctx.scope.cwd;
-    const abs = resolvePath(v.text, from);
+    // a directory, whatever slash ends the word
+    const abs = resolvePath(v.text, from)?.replace(/(.)\/+$/, '$1') ?? null;
     ctx.scope.cwd = abs;
+    // `cd ~`, `cd "$HOME"`: the job's HOME, which function.sh sets to /tmp on Lambda when the home directory is not
+    // there: where a bare `cd` goes
+    const jobHome = this.env.get('HOME')?.text;
+    if (abs !== null && jobHome !== undefined && abs === resolvePath(jobHome, null)?.replace(/(.)\/+$/, '$1') && /^(~|\$HOME|\$\{HOME\})\/?$/.test(this.word(w, ctx).raw.replace(/"/g, ''))) {
+      ctx.anchor = { kind: 'initial' };
+      return;
+    }
     if (abs === null) {
       ctx.anchor = { kind: 'unknown' };
       return;
