@@ -98,7 +98,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--line <n>', 'the job on this line of the crontab')
     .option('--time <iso>', 'scheduled time of the event (default: now, to the minute)')
     .option('--deliveries <n>', 'deliver the same scheduled event this many times (the lock runs the script once)', '1')
-    .option('--timeout <seconds>', 'the function timeout (Lambda-Runtime-Deadline-Ms)', '900')
+    .option('--timeout <seconds>', 'the function timeout: as on Lambda, the job is killed then (exit status 124)', '900')
     .action(async (file: string, options) => {
       const { runInvoke } = await import('./commands/invoke.js');
       code = await runInvoke(file, options, io);

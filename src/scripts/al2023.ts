@@ -96,5 +96,16 @@ export function isSystemPath(absPath: string): boolean {
   return SYSTEM_DIRS.some((d) => absPath.startsWith(`${d}/`)) || absPath.startsWith('/etc/init.d/') || absPath.startsWith('/etc/rc.d/');
 }
 
+/**
+ * Directories a `cd` finds on every Lambda as on the server, so the cd is kept as written: the root, /tmp (the one
+ * writable place, where a job makes its own directories), the system program directories and their parents, /etc
+ * and /opt (where layers go). Any other server directory exists on Lambda only as the zip's copy in the task root.
+ */
+const LAMBDA_DIRS = new Set<string>(['/', '/usr', '/etc', '/opt', '/var', '/dev', '/proc', '/sys', '/tmp', ...SYSTEM_DIRS]);
+
+export function isLambdaDir(absPath: string): boolean {
+  return LAMBDA_DIRS.has(absPath) || absPath.startsWith('/tmp/');
+}
+
 /** cron's default PATH when the crontab sets none. */
 export const CRON_DEFAULT_PATH = '/usr/bin:/bin';

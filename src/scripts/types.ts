@@ -6,6 +6,7 @@ export type Severity = 'info' | 'warning' | 'blocker';
 
 export const FINDING_CODES = [
   'missing-file',
+  'missing-directory',
   'reboot',
   'secret',
   'sudo',
@@ -51,6 +52,8 @@ export type FindingCode = (typeof FINDING_CODES)[number];
  */
 export const SEVERITY: Record<FindingCode, Severity> = {
   'missing-file': 'blocker',
+  // a cd into a directory the zip cannot hold: cd fails on Lambda, and what follows runs elsewhere or not at all
+  'missing-directory': 'blocker',
   // what cannot be bundled (refused, unreadable, too large, nested too deep): the job would fail without it
   'credential-file': 'blocker',
   'forbidden-path': 'blocker',
@@ -121,6 +124,8 @@ export interface FindingArgs {
   'missing-file':
     | { kind: 'no-base'; role: ReferenceRole; reference: string }
     | { kind: 'directory' | 'not-under-root'; role: ReferenceRole; reference: string; path: string };
+  /** A `cd`/`pushd` target (path) that is not a directory under --root: missing there, or a `file`. */
+  'missing-directory': { kind: 'not-under-root' | 'file'; reference: string; path: string };
   reboot: Record<string, never>;
   /**
    * secret: `label` says what the detector found (e.g. "password in a URL"); `variable` the crontab variable that
@@ -170,7 +175,7 @@ export interface FindingArgs {
 export type NulField = 'command' | 'stdin' | 'SHELL' | 'PATH' | 'HOME' | 'home';
 
 export interface FindingDetail {
-  /** missing-file / unresolved: the reference as written (redacted) and the resolved path. */
+  /** missing-file / missing-directory / unresolved: the reference as written (redacted) and the resolved path. */
   reference?: string;
   path?: string;
   /** missing-command: the program. */
@@ -204,6 +209,7 @@ export interface FindingDetail {
 /** Findings that leave a job's bundle incomplete or impossible: the job is an error and is not packaged. */
 export const BUNDLE_ERROR_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>([
   'missing-file',
+  'missing-directory',
   'credential-file',
   'forbidden-path',
   'unreadable',

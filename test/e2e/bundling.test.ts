@@ -1,5 +1,5 @@
 // Issue 7, "What may be bundled" and bad input inside script analysis: through the CLI, as users run it.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -166,5 +166,41 @@ describe('directories a job passes through', () => {
     const second = cli(['invoke', crontab, '--root', root, '--line', '3', '--time', '2027-01-04T02:00:05Z']);
     expect(second.stderr).toContain('delivery 1: response {"exitCode":0');
     expect(second.stdout).toBe('loaded-a\n');
+  }, SLOW);
+});
+
+describe('a job that changes directory', () => {
+  it('a cd into a server directory with no bundled file in it (absolute, relative to HOME, ~/) runs on Lambda', () => {
+    const root = makeServer({ 'home/u/reports/make.sh': '#!/bin/bash\necho made\n', 'opt/other/x.txt': 'not bundled\n' });
+    mkdirSync(join(root, 'opt/empty'));
+    const crontab = writeCrontab('CRON_TZ=UTC\nHOME=/home/u\n0 1 * * * cd /opt/empty && pwd\n0 2 * * * cd reports && ./make.sh\n0 3 * * * cd ~/reports && ./make.sh\n');
+    const plan = JSON.parse(cli(['plan', crontab, '--root', root, '--json']).stdout) as { jobs: Array<{ status: string; verdict: string }> };
+    expect(plan.jobs.map((j) => [j.status, j.verdict])).toEqual([['migrate', 'ready'], ['migrate', 'ready'], ['migrate', 'ready']]);
+    const runs = [1, 2, 3].map((h) => cli(['invoke', crontab, '--root', root, '--line', String(h + 2), '--time', `2027-01-04T0${h}:00:05Z`]));
+    for (const r of runs) expect(r.stderr).toContain('delivery 1: response {"exitCode":0');
+    expect(runs[0].stdout).toMatch(/\/opt\/empty\n$/);
+    expect(runs[1].stdout).toBe('made\n');
+    expect(runs[2].stdout).toBe('made\n');
+  }, SLOW);
+
+  it('a cd into a directory the server copy does not hold is a blocker that names it; cd to /tmp, /, $VAR, - or HOME is not', () => {
+    const root = makeServer({ 'srv/file.txt': 'a file\n', 'home/u/.profile': '\n' });
+    const crontab = writeCrontab(
+      'CRON_TZ=UTC\nHOME=/home/u\n0 1 * * * cd /srv/nope && ls\n0 2 * * * cd /srv/file.txt; ls\n0 3 * * * cd missing || exit 1\n' +
+        '0 4 * * * cd /tmp && ls\n0 5 * * * cd / && ls\n0 6 * * * cd "$DIR" && ls\n0 7 * * * cd - && ls\n0 8 * * * cd && cd ~ && ls\n',
+    );
+    const plan = JSON.parse(cli(['plan', crontab, '--root', root, '--json']).stdout) as {
+      jobs: Array<{ status: string; verdict: string; findings: Array<{ code: string; line: number; message: string }> }>;
+    };
+    const [nope, file, rel, ...fine] = plan.jobs;
+    for (const j of [nope, file, rel]) {
+      expect(j.verdict).toBe('blocked');
+      expect(j.status).toBe('error');
+    }
+    expect(nope.findings.map((f) => [f.code, f.line])).toEqual([['missing-directory', 3]]);
+    expect(nope.findings[0].message).toContain('/srv/nope');
+    expect(file.findings[0].message).toContain('/srv/file.txt');
+    expect(rel.findings[0].message).toContain('/home/u/missing');
+    expect(fine.map((j) => j.verdict)).toEqual(['ready', 'ready', 'ready', 'ready', 'ready']);
   }, SLOW);
 });

@@ -209,6 +209,33 @@ describe('cron2lambda invoke', () => {
     }
   });
 
+  it('ends a job at --timeout as Lambda does: the whole process group killed, a Sandbox.Timedout outcome, exit 124', () => {
+    const dir = tmp();
+    const root = join(dir, 'root');
+    mkdirSync(join(root, 'opt'), { recursive: true });
+    // the job and a background child of it each leave a marker if they outlive the timeout
+    const crontab = join(dir, 'crontab');
+    writeFileSync(crontab, `CRON_TZ=UTC\n0 3 * * * (sleep 8; touch ${dir}/bg) & sleep 8; touch ${dir}/fg\n`);
+    const started = Date.now();
+    const r = cli(['invoke', crontab, '--root', root, '--line', '2', '--time', '2027-01-04T03:00:05Z', '--timeout', '2']);
+    const took = Date.now() - started;
+    expect(r.stderr).toMatch(/delivery 1: error \{"errorMessage":"RequestId: [0-9a-f-]+ Error: Task timed out after 2\.00 seconds","errorType":"Sandbox\.Timedout"\}/);
+    expect(r.status).toBe(124);
+    expect(took).toBeLessThan(8000);
+    // nothing of the job is left running (its shell and subshell carry the directory in their command line)
+    const alive = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(`${dir}/fg`);
+      } catch {
+        return false;
+      }
+    });
+    expect(alive).toEqual([]);
+    const wait = started + 9000 - Date.now();
+    if (wait > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, wait);
+    expect(readdirSync(dir).sort()).toEqual(['crontab', 'root']);
+  }, 60_000);
+
   it('rejects an unknown job with the ids it knows, as a usage error', () => {
     const r = cli(['invoke', HELLO, '--root', ROOT, '--job', 'nope']);
     expect(r.status).toBe(64);

@@ -73,6 +73,22 @@ describe('bundleJob on fixtures/servers/app01', () => {
     expect(r.files.map((f) => f.path)).toContain('/opt/app/bin/backup.sh');
   });
 
+  test('a cd into a server directory is rewritten with no bundled path through it; one Lambda has is kept', () => {
+    const r = bundleJob(input('cd /opt/app/lib && ls; cd ~/jobs; cd; cd jobs && ls; cd /opt && cd app; cd "$HOME/jobs"; cd /tmp; cd -; cd /'), reader);
+    expect(r.command).toBe(
+      'cd "$LAMBDA_TASK_ROOT"/opt/app/lib && ls; cd "$LAMBDA_TASK_ROOT"/home/deploy/jobs; cd; cd "$LAMBDA_TASK_ROOT"/home/deploy/jobs && ls; ' +
+        'cd "$LAMBDA_TASK_ROOT"/opt && cd app; cd "$LAMBDA_TASK_ROOT"/home/deploy/jobs; cd /tmp; cd -; cd /',
+    );
+    expect(r.dirs).toEqual(['/home/deploy/jobs', '/opt', '/opt/app', '/opt/app/lib']);
+    expect(r.findings).toEqual([]);
+  });
+
+  test('cd ~ and cd "$HOME" go where a bare cd goes (on Lambda, HOME is /tmp when the home directory is not there)', () => {
+    const r = bundleJob({ ...input('cd ~ && ls; cd "$HOME"; cd ${HOME}/; cd; ls'), home: '/home/ghost' }, reader);
+    expect(r.command).toBe('cd ~ && ls; cd "$HOME"; cd ${HOME}/; cd; ls');
+    expect(r.findings).toEqual([]);
+  });
+
   test('interpreters: bash x.sh, sh -c, /bin/bash -c is just a shell', () => {
     const r = bundleJob(input("bash /opt/app/checks/clean.sh && /bin/bash -c '/opt/app/bin/rotate.sh /tmp/x'"), reader);
     expect(r.files.map((f) => [f.path, f.reason])).toEqual([

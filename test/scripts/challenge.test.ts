@@ -13,7 +13,7 @@ const EXPECTED: Record<string, string[]> = {
   'vacuum.sh': ['4 sudo', '4 local-service', '4 missing-command', '5 service-control'],
   'export.sh': ['4 secret', '4 network', '4 missing-command', '5 missing-command', '6 aws-cli', '7 remote-host', '7 network', '7 missing-command'],
   'cache.sh': ['4 network', '4 write-outside-tmp', '6 local-service', '6 missing-command'],
-  'rotate.sh': ['4 write-outside-tmp', '5 write-outside-tmp'],
+  'rotate.sh': ['3 missing-directory', '4 write-outside-tmp', '5 write-outside-tmp'],
   'watch.sh': ['3 long-running', '4 local-service', '6 long-running', '8 mail', '8 missing-command'],
   'safe.sh': [],
   'sync.sh': ['4 flock', '5 missing-command', '5 remote-host', '5 network'],
@@ -33,9 +33,9 @@ describe('independent fixture set (db02)', () => {
       for (const k of es) if (!fs.has(k)) fn++;
       expect([...fs].sort()).toEqual([...es].sort());
       // Judged against the shipped list, a missing command is unverified: a warning, not a blocker.
-      expect(a.verdict).toBe(expected.length === 0 ? 'ready' : expected.some((e) => /sudo|local-service|service-control/.test(e)) ? 'blocked' : 'needs-attention');
+      expect(a.verdict).toBe(expected.length === 0 ? 'ready' : expected.some((e) => /sudo|local-service|service-control|missing-directory/.test(e)) ? 'blocked' : 'needs-attention');
       const probed = analyzeJob({ command: `/opt/ops/${file}`, shell: '/bin/bash', environment: {}, home: '/root', file: 'crontab', line: 1 }, reader, { runtime: runtimeView(probeSnapshot()) });
-      expect(probed.verdict).toBe(expected.length === 0 ? 'ready' : expected.some((e) => /sudo|local-service|missing-command|service-control/.test(e)) ? 'blocked' : 'needs-attention');
+      expect(probed.verdict).toBe(expected.length === 0 ? 'ready' : expected.some((e) => /sudo|local-service|missing-command|service-control|missing-directory/.test(e)) ? 'blocked' : 'needs-attention');
     });
   }
   it('lists the IAM action of an upload whose key expands a variable', () => {
@@ -46,6 +46,6 @@ describe('independent fixture set (db02)', () => {
     const precision = tp / (tp + fp);
     const recall = tp / (tp + fn);
     console.log(`db02 findings: tp=${tp} fp=${fp} fn=${fn} precision=${precision.toFixed(3)} recall=${recall.toFixed(3)}`);
-    expect(tp).toBe(27);
+    expect(tp).toBe(28);
   });
 });

@@ -1,6 +1,6 @@
 // `invoke`: run one job locally exactly as Lambda would. Its zip is built by the same code as `package`, unzipped
 // into a temporary task directory, and its bootstrap runs in bash against a Runtime API and a DynamoDB (dynalite)
-// on 127.0.0.1. The script's output streams through; the exit status is the script's.
+// on 127.0.0.1. The script's output streams through; the exit status is the script's (124 when --timeout ends it).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +72,8 @@ export function exitStatusOf(result: InvocationResult): number {
     return typeof code === 'number' ? code : 0;
   }
   if (result.kind === 'error') {
+    // killed at the function timeout: timeout(1)'s status
+    if (result.errorType === 'Sandbox.Timedout') return 124;
     const m = /exit(?:ed with)? status (\d+)/.exec(result.body);
     return m ? Number(m[1]) : 1;
   }
@@ -114,20 +116,42 @@ export async function runInvoke(file: string, options: InvokeCommandOptions, io:
   try {
     await extractZipToDir(built.zip.bytes, taskDir);
     io.stderr.write(style.dim(`invoke ${job.id} (${built.manifest.functionName}, ${built.zip.bytes.length} bytes) at ${time}, ${deliveries} deliver${deliveries === 1 ? 'y' : 'ies'}\n`));
-    bootstrap = startBootstrap({
-      taskDir,
-      runtimeApi: api.address,
-      environment: { ...built.manifest.environment, CRON2LAMBDA_DYNAMODB_ENDPOINT: db.endpoint },
-      functionName: built.manifest.functionName,
-      region: REGION,
-      onStdout: (l) => io.stdout.write(l + '\n'),
-      onStderr: (l) => io.stderr.write(l + '\n'),
-    });
-    const exited = bootstrap.exited.then((e) => ({ exited: e }));
+    const start = () =>
+      startBootstrap({
+        taskDir,
+        runtimeApi: api.address,
+        environment: { ...built.manifest.environment, CRON2LAMBDA_DYNAMODB_ENDPOINT: db.endpoint },
+        functionName: built.manifest.functionName,
+        region: REGION,
+        onStdout: (l) => io.stdout.write(l + '\n'),
+        onStderr: (l) => io.stderr.write(l + '\n'),
+      });
+    bootstrap = start();
+    let exited = bootstrap.exited.then((e) => ({ exited: e }));
     const results: InvocationResult[] = [];
     for (let i = 0; i < deliveries; i++) {
       const event = scheduledEvent(time, built.manifest.functionName!);
-      const r = await Promise.race([api.enqueue(event, { timeoutMs: timeoutSeconds * 1000 }), exited]);
+      const requestId = randomUUID();
+      const deadlineMs = Date.now() + timeoutSeconds * 1000;
+      // Lambda ends an invocation at its timeout: the sandbox and every process in it are killed, the invocation
+      // fails with Sandbox.Timedout, and the next one starts a new sandbox
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<{ timedOut: true }>((resolve) => (timer = setTimeout(() => resolve({ timedOut: true }), deadlineMs - Date.now())));
+      const r = await Promise.race([api.enqueue(event, { deadlineMs, requestId }), exited, timedOut]);
+      clearTimeout(timer);
+      if ('timedOut' in r) {
+        bootstrap.kill();
+        await bootstrap.exited;
+        const body = JSON.stringify({ errorMessage: `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`, errorType: 'Sandbox.Timedout' });
+        results.push({ kind: 'error', requestId, body, json: JSON.parse(body), errorType: 'Sandbox.Timedout', durationMs: timeoutSeconds * 1000 });
+        io.stderr.write(style.red(`delivery ${i + 1}: error ${body}\n`));
+        if (i + 1 < deliveries) {
+          bootstrap = start();
+          exited = bootstrap.exited.then((e) => ({ exited: e }));
+          await Promise.race([api.waitUntilPolling(), exited]);
+        }
+        continue;
+      }
       if ('exited' in r) {
         const init = api.initErrors[0];
         io.stderr.write(style.red(`bootstrap exited (${r.exited.code ?? r.exited.signal})${init ? `: init error ${init.body}` : ''}\n`));

@@ -2,7 +2,7 @@
 // (sudo, timeout, flock), cd/pushd/popd, `.` and `source`. What it hands on to a shell or an interpreter (scripts,
 // `bash -c` and `eval` strings) is walked by run.ts, layer 6a.
 import { posix } from 'node:path';
-import { CRON_DEFAULT_PATH, isBashBuiltin, isSystemPath } from '../al2023.js';
+import { CRON_DEFAULT_PATH, isBashBuiltin, isLambdaDir, isSystemPath } from '../al2023.js';
 import { secretsInArgv } from '../secrets.js';
 import {
   evalWord,
@@ -14,11 +14,12 @@ import {
 } from '../sh/index.js';
 import { MAX_NESTING } from '../policy.js';
 import { makeFinding } from '../types.js';
-import { type CommandUse, type Resolution, type WordInfo } from './types.js';
+import { TASK_ROOT, type CommandUse, type Resolution, type WordInfo } from './types.js';
 import { identity, type Anchor, type Ctx, type Unit } from './context.js';
 import { INTERPRETERS, SHELL_NAMES, wrappedCommand } from './programs.js';
 import { Runner } from './run.js';
 import { dirsLeft } from './state.js';
+import { quotePath } from './splice.js';
 
 /**
  * A command's trace record, its fields written out: a record is made for every command of every script, and one
@@ -207,28 +208,78 @@ export class Tracer extends Runner {
   }
 
 
-  /** `cd WORD` (and `pushd WORD`): the new directory, and where relative paths are anchored from now on. */
+  /**
+   * `cd WORD` (and `pushd WORD`): the new directory, and where relative paths are anchored from now on. A directory
+   * that is not on Lambda as it is on the server (isLambdaDir) exists there only as the zip's copy, so a cd into it
+   * is rewritten to the task root and the directory goes into the zip, whether or not a bundled path goes through it;
+   * one that is not a directory under --root is a missing-directory finding (cd would fail on Lambda).
+   */
   protected changeDir(w: Word, ctx: Ctx): void {
     const v = evalWord(w, ctx.scope);
-    if (!v) {
+    // `cd -` goes back to $OLDPWD, which is not followed
+    if (!v || v.text === '-') {
       ctx.scope.cwd = null;
       ctx.anchor = { kind: 'unknown' };
       return;
     }
     const from = ctx.scope.cwd;
-    const abs = resolvePath(v.text, from);
+    // a directory, whatever slash ends the word
+    const abs = resolvePath(v.text, from)?.replace(/(.)\/+$/, '$1') ?? null;
     ctx.scope.cwd = abs;
+    // `cd ~`, `cd "$HOME"`: the job's HOME, which function.sh sets to /tmp on Lambda when the home directory is not
+    // there: where a bare `cd` goes
+    const jobHome = this.env.get('HOME')?.text;
+    if (abs !== null && jobHome !== undefined && abs === resolvePath(jobHome, null)?.replace(/(.)\/+$/, '$1') && /^(~|\$HOME|\$\{HOME\})\/?$/.test(this.word(w, ctx).raw.replace(/"/g, ''))) {
+      ctx.anchor = { kind: 'initial' };
+      return;
+    }
+    if (abs === null) {
+      ctx.anchor = { kind: 'unknown' };
+      return;
+    }
     // the directories this cd enters: its target and each one a `..` in it leaves
-    const entered = abs === null ? [] : [...dirsLeft(v.text.startsWith('/') ? v.text : `${from}/${v.text}`), abs];
-    if (abs === null) ctx.anchor = { kind: 'unknown' };
-    else if (v.scriptRelative) {
+    const absolute = v.text.startsWith('/');
+    const entered = [...dirsLeft(absolute ? v.text : `${from}/${v.text}`), abs];
+    const a = ctx.anchor;
+    if (v.scriptRelative || (!absolute && a.kind === 'script')) {
+      // already in the task root (the script's own directory, or a cd rewritten there)
       ctx.anchor = { kind: 'script' };
+      if (this.isDir(abs, ctx, w)) this.needDirs(entered);
+      return;
+    }
+    if (isLambdaDir(abs) || (!absolute && a.kind === 'unknown')) {
+      if (absolute) ctx.anchor = { kind: 'cd', key: ctx.unit.key, offset: ctx.unit.base + w.pos, escape: ctx.unit.escape, dirs: entered };
+      else if (a.kind === 'cd') ctx.anchor = { ...a, dirs: [...a.dirs, ...entered] };
+      return;
+    }
+    if (!this.isDir(abs, ctx, w)) {
+      // kept as written (it fails there and on Lambda alike); relative paths after it are missing files
+      if (absolute) ctx.anchor = { kind: 'cd', key: ctx.unit.key, offset: ctx.unit.base + w.pos, escape: ctx.unit.escape, dirs: entered };
+      else if (a.kind === 'cd') ctx.anchor = { ...a, dirs: [...a.dirs, ...entered] };
+      return;
+    }
+    if (!absolute && a.kind === 'cd') {
+      // relative to a cd kept as written (cd /opt && cd app): that cd now leads into the task root
+      this.addEdit(a.key, a.offset, a.offset, a.escape(TASK_ROOT));
+      this.needDirs([...a.dirs, ...entered]);
+    } else {
+      // the word as its value, in the task root: `cd ~/x`, `cd "$HOME/x"`, `cd x` from HOME (on Lambda HOME is /tmp
+      // when the job's home is not there) all name the server's directory
+      const u = ctx.unit;
+      this.addEdit(u.key, u.base + w.pos, u.base + w.end, u.escape(`${TASK_ROOT}${quotePath(abs)}`));
       this.needDirs(entered);
-    } else if (v.text.startsWith('/')) ctx.anchor = { kind: 'cd', key: ctx.unit.key, offset: ctx.unit.base + w.pos, escape: ctx.unit.escape, dirs: entered };
-    // relative cd keeps the anchor it is relative to: in the task root (a script's directory, a rewritten cd) the
-    // directories it enters must be there
-    else if (ctx.anchor.kind === 'cd') ctx.anchor = { ...ctx.anchor, dirs: [...ctx.anchor.dirs, ...entered] };
-    else if (ctx.anchor.kind === 'script') this.needDirs(entered);
+    }
+    ctx.anchor = { kind: 'script' };
+  }
+
+  /** Whether a cd target is a directory under --root; a missing-directory finding when not. */
+  private isDir(abs: string, ctx: Ctx, w: Word): boolean {
+    const kind = this.reader.stat(abs)?.kind;
+    if (kind === 'dir') return true;
+    const reference = this.word(w, ctx).raw;
+    const args = { kind: kind === 'file' ? ('file' as const) : ('not-under-root' as const), reference, path: abs };
+    this.findings.push(makeFinding('missing-directory', args, ctx.unit.file, this.line(w, ctx), { reference, path: abs }));
+    return false;
   }
 
   protected sourceFile(w: Word, info: WordInfo, ctx: Ctx): void {
