@@ -8,6 +8,7 @@ const SLOW_FIRST = [
   'test/runtime-probe/probe-aws.test.ts',
   'test/runtime/bootstrap.test.ts',
   'test/e2e/migrate-cli.test.ts',
+  'test/e2e/migrate-hosts.test.ts',
   'test/e2e/output-safety.test.ts',
   'test/e2e/plan-cli.test.ts',
   'test/runtime/faults.test.ts',

@@ -223,7 +223,7 @@ export function desired(built: BuiltJob[], settings: MigrateSettings): DesiredSt
         job: null,
         attrs: {
           assumeRolePolicy: normalizePolicy(schedulerTrust(s.account)),
-          [`policy:${INLINE_POLICY}`]: normalizePolicy(schedulerPolicy(functionArn(s.partition, s.region, s.account, `${hostPrefix(s.host)}*`), s.deadLetterArn)),
+          [`policy:${INLINE_POLICY}`]: normalizePolicy(schedulerPolicy(functionArn(s.partition, s.region, s.account, `${hostPrefix(s.host)}*`), s.host, s.deadLetterArn)),
         },
         tags,
       });

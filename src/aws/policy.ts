@@ -1,6 +1,6 @@
 // IAM policy documents: the ones a job's role gets, and one normal form so a document read back from IAM (URL-encoded,
 // single values unwrapped, keys in any order) compares equal to the one we wrote.
-import type { Attr } from './model.js';
+import { MANAGED_BY, TAG_HOST, TAG_MANAGED_BY, type Attr } from './model.js';
 
 export interface PolicyStatement {
   Sid?: string;
@@ -29,9 +29,25 @@ export function schedulerTrust(account: string): PolicyDocument {
   };
 }
 
-/** Invoke this host's functions (their names share its prefix) and, when given, send to the dead-letter queue. */
-export function schedulerPolicy(functionArnPattern: string, deadLetterArn?: string): PolicyDocument {
-  const statements: PolicyStatement[] = [{ Sid: 'Invoke', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [functionArnPattern, `${functionArnPattern}:*`] }];
+/**
+ * Invoke this host's functions and, when given, send to the dead-letter queue. The name pattern alone is not this
+ * host's: hosts share a label (`app.prod`, `app-prod`; long names cut at 20) and one host's prefix can begin another's
+ * (`c2l-app-*` matches app-01's `c2l-app-01-...`). The functions' own tags (managed-by and cron2lambda:host, the
+ * ownership migrate reads) narrow it to this host: lambda:InvokeFunction takes aws:ResourceTag/${TagKey} (Service
+ * Authorization Reference, Lambda), and a function's tags apply to its versions and aliases too. Listing each function's
+ * ARN instead would change the policy with every job and outgrow the role's 10,240 characters of inline policy at a
+ * few dozen jobs.
+ */
+export function schedulerPolicy(functionArnPattern: string, host: string, deadLetterArn?: string): PolicyDocument {
+  const statements: PolicyStatement[] = [
+    {
+      Sid: 'Invoke',
+      Effect: 'Allow',
+      Action: 'lambda:InvokeFunction',
+      Resource: [functionArnPattern, `${functionArnPattern}:*`],
+      Condition: { StringEquals: { [`aws:ResourceTag/${TAG_MANAGED_BY}`]: MANAGED_BY, [`aws:ResourceTag/${TAG_HOST}`]: host } },
+    },
+  ];
   if (deadLetterArn) statements.push({ Sid: 'DeadLetter', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: deadLetterArn });
   return { Version: '2012-10-17', Statement: statements };
 }

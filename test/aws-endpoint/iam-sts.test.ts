@@ -20,6 +20,7 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { startLocalAws, type LocalAws } from '../support/aws/server.js';
 import { destroyClients, sdkClients, type SdkClients } from '../support/aws/clients.js';
+import { identityAllows } from '../support/aws/iam.js';
 
 const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'logs:PutLogEvents', Resource: '*' }] });
@@ -117,5 +118,30 @@ describe('IAM roles', () => {
     const summary = await c.iam.send(new GetAccountSummaryCommand({}));
     expect(summary.SummaryMap?.Roles).toBe(8);
     expect(summary.SummaryMap?.RolesQuota).toBe(1000);
+  });
+});
+
+// Tests ask identityAllows what a role could do on AWS (the endpoint does not enforce IAM): it must say no where IAM does.
+describe('identityAllows', () => {
+  const fn = 'arn:aws:lambda:eu-west-1:123456789012:function:c2l-app-*';
+  const doc = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [fn, `${fn}:*`], Condition: { StringEquals: { 'aws:ResourceTag/cron2lambda:host': 'app' } } }],
+  };
+  const arn = 'arn:aws:lambda:eu-west-1:123456789012:function:c2l-app-hello-0123456789';
+
+  test('matches action, resource pattern and every condition key; a key the request lacks fails', () => {
+    expect(identityAllows(doc, 'lambda:InvokeFunction', arn, { 'aws:ResourceTag/cron2lambda:host': 'app' })).toBe(true);
+    expect(identityAllows(doc, 'Lambda:invokefunction', `${arn}:$LATEST`, { 'AWS:ResourceTag/Cron2Lambda:Host': 'app' })).toBe(true);
+    expect(identityAllows(doc, 'lambda:InvokeFunction', arn, { 'aws:ResourceTag/cron2lambda:host': 'app-01' })).toBe(false);
+    expect(identityAllows(doc, 'lambda:InvokeFunction', arn, {})).toBe(false);
+    expect(identityAllows(doc, 'lambda:GetFunction', arn, { 'aws:ResourceTag/cron2lambda:host': 'app' })).toBe(false);
+    expect(identityAllows(doc, 'lambda:InvokeFunction', arn.replace('c2l-app-', 'c2l-web-'), { 'aws:ResourceTag/cron2lambda:host': 'app' })).toBe(false);
+    expect(identityAllows(JSON.stringify({ Statement: [{ ...doc.Statement[0], Condition: undefined }] }), 'lambda:InvokeFunction', arn.replace('c2l-app-', 'c2l-app-01-'))).toBe(true);
+  });
+
+  test('refuses to answer for a condition operator it does not model', () => {
+    const other = { Statement: [{ ...doc.Statement[0], Condition: { Bool: { 'aws:SecureTransport': 'true' } } }] };
+    expect(() => identityAllows(other, 'lambda:InvokeFunction', arn, { 'aws:SecureTransport': 'true' })).toThrow(/Bool is not modelled/);
   });
 });

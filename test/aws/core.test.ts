@@ -200,6 +200,9 @@ describe('--target scheduler', () => {
     expect(role).toContain('"aws:SourceAccount":["123456789012"]');
     expect(role).toContain('sqs:SendMessage');
     expect(role).toContain(`function:${hostPrefix(long)}*`);
+    // The prefix is shared with other hosts (a label is 20 characters; c2l-app-* matches app-01's names): the functions' tags decide.
+    expect(role).toContain(`"aws:ResourceTag/cron2lambda:host":["${long}"]`);
+    expect(role).toContain('"aws:ResourceTag/managed-by":["cron2lambda"]');
   });
 
   it('moving a job from rules to Scheduler creates the schedule and deletes the rule, its target and permission', async () => {

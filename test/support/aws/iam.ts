@@ -248,3 +248,35 @@ export function trustAllows(doc: string, service: string, context: Record<string
     return true;
   });
 }
+
+/**
+ * Whether an identity policy allows ACTION on RESOURCE with this request context (e.g. `aws:ResourceTag/<key>` for
+ * each tag of the resource, as Lambda supplies for InvokeFunction). No service calls this: IAM is not enforced here,
+ * so tests ask it what a role's policy would let the role do on AWS. Allow statements only (none of ours Deny);
+ * Action and Resource with `*` and `?` wildcards; conditions StringEquals, StringLike, ArnEquals, ArnLike (every key
+ * must hold, a key the context lacks fails, as in IAM). Any other operator throws: an answer it cannot give is not
+ * a yes.
+ */
+export function identityAllows(doc: string | object, action: string, resource: string, context: Record<string, string> = {}): boolean {
+  const policy = (typeof doc === 'string' ? JSON.parse(doc.startsWith('%7B') ? decodeURIComponent(doc) : doc) : doc) as { Statement?: unknown };
+  const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  const like = (pattern: string, value: string, caseless = false) =>
+    new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, caseless ? 'i' : '').test(value);
+  const ctx = new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]));
+  return list(policy.Statement as Record<string, unknown>[] | undefined).some((st) => {
+    if (st.Effect !== 'Allow') return false;
+    if (st.NotAction !== undefined || st.NotResource !== undefined) throw new Error('identityAllows: NotAction/NotResource are not modelled');
+    if (!list(st.Action as string | string[]).some((a) => like(a, action, true))) return false;
+    if (!list(st.Resource as string | string[]).some((r) => like(r, resource))) return false;
+    for (const [op, conds] of Object.entries((st.Condition ?? {}) as Record<string, Record<string, string | string[]>>)) {
+      if (!/^(StringEquals|StringLike|ArnEquals|ArnLike)$/.test(op)) throw new Error(`identityAllows: condition operator ${op} is not modelled`);
+      const wildcard = /Like$/.test(op);
+      for (const [key, values] of Object.entries(conds)) {
+        const actual = ctx.get(key.toLowerCase());
+        if (actual === undefined) return false;
+        if (!list(values).some((v) => (wildcard ? like(v, actual) : v === actual))) return false;
+      }
+    }
+    return true;
+  });
+}
