@@ -15,11 +15,14 @@ beforeAll(async () => {
 afterAll(async () => aws.close());
 beforeEach(() => aws.reset());
 
-/** [host whose prefix is the shorter or equal, the other host]. */
+/**
+ * [host whose prefix is the shorter or equal, the other host]: a prefix, and an equal label. Two long names sharing
+ * their first 20 characters (`build-server-eu-west-1a`/`-1b`) also get equal labels and take the same path as the
+ * second pair; each pair costs six migrate runs per target, so it is not run a third time here.
+ */
 const PAIRS: [string, string][] = [
   ['app', 'app-01'],
   ['app.prod', 'app-prod'],
-  ['build-server-eu-west-1a', 'build-server-eu-west-1b'],
 ];
 
 /** A crontab with one job that is neither of TWO's: a run with it and --prune deletes both of TWO's jobs. */
