@@ -3,7 +3,7 @@
 // server copy a line under CRON_TZ always ran in the server's zone, with CRON_TZ an ordinary variable of the job:
 // the migration keeps what ran and says so. Through the CLI as users run it.
 import { afterAll, describe, expect, it } from 'vitest';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { cli } from '../support/cli.js';
@@ -24,14 +24,15 @@ interface JobJson {
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-/** A server copy in Berlin with one script and the crontab (below the root); more files by path. */
+/** A server copy in Berlin with one script and the crontab (below the root); more files by path ("->": a link). */
 function server(extra: Record<string, string>): { root: string; tab: string } {
   const root = mkdtempSync(join(tmpdir(), 'c2l-debtz-'));
   dirs.push(root);
   const files: Record<string, string> = { 'etc/timezone': 'Europe/Berlin\n', 'opt/app/run.sh': '#!/bin/sh\necho run\n', 'app.crontab': CRONTAB, ...extra };
   for (const [p, content] of Object.entries(files)) {
     mkdirSync(dirname(join(root, p)), { recursive: true });
-    writeFileSync(join(root, p), content);
+    if (content.startsWith('->')) symlinkSync(content.slice(2), join(root, p));
+    else writeFileSync(join(root, p), content);
   }
   chmodSync(join(root, 'opt/app/run.sh'), 0o755);
   return { root, tab: join(root, 'app.crontab') };
@@ -59,11 +60,13 @@ describe('CRON_TZ on a Debian server copy (no CRON_TZ in Debian\'s cron)', () =>
     // What ran: 09:30 on the server's (Berlin's) clock.
     expect(a.schedule).toMatchObject({ timezone: 'Europe/Berlin', expressionTimezone: 'Europe/Berlin', expressions: ['cron(30 9 * * ? *)'], exact: true });
     expect(b.schedule).toMatchObject({ timezone: 'Europe/Berlin', expressions: ['cron(15 10 * * ? *)'], exact: true });
-    // Target rule: UTC expressions for Berlin's 09:30 (08:30 UTC in winter, 07:30 in summer), exact as a line
-    // without CRON_TZ on a Berlin server is.
-    const rule = plan([tab, '--root', root]).plan.jobs[0];
-    expect(rule.schedule).toMatchObject({ timezone: 'Europe/Berlin', expressionTimezone: 'UTC', exact: true });
-    expect(rule.schedule.expressions.join(' ')).toMatch(/cron\(30 8 .*cron\(30 7 /);
+    // As lines without CRON_TZ on the same server, under either target: the same proof, by the same DST rules.
+    writeFileSync(join(root, 'plain.crontab'), CRONTAB.replace('CRON_TZ=Asia/Tokyo\n', '#\n'));
+    for (const target of ['rule', 'scheduler']) {
+      const withTz = plan([tab, '--root', root, '--target', target]).plan.jobs;
+      const plain = plan([join(root, 'plain.crontab'), '--root', root, '--target', target]).plan.jobs;
+      expect(withTz.map((j) => j.schedule)).toEqual(plain.map((j) => j.schedule));
+    }
   });
 
   it('needs attention with cron-tz-ignored on each such job, said once for the file', () => {
@@ -107,6 +110,18 @@ describe('CRON_TZ on a Debian server copy (no CRON_TZ in Debian\'s cron)', () =>
       expect(m.jobs[0].environment.CRON_TZ).toBeUndefined();
       expect(m.jobs[0].environment.TZ).toBe('Asia/Tokyo');
     }
+  });
+
+  it('tells cronie from Debian\'s cron by what the Debian-family copy holds: dpkg\'s cronie record, or crond without cron', () => {
+    const zoneOf = (extra: Record<string, string>) => {
+      const { root, tab } = server({ 'etc/debian_version': '12.5\n', ...extra });
+      return plan([tab, '--root', root, '--target', 'scheduler']).plan.jobs[0].schedule.timezone;
+    };
+    expect(zoneOf({ 'var/lib/dpkg/info/cronie.list': '/usr/sbin/crond\n' })).toBe('Asia/Tokyo');
+    expect(zoneOf({ 'usr/sbin/crond': 'ELF' })).toBe('Asia/Tokyo');
+    // Debian's cron with a crond alias (a link to it) is still Debian's cron.
+    expect(zoneOf({ 'usr/sbin/cron': 'ELF', 'usr/sbin/crond': '->/usr/sbin/cron' })).toBe('Europe/Berlin');
+    expect(zoneOf({ 'usr/sbin/cron': 'ELF' })).toBe('Europe/Berlin');
   });
 
   it('keeps cronie semantics without --root (the crontab is read on this machine)', () => {
