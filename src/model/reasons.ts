@@ -44,10 +44,10 @@ export interface ReasonArgs {
   'timezone-assumed': { kind: 'this-machine'; zone: string; source: string } | { kind: 'default' };
   'tz-variable': { tz: string };
   /**
-   * A CRON_TZ on a server whose cron (Debian's, Ubuntu's) has none: the lines below it ran in serverZone (the plan's
-   * zone, UTC when unknown), not in cronTz. Said at the CRON_TZ line.
+   * A CRON_TZ on a server whose cron (Debian's, Ubuntu's) has none: the lines below it ran in the server's zone
+   * (serverZone; absent when not known, and then read as UTC), not in cronTz. Said at the CRON_TZ line.
    */
-  'cron-tz-ignored': { cronTz: string; serverZone: string };
+  'cron-tz-ignored': { cronTz: string; serverZone?: string };
   /** A user crontab whose owner the server's /etc/passwd does not list: cron ignores such a crontab (ORPHAN). */
   'unknown-user': { user: string };
   'day-or': { dayOfMonth: string; dayOfWeek: string };

@@ -54,9 +54,10 @@ export function startEntry(entry: CronEntry, crontab: Crontab, options: EntryOpt
   // the server's zone by the daemon's DST rules, as a line without CRON_TZ, and CRON_TZ was an ordinary variable of
   // the job (it stays in `environment`). The migration keeps what ran, and says so where the zone named differs.
   const cronTz = options.cron === 'debian' ? undefined : entry.cronTz;
-  if (options.cron === 'debian' && entry.cronTz !== undefined && entry.cronTz !== '' && entry.cronTz !== (options.timezone ?? 'UTC')) {
+  if (options.cron === 'debian' && entry.cronTz !== undefined && entry.cronTz !== '' && entry.cronTz !== options.timezone) {
     const setOn = tzLine();
-    warnings.push({ code: 'cron-tz-ignored', args: { cronTz: entry.cronTz, serverZone: options.timezone ?? 'UTC' }, file: entry.source.file, line: setOn?.line ?? entry.source.line, field: 'CRON_TZ' });
+    const server = options.timezone !== undefined ? { serverZone: options.timezone } : {};
+    warnings.push({ code: 'cron-tz-ignored', args: { cronTz: entry.cronTz, ...server }, file: entry.source.file, line: setOn?.line ?? entry.source.line, field: 'CRON_TZ' });
   }
 
   // Zone: CRON_TZ above the line, else --timezone, else UTC with a warning.

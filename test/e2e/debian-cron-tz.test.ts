@@ -96,6 +96,20 @@ describe('CRON_TZ on a Debian server copy (no CRON_TZ in Debian\'s cron)', () =>
     expect(m.jobs[0].schedule).toMatchObject({ timezone: 'Europe/Berlin', expressions: ['cron(30 9 * * ? *)'] });
   });
 
+  it('plans a line under a CRON_TZ cronie would reject (no such zone): Debian\'s cron never read it; none for CRON_TZ= or the server\'s own zone', () => {
+    const { root, tab } = server({ 'etc/debian_version': '12.5\n' });
+    writeFileSync(tab, 'CRON_TZ=europe/berlin\n0 5 * * * /opt/app/run.sh\nCRON_TZ=\n0 6 * * * /opt/app/run.sh\nCRON_TZ=Europe/Berlin\n0 7 * * * /opt/app/run.sh\n');
+    const { status, plan: p } = plan([tab, '--root', root, '--target', 'scheduler']);
+    expect(status).toBe(0);
+    expect(p.jobs.map((j) => [j.status, j.schedule.timezone, j.verdict])).toEqual([
+      ['migrate', 'Europe/Berlin', 'needs-attention'],
+      ['migrate', 'Europe/Berlin', 'ready'],
+      ['migrate', 'Europe/Berlin', 'ready'],
+    ]);
+    expect(p.jobs[0].warnings.map((w) => w.code)).toEqual(['cron-tz-ignored']);
+    expect(p.jobs[0].environment.CRON_TZ).toBe('europe/berlin');
+  });
+
   it('changes nothing on a copy that is not Debian, nor on a Debian copy with cronie (crond) installed', () => {
     const rhel = server({});
     const cronieOnDebian = server({ 'etc/debian_version': '12.5\n', 'usr/sbin/crond': 'ELF', 'var/lib/dpkg/info/cronie.list': '/usr/sbin/crond\n' });
