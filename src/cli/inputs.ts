@@ -2,7 +2,7 @@
 // Imperative shell: all reads go through Io, each failure becomes data on that file so the others still plan.
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { resolveUnderRoot } from '../scripts/reader.js';
-import type { CrontabInput } from '../plan/plan.js';
+import type { CronFlavour, CrontabInput } from '../plan/plan.js';
 import type { Reason } from '../model/reasons.js';
 import { UsageError } from '../errors.js';
 import { isSystem } from './options.js';
@@ -18,7 +18,25 @@ export const MAX_CRONTAB_BYTES = 1 << 20;
 /** How standard input is named in the plan. */
 export const STDIN_NAME = '(stdin)';
 
-export type CronFlavour = 'cronie' | 'debian';
+export type { CronFlavour } from '../plan/plan.js';
+
+/**
+ * Which cron ran the crontabs of a server copy: Debian's (Debian, Ubuntu: `etc/debian_version`) or cronie (RHEL,
+ * Fedora, ... and a Debian-family copy that runs cronie). Debian's `cron` package conflicts with `cronie`, so dpkg's
+ * record of cronie (var/lib/dpkg/info/cronie.list) says which one; without it, cronie's daemon /usr/sbin/crond in a
+ * copy that has no Debian /usr/sbin/cron (a `crond` link to Debian's `cron` is Debian's). Judged inside the root, as
+ * etc/hostname and etc/timezone are: a link in a server copy names the server's file.
+ */
+export function cronFlavour(root: string, io: Pick<Io, 'isFile'>): CronFlavour {
+  const has = (path: string) => {
+    const host = resolveUnderRoot(root, path);
+    return host !== null && io.isFile(host);
+  };
+  if (!has('/etc/debian_version')) return 'cronie';
+  if (has('/var/lib/dpkg/info/cronie.list')) return 'cronie';
+  if (has('/usr/sbin/crond') && !has('/usr/sbin/cron')) return 'cronie';
+  return 'debian';
+}
 
 /**
  * Whether cron reads a file of this name in a crontab directory (/etc/cron.d, the spool). Returns why not, or null.
@@ -45,11 +63,10 @@ function decode(result: ReadResult): { text: string | null; error?: string } {
   return { text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(result.bytes) };
 }
 
-export function readCrontabInputs(args: string[], options: { system?: boolean; root: string }, io: Io): CrontabInput[] {
+/** flavour: the cron of the copy at root (cronFlavour), whose rules say which names in a directory cron reads. */
+export function readCrontabInputs(args: string[], options: { system?: boolean; root: string; flavour: CronFlavour }, io: Io): CrontabInput[] {
   if (args.filter((a) => a === '-').length > 1) throw new UsageError('"-" (standard input) can be given only once');
-  // Judged inside the root, as etc/hostname and etc/timezone are: a link in a server copy names the server's file.
-  const debianVersion = resolveUnderRoot(options.root, '/etc/debian_version');
-  const flavour: CronFlavour = debianVersion !== null && io.isFile(debianVersion) ? 'debian' : 'cronie';
+  const flavour = options.flavour;
   const inputs: CrontabInput[] = [];
   // The same crontab read twice (`tab ./tab`, a directory and a file in it) would plan each of its jobs twice, with
   // two ids: migrated, every job would run twice. cron reads each file once.

@@ -13,7 +13,7 @@ import { VERSION } from '../version.js';
 
 function scheduleOptions(cmd: Command): Command {
   return cmd
-    .option('--timezone <zone>', "the server's IANA time zone, for lines without CRON_TZ and cronie's DST rules of lines with one (default: the server copy's etc/timezone or etc/localtime link, else UTC with a warning)")
+    .option('--timezone <zone>', "the server's IANA time zone, for lines without CRON_TZ (every line on a Debian server copy: its cron has no CRON_TZ) and cronie's DST rules of lines with one (default: the server copy's etc/timezone or etc/localtime link, else UTC with a warning)")
     .option('--system', 'read as system crontabs (a user field after the time fields); the default for /etc/crontab and /etc/cron.d/*')
     .addOption(new Option('--target <target>', 'rule: EventBridge rules in UTC; scheduler: EventBridge Scheduler in the source zone').choices(['rule', 'scheduler']).default('rule'))
     .option('--horizon <duration>', 'how far ahead to prove fire times (2y, 18m, 400d); stretched to hold a 29 February', '2y')

@@ -43,6 +43,11 @@ export interface ReasonArgs {
   /** this-machine: read from this machine's /etc (source: which file); default: UTC, nothing said a zone. */
   'timezone-assumed': { kind: 'this-machine'; zone: string; source: string } | { kind: 'default' };
   'tz-variable': { tz: string };
+  /**
+   * A CRON_TZ on a server whose cron (Debian's, Ubuntu's) has none: the lines below it ran in the server's zone
+   * (serverZone; absent when not known, and then read as UTC), not in cronTz. Said at the CRON_TZ line.
+   */
+  'cron-tz-ignored': { cronTz: string; serverZone?: string };
   /** A user crontab whose owner the server's /etc/passwd does not list: cron ignores such a crontab (ORPHAN). */
   'unknown-user': { user: string };
   'day-or': { dayOfMonth: string; dayOfWeek: string };

@@ -2,7 +2,7 @@
 // zip bytes are made by a ZipWriter at the edge.
 import { createHash } from 'node:crypto';
 import type { PackageProblem } from '../model/reasons.js';
-import type { Job, JobBundle } from '../plan/plan.js';
+import type { CronFlavour, Job, JobBundle } from '../plan/plan.js';
 import { REDACTED } from '../scripts/findings.js';
 import { overlapEnvironment } from '../scripts/flock.js';
 import { isRuntimeVariable, renderHandler } from './handler.js';
@@ -26,6 +26,8 @@ export interface Templates {
 
 export interface PackageOptions {
   lockTable: string;
+  /** Which cron ran the crontabs (default cronie): on Debian's, CRON_TZ is an ordinary variable of the job. */
+  cron?: CronFlavour;
 }
 
 export interface JobPackage {
@@ -58,10 +60,11 @@ const LAMBDA_ENV_NAME = /^[A-Za-z][A-Za-z0-9_]+$/;
  * Lambda's entries added), the dynamic loader's variables, and what bash reads from its environment at start-up
  * before bootstrap's first line (SHELLOPTS=xtrace traced the lock's curl with the role's keys into the log,
  * SHELLOPTS=noexec ran nothing, BASH_ENV sourced a server file into bootstrap). function.sh still gives them all to
- * the job, as cron did. CRON_TZ is a scheduling setting, not a variable.
+ * the job, as cron did. CRON_TZ is cronie's scheduling setting, not a variable; Debian's cron has no CRON_TZ, and there
+ * it is a variable like any other (cronTzIsVariable).
  */
-function runtimeSensitive(name: string): boolean {
-  return name === 'PATH' || name === 'CRON_TZ' || name.startsWith('LD_') || name === 'SHELLOPTS' || name === 'BASHOPTS' || name === 'BASH_ENV';
+function runtimeSensitive(name: string, cronTzIsVariable: boolean): boolean {
+  return name === 'PATH' || (name === 'CRON_TZ' && !cronTzIsVariable) || name.startsWith('LD_') || name === 'SHELLOPTS' || name === 'BASHOPTS' || name === 'BASH_ENV';
 }
 
 /**
@@ -80,7 +83,7 @@ export function functionEnvironment(job: Job, options: PackageOptions): { enviro
   if (zone && zone !== 'UTC' && job.environment.TZ === undefined) environment.TZ = zone;
   const left: string[] = [];
   for (const [name, value] of Object.entries(job.environment)) {
-    if (!LAMBDA_ENV_NAME.test(name) || isRuntimeVariable(name) || runtimeSensitive(name) || value.includes(REDACTED)) {
+    if (!LAMBDA_ENV_NAME.test(name) || isRuntimeVariable(name) || runtimeSensitive(name, options.cron === 'debian') || value.includes(REDACTED)) {
       left.push(name);
       continue;
     }

@@ -15,7 +15,7 @@ import type { JobStatus, ScheduleOutcome } from './settle.js';
 const TZ_LIKE = /^[A-Za-z_/+-]+$/;
 
 /** What a line's schedule reads of the plan's options. */
-type EntryOptions = Pick<PlanOptions, 'timezone' | 'timezoneSource' | 'timezoneFromThisMachine' | 'target' | 'horizon'>;
+type EntryOptions = Pick<PlanOptions, 'timezone' | 'timezoneSource' | 'timezoneFromThisMachine' | 'cron' | 'target' | 'horizon'>;
 
 /** What the schedule alone makes of a crontab line; settleJob decides the job's status from it and the analysis. */
 export interface ScheduledEntry {
@@ -49,25 +49,36 @@ export function startEntry(entry: CronEntry, crontab: Crontab, options: EntryOpt
     return { done: outcome('skip') };
   }
 
+  const tzLine = () => crontab.variables.filter((v) => v.name === 'CRON_TZ' && v.line < entry.source.line).pop();
+  // Debian's cron has no CRON_TZ (its cron(8): "cron will only handle tasks in a single timezone"): the line ran in
+  // the server's zone by the daemon's DST rules, as a line without CRON_TZ, and CRON_TZ was an ordinary variable of
+  // the job (it stays in `environment`). The migration keeps what ran, and says so where the zone named differs.
+  const cronTz = options.cron === 'debian' ? undefined : entry.cronTz;
+  if (options.cron === 'debian' && entry.cronTz !== undefined && entry.cronTz !== '' && entry.cronTz !== options.timezone) {
+    const setOn = tzLine();
+    const server = options.timezone !== undefined ? { serverZone: options.timezone } : {};
+    warnings.push({ code: 'cron-tz-ignored', args: { cronTz: entry.cronTz, ...server }, file: entry.source.file, line: setOn?.line ?? entry.source.line, field: 'CRON_TZ' });
+  }
+
   // Zone: CRON_TZ above the line, else --timezone, else UTC with a warning.
   let zone: string;
   // An empty CRON_TZ names no zone: cronie cron.c maketime() uses it only when `*t != '\0'`. It is still a CRON_TZ
   // for cronie's DST rules (find_jobs tests `job_tz != NULL`): see serverZone below.
-  if (entry.cronTz !== undefined && entry.cronTz !== '') {
-    const checked = checkZoneName(entry.cronTz);
+  if (cronTz !== undefined && cronTz !== '') {
+    const checked = checkZoneName(cronTz);
     if (!checked.ok) {
-      const tzLine = crontab.variables.filter((v) => v.name === 'CRON_TZ' && v.line < entry.source.line).pop();
+      const setOn = tzLine();
       reasons.push({
         code: 'invalid-timezone',
         // glibc opens /usr/share/zoneinfo/<name>; with no such file the server ran these lines in UTC.
-        args: { ...(tzLine ? { setOnLine: tzLine.line } : {}), problem: checked.problem, ranInUtc: checked.suggestions.length > 0 || TZ_LIKE.test(entry.cronTz) },
+        args: { ...(setOn ? { setOnLine: setOn.line } : {}), problem: checked.problem, ranInUtc: checked.suggestions.length > 0 || TZ_LIKE.test(cronTz) },
         file: entry.source.file,
-        line: tzLine?.line ?? entry.source.line,
+        line: setOn?.line ?? entry.source.line,
         field: 'CRON_TZ',
       });
       return { done: outcome('error') };
     }
-    zone = entry.cronTz;
+    zone = cronTz;
     if (checked.legacy) warnings.push(at({ code: 'legacy-timezone', args: { of: 'cron-tz', legacy: checked.legacy } }, 'CRON_TZ'));
   } else if (options.timezone) {
     zone = options.timezone;
@@ -105,7 +116,7 @@ export function startEntry(entry: CronEntry, crontab: Crontab, options: EntryOpt
   };
   // A line under CRON_TZ (even empty) runs by cronie's CRON_TZ rules, which also depend on the daemon's zone: the
   // server's (--timezone or the server copy's), UTC when unknown (as lines without CRON_TZ are read).
-  const serverZone = entry.cronTz !== undefined ? { serverZone: options.timezone ?? 'UTC' } : {};
+  const serverZone = cronTz !== undefined ? { serverZone: options.timezone ?? 'UTC' } : {};
   return { proof: { spec, options: { zone, ...serverZone, target: options.target, horizon: options.horizon } }, finish };
 }
 

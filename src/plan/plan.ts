@@ -74,6 +74,13 @@ export interface CrontabInput {
   notes?: Reason[];
 }
 
+/**
+ * Which cron ran the crontabs. cronie (RHEL, Fedora, ...) reads `CRON_TZ` as the zone of the lines below it;
+ * Debian's and Ubuntu's cron (Vixie cron 3.0pl1 with Debian's patches) has no CRON_TZ: it runs every line in its own
+ * zone, and CRON_TZ is an ordinary variable of the job.
+ */
+export type CronFlavour = 'cronie' | 'debian';
+
 export interface PlanOptions {
   /**
    * The server's zone, for lines without CRON_TZ, and for cronie's DST rules of lines with one (its own clock going
@@ -86,6 +93,8 @@ export interface PlanOptions {
   timezoneNotes?: string[];
   /** The zone was read from this machine's own /etc (no --root): an assumption about the server, warned on each job. */
   timezoneFromThisMachine?: boolean;
+  /** Which cron ran the crontabs (the CLI decides from the server copy): default cronie. */
+  cron?: CronFlavour;
   target: Target;
   horizon: Horizon;
   /** The server's filesystem (--root): scripts are read and judged only when given. */

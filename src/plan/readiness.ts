@@ -158,10 +158,11 @@ export function userFromSpoolPath(path: string): string | undefined {
 /**
  * Job warnings that need a decision before the job moves, as much as a warning finding does: a schedule that does
  * not fire when cron did (`inexact`), a zone nobody gave (`timezone-assumed`), an owner the server's /etc/passwd does
- * not list (`unknown-user`: cron never ran the crontab, unless the user comes from LDAP or NIS). They make a ready job
+ * not list (`unknown-user`: cron never ran the crontab, unless the user comes from LDAP or NIS), a CRON_TZ the server's
+ * cron never honoured (`cron-tz-ignored`: the author meant a zone the job never ran in). They make a ready job
  * needs-attention.
  */
-export const ATTENTION_WARNINGS: readonly string[] = ['inexact', 'timezone-assumed', 'unknown-user'];
+export const ATTENTION_WARNINGS: readonly string[] = ['inexact', 'timezone-assumed', 'unknown-user', 'cron-tz-ignored'];
 
 export function attentionFromWarnings(v: Verdict, reasons: VerdictReason[], warnings: Reason[]): { verdict: Verdict; reasons: VerdictReason[] } {
   const extra: VerdictReason[] = warnings.filter((w) => ATTENTION_WARNINGS.includes(w.code)).map((w) => ({ warning: w }));
@@ -183,8 +184,8 @@ interface JobFacts {
 }
 
 /**
- * What holds for a whole crontab rather than for one line: the assumed zone, an owner the server does not know, and
- * findings about a crontab variable
+ * What holds for a whole crontab rather than for one line: the assumed zone, an owner the server does not know, a
+ * CRON_TZ the server's cron ignored (once per CRON_TZ line), and findings about a crontab variable
  * (MAILTO, a credential in a variable), which every job below the variable's line shares. One warning each, naming
  * the jobs; a variable set again further down is a separate warning (its line differs).
  */
@@ -196,6 +197,17 @@ export function fileWarnings(file: string, jobs: JobFacts[]): FileWarning[] {
     const w = affected[0].warnings.find((x) => x.code === code)!;
     out.push({ ...w, line: undefined, field: undefined, file, severity: 'warning', jobs: affected.map((j) => j.id) });
   }
+  // A CRON_TZ cron ignored: once per CRON_TZ line (its line and zone), naming the jobs below it.
+  const ignored = new Map<number, FileWarning>();
+  for (const j of jobs) {
+    for (const w of j.warnings) {
+      if (w.code !== 'cron-tz-ignored' || w.line === undefined) continue;
+      let fw = ignored.get(w.line);
+      if (!fw) ignored.set(w.line, (fw = { ...w, file, severity: 'warning', jobs: [] }));
+      if (!fw.jobs.includes(j.id)) fw.jobs.push(j.id);
+    }
+  }
+  out.push(...[...ignored.values()].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
   const byVariable = new Map<string, FileWarning>();
   for (const j of jobs) {
     for (const f of j.findings) {

@@ -260,6 +260,8 @@ const REASON_TEXT: ReasonText = {
       ? `no CRON_TZ, no --timezone and no --root: the schedule is read in ${a.zone}, this machine's zone (its /${a.source}), not necessarily the server's; give the server's zone with --timezone`
       : "no CRON_TZ, no --timezone, and no etc/timezone or etc/localtime link under --root: the schedule is read as UTC; give the server's zone with --timezone (cron runs in the server's local time)",
   'tz-variable': (a) => `TZ=${a.tz} reaches the job's environment but does not change when cron runs it (that is CRON_TZ or the server's zone)`,
+  'cron-tz-ignored': (a) =>
+    `CRON_TZ=${a.cronTz} is not read by this server's cron (Debian's and Ubuntu's cron has no CRON_TZ): these jobs ran on the server's clock${a.serverZone !== undefined ? `, ${a.serverZone},` : ' (its zone is not known here and is read as UTC: give it with --timezone)'} and the migration keeps those times (CRON_TZ stays a variable in their environment); if ${a.cronTz} was meant, change the schedule once you know who relies on today's times`,
   'unknown-user': (a) =>
     `the crontab's owner ${a.user} is not in the server's /etc/passwd: cron ignores the crontab of a user it does not know (it logs ORPHAN), so unless ${a.user} comes from LDAP or NIS these jobs never ran; migrated, they would start running`,
   'day-or': (a) =>

@@ -16,7 +16,7 @@ import { renderNotes } from '../../render/notes.js';
 import { rootNotice } from '../notices.js';
 import { InputError, UsageError } from '../../errors.js';
 import { loadTemplates, lockTableName } from './package.js';
-import { planFromFiles, type PlanCommandOptions } from './plan.js';
+import { cronOf, planFromFiles, type PlanCommandOptions } from './plan.js';
 import type { Io } from '../io.js';
 
 export interface InvokeCommandOptions extends PlanCommandOptions {
@@ -103,7 +103,7 @@ export async function runInvoke(file: string, options: InvokeCommandOptions, io:
     const known = plan.jobs.map((j) => `${j.id} (line ${j.source.line})`).join(', ');
     throw new UsageError(`no job ${options.job !== undefined ? `with id ${options.job}` : `on line ${options.line}`} in ${file}; jobs: ${known || 'none'}`);
   }
-  const [built] = await buildPackages(plan, loadTemplates(), { lockTable }, writeZip, (j) => j === job);
+  const [built] = await buildPackages(plan, loadTemplates(), { lockTable, cron: cronOf(options, io) }, writeZip, (j) => j === job);
   if (!built.zip || !built.manifest.environment) {
     io.stderr.write(renderJob(built.job, style) + '\n');
     throw new InputError(`job ${job.id} cannot be run: it is ${built.job.status}`);

@@ -16,7 +16,7 @@ import { migrateDocument, renderApplySummary, renderDiff, renderProgress, render
 import { styleFor } from '../../render/style.js';
 import { InputError, UsageError } from '../../errors.js';
 import { loadTemplates, lockTableName } from './package.js';
-import { hostFromOptions, planFromFiles, type PlanCommandOptions } from './plan.js';
+import { cronOf, hostFromOptions, planFromFiles, type PlanCommandOptions } from './plan.js';
 import type { Io } from '../io.js';
 import { shellQuote } from '../../package/handler.js';
 import { runtimeText } from '../../render/text.js';
@@ -171,7 +171,7 @@ export async function runMigrate(files: string[], options: MigrateCommandOptions
   if (unread.length > 0) {
     throw new InputError(`not read, nothing changed: ${unread.map((f) => { const m = reasonMessage(f.error!); return m.includes(f.file) ? m : `${f.file}: ${m}`; }).join('; ')}`);
   }
-  const built = await buildPackages(plan, loadTemplates(), { lockTable: parsed.settings.lockTable }, writeZip);
+  const built = await buildPackages(plan, loadTemplates(), { lockTable: parsed.settings.lockTable, cron: cronOf(options, io) }, writeZip);
 
   const clients: AwsClients = makeClients({
     ...(options.region !== undefined ? { region: options.region } : {}),

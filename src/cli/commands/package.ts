@@ -14,7 +14,7 @@ import { rootNotice } from '../notices.js';
 import { renderPackageSummary } from '../../render/text.js';
 import { UsageError } from '../../errors.js';
 import { VERSION } from '../../version.js';
-import { planFromFiles, type PlanCommandOptions } from './plan.js';
+import { cronOf, planFromFiles, type PlanCommandOptions } from './plan.js';
 import type { Io } from '../io.js';
 
 export interface PackageCommandOptions extends PlanCommandOptions {
@@ -37,7 +37,7 @@ export async function runPackage(files: string[], options: PackageCommandOptions
   const lockTable = lockTableName(options.lockTable);
   const dir = checkOutDir(options.out, { root: options.root, crontabs: files, home: io.env.HOME || homedir() });
   const plan = planFromFiles(files, options, io);
-  let built = await buildPackages(plan, loadTemplates(), { lockTable }, writeZip);
+  let built = await buildPackages(plan, loadTemplates(), { lockTable, cron: cronOf(options, io) }, writeZip);
 
   const out = OutDir.open(dir, io.now());
   try {

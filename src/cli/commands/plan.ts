@@ -1,5 +1,5 @@
 // `plan`: read crontabs, translate and prove every schedule, print the plan. Exit 1 when any line is an error.
-import { buildPlan, planExitCode, type CrontabInput, type FailOn, type Plan } from '../../plan/plan.js';
+import { buildPlan, planExitCode, type CronFlavour, type CrontabInput, type FailOn, type Plan } from '../../plan/plan.js';
 import { resolveUnderRoot, rootReader } from '../../scripts/reader.js';
 import { UsageError } from '../../errors.js';
 import { renderPlan } from '../../render/text.js';
@@ -10,7 +10,7 @@ import { renderNotes } from '../../render/notes.js';
 import { rootNotice } from '../notices.js';
 import { functionTimeout, horizonFrom, parseOverlap, parseTarget, parseTimezone } from '../options.js';
 import type { Io } from '../io.js';
-import { readCrontabInputs } from '../inputs.js';
+import { cronFlavour, readCrontabInputs } from '../inputs.js';
 import { detectServerZone } from '../server-zone.js';
 import { chooseRuntime, runtimeFilesOf } from '../../runtime/load.js';
 import { hostname } from 'node:os';
@@ -57,6 +57,14 @@ export function hostFromOptions(options: { host?: string; root?: string }, io: I
   return r.host;
 }
 
+/**
+ * Which cron ran the crontabs: the server copy's (cronFlavour). Without --root the crontab is read on this machine,
+ * which says nothing of the server's cron: cronie's reading of CRON_TZ, as the tool always had.
+ */
+export function cronOf(options: Pick<PlanCommandOptions, 'root'>, io: Io): CronFlavour {
+  return options.root === undefined ? 'cronie' : cronFlavour(options.root, io);
+}
+
 /** Shared by every command that starts from crontabs: options → plan. */
 export function planFromFiles(files: string[], options: PlanCommandOptions, io: Io): Plan {
   const target = parseTarget(options.target);
@@ -66,7 +74,8 @@ export function planFromFiles(files: string[], options: PlanCommandOptions, io: 
   if (!io.isDirectory(root)) throw new UsageError(`--root "${root}" is not a directory`);
   const runtime = chooseRuntime({ probeFile: options.probeFile, region: options.region, arch: options.arch }, runtimeFilesOf(io));
   for (const note of runtime.notes) io.stderr.write(`cron2lambda: ${note}\n`);
-  const inputs: CrontabInput[] = readCrontabInputs(files, { system: options.system, root }, io);
+  // Which names in a directory cron reads: by the copy's cron (the default root "/" is this machine: as before).
+  const inputs: CrontabInput[] = readCrontabInputs(files, { system: options.system, root, flavour: cronFlavour(root, io) }, io);
   const host = hostFromOptions(options, io);
   // Without --timezone the server copy says its zone (the default root "/" is this machine: that is intended).
   const server = timezone === undefined ? detectServerZone(root, io) : { zone: timezone, source: 'option' as const, notes: [] };
@@ -78,6 +87,7 @@ export function planFromFiles(files: string[], options: PlanCommandOptions, io: 
     // Without --root, "/" is this machine: its zone is a guess about the server, said and warned as one.
     ...(options.root === undefined && timezone === undefined ? { timezoneFromThisMachine: true } : {}),
     ...(server.notes.length ? { timezoneNotes: server.notes } : {}),
+    cron: cronOf(options, io),
     horizon,
     reader: rootReader(root),
     user: options.user,
