@@ -233,3 +233,23 @@ describe('a job that names its files from HOME', () => {
     }
   }, SLOW);
 });
+
+describe('a job that names its files from the working directory', () => {
+  // on Lambda the job starts in /tmp (its HOME there), and a rewritten cd goes to the zip's copy: $PWD is not the
+  // server directory, so a bundled path made from it must name the copy by its server path
+  it('"$PWD"/x after a cd, $(pwd)/x where cron starts, "$PWD/lib.sh" in a script run on Lambda', () => {
+    const root = makeServer({
+      'etc/passwd': 'app:x:1000:1000::/home/app:/bin/bash\n',
+      'home/app/bin/run.sh': '#!/bin/bash\nset -e\ncd "$(dirname "$0")"\n. "$PWD/lib.sh"\n',
+      'home/app/bin/lib.sh': 'echo lib\n',
+      'opt/app/bin/run.sh': '#!/bin/bash\necho opt\n',
+      'var/spool/cron/crontabs/app': 'CRON_TZ=UTC\n0 1 * * * cd /opt/app && "$PWD"/bin/run.sh\n0 2 * * * $(pwd)/bin/run.sh\n',
+    });
+    const crontab = join(root, 'var/spool/cron/crontabs/app');
+    const plan = JSON.parse(cli(['plan', crontab, '--root', root, '--json']).stdout) as { jobs: Array<{ verdict: string; files: string[] }> };
+    expect(plan.jobs.map((j) => [j.verdict, j.files])).toEqual([['ready', ['/opt/app/bin/run.sh']], ['ready', ['/home/app/bin/lib.sh', '/home/app/bin/run.sh']]]);
+    const runs = [1, 2].map((h) => cli(['invoke', crontab, '--root', root, '--line', String(h + 1), '--time', `2027-01-04T0${h}:00:05Z`]));
+    for (const r of runs) expect(r.stderr).toContain('delivery 1: response {"exitCode":0');
+    expect(runs.map((r) => r.stdout)).toEqual(['opt\n', 'lib\n']);
+  }, SLOW);
+});

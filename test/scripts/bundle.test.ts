@@ -171,6 +171,20 @@ describe('bundleJob on an in-memory tree', () => {
     expect(c.command).toBe(`"$LAMBDA_TASK_ROOT"'/srv/it'\\''s/x.sh'`);
   });
 
+  test('a bundled path made from the working directory ($PWD, $(pwd)) names the copy by its server path', () => {
+    const tree = memoryReader({
+      '/home/deploy/bin/run.sh': '#!/bin/bash\ncd "$(dirname "$0")"\nD=$(pwd)\n. "$D/lib.sh"\n. "$PWD"/lib.sh\necho "$PWD" > /tmp/where\n',
+      '/home/deploy/bin/lib.sh': 'x=1\n',
+      '/opt/app/run.sh': '#!/bin/bash\n',
+    });
+    const r = bundleJob(input('cd /opt/app && $PWD/run.sh; "$(pwd)"/run.sh; cd; $(pwd)/bin/run.sh'), tree);
+    expect(r.command).toBe('cd "$LAMBDA_TASK_ROOT"/opt/app && "$LAMBDA_TASK_ROOT"/opt/app/run.sh; "$LAMBDA_TASK_ROOT"/opt/app/run.sh; cd; "$LAMBDA_TASK_ROOT"/home/deploy/bin/run.sh');
+    const run = r.files.find((f) => f.path === '/home/deploy/bin/run.sh');
+    expect(text(run?.content ?? new Uint8Array())).toBe(
+      '#!/bin/bash\ncd "$(dirname "$0")"\nD=$(pwd)\n. "$LAMBDA_TASK_ROOT"/home/deploy/bin/lib.sh\n. "$LAMBDA_TASK_ROOT"/home/deploy/bin/lib.sh\necho "$PWD" > /tmp/where\n',
+    );
+  });
+
   test('pushd DIR changes directory as cd does, and popd goes back: relative paths between them are read in DIR', () => {
     const r = bundleJob(
       input('/opt/run.sh'),

@@ -43,17 +43,18 @@ export function applyEdits(bytes: Uint8Array, edits: Edit[], encode: (s: string)
 
 /**
  * A statically known value; `scriptRelative` when it derives from $0 / BASH_SOURCE (already right on Lambda);
- * `fromHome` when it starts from the job's HOME as cron set it (~, $HOME, a variable made from them), which is
- * another directory on Lambda (/tmp): a bundled path made from it must name the zip's copy by its server path.
+ * `relocated` when it starts from a directory that is another one on Lambda: the job's HOME as cron set it (~, $HOME,
+ * a variable made from them; function.sh makes it /tmp) or the working directory ($PWD, $(pwd): /tmp where the job
+ * starts, the zip's copy after a rewritten cd). A bundled path made from it must name the copy by its server path.
  */
 export interface Value {
   text: string;
   scriptRelative: boolean;
-  fromHome?: boolean;
+  relocated?: boolean;
 }
 
-/** `v`'s text replaced, its origin kept (a directory or a trimmed form of a path made from HOME is made from HOME). */
-const derived = (v: Value, text: string): Value => (v.fromHome ? { text, scriptRelative: v.scriptRelative, fromHome: true } : { text, scriptRelative: v.scriptRelative });
+/** `v`'s text replaced, its origin kept (the directory or a trimmed form of a relocated path is relocated too). */
+const derived = (v: Value, text: string): Value => (v.relocated ? { text, scriptRelative: v.scriptRelative, relocated: true } : { text, scriptRelative: v.scriptRelative });
 
 export interface EvalScope {
   vars: Map<string, Value>;
@@ -161,7 +162,7 @@ function lookupParam(pe: ParamExp, scope: EvalScope): Value | null {
     return scope.bashSource === null ? null : { text: scope.bashSource, scriptRelative: true };
   }
   if (pe.index) return null;
-  if (name === 'PWD' && scope.cwd !== null) return { text: scope.cwd, scriptRelative: false };
+  if (name === 'PWD' && scope.cwd !== null) return { text: scope.cwd, scriptRelative: false, relocated: true };
   return scope.vars.get(name) ?? null;
 }
 
@@ -216,7 +217,7 @@ function evalCmdSubst(cs: CmdSubst, scope: EvalScope): Value | null {
         const v = evalArg(args[1]);
         return v ? derived(v, dirname(v.text)) : null;
       }
-      if (prog === 'pwd' && scope.cwd !== null) return { text: scope.cwd, scriptRelative: false };
+      if (prog === 'pwd' && scope.cwd !== null) return { text: scope.cwd, scriptRelative: false, relocated: true };
       if ((prog === 'realpath' && args.length === 2) || (prog === 'readlink' && args.length === 3 && ['-f', '-e', '-m'].includes(litOf(args[1]) ?? ''))) {
         const v = evalArg(args[args.length - 1]);
         if (!v) return null;
@@ -252,7 +253,7 @@ function evalCdPwd(pair: readonly Stmt[], scope: EvalScope): Value | null {
 function evalParts(parts: readonly WordPart[], scope: EvalScope, opts: EvalOpts, quoted: boolean): Value | null {
   let text = '';
   let rel = false;
-  let fromHome = false;
+  let relocated = false;
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
     let v: Value | null = null;
@@ -266,7 +267,7 @@ function evalParts(parts: readonly WordPart[], scope: EvalScope, opts: EvalOpts,
         raw = raw.slice(slash === -1 ? raw.length : slash);
         if (user === '' && home) {
           text += home.text;
-          fromHome = home.fromHome === true;
+          relocated = home.relocated === true;
         } else {
           if (!opts.loose) return null;
           text += UNKNOWN;
@@ -290,9 +291,9 @@ function evalParts(parts: readonly WordPart[], scope: EvalScope, opts: EvalOpts,
     text += v.text;
     // A value is script-relative when it *starts* from $0/BASH_SOURCE.
     if (i === 0 && v.scriptRelative) rel = true;
-    if (i === 0 && v.fromHome) fromHome = true;
+    if (i === 0 && v.relocated) relocated = true;
   }
-  return fromHome ? { text, scriptRelative: rel, fromHome } : { text, scriptRelative: rel };
+  return relocated ? { text, scriptRelative: rel, relocated } : { text, scriptRelative: rel };
 }
 
 function evalWordInner(word: Word | null, scope: EvalScope, opts: EvalOpts): Value | null {
