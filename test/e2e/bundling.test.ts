@@ -204,3 +204,52 @@ describe('a job that changes directory', () => {
     expect(fine.map((j) => j.verdict)).toEqual(['ready', 'ready', 'ready', 'ready', 'ready']);
   }, SLOW);
 });
+
+describe('a job that names its files from HOME', () => {
+  // cron sets HOME to the owner's home from /etc/passwd; on Lambda function.sh sets it to /tmp (the home directory is
+  // not there), so a bundled path built from HOME must name the zip's copy by its server path, not by $HOME.
+  it('"$HOME"/bin/x.sh, ~/bin/x.sh, $HOME/bin/x.sh in the crontab line and ${HOME}/lib, a variable from HOME, "$HOME/.profile" sourced in the script run on Lambda', () => {
+    const script =
+      '#!/bin/bash\nset -e\n. "$HOME/.profile"\nsource ${HOME}/lib/a.sh\n. $HOME/lib/b.sh\nLIB="$HOME/lib"\n. "$LIB/c.sh"\n' +
+      'cd ~ && pwd\necho "home=$HOME"\n';
+    const root = makeServer({
+      'etc/passwd': 'root:x:0:0:root:/root:/bin/bash\napp:x:1000:1000::/home/app:/bin/bash\n',
+      'home/app/bin/run.sh': script,
+      'home/app/.profile': 'echo profile\n',
+      'home/app/lib/a.sh': 'echo lib-a\n',
+      'home/app/lib/b.sh': 'echo lib-b\n',
+      'home/app/lib/c.sh': 'echo lib-c\n',
+      'var/spool/cron/crontabs/app': 'CRON_TZ=UTC\n0 1 * * * "$HOME"/bin/run.sh\n0 2 * * * ~/bin/run.sh\n0 3 * * * $HOME/bin/run.sh\n0 4 * * * bash "${HOME}/bin/run.sh"\n',
+    });
+    const crontab = join(root, 'var/spool/cron/crontabs/app');
+    const plan = JSON.parse(cli(['plan', crontab, '--root', root, '--json']).stdout) as { jobs: Array<{ verdict: string; home: string; files: string[] }> };
+    expect(plan.jobs.map((j) => [j.verdict, j.home])).toEqual([1, 2, 3, 4].map(() => ['ready', '/home/app']));
+    for (const j of plan.jobs) expect(j.files).toEqual(['/home/app/.profile', '/home/app/bin/run.sh', '/home/app/lib/a.sh', '/home/app/lib/b.sh', '/home/app/lib/c.sh']);
+    for (const h of [1, 2, 3, 4]) {
+      const r = cli(['invoke', crontab, '--root', root, '--line', String(h + 1), '--time', `2027-01-04T0${h}:00:05Z`]);
+      expect(r.stderr, `line ${h + 1}`).toContain('delivery 1: response {"exitCode":0');
+      // words that only use HOME at run time keep it: HOME is /tmp on Lambda, and cd ~ goes there
+      expect(r.stdout, `line ${h + 1}`).toBe('profile\nlib-a\nlib-b\nlib-c\n/tmp\nhome=/tmp\n');
+    }
+  }, SLOW);
+});
+
+describe('a job that names its files from the working directory', () => {
+  // on Lambda the job starts in /tmp (its HOME there), and a rewritten cd goes to the zip's copy: $PWD is not the
+  // server directory, so a bundled path made from it must name the copy by its server path
+  it('"$PWD"/x after a cd, $(pwd)/x where cron starts, "$PWD/lib.sh" in a script run on Lambda', () => {
+    const root = makeServer({
+      'etc/passwd': 'app:x:1000:1000::/home/app:/bin/bash\n',
+      'home/app/bin/run.sh': '#!/bin/bash\nset -e\ncd "$(dirname "$0")"\n. "$PWD/lib.sh"\n',
+      'home/app/bin/lib.sh': 'echo lib\n',
+      'opt/app/bin/run.sh': '#!/bin/bash\necho opt\n',
+      'var/spool/cron/crontabs/app': 'CRON_TZ=UTC\n0 1 * * * cd /opt/app && "$PWD"/bin/run.sh\n0 2 * * * $(pwd)/bin/run.sh\n',
+    });
+    const crontab = join(root, 'var/spool/cron/crontabs/app');
+    const plan = JSON.parse(cli(['plan', crontab, '--root', root, '--json']).stdout) as { jobs: Array<{ verdict: string; files: string[] }> };
+    expect(plan.jobs.map((j) => [j.verdict, j.files])).toEqual([['ready', ['/opt/app/bin/run.sh']], ['ready', ['/home/app/bin/lib.sh', '/home/app/bin/run.sh']]]);
+    const runs = [1, 2].map((h) => cli(['invoke', crontab, '--root', root, '--line', String(h + 1), '--time', `2027-01-04T0${h}:00:05Z`]));
+    for (const r of runs) expect(r.stderr).toContain('delivery 1: response {"exitCode":0');
+    expect(runs.map((r) => r.stdout)).toEqual(['opt\n', 'lib\n']);
+  }, SLOW);
+});

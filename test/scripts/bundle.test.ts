@@ -141,6 +141,50 @@ describe('bundleJob on an in-memory tree', () => {
     );
   });
 
+  test('a bundled path made from HOME names the copy by its server path (HOME is /tmp on Lambda); words that only use HOME keep it', () => {
+    const tree = memoryReader({
+      '/home/deploy/bin/run.sh':
+        '#!/bin/bash\n. "$HOME/.profile"\nsource ${HOME}/lib/a.sh\n. $HOME/lib/b.sh\nLIB="$HOME/lib"\n. "$LIB/c.sh"\n. "$(dirname "$HOME/lib/x")/d.sh"\n' +
+        'mkdir -p ~/.cache; echo x > "$HOME/.cache/x"; cd ~ && ls\nHOME=/opt/app\n. "$HOME/e.sh"\n',
+      '/home/deploy/.profile': 'p=1\n',
+      '/home/deploy/lib/a.sh': 'a=1\n',
+      '/home/deploy/lib/b.sh': 'b=1\n',
+      '/home/deploy/lib/c.sh': 'c=1\n',
+      '/home/deploy/lib/d.sh': 'd=1\n',
+      '/opt/app/e.sh': 'e=1\n',
+      "/srv/it's/x.sh": '#!/bin/bash\n',
+    });
+    const r = bundleJob(input('"$HOME"/bin/run.sh; $HOME/bin/run.sh; bash "${HOME}/bin/run.sh"; ~/bin/run.sh'), tree);
+    expect(r.command).toBe(
+      '"$LAMBDA_TASK_ROOT"/home/deploy/bin/run.sh; "$LAMBDA_TASK_ROOT"/home/deploy/bin/run.sh; bash "$LAMBDA_TASK_ROOT"/home/deploy/bin/run.sh; "$LAMBDA_TASK_ROOT"/home/deploy/bin/run.sh',
+    );
+    const run = r.files.find((f) => f.path === '/home/deploy/bin/run.sh');
+    expect(text(run?.content ?? new Uint8Array())).toBe(
+      '#!/bin/bash\n. "$LAMBDA_TASK_ROOT"/home/deploy/.profile\nsource "$LAMBDA_TASK_ROOT"/home/deploy/lib/a.sh\n. "$LAMBDA_TASK_ROOT"/home/deploy/lib/b.sh\n' +
+        'LIB="$HOME/lib"\n. "$LAMBDA_TASK_ROOT"/home/deploy/lib/c.sh\n. "$LAMBDA_TASK_ROOT"/home/deploy/lib/d.sh\n' +
+        // run-time uses of HOME stay; a HOME the script sets itself is the same on Lambda
+        'mkdir -p ~/.cache; echo x > "$HOME/.cache/x"; cd ~ && ls\nHOME=/opt/app\n. "$LAMBDA_TASK_ROOT""$HOME/e.sh"\n',
+    );
+    expect(r.findings.filter((f) => f.severity === 'blocker')).toEqual([]);
+    // the crontab's HOME is the job's HOME too; a server path that needs quoting is quoted
+    const c = bundleJob(input('"$HOME"/x.sh', { HOME: "/srv/it's" }), tree);
+    expect(c.command).toBe(`"$LAMBDA_TASK_ROOT"'/srv/it'\\''s/x.sh'`);
+  });
+
+  test('a bundled path made from the working directory ($PWD, $(pwd)) names the copy by its server path', () => {
+    const tree = memoryReader({
+      '/home/deploy/bin/run.sh': '#!/bin/bash\ncd "$(dirname "$0")"\nD=$(pwd)\n. "$D/lib.sh"\n. "$PWD"/lib.sh\necho "$PWD" > /tmp/where\n',
+      '/home/deploy/bin/lib.sh': 'x=1\n',
+      '/opt/app/run.sh': '#!/bin/bash\n',
+    });
+    const r = bundleJob(input('cd /opt/app && $PWD/run.sh; "$(pwd)"/run.sh; cd; $(pwd)/bin/run.sh'), tree);
+    expect(r.command).toBe('cd "$LAMBDA_TASK_ROOT"/opt/app && "$LAMBDA_TASK_ROOT"/opt/app/run.sh; "$LAMBDA_TASK_ROOT"/opt/app/run.sh; cd; "$LAMBDA_TASK_ROOT"/home/deploy/bin/run.sh');
+    const run = r.files.find((f) => f.path === '/home/deploy/bin/run.sh');
+    expect(text(run?.content ?? new Uint8Array())).toBe(
+      '#!/bin/bash\ncd "$(dirname "$0")"\nD=$(pwd)\n. "$LAMBDA_TASK_ROOT"/home/deploy/bin/lib.sh\n. "$LAMBDA_TASK_ROOT"/home/deploy/bin/lib.sh\necho "$PWD" > /tmp/where\n',
+    );
+  });
+
   test('pushd DIR changes directory as cd does, and popd goes back: relative paths between them are read in DIR', () => {
     const r = bundleJob(
       input('/opt/run.sh'),

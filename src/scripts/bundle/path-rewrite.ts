@@ -33,6 +33,10 @@ export class PathRewriter extends SecretRewriter {
         // ~/x: replace the tilde by the task root and the home directory
         const home = ctx.scope.vars.get('HOME')?.text ?? '';
         this.addEdit(u.key, start, start + 1, u.escape(`${TASK_ROOT}${quotePath(home)}`));
+      } else if (value.relocated) {
+        // "$HOME"/x, ${HOME}/x, $DIR/x with DIR made from HOME, "$PWD"/x: on Lambda HOME is /tmp (function.sh) and
+        // the working directory /tmp or the zip's copy, so the word becomes the bundled copy's server path
+        this.addEdit(u.key, start, end, u.escape(`${TASK_ROOT}${quotePath(path)}`));
       } else {
         this.addEdit(u.key, start, start, u.escape(TASK_ROOT));
       }

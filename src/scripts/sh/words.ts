@@ -41,11 +41,20 @@ export function applyEdits(bytes: Uint8Array, edits: Edit[], encode: (s: string)
 
 // ---- static evaluation of words ----
 
-/** A statically known value; `scriptRelative` when it derives from $0 / BASH_SOURCE (already right on Lambda). */
+/**
+ * A statically known value; `scriptRelative` when it derives from $0 / BASH_SOURCE (already right on Lambda);
+ * `relocated` when it starts from a directory that is another one on Lambda: the job's HOME as cron set it (~, $HOME,
+ * a variable made from them; function.sh makes it /tmp) or the working directory ($PWD, $(pwd): /tmp where the job
+ * starts, the zip's copy after a rewritten cd). A bundled path made from it must name the copy by its server path.
+ */
 export interface Value {
   text: string;
   scriptRelative: boolean;
+  relocated?: boolean;
 }
+
+/** `v`'s text replaced, its origin kept (the directory or a trimmed form of a relocated path is relocated too). */
+const derived = (v: Value, text: string): Value => (v.relocated ? { text, scriptRelative: v.scriptRelative, relocated: true } : { text, scriptRelative: v.scriptRelative });
 
 export interface EvalScope {
   vars: Map<string, Value>;
@@ -153,7 +162,7 @@ function lookupParam(pe: ParamExp, scope: EvalScope): Value | null {
     return scope.bashSource === null ? null : { text: scope.bashSource, scriptRelative: true };
   }
   if (pe.index) return null;
-  if (name === 'PWD' && scope.cwd !== null) return { text: scope.cwd, scriptRelative: false };
+  if (name === 'PWD' && scope.cwd !== null) return { text: scope.cwd, scriptRelative: false, relocated: true };
   return scope.vars.get(name) ?? null;
 }
 
@@ -175,7 +184,7 @@ function evalParamExp(pe: ParamExp, scope: EvalScope): Value | null {
     if (pat === null) return null;
     const t = trimPattern(base.text, pat.text, op);
     // ${0%/*} on a bare name gives the name itself: bash then runs relative to cwd; keep it simple.
-    return t === null ? null : { text: t, scriptRelative: base.scriptRelative };
+    return t === null ? null : derived(base, t);
   }
   return null; // ${x:+...}, ${x+...}: the value depends on whether x is set
 }
@@ -206,14 +215,14 @@ function evalCmdSubst(cs: CmdSubst, scope: EvalScope): Value | null {
       const prog = litOf(args[0]);
       if (prog === 'dirname' && args.length === 2) {
         const v = evalArg(args[1]);
-        return v ? { text: dirname(v.text), scriptRelative: v.scriptRelative } : null;
+        return v ? derived(v, dirname(v.text)) : null;
       }
-      if (prog === 'pwd' && scope.cwd !== null) return { text: scope.cwd, scriptRelative: false };
+      if (prog === 'pwd' && scope.cwd !== null) return { text: scope.cwd, scriptRelative: false, relocated: true };
       if ((prog === 'realpath' && args.length === 2) || (prog === 'readlink' && args.length === 3 && ['-f', '-e', '-m'].includes(litOf(args[1]) ?? ''))) {
         const v = evalArg(args[args.length - 1]);
         if (!v) return null;
         const abs = resolvePath(v.text, scope.cwd);
-        return abs === null ? null : { text: abs, scriptRelative: v.scriptRelative };
+        return abs === null ? null : derived(v, abs);
       }
       if (prog === 'basename' && args.length === 2) {
         const v = evalArg(args[1]);
@@ -238,12 +247,13 @@ function evalCdPwd(pair: readonly Stmt[], scope: EvalScope): Value | null {
   const v = evalWordInner(dirArgs[0], scope, { loose: false });
   if (!v) return null;
   const abs = resolvePath(v.text, scope.cwd);
-  return abs === null ? null : { text: abs, scriptRelative: v.scriptRelative };
+  return abs === null ? null : derived(v, abs);
 }
 
 function evalParts(parts: readonly WordPart[], scope: EvalScope, opts: EvalOpts, quoted: boolean): Value | null {
   let text = '';
   let rel = false;
+  let relocated = false;
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
     let v: Value | null = null;
@@ -257,6 +267,7 @@ function evalParts(parts: readonly WordPart[], scope: EvalScope, opts: EvalOpts,
         raw = raw.slice(slash === -1 ? raw.length : slash);
         if (user === '' && home) {
           text += home.text;
+          relocated = home.relocated === true;
         } else {
           if (!opts.loose) return null;
           text += UNKNOWN;
@@ -280,8 +291,9 @@ function evalParts(parts: readonly WordPart[], scope: EvalScope, opts: EvalOpts,
     text += v.text;
     // A value is script-relative when it *starts* from $0/BASH_SOURCE.
     if (i === 0 && v.scriptRelative) rel = true;
+    if (i === 0 && v.relocated) relocated = true;
   }
-  return { text, scriptRelative: rel };
+  return relocated ? { text, scriptRelative: rel, relocated } : { text, scriptRelative: rel };
 }
 
 function evalWordInner(word: Word | null, scope: EvalScope, opts: EvalOpts): Value | null {
