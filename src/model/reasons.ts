@@ -43,6 +43,8 @@ export interface ReasonArgs {
   /** this-machine: read from this machine's /etc (source: which file); default: UTC, nothing said a zone. */
   'timezone-assumed': { kind: 'this-machine'; zone: string; source: string } | { kind: 'default' };
   'tz-variable': { tz: string };
+  /** cronie's RANDOM_DELAY above the line (value as written; minutes: as cronie reads it, at least 2). */
+  'random-delay': { value: string; minutes: number };
   /**
    * A CRON_TZ on a server whose cron (Debian's, Ubuntu's) has none: the lines below it ran in the server's zone
    * (serverZone; absent when not known, and then read as UTC), not in cronTz. Said at the CRON_TZ line.

@@ -94,6 +94,13 @@ export function startEntry(entry: CronEntry, crontab: Crontab, options: EntryOpt
   if (entry.environment.TZ !== undefined && entry.environment.TZ !== zone) {
     warnings.push(at({ code: 'tz-variable', args: { tz: entry.environment.TZ } }));
   }
+  // cronie starts the jobs below RANDOM_DELAY=N a random 0..N-1 minutes late (one draw per crond start); the function
+  // runs at the scheduled minute. A note, not a schedule difference: the job could not count on any one delay.
+  const delay = entry.environment.RANDOM_DELAY;
+  if (delay !== undefined && options.cron !== 'debian' && randomDelayMinutes(delay) >= 2) {
+    const setOn = crontab.variables.filter((v) => v.name === 'RANDOM_DELAY' && v.line < entry.source.line).pop();
+    warnings.push({ code: 'random-delay', args: { value: delay, minutes: randomDelayMinutes(delay) }, file: entry.source.file, line: setOn?.line ?? entry.source.line, field: 'RANDOM_DELAY' });
+  }
 
   const spec = entry.spec!;
   const rule = dayRule(spec);
@@ -138,4 +145,16 @@ function inexactArgs(plan: SchedulePlan): InexactArgs {
 /** cronstrue for people: the original 5-field line, or an AWS expression (day-of-week 1 = Sunday there). */
 export function describe(expression: string, aws: boolean): string {
   return aws ? cronWords(`0 ${expression.replace(/^cron\(|\)$/g, '')}`, true) : cronWords(expression);
+}
+
+/**
+ * The most minutes cronie delays by for RANDOM_DELAY=value, as entry.c load_entry() reads it: strtol (leading blanks,
+ * a sign, the leading digits; no digits is 0), and a value below 0 or above 24*60 is logged as bad and ignored. The
+ * delay is floor(value * scale), scale in [0, 1): 0 and 1 never delay.
+ */
+export function randomDelayMinutes(value: string): number {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(\d+)/.exec(value);
+  if (!m) return 0;
+  const n = Number(m[2]) * (m[1] === '-' ? -1 : 1);
+  return n >= 0 && n <= 24 * 60 ? n : 0;
 }
