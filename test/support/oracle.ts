@@ -282,16 +282,19 @@ export function oracleAwsFires(expressions: string[], target: 'rule' | 'schedule
  */
 export function oracleCronTzFires(line: string, lineZone: OracleZone | null, server: OracleZone, from: number, to: number): Set<number> {
   const c = oracleCron(line);
+  // The day is looked up only for a minute and hour that match: most minutes of a walk stop at the minute field.
   const matches = (local: number) => {
     const day = Math.floor(local / 1440);
-    const w = dayOf(day);
     const m = local - day * 1440;
-    if (!c.min[m % 60] || !c.hour[Math.floor(m / 60)] || !c.month[w.mo]) return false;
+    if (!c.min[m % 60] || !c.hour[Math.floor(m / 60)]) return false;
+    const w = dayOf(day);
+    if (!c.month[w.mo]) return false;
     const dm = c.dom[w.d];
     const k = c.dow[w.dow];
     return c.domStar || c.dowStar ? dm && k : dm || k;
   };
   const out = new Set<number>();
+  const quarters = [0, 1, 2, 3].map((q) => c.min.slice(q * 15, q * 15 + 15).some(Boolean));
   let now = from - 1;
   let gmtOff = server.offset(now);
   let virtualTime = now + gmtOff;
@@ -305,6 +308,19 @@ export function oracleCronTzFires(line: string, lineZone: OracleZone | null, ser
   };
   for (now = from; now < to; now++) {
     gmtOff = server.offset(now);
+    // A quarter hour in which the daemon wakes on time each minute (offsets change only on quarter-hour boundaries):
+    // the 1-minute case below, fifteen times, with both offsets read once.
+    if (now % 15 === 0 && now + 15 <= to && now + gmtOff - virtualTime === 1) {
+      const toLocal = lineZone ? lineZone.offset(now) : gmtOff;
+      // With an offset of whole quarter hours the fifteen local minutes share one hour and one quarter of it.
+      const local = now + toLocal;
+      const skip = toLocal % 15 === 0 && (!c.hour[Math.floor((local % 1440) / 60)] || !quarters[Math.floor((local % 60) / 15)]);
+      if (!skip) for (let k = 0; k < 15; k++) if (matches(local + k)) out.add(now + k);
+      now += 14;
+      virtualTime = now + gmtOff;
+      oldGmtOff = gmtOff;
+      continue;
+    }
     const timeRunning = now + gmtOff;
     const timeDiff = timeRunning - virtualTime;
     if (timeDiff === 1) {
