@@ -328,12 +328,14 @@ export class OutDir {
   /** Records the zips about to be written in the lock, so a run that dies midway leaves them owned. */
   announce(names: string[]): void {
     this.lock.writing = names;
-    const fd = openSync(this.lockPath, constants.O_WRONLY | constants.O_TRUNC | (constants.O_NOFOLLOW ?? 0));
+    // A new file renamed over the lock, not the lock rewritten in place: truncated and then written, it was empty for
+    // a moment, and a run starting then read no record and called the live lock foreign.
+    const temp = join(this.dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}-lock`);
     try {
-      writeFileSync(fd, this.lockText());
-      fsyncSync(fd);
+      writeNew(temp, this.lockText());
+      renameSync(temp, this.lockPath);
     } finally {
-      closeSync(fd);
+      rmSync(temp, { force: true });
     }
   }
 

@@ -22,6 +22,8 @@ import(workerData.module).then(({ OutDir }) => {
     try {
       const out = OutDir.open(workerData.dir, new Date());
       held++;
+      // A holder records the zips it is about to write in its lock (announce), as package does before writing.
+      for (let k = 0; k < workerData.announces; k++) out.announce(['a-' + k + '.zip', 'b-' + k + '.zip']);
       out.close();
     } catch (e) {
       refusals.push(String(e && e.message));
@@ -31,10 +33,10 @@ import(workerData.module).then(({ OutDir }) => {
 });
 `;
 
-function contend(dir: string, threads: number, rounds: number): Promise<{ held: number; refusals: string[] }[]> {
+function contend(dir: string, threads: number, rounds: number, announces = 0): Promise<{ held: number; refusals: string[] }[]> {
   return Promise.all(
     Array.from({ length: threads }, () => new Promise<{ held: number; refusals: string[] }>((resolve, reject) => {
-      const w = new Worker(CONTENDER, { eval: true, workerData: { module: `file://${OUTDIR}`, dir, rounds } });
+      const w = new Worker(CONTENDER, { eval: true, workerData: { module: `file://${OUTDIR}`, dir, rounds, announces } });
       w.once('message', resolve);
       w.once('error', reject);
     })),
@@ -52,5 +54,16 @@ describe('the --out lock when runs start at once', () => {
     const other = refusals.filter((m) => !/another cron2lambda package run \(pid \d+ on .*\) is writing to/.test(m));
     expect(other.slice(0, 3)).toEqual([]);
     expect(results.reduce((n, r) => n + r.held, 0)).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('is never read half-made while its holder records the zips it is about to write', async () => {
+    // announce() rewrote the lock in place (truncate, then write): a run starting then read an empty lock and called
+    // it foreign, asking the user to remove a live run's lock.
+    const dir = mkdtempSync(join(tmpdir(), 'c2l-outlock-'));
+    const results = await contend(dir, 4, 150, 20);
+    const refusals = results.flatMap((r) => r.refusals);
+    expect(refusals.length).toBeGreaterThan(0);
+    const other = refusals.filter((m) => !/another cron2lambda package run \(pid \d+ on .*\) is writing to/.test(m));
+    expect(other.slice(0, 3)).toEqual([]);
   }, 60_000);
 });
