@@ -31,11 +31,16 @@ export abstract class Runner extends StatementWalker {
 
   /**
    * `bash -c 'string'` (a new shell) or `eval 'string'` (`sameShell`: this shell, its variables and directory):
-   * analyze the string as shell code when it is a plain literal.
+   * analyze the string as shell code when it is a plain literal. Any other string (built from variables, escaped,
+   * spliced from parts) runs code the analysis does not read, so nothing it runs is bundled or rewritten: an
+   * `unresolved` finding, else the job would be planned ready and fail on Lambda.
    */
   protected shellString(w: Word, ctx: Ctx, sameShell = false): void {
     const parts = w.parts;
-    if (parts.length !== 1) return;
+    if (parts.length !== 1) {
+      this.unreadableCode(w, ctx);
+      return;
+    }
     const p = parts[0];
     let innerText: string | null = null;
     let escape = identity;
@@ -53,7 +58,10 @@ export abstract class Runner extends StatementWalker {
       innerText = p.value;
       base = p.pos;
     }
-    if (innerText === null) return;
+    if (innerText === null) {
+      this.unreadableCode(w, ctx);
+      return;
+    }
     const parsed = parseShell(innerText);
     if (!parsed.file) return;
     const outer = ctx.unit;
@@ -75,6 +83,11 @@ export abstract class Runner extends StatementWalker {
     const scope = this.execScope(ctx, ctx.scope.dollar0);
     const inner: Ctx = { ...ctx, unit, scope, exported: new Set(ctx.exported), topLevel: false };
     this.visitStmts(parsed.file.stmts, inner);
+  }
+
+  /** A `-c`/`eval` string the analysis cannot read (see shellString). */
+  protected unreadableCode(w: Word, ctx: Ctx): void {
+    this.unresolved(ctx, w, this.word(w, ctx).raw, 'shell code');
   }
 
   protected shellInvocation(args: readonly Word[], vals: Array<string | null>, ctx: Ctx): void {
