@@ -112,7 +112,7 @@ const FINDING_TEXT: FindingText = {
   network: (a) => `talks to ${a.hosts.join(', ')}`,
   unresolved: (a) =>
     a.role === 'shell code'
-      ? `runs shell code the analysis cannot read (the -c or eval string ${a.reference}): what it runs is not bundled; check it and bundle what it needs`
+      ? `runs shell code the analysis cannot read (a -c or eval string ${a.reference ? `built from ${a.reference.split(' ').join(', ')} when the job runs` : 'with escapes, or of several words'}): what it runs is not bundled; check it and bundle what it needs`
       : a.role === 'the program'
         ? `runs a program named when the job runs (${a.reference}), which the analysis cannot resolve: it is not bundled; check what it runs and bundle it`
         : `cannot tell statically which file ${a.role} ${a.reference} is; check that it is bundled`,

@@ -18,16 +18,23 @@ const unresolved = (command: string) =>
 
 describe('code the analysis cannot read is a finding, not ready', () => {
   test.each([
-    ['sh -c "$HOME/x.sh"', ['3 shell code: "$HOME/x.sh"']],
-    ['D=/opt; bash -c "$D/x.sh"', ['3 shell code: "$D/x.sh"']],
-    ['eval "\\$HOME/x.sh"', ['3 shell code: "\\$HOME/x.sh"']],
-    ['eval "$CMD"', ['3 shell code: "$CMD"']],
+    ['sh -c "$HOME/x.sh"', ['3 shell code: $HOME']],
+    ['D=/opt; bash -c "$D/x.sh"', ['3 shell code: $D']],
+    ['eval "\\$HOME/x.sh"', ['3 shell code: ']],
+    ['eval "$CMD"', ['3 shell code: $CMD']],
     ['for f in $HOME/x.sh; do $f; done', ['3 the program: $f']],
     ['for f in $HOME/x.sh; do "$f"; done', ['3 the program: "$f"']],
   ])('%s', (command, expected) => {
     const a = analyse(command);
     expect(unresolved(command)).toEqual(expected);
     expect(a.verdict).toBe('needs-attention');
+  });
+
+  test('the finding names the expansions a string is built from, never its text (a credential in it is not detected)', () => {
+    expect(unresolved('sh -c "mysql --password=PlantedPw123 -h $H ${P:-PlantedDefault} $(cat /x) $H"; eval echo $X')).toEqual([
+      '3 shell code: $H $P $(...)',
+      '3 shell code: $X',
+    ]);
   });
 
   test('no false alarm: literal strings, known variable programs, builtins and PATH commands named literally', () => {

@@ -183,7 +183,7 @@ export class Tracer extends Runner {
         // `eval 'literal code'` runs the code in this shell: analysed like the lines around it; eval of several
         // words (joined with spaces) is not read
         if (args.length === 2) this.shellString(args[1], ctx, true);
-        else if (args.length > 2) this.unreadableCode(args[1], ctx);
+        else if (args.length > 2) this.unreadableCode(args.slice(1), ctx);
         return;
       default:
         break;
