@@ -110,7 +110,12 @@ const FINDING_TEXT: FindingText = {
     }
   },
   network: (a) => `talks to ${a.hosts.join(', ')}`,
-  unresolved: (a) => `cannot tell statically which file ${a.role} ${a.reference} is; check that it is bundled`,
+  unresolved: (a) =>
+    a.role === 'shell code'
+      ? `runs shell code the analysis cannot read (a -c or eval string ${a.reference ? `built from ${a.reference.split(' ').join(', ')} when the job runs` : 'with escapes, or of several words'}): what it runs is not bundled; check it and bundle what it needs`
+      : a.role === 'the program'
+        ? `runs a program named when the job runs (${a.reference}), which the analysis cannot resolve: it is not bundled; check what it runs and bundle it`
+        : `cannot tell statically which file ${a.role} ${a.reference} is; check that it is bundled`,
   'parse-error': (a) => `cannot parse ${a.heredoc ? `the heredoc given to a shell in ${a.path ?? 'the crontab command'}` : (a.path ?? 'the crontab command')}: ${a.error}`,
   'credential-file': (a) =>
     `${linked(a.path, a.link)} is a credential file; it is not copied into the zip: put what the job needs from it in SSM Parameter Store or Secrets Manager and read it at run time`,

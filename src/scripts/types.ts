@@ -116,8 +116,11 @@ export interface RuntimeRef {
   day: string;
 }
 
-/** What a reference names, in the words of its finding: the program run, a sourced file, a script given to a shell. */
-export type ReferenceRole = 'program' | 'the program' | 'sourced file' | 'script';
+/**
+ * What a reference names, in the words of its finding: the program run, a sourced file, a script given to a shell;
+ * `shell code`: a `-c` or `eval` string the analysis cannot read (built from variables, escaped, several words).
+ */
+export type ReferenceRole = 'program' | 'the program' | 'sourced file' | 'script' | 'shell code';
 
 /** The values of each finding's sentence, by code. A code with several sentences says which by `kind`. */
 export interface FindingArgs {

@@ -253,3 +253,28 @@ describe('a job that names its files from the working directory', () => {
     expect(runs.map((r) => r.stdout)).toEqual(['opt\n', 'lib\n']);
   }, SLOW);
 });
+
+describe('a job that runs code the analysis cannot read', () => {
+  // a `-c` or eval string built from variables, a program named by a loop variable: what they run is not bundled
+  // (it fails on Lambda), so the plan must not call the job ready, and must say why
+  it('sh -c "$HOME/...", bash -c "$D/...", eval "$CMD", a for-loop program are needs-attention with an unresolved finding', () => {
+    const root = makeServer({
+      'etc/passwd': 'app:x:1000:1000::/home/app:/bin/bash\n',
+      'home/app/bin/x.sh': '#!/bin/bash\necho x\n',
+      'var/spool/cron/crontabs/app':
+        'CRON_TZ=UTC\nCMD=/home/app/bin/x.sh\n' +
+        '0 1 * * * sh -c "$HOME/bin/x.sh"\n0 2 * * * D=/home/app/bin; bash -c "$D/x.sh"\n0 3 * * * eval "$CMD"\n' +
+        '0 4 * * * for f in $HOME/bin/x.sh; do "$f"; done\n0 5 * * * $HOME/bin/x.sh\n',
+    });
+    const crontab = join(root, 'var/spool/cron/crontabs/app');
+    const plan = JSON.parse(cli(['plan', crontab, '--root', root, '--json']).stdout) as {
+      jobs: Array<{ verdict: string; files: string[]; findings: Array<{ code: string }>; verdictReasons: string[] }>;
+    };
+    expect(plan.jobs.map((j) => j.verdict)).toEqual(['needs-attention', 'needs-attention', 'needs-attention', 'needs-attention', 'ready']);
+    for (const j of plan.jobs.slice(0, 4)) {
+      expect(j.findings.map((f) => f.code)).toContain('unresolved');
+      expect(j.verdictReasons.join('\n')).toMatch(/cannot (read|resolve)[^\n]*not bundled/);
+    }
+    expect(plan.jobs[4].files).toEqual(['/home/app/bin/x.sh']);
+  }, SLOW);
+});

@@ -74,7 +74,9 @@ export class Tracer extends Runner {
 
     if (!v0) {
       this.trace.commands.push(commandUse(ctx, line, argv, via, posix.basename(argv[0].loose), 'dynamic'));
-      if (argv[0].loose.includes('/') || /\.(sh|bash)$/.test(argv[0].loose)) this.unresolved(ctx, w0, argv[0].raw, 'the program');
+      // a program named by a value only known when the job runs (a loop variable, an unset variable, $(...)):
+      // whatever it is, it is not bundled nor followed
+      this.unresolved(ctx, w0, argv[0].raw, 'the program');
       return;
     }
     const prog = v0.text;
@@ -178,8 +180,10 @@ export class Tracer extends Runner {
         for (const v of vals.slice(1)) if (v && !v.startsWith('-')) ctx.exported.add(v.split('=')[0]);
         return;
       case 'eval':
-        // `eval 'literal code'` runs the code in this shell: analysed like the lines around it
+        // `eval 'literal code'` runs the code in this shell: analysed like the lines around it; eval of several
+        // words (joined with spaces) is not read
         if (args.length === 2) this.shellString(args[1], ctx, true);
+        else if (args.length > 2) this.unreadableCode(args.slice(1), ctx);
         return;
       default:
         break;

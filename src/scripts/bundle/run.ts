@@ -2,7 +2,7 @@
 // interpreters, executed files (each walked once per job), and the job's shell functions. follow.ts (layer 6b)
 // decides, command by command, what is run; this layer walks what it hands on.
 import { isSystemPath } from '../al2023.js';
-import { evalWord, parseShell, resolvePath, type Node, type Word } from '../sh/index.js';
+import { evalWord, parseShell, resolvePath, type Node, type Word, type WordPart } from '../sh/index.js';
 import { MAX_NESTING, MAX_SCRIPT_BYTES, refusalFinding, tooLarge } from '../policy.js';
 import { makeFinding } from '../types.js';
 import { type WordInfo } from './types.js';
@@ -31,11 +31,16 @@ export abstract class Runner extends StatementWalker {
 
   /**
    * `bash -c 'string'` (a new shell) or `eval 'string'` (`sameShell`: this shell, its variables and directory):
-   * analyze the string as shell code when it is a plain literal.
+   * analyze the string as shell code when it is a plain literal. Any other string (built from variables, escaped,
+   * spliced from parts) runs code the analysis does not read, so nothing it runs is bundled or rewritten: an
+   * `unresolved` finding, else the job would be planned ready and fail on Lambda.
    */
   protected shellString(w: Word, ctx: Ctx, sameShell = false): void {
     const parts = w.parts;
-    if (parts.length !== 1) return;
+    if (parts.length !== 1) {
+      this.unreadableCode([w], ctx);
+      return;
+    }
     const p = parts[0];
     let innerText: string | null = null;
     let escape = identity;
@@ -53,7 +58,10 @@ export abstract class Runner extends StatementWalker {
       innerText = p.value;
       base = p.pos;
     }
-    if (innerText === null) return;
+    if (innerText === null) {
+      this.unreadableCode([w], ctx);
+      return;
+    }
     const parsed = parseShell(innerText);
     if (!parsed.file) return;
     const outer = ctx.unit;
@@ -75,6 +83,17 @@ export abstract class Runner extends StatementWalker {
     const scope = this.execScope(ctx, ctx.scope.dollar0);
     const inner: Ctx = { ...ctx, unit, scope, exported: new Set(ctx.exported), topLevel: false };
     this.visitStmts(parsed.file.stmts, inner);
+  }
+
+  /**
+   * A `-c`/`eval` string the analysis cannot read (see shellString). Its reference names only the expansions it is
+   * built from ($NAME, $(...)), never its text: a credential written in the string is not found by the secret
+   * detectors (the string is not read as a command), and the finding's sentence is printed.
+   */
+  protected unreadableCode(words: readonly Word[], ctx: Ctx): void {
+    const found: string[] = [];
+    for (const w of words) expansionsOf(w.parts, found);
+    this.unresolved(ctx, words[0], found.join(' '), 'shell code');
   }
 
   protected shellInvocation(args: readonly Word[], vals: Array<string | null>, ctx: Ctx): void {
@@ -192,4 +211,19 @@ export abstract class Runner extends StatementWalker {
     this.visitStmts(parsed.file.stmts, inner);
     this.flushFunctions(inner);
   }
+}
+
+/** The expansions a word is built from, each once, as `$NAME`, `$(...)`, `$((...))`, `<(...)`: no text of the word. */
+function expansionsOf(parts: readonly WordPart[], out: string[] = []): string[] {
+  const add = (e: string) => {
+    if (!out.includes(e)) out.push(e);
+  };
+  for (const p of parts) {
+    if (p.type === 'ParamExp') add(`$${p.param}`);
+    else if (p.type === 'CmdSubst') add('$(...)');
+    else if (p.type === 'ArithmExp') add('$((...))');
+    else if (p.type === 'ProcSubst') add(`${p.op}...)`);
+    else if (p.type === 'DblQuoted') expansionsOf(p.parts, out);
+  }
+  return out;
 }
