@@ -41,7 +41,10 @@ export function runtimeLabel(r: RuntimeRef): string {
 /** "a (link to b)" when the path is a link. */
 const linked = (path: string, link: string | undefined): string => `${path}${link !== undefined ? ` (a link to ${link})` : ''}`;
 
-function writeText(where: string, how: string): string {
+function writeText(where: string, how: string, lambdaPath: string | undefined): string {
+  if (lambdaPath !== undefined) {
+    return `writes ${where} (${how}) in the job's HOME: on Lambda HOME, where the job starts, is /tmp, so it writes ${lambdaPath}, which works but is gone by the next run; keep what a later run needs in S3, DynamoDB or SSM Parameter Store, and send output to CloudWatch Logs`;
+  }
   return `writes ${where} (${how}): on Lambda only /tmp is writable, and /tmp does not persist between runs; write to /tmp and ship results to S3, or send output to CloudWatch Logs`;
 }
 
@@ -81,7 +84,7 @@ const FINDING_TEXT: FindingText = {
       ? `${a.program} talks to a database on the server itself (no remote host option); Lambda has no local database: point it at a reachable host (e.g. RDS) over the VPC`
       : `${a.program} calls a service on localhost, which does not exist on Lambda`,
   'remote-host': (a) => `${a.program} connects to ${a.hosts.join(', ')}: the function needs a network path (VPC, security group, SSH key from Secrets Manager)`,
-  'write-outside-tmp': (a) => writeText(a.path, a.op !== undefined ? `redirection ${a.op}` : (a.program ?? '')),
+  'write-outside-tmp': (a) => writeText(a.path, a.op !== undefined ? `redirection ${a.op}` : (a.program ?? ''), a.lambdaPath),
   'output-redirect': (a) => `the job's output goes to ${a.target} (${a.op}); on Lambda stdout and stderr go to CloudWatch Logs, so cron2lambda drops this redirection`,
   flock: (a) =>
     a.replaced

@@ -140,8 +140,11 @@ export interface FindingArgs {
   'service-control': { program: string };
   'local-service': { kind: 'database' | 'localhost'; program: string };
   'remote-host': { program: string; hosts: string[] };
-  /** `program` for a command that writes (cp, tee, ...), `op` for a redirection. */
-  'write-outside-tmp': { path: string; op?: string; program?: string };
+  /**
+   * `program` for a command that writes (cp, tee, ...), `op` for a redirection; `lambdaPath` when the path is under
+   * the job's HOME (or relative to where cron starts it), which is /tmp on Lambda: the write works there, as this path.
+   */
+  'write-outside-tmp': { path: string; op?: string; program?: string; lambdaPath?: string };
   'output-redirect': { target: string; op: string };
   flock: { lock: string; replaced: boolean; kept?: FlockKeptReason };
   mail: { program: string };

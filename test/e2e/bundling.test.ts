@@ -1,5 +1,5 @@
 // Issue 7, "What may be bundled" and bad input inside script analysis: through the CLI, as users run it.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -230,6 +230,40 @@ describe('a job that names its files from HOME', () => {
       expect(r.stderr, `line ${h + 1}`).toContain('delivery 1: response {"exitCode":0');
       // words that only use HOME at run time keep it: HOME is /tmp on Lambda, and cd ~ goes there
       expect(r.stdout, `line ${h + 1}`).toBe('profile\nlib-a\nlib-b\nlib-c\n/tmp\nhome=/tmp\n');
+    }
+  }, SLOW);
+});
+
+describe('a job that keeps state in HOME', () => {
+  // cron starts the job in its HOME; on Lambda HOME and the starting directory are /tmp, so writes there work (the
+  // local runtime's /tmp is this machine's: the test names its own directory there and removes it)
+  it('writes ~/x, "$HOME"/x and a relative file: the plan says they land in /tmp and do not last, and on Lambda they work', () => {
+    const dir = `c2l-homewrite-${process.pid}-${Date.now()}`;
+    const script =
+      `#!/bin/bash\nset -e\nmkdir -p ~/${dir}\necho cached > ~/${dir}/x\ndate +%s > "$HOME/${dir}/last-run"\n` +
+      `echo logged >> ${dir}/out.log\ncat ~/${dir}/x ${dir}/out.log\npwd\n`;
+    const root = makeServer({
+      'etc/passwd': 'app:x:1000:1000::/home/app:/bin/bash\n',
+      'home/app/bin/run.sh': script,
+      'var/spool/cron/crontabs/app': 'CRON_TZ=UTC\n0 1 * * * ~/bin/run.sh\n',
+    });
+    const crontab = join(root, 'var/spool/cron/crontabs/app');
+    const plan = JSON.parse(cli(['plan', crontab, '--root', root, '--json']).stdout) as {
+      jobs: Array<{ verdict: string; findings: Array<{ code: string; line: number; message: string }> }>;
+    };
+    const writes = plan.jobs[0].findings.filter((f) => f.code === 'write-outside-tmp');
+    expect(plan.jobs[0].verdict).toBe('needs-attention');
+    expect(writes.map((f) => f.line)).toEqual([3, 4, 5, 6]);
+    expect(writes[1].message).toContain(`writes /home/app/${dir}/x (redirection >) in the job's HOME: on Lambda HOME, where the job starts, is /tmp, so it writes /tmp/${dir}/x, which works but is gone by the next run`);
+    expect(writes[3].message).toContain(`so it writes /tmp/${dir}/out.log`);
+    for (const f of writes) expect(f.message).not.toContain('only /tmp is writable');
+    try {
+      const r = cli(['invoke', crontab, '--root', root, '--line', '2', '--time', '2027-01-04T01:00:05Z']);
+      expect(r.stderr).toContain('delivery 1: response {"exitCode":0');
+      expect(r.stdout).toBe('cached\nlogged\n/tmp\n');
+      expect(readFileSync(join('/tmp', dir, 'last-run'), 'utf8')).toMatch(/^[0-9]+\n$/);
+    } finally {
+      rmSync(join('/tmp', dir), { recursive: true, force: true });
     }
   }, SLOW);
 });

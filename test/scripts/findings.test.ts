@@ -163,3 +163,52 @@ describe('aws-cli permissions with expanded arguments', () => {
     expect(awsPermissions(['aws', 's3', 'cp', 's3://b/k', null])).toEqual(['s3:GetObject']);
   });
 });
+
+describe('writes under the job HOME', () => {
+  // cron starts the job in its HOME; on Lambda function.sh sets HOME, and the directory the job starts in, to /tmp
+  // (the home directory is not there): such a write works there, only what it keeps is gone by the next run
+  test('a script keeping state in HOME or where cron starts it: the finding names the path on Lambda (/tmp/...), the sentence says the write works but does not last', () => {
+    const script =
+      '#!/bin/bash\nmkdir -p ~/.cache\necho x > ~/.cache/x\ndate > "$HOME/last-run"\necho y >> out.log\ntouch ${HOME}/stamp\n' +
+      'cd /opt/app && echo z > "$PWD/state"\n';
+    const a = analyzeJob(
+      { command: '/home/app/bin/job.sh', shell: '/bin/bash', environment: {}, home: '/home/app', file: '/var/spool/cron/crontabs/app', line: 2 },
+      memoryReader({ '/home/app/bin/job.sh': script, '/opt/app/run.sh': '' }),
+    );
+    const writes = a.findings.filter((f) => f.code === 'write-outside-tmp');
+    expect(writes.map((f) => [f.line, f.args])).toEqual([
+      [2, { path: '/home/app/.cache', program: 'mkdir', lambdaPath: '/tmp/.cache' }],
+      [3, { path: '/home/app/.cache/x', op: '>', lambdaPath: '/tmp/.cache/x' }],
+      [4, { path: '/home/app/last-run', op: '>', lambdaPath: '/tmp/last-run' }],
+      [5, { path: '/home/app/out.log', op: '>>', lambdaPath: '/tmp/out.log' }],
+      [6, { path: '/home/app/stamp', program: 'touch', lambdaPath: '/tmp/stamp' }],
+      // after a cd into a bundled directory the job is in the read-only task root: that write fails on Lambda
+      [7, { path: '/opt/app/state', op: '>' }],
+    ]);
+    const texts = writes.map((f) => findingMessage(f));
+    expect(texts[1]).toBe(
+      "writes /home/app/.cache/x (redirection >) in the job's HOME: on Lambda HOME, where the job starts, is /tmp, so it writes /tmp/.cache/x, which works but is gone by the next run; keep what a later run needs in S3, DynamoDB or SSM Parameter Store, and send output to CloudWatch Logs",
+    );
+    for (const t of texts.slice(0, 5)) expect(t).not.toContain('only /tmp is writable');
+    expect(texts[5]).toContain('on Lambda only /tmp is writable');
+    // state kept in HOME does not survive: still a warning
+    expect(writes.every((f) => f.severity === 'warning')).toBe(true);
+    expect(a.verdict).toBe('needs-attention');
+  });
+
+  test('a HOME the script sets itself, or one Lambda has too, is not moved to /tmp', () => {
+    const a = analyzeJob(
+      { command: '/srv/job.sh', shell: '/bin/bash', environment: {}, home: '/home/app', file: '/etc/crontab', line: 1 },
+      memoryReader({ '/srv/job.sh': '#!/bin/bash\nHOME=/srv/data\necho x > "$HOME/state"\n' }),
+    );
+    expect(a.findings.filter((f) => f.code === 'write-outside-tmp').map((f) => [f.line, f.args])).toEqual([[3, { path: '/srv/data/state', op: '>' }]]);
+    const b = analyzeJob(
+      { command: '/srv/job.sh', shell: '/bin/bash', environment: {}, home: '/var', file: '/etc/crontab', line: 1 },
+      memoryReader({ '/srv/job.sh': '#!/bin/bash\necho x > ~/state\necho y > rel\n' }),
+    );
+    expect(b.findings.filter((f) => f.code === 'write-outside-tmp').map((f) => [f.line, f.args])).toEqual([
+      [2, { path: '/var/state', op: '>' }],
+      [3, { path: '/var/rel', op: '>' }],
+    ]);
+  });
+});

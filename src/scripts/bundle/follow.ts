@@ -25,11 +25,11 @@ import { quotePath } from './splice.js';
  * A command's trace record, its fields written out: a record is made for every command of every script, and one
  * spread from a shared base (then given a path) cost more than all the rest of following the command.
  */
-function commandUse(ctx: Ctx, line: number, argv: WordInfo[], via: string | undefined, name: string, resolution: Resolution): CommandUse {
+function commandUse(ctx: Ctx, line: number, argv: WordInfo[], via: string | undefined, name: string, resolution: Resolution, cwdHome: boolean): CommandUse {
   const { file, crontab } = ctx.unit;
   return via
-    ? { file, line, crontab, topLevel: ctx.topLevel, inLoop: ctx.inLoop, argv, cwd: ctx.scope.cwd, via, name, resolution }
-    : { file, line, crontab, topLevel: ctx.topLevel, inLoop: ctx.inLoop, argv, cwd: ctx.scope.cwd, name, resolution };
+    ? { file, line, crontab, topLevel: ctx.topLevel, inLoop: ctx.inLoop, argv, cwd: ctx.scope.cwd, cwdHome, via, name, resolution }
+    : { file, line, crontab, topLevel: ctx.topLevel, inLoop: ctx.inLoop, argv, cwd: ctx.scope.cwd, cwdHome, name, resolution };
 }
 
 /** The PATH a command is looked up in: the job's own, else cron's. */
@@ -73,7 +73,7 @@ export class Tracer extends Runner {
     }
 
     if (!v0) {
-      this.trace.commands.push(commandUse(ctx, line, argv, via, posix.basename(argv[0].loose), 'dynamic'));
+      this.trace.commands.push(commandUse(ctx, line, argv, via, posix.basename(argv[0].loose), 'dynamic', this.cwdHome(ctx)));
       // a program named by a value only known when the job runs (a loop variable, an unset variable, $(...)):
       // whatever it is, it is not bundled nor followed
       this.unresolved(ctx, w0, argv[0].raw, 'the program');
@@ -81,7 +81,7 @@ export class Tracer extends Runner {
     }
     const prog = v0.text;
     const name = prog.includes('/') ? posix.basename(prog) : prog;
-    const use = commandUse(ctx, line, argv, via, name, 'not-found');
+    const use = commandUse(ctx, line, argv, via, name, 'not-found', this.cwdHome(ctx));
     this.trace.commands.push(use);
 
     // ---- resolve the program ----

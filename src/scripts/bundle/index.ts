@@ -43,8 +43,8 @@ export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
   const env = new Map<string, Value>();
   // the job's HOME (the crontab's, else the owner's): on Lambda function.sh sets HOME to /tmp when that directory is
   // not there, so paths made from it are marked
-  if (input.home !== null) env.set('HOME', { text: input.home, scriptRelative: false, relocated: true });
-  for (const [k, v] of Object.entries(input.environment)) env.set(k, k === 'HOME' ? { text: v, scriptRelative: false, relocated: true } : { text: v, scriptRelative: false });
+  if (input.home !== null) env.set('HOME', { text: input.home, scriptRelative: false, relocated: 'home' });
+  for (const [k, v] of Object.entries(input.environment)) env.set(k, k === 'HOME' ? { text: v, scriptRelative: false, relocated: 'home' } : { text: v, scriptRelative: false });
   if (!env.has('PATH')) env.set('PATH', { text: CRON_DEFAULT_PATH, scriptRelative: false });
   const home = env.get('HOME')?.text ?? null;
 

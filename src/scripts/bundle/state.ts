@@ -3,7 +3,7 @@
 // flock, statements, commands), each in its own module, as one class chain so that the traversal reads as one.
 import {
   evalWord,
-  evalWordLoose,
+  evalWordLooseValue,
   isAscii,
   literalWord,
   plainWord,
@@ -14,6 +14,7 @@ import {
   type Word,
 } from '../sh/index.js';
 import { posix } from 'node:path';
+import { isLambdaDir } from '../al2023.js';
 import type { FileReader } from '../reader.js';
 import { type Finding } from '../types.js';
 import { emptyTrace, type Trace, type WordInfo } from './types.js';
@@ -56,6 +57,7 @@ export class BundleState {
   protected readonly secretVars = new Map<string, string>();
   protected readonly refused = new Set<string>();
   protected totalBytes = 0;
+  private jobHome: string | null | undefined;
 
   constructor(
     protected readonly reader: FileReader,
@@ -80,13 +82,36 @@ export class BundleState {
     const plain = plainWord(w);
     if (plain !== null) return { raw: this.raw(ctx, w.pos, w.end), value: plain, loose: plain, literal: plain, line: w.line + ctx.unit.lineBase };
     const v = evalWord(w, ctx.scope);
-    return {
+    const loose = v ?? evalWordLooseValue(w, ctx.scope);
+    const info: WordInfo = {
       raw: this.raw(ctx, w.pos, w.end),
       value: v ? v.text : null,
-      loose: v ? v.text : evalWordLoose(w, ctx.scope),
+      loose: loose.text,
       literal: literalWord(w),
       line: w.line + ctx.unit.lineBase,
     };
+    const home = loose.relocated === 'home' || (loose.relocated === 'cwd' && this.cwdHome(ctx)) ? this.movedHome() : null;
+    if (home !== null) info.home = home;
+    return info;
+  }
+
+  /**
+   * The job's HOME (normalized) when Lambda has it at /tmp: function.sh sets HOME, and starts the job, in /tmp when the
+   * home directory is not there (a directory every Lambda has, isLambdaDir, stays as it is). Null without a HOME.
+   */
+  protected movedHome(): string | null {
+    if (this.jobHome === undefined) {
+      const text = this.env.get('HOME')?.text;
+      const home = text !== undefined && text.startsWith('/') ? posix.normalize(text).replace(/(.)\/+$/, '$1') : null;
+      this.jobHome = home !== null && !isLambdaDir(home) ? home : null;
+    }
+    return this.jobHome;
+  }
+
+  /** Is the shell in the directory cron starts the job in (its HOME), which is /tmp on Lambda? */
+  cwdHome(ctx: Ctx): boolean {
+    const home = this.movedHome();
+    return home !== null && ctx.anchor.kind === 'initial' && ctx.scope.cwd !== null && posix.normalize(ctx.scope.cwd).replace(/(.)\/+$/, '$1') === home;
   }
 
   /**

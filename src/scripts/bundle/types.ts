@@ -51,6 +51,11 @@ export interface WordInfo {
   /** Value when the word has no expansion at all (a literal), else null. */
   literal: string | null;
   line: number;
+  /**
+   * The job's HOME (its server path) when the value starts from it (~, $HOME, $PWD where the job starts) and Lambda
+   * has it at /tmp instead: function.sh makes HOME, and the directory the job starts in, /tmp when it is not there.
+   */
+  home?: string;
 }
 
 export type Resolution = 'builtin' | 'function' | 'bundled' | 'system' | 'not-found' | 'missing-file' | 'dynamic';
@@ -75,6 +80,8 @@ export interface CommandUse {
   stripped?: boolean;
   /** Current directory when the command runs, when known. */
   cwd?: string | null;
+  /** cwd is the job's HOME where cron starts the job, and /tmp on Lambda (see WordInfo.home). */
+  cwdHome?: boolean;
 }
 
 export interface RedirectUse {
@@ -88,6 +95,8 @@ export interface RedirectUse {
   /** Absolute target path when known. */
   path: string | null;
   cwd?: string | null;
+  /** cwd is the job's HOME where cron starts the job, and /tmp on Lambda (see WordInfo.home). */
+  cwdHome?: boolean;
   /** The file opened only for a flock the job-level lock replaced: the bundled copy opens /dev/null instead. */
   lockFile?: boolean;
 }

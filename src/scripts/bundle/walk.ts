@@ -101,6 +101,7 @@ export abstract class StatementWalker extends FlockRewriter {
       target,
       path,
       cwd: ctx.scope.cwd,
+      cwdHome: this.cwdHome(ctx),
     };
     this.trace.redirects.push(use);
     if (r.n && FD_OPEN_OPS.has(op)) {

@@ -1,12 +1,11 @@
 // Per-command rules over the trace bundling records: what a command needs that Lambda lacks (root, a local
 // service, mail, a file outside /tmp, AWS permissions, ...).
-import { posix } from 'node:path';
 import { missingCommandFinding, type RuntimeView } from '../../runtime/judge.js';
 import type { CommandUse, RedirectUse, Trace, WordInfo } from '../bundle.js';
-import { UNKNOWN } from '../sh/index.js';
 import { makeFinding, type Finding } from '../types.js';
-import { isSafeWriteTarget } from './redirects.js';
+import { UNKNOWN } from '../sh/index.js';
 import { secretFinding } from './secrets.js';
+import { homeOf, outsideTmp, type OutsideTmp } from './writes.js';
 import { execAll } from '../tokens.js';
 
 // ---------------------------------------------------------------- per-command rules
@@ -223,7 +222,10 @@ function parseSleep(v: string): number | null {
   return n * mult;
 }
 
-function writeTargets(u: CommandUse): Array<{ value: string | null; loose: string }> {
+/** The path on Lambda of a write that lands in /tmp there (under the job's HOME), as an optional argument. */
+const lambdaPath = (w: OutsideTmp): { lambdaPath?: string } => (w.lambdaPath !== undefined ? { lambdaPath: w.lambdaPath } : {});
+
+function writeTargets(u: CommandUse): Array<{ value: string | null; loose: string; home?: string }> {
   const args = u.argv.slice(1);
   const operands: WordInfo[] = [];
   let targetDir: WordInfo | null = null;
@@ -245,7 +247,7 @@ function writeTargets(u: CommandUse): Array<{ value: string | null; loose: strin
     if (v !== null && v.startsWith('-') && v !== '-') continue;
     operands.push(args[i]);
   }
-  const pick = (ws: WordInfo[]) => ws.map((w) => ({ value: w.value, loose: w.loose }));
+  const pick = (ws: WordInfo[]) => ws.map((w) => ({ value: w.value, loose: w.loose, home: w.home }));
   switch (u.name) {
     case 'cp':
     case 'mv':
@@ -273,20 +275,6 @@ function writeTargets(u: CommandUse): Array<{ value: string | null; loose: strin
   }
 }
 
-/** Is this path (possibly partly unknown) a write outside /tmp? Unknown leading parts: cannot tell. */
-function outsideTmp(value: string | null, loose: string, cwd: string | null): string | null {
-  let p = value ?? loose;
-  if (p.startsWith(UNKNOWN) || p === '') return null;
-  if (!p.startsWith('/')) {
-    if (cwd === null) return null;
-    p = posix.join(cwd, p);
-  }
-  const known = p.includes(UNKNOWN) ? p.slice(0, p.indexOf(UNKNOWN)) : p;
-  if (isSafeWriteTarget(posix.normalize(known.endsWith('/') ? known.slice(0, -1) || '/' : known)) || known.startsWith('/tmp/')) return null;
-  if (known === '/' || known === '/dev/') return null;
-  return p.split(UNKNOWN).join('…');
-}
-
 export interface TraceFindingOptions {
   /** Top-level crontab redirections that outputDrops finds (line + target). */
   dropped?: Array<{ line: number; target: string }>;
@@ -312,8 +300,8 @@ export function findingsFromTrace(trace: Trace, opts: TraceFindingOptions = {}):
       continue;
     }
     if (!isWriteOp(r)) continue;
-    const where = outsideTmp(r.path ?? r.target.value, r.target.loose, r.cwd ?? null);
-    if (where !== null) push(makeFinding('write-outside-tmp', { path: where, op: r.op }, r.file, r.line, { path: where }));
+    const where = outsideTmp(r.path ?? r.target.value, r.target.loose, r.cwd ?? null, homeOf(r.target, r.cwd ?? null, r.cwdHome));
+    if (where !== null) push(makeFinding('write-outside-tmp', { path: where.path, op: r.op, ...lambdaPath(where) }, r.file, r.line, { path: where.path }));
   }
 
   // flock: replaced by the job-level lock, or kept (then a missing command below)
@@ -387,8 +375,8 @@ export function findingsFromTrace(trace: Trace, opts: TraceFindingOptions = {}):
 
     // writes by commands
     for (const t of writeTargets(u)) {
-      const where = outsideTmp(t.value, t.loose, u.cwd ?? null);
-      if (where !== null) push(makeFinding('write-outside-tmp', { path: where, program: name }, file, line, { path: where }));
+      const where = outsideTmp(t.value, t.loose, u.cwd ?? null, homeOf(t, u.cwd ?? null, u.cwdHome));
+      if (where !== null) push(makeFinding('write-outside-tmp', { path: where.path, program: name, ...lambdaPath(where) }, file, line, { path: where.path }));
     }
   }
   return out;

@@ -46,15 +46,17 @@ export function applyEdits(bytes: Uint8Array, edits: Edit[], encode: (s: string)
  * `relocated` when it starts from a directory that is another one on Lambda: the job's HOME as cron set it (~, $HOME,
  * a variable made from them; function.sh makes it /tmp) or the working directory ($PWD, $(pwd): /tmp where the job
  * starts, the zip's copy after a rewritten cd). A bundled path made from it must name the copy by its server path.
+ * Which of the two it starts from matters to a write: under HOME it lands in /tmp and works, after a cd into the
+ * zip's copy it fails.
  */
 export interface Value {
   text: string;
   scriptRelative: boolean;
-  relocated?: boolean;
+  relocated?: 'home' | 'cwd';
 }
 
 /** `v`'s text replaced, its origin kept (the directory or a trimmed form of a relocated path is relocated too). */
-const derived = (v: Value, text: string): Value => (v.relocated ? { text, scriptRelative: v.scriptRelative, relocated: true } : { text, scriptRelative: v.scriptRelative });
+const derived = (v: Value, text: string): Value => (v.relocated ? { text, scriptRelative: v.scriptRelative, relocated: v.relocated } : { text, scriptRelative: v.scriptRelative });
 
 export interface EvalScope {
   vars: Map<string, Value>;
@@ -162,7 +164,7 @@ function lookupParam(pe: ParamExp, scope: EvalScope): Value | null {
     return scope.bashSource === null ? null : { text: scope.bashSource, scriptRelative: true };
   }
   if (pe.index) return null;
-  if (name === 'PWD' && scope.cwd !== null) return { text: scope.cwd, scriptRelative: false, relocated: true };
+  if (name === 'PWD' && scope.cwd !== null) return { text: scope.cwd, scriptRelative: false, relocated: 'cwd' };
   return scope.vars.get(name) ?? null;
 }
 
@@ -217,7 +219,7 @@ function evalCmdSubst(cs: CmdSubst, scope: EvalScope): Value | null {
         const v = evalArg(args[1]);
         return v ? derived(v, dirname(v.text)) : null;
       }
-      if (prog === 'pwd' && scope.cwd !== null) return { text: scope.cwd, scriptRelative: false, relocated: true };
+      if (prog === 'pwd' && scope.cwd !== null) return { text: scope.cwd, scriptRelative: false, relocated: 'cwd' };
       if ((prog === 'realpath' && args.length === 2) || (prog === 'readlink' && args.length === 3 && ['-f', '-e', '-m'].includes(litOf(args[1]) ?? ''))) {
         const v = evalArg(args[args.length - 1]);
         if (!v) return null;
@@ -253,7 +255,7 @@ function evalCdPwd(pair: readonly Stmt[], scope: EvalScope): Value | null {
 function evalParts(parts: readonly WordPart[], scope: EvalScope, opts: EvalOpts, quoted: boolean): Value | null {
   let text = '';
   let rel = false;
-  let relocated = false;
+  let relocated: Value['relocated'];
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
     let v: Value | null = null;
@@ -267,7 +269,7 @@ function evalParts(parts: readonly WordPart[], scope: EvalScope, opts: EvalOpts,
         raw = raw.slice(slash === -1 ? raw.length : slash);
         if (user === '' && home) {
           text += home.text;
-          relocated = home.relocated === true;
+          relocated = home.relocated;
         } else {
           if (!opts.loose) return null;
           text += UNKNOWN;
@@ -291,7 +293,7 @@ function evalParts(parts: readonly WordPart[], scope: EvalScope, opts: EvalOpts,
     text += v.text;
     // A value is script-relative when it *starts* from $0/BASH_SOURCE.
     if (i === 0 && v.scriptRelative) rel = true;
-    if (i === 0 && v.relocated) relocated = true;
+    if (i === 0 && v.relocated) relocated = v.relocated;
   }
   return relocated ? { text, scriptRelative: rel, relocated } : { text, scriptRelative: rel };
 }
@@ -319,6 +321,11 @@ export function plainWord(word: Word): string | null {
 /** Value of a word with unknown parts replaced by UNKNOWN (never null). */
 export function evalWordLoose(word: Word | null, scope: EvalScope): string {
   return evalWordInner(word, scope, { loose: true })?.text ?? UNKNOWN;
+}
+
+/** evalWordLoose with where the value starts from (`relocated`), e.g. ~/.cache/$NAME. */
+export function evalWordLooseValue(word: Word | null, scope: EvalScope): Value {
+  return evalWordInner(word, scope, { loose: true }) ?? { text: UNKNOWN, scriptRelative: false };
 }
 
 /** The value of a word made only of literal text and quotes (no expansions at all), else null. */
