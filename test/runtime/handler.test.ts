@@ -1,5 +1,6 @@
 // function.sh as rendered by renderHandler, sourced by bash and its `handler` called directly (no bootstrap).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { jobPath, readTemplate, renderHandler, type HandlerInput } from '../../src/package/handler.js';
@@ -97,5 +98,24 @@ describe('handler', () => {
     const given = tempDir();
     await runHandler(input({ command: `pwd > ${dir}/pwd2`, home: given }));
     expect(readFileSync(`${dir}/pwd2`, 'utf8').trim()).toBe(given);
+  });
+
+  it('runs in /tmp when the home exists but the function may not enter it (root\'s /root: Lambda does not run as root)', () => {
+    const task = tempDir();
+    const out = tempDir();
+    const home = tempDir(); // mode 0700, owned by whoever runs the tests
+    chmodSync(task, 0o755);
+    chmodSync(out, 0o777);
+    writeFileSync(join(task, 'function.sh'), renderHandler(input({ command: `pwd > ${out}/pwd; echo "$HOME" > ${out}/home`, home })), { mode: 0o644 });
+    // Run as a user who may not enter it: nobody when the tests run as root, else the directory loses its x bits.
+    const asRoot = process.getuid?.() === 0;
+    if (!asRoot) chmodSync(home, 0o000);
+    const script = `source "$1/function.sh" && c2l_init_check && (handler); echo "status=$?"`;
+    const argv = [...(asRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : []), 'bash', '-c', script, 'bash', task];
+    const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', env: { PATH: '/usr/local/bin:/usr/bin/:/bin:/opt/bin', AWS_REGION: 'us-east-1', LAMBDA_TASK_ROOT: task } });
+    chmodSync(home, 0o700);
+    expect(r.stdout + r.stderr).toContain('status=0');
+    expect(readFileSync(`${out}/pwd`, 'utf8').trim()).toBe('/tmp');
+    expect(readFileSync(`${out}/home`, 'utf8').trim()).toBe('/tmp');
   });
 });
