@@ -69,7 +69,8 @@ export class Tracer extends Runner {
     }
     for (let i = 0; i < argv.length; i++) {
       const literal = argv[i].literal;
-      if (literal !== null && !secretIdx?.has(i)) this.valueSecrets(args[i], literal, ctx);
+      if (literal === null) this.expandedSecrets(args[i], ctx);
+      else if (!secretIdx?.has(i)) this.valueSecrets(args[i], literal, ctx);
     }
 
     if (!v0) {

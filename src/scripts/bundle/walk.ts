@@ -107,6 +107,7 @@ export abstract class StatementWalker extends FlockRewriter {
       this.fdOpens.push({ unit: ctx.unit, fd: r.n, path, start: ctx.unit.base + r.word.pos, end: ctx.unit.base + r.word.end, use });
     }
     if (target.literal !== null) this.valueSecrets(r.word, target.literal, ctx);
+    else this.expandedSecrets(r.word, ctx);
   }
 
   protected visitCmd(cmd: Command, ctx: Ctx): void {
@@ -211,7 +212,7 @@ export abstract class StatementWalker extends FlockRewriter {
       const m = secretFromAssignment(name, value.literal);
       if (m) this.secretWord(a.value, value.literal, m, ctx, name);
       else this.valueSecrets(a.value, value.literal, ctx);
-    }
+    } else if (a.value) this.expandedSecrets(a.value, ctx);
   }
 
 
