@@ -78,6 +78,9 @@ const V = {
   dynHeredoc: 'DynHeredocPlanted6',
   dynUrl: 'DynUrlPlanted7',
   dynAssign: 'DynAssignPlanted8',
+  // escaped inside the double quotes: the value the inner shell gets is Q"..., the line holds Q\"...
+  dynCronEsc: 'DynCronEscPlanted9',
+  dynEsc: 'DynEscPlanted10',
 };
 
 const CRONTAB = [
@@ -109,6 +112,7 @@ const CRONTAB = [
   '0 7 * * * /opt/app/run.sh',
   `0 8 * * * sh -c "mysql --password=${V.dynCronShC} -h $DB_HOST app"`,
   `0 9 * * * ssh backup "PGPASSWORD=${V.dynCronSsh} pg_dump -h $DB_HOST app"`,
+  `0 10 * * * sh -c "mysql -p'Q\\"${V.dynCronEsc}' -h $DB_HOST app"`,
   '',
 ].join('\n');
 
@@ -138,6 +142,7 @@ const SERVER = {
     `curl -fsS "https://deploy:${V.dynUrl}@$HOST/x"`,
     `CMD="mysqldump -p${V.dynAssign} -h $H app"`,
     'eval "$CMD"',
+    `sh -c "mysql -p'Q\\"${V.dynEsc}' -h $H"`,
     '',
   ].join('\n'),
   'opt/app/lib/keys.sh': `# deploy key\nDEPLOY_KEY="${pem(V.sourcedKey)}"\n`,
@@ -180,9 +185,9 @@ describe('issue 7: planted credentials', () => {
     const where = new Set(jobs(out).flatMap((j) => j.findings.filter((f) => f.code === 'secret').map((f) => `${f.file.replace(/^.*\/(crontab|opt\/)/, '$1')}:${f.line}`)));
     // every crontab variable line (2-17) and every job line with a credential
     for (let line = 2; line <= 17; line++) expect(where, `crontab:${line}`).toContain(`crontab:${line}`);
-    for (const line of [19, 20, 21, 22, 23, 24, 25, 27, 28]) expect(where, `crontab:${line}`).toContain(`crontab:${line}`);
+    for (const line of [19, 20, 21, 22, 23, 24, 25, 27, 28, 29]) expect(where, `crontab:${line}`).toContain(`crontab:${line}`);
     for (const w of ['opt/app/lib/keys.sh:2', 'opt/app/lib/token.sh:1', 'opt/app/lib/raw.key.sh:1', 'opt/app/run.sh:6', 'opt/app/run.sh:7', 'opt/app/run.sh:10', 'opt/app/job.py:2', 'opt/app/job.py:3', 'opt/app/job.py:4', 'opt/app/job.py:9',
-      'opt/app/run.sh:16', 'opt/app/run.sh:17', 'opt/app/run.sh:18', 'opt/app/run.sh:20', 'opt/app/run.sh:23', 'opt/app/run.sh:24']) {
+      'opt/app/run.sh:16', 'opt/app/run.sh:17', 'opt/app/run.sh:18', 'opt/app/run.sh:20', 'opt/app/run.sh:23', 'opt/app/run.sh:24', 'opt/app/run.sh:26']) {
       expect(where, w).toContain(w);
     }
   }, SLOW);

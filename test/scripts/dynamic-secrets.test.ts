@@ -17,9 +17,15 @@ describe('credentials in words with expansions', () => {
     ['0 1 * * * sh -c "redis-cli -a RedisPl4nted $CMD"', 'RedisPl4nted'],
     ['0 1 * * * curl -fsS "https://u:UrlPlanted5@$HOST/x"', 'UrlPlanted5'],
     ['0 1 * * * sh -c "curl -s https://u:UrlInCode6@$HOST/x"', 'UrlInCode6'],
+    ['0 1 * * * sh -c "$MYSQL --password=AfterVarPw2 $DB"', 'AfterVarPw2'],
     ['0 1 * * * su - app -c "cd $DIR && mysql --password=\'QuotedIn8\' db"', 'QuotedIn8'],
   ])('%s', (line, value) => {
     expect(values(line, 4)).toEqual([[4, value]]);
+  });
+
+  test('a credential escaped inside the double quotes is redacted as written too', () => {
+    const hits = findSecrets('sh -c "mysql -p\'Esc\\"aped1\' -h $H"', 'crontab');
+    expect(hits.map((h) => [h.value, h.written])).toEqual([['Esc"aped1', 'Esc\\"aped1']]);
   });
 
   test('the line of a credential in a multi-line string', () => {
@@ -37,6 +43,10 @@ describe('credentials in words with expansions', () => {
     'curl "https://$USER:$PASS@$HOST/"',
     'curl -H "Authorization: Bearer $TOKEN" "$URL"',
     'log "token file: $TOKEN_FILE, key: ${KEY}"',
+    'echo "usage: $0 --password=PASSWORD --token=xxx"',
+    'echo "usage: $0 -u user:pass $X"',
+    'mail -s "token refresh failed on $(hostname)" ops',
+    'sh -c "mysql -u root -p $DB"',
   ])('no finding: %s', (line) => {
     expect(values(line)).toEqual([]);
   });

@@ -47,7 +47,7 @@ export class SecretRewriter extends FileRegistry {
    * literal parts mean is the inner shell's or the program's reading, not this shell's.
    */
   protected expandedSecrets(w: Word, ctx: Ctx): void {
-    const hits = findSecretsInExpandedWord(w, ctx.unit.file, this.line(w, ctx));
+    const hits = findSecretsInExpandedWord(w, this.raw(ctx, w.pos, w.end), ctx.unit.file, this.line(w, ctx));
     if (hits.length === 0) return;
     const known = new Set(this.trace.secrets.map((s) => s.value));
     for (const h of hits) {

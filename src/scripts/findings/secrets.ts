@@ -89,7 +89,7 @@ export function findSecrets(text: string, file: string, line = 1, depth = 0): Se
       }
       n.args.forEach((w, i) => {
         if (flagged.has(i)) return;
-        if (lits[i] === null) hits.push(...findSecretsInExpandedWord(w, file, line - 1 + w.line, depth));
+        if (lits[i] === null) hits.push(...findSecretsInExpandedWord(w, sourceOf(parsed, w), file, line - 1 + w.line, depth));
         else for (const m of secretsInValue(lits[i] as string)) addWord(m, line - 1 + w.line, w, lits[i] as string);
       });
     }
@@ -99,12 +99,12 @@ export function findSecrets(text: string, file: string, line = 1, depth = 0): Se
         const m = secretFromAssignment(n.name, lit);
         if (m) addWord(m, line - 1 + n.line, n.value, lit);
         else for (const v of secretsInValue(lit)) addWord(v, line - 1 + n.line, n.value, lit);
-      } else hits.push(...findSecretsInExpandedWord(n.value, file, line - 1 + n.value.line, depth));
+      } else hits.push(...findSecretsInExpandedWord(n.value, sourceOf(parsed, n.value), file, line - 1 + n.value.line, depth));
     }
     if (n.type === 'Redirect' && n.word) {
       const lit = literalWord(n.word);
       if (lit !== null) for (const v of secretsInValue(lit)) addWord(v, line - 1 + n.line, n.word, lit);
-      else hits.push(...findSecretsInExpandedWord(n.word, file, line - 1 + n.word.line, depth));
+      else hits.push(...findSecretsInExpandedWord(n.word, sourceOf(parsed, n.word), file, line - 1 + n.word.line, depth));
     }
     return true;
   });
@@ -116,6 +116,8 @@ const HOLE_NAME = 'CRON2LAMBDA_EXPANSION';
 const HOLE = `\${${HOLE_NAME}}`;
 /** `sh -c "ssh h \"mysql -p...\""`: a string inside a string inside a string is as deep as it goes. */
 const MAX_WORD_DEPTH = 3;
+/** What usage and help texts write where a password goes. */
+const PLACEHOLDER = /^(?:[A-Z_]+|x+|\*+|\.+)$/;
 
 /**
  * Credentials in the literal parts of a word with expansions (`sh -c "mysql --password=pw -h $H"`, `eval "curl -u
@@ -123,24 +125,32 @@ const MAX_WORD_DEPTH = 3;
  * knows, so the detectors above never see it; yet the shell or the program it is given to reads its literal parts
  * as code or as an argument. They are judged both ways: as shell code with each expansion still an expansion (so
  * `--password=$PW` stays a reference, not a credential), and as one value with the expansions unknown (a URL's
- * password before a variable host). `line` is the line the word starts on.
+ * password before a variable host). `source` is the word as written, `line` the line it starts on.
  */
-export function findSecretsInExpandedWord(w: Word, file: string, line: number, depth = 0): SecretHit[] {
+export function findSecretsInExpandedWord(w: Word, source: string, file: string, line: number, depth = 0): SecretHit[] {
   if (depth >= MAX_WORD_DEPTH) return [];
   const code = templateWord(w, HOLE);
+  const literal = code.split(HOLE).join('');
   // nearly every such word is `"$x"` or `"$dir/file"`: no hint of a credential, no parse
-  if (!SECRET_HINT.test(code.split(HOLE).join(' '))) return [];
-  const hits: SecretHit[] = findSecrets(code, file, line, depth + 1);
+  if (!SECRET_HINT.test(literal)) return [];
+  // one word to whoever reads it (`"s3://bucket/$(hostname)/x"`) is judged as a value only: no parse for it
+  const hits: SecretHit[] = /\s/.test(literal) ? findSecrets(code, file, line, depth + 1) : [];
   const value = templateWord(w, UNKNOWN);
   for (const m of secretsInValue(value)) {
     const at = value.indexOf(m.value);
     const l = line + (at > 0 ? value.slice(0, at).split('\n').length - 1 : 0);
     hits.push({ finding: secretFinding({ label: m.label }, file, l, m.kind), value: m.value });
   }
-  // a value made of an expansion (`'--password=$PW'` inside the string: literal to the inner shell) is no credential
+  // a value made of an expansion (`'--password=$PW'` inside the string: literal to the inner shell) is no credential,
+  // nor a placeholder in a usage line (`echo "usage: $0 --password=PASSWORD"`, `--password=xxx`)
   const kept = hits
-    .filter((h) => !h.value.includes(HOLE_NAME) && !h.value.includes(UNKNOWN))
-    .map((h) => (h.written !== undefined && h.written.includes(HOLE_NAME) ? { finding: h.finding, value: h.value } : h));
+    .filter((h) => !h.value.includes(HOLE_NAME) && !h.value.includes(UNKNOWN) && !PLACEHOLDER.test(h.value))
+    .map((h) => {
+      // as written in the word: inside double quotes `"` `$` `` ` `` `\` are escaped (`sh -c "mysql -p'a\"b' $H"`)
+      if (source.includes(h.value)) return { finding: h.finding, value: h.value };
+      const escaped = h.value.replace(/[\\"$`]/g, '\\$&');
+      return source.includes(escaped) ? { finding: h.finding, value: h.value, written: escaped } : { finding: h.finding, value: h.value };
+    });
   return dedupeHits(kept);
 }
 
