@@ -60,12 +60,16 @@ describe('credentials in words with expansions', () => {
       'ssh backup "PGPASSWORD=ScriptPlanted3 pg_dump -h $H app"',
       'CMD="mysqldump -pScriptPlanted4 -h $H app"',
       'eval "$CMD"',
+      "ssh backup 'PGPASSWORD=ScriptPlanted5 psql -h db'",
+      'ssh backup <<EOF',
+      'mysql --password=ScriptPlanted6 -h $H',
+      'EOF',
       '',
     ].join('\n');
     const a = analyzeJob({ command: '/opt/job.sh', shell: '/bin/bash', environment: {}, home: '/home/deploy', file: '/etc/crontab', line: 3 }, memoryReader({ '/opt/job.sh': script }));
-    const planted = ['ScriptPlanted1', 'ScriptPlanted2', 'ScriptPlanted3', 'ScriptPlanted4'];
+    const planted = ['ScriptPlanted1', 'ScriptPlanted2', 'ScriptPlanted3', 'ScriptPlanted4', 'ScriptPlanted5', 'ScriptPlanted6'];
     expect(a.secrets).toEqual(expect.arrayContaining(planted));
-    expect(a.findings.filter((f) => f.code === 'secret').map((f) => `${f.file}:${f.line}`)).toEqual(['/opt/job.sh:3', '/opt/job.sh:4', '/opt/job.sh:5', '/opt/job.sh:6']);
+    expect(a.findings.filter((f) => f.code === 'secret').map((f) => `${f.file}:${f.line}`)).toEqual(['/opt/job.sh:3', '/opt/job.sh:4', '/opt/job.sh:5', '/opt/job.sh:6', '/opt/job.sh:8', '/opt/job.sh:10']);
     const out = JSON.stringify({ findings: a.findings, command: a.command, reasons: a.reasons, trace: a.bundle.trace }) + a.bundle.files.map((f) => new TextDecoder().decode(f.content)).join('\n');
     for (const p of planted) expect(out, p).not.toContain(p);
   });

@@ -125,7 +125,8 @@ const PLACEHOLDER = /^(?:[A-Z_]+|x+|\*+|\.+)$/;
  * knows, so the detectors above never see it; yet the shell or the program it is given to reads its literal parts
  * as code or as an argument. They are judged both ways: as shell code with each expansion still an expansion (so
  * `--password=$PW` stays a reference, not a credential), and as one value with the expansions unknown (a URL's
- * password before a variable host). `source` is the word as written, `line` the line it starts on.
+ * password before a variable host). `source` is the word as written, `line` the line it starts on. The bundle also
+ * gives it literal strings and heredocs that a remote shell runs (`ssh host 'PGPASSWORD=pw psql'`).
  */
 export function findSecretsInExpandedWord(w: Word, source: string, file: string, line: number, depth = 0): SecretHit[] {
   if (depth >= MAX_WORD_DEPTH) return [];
