@@ -69,6 +69,22 @@ const V = {
   pySendgrid: `SG.${alnum('sg1', 22)}.${alnum('sg2', 43)}`,
   pyTwilio: `SK${hex('twilio', 32)}`,
   pyPassword: 'PyPlainPassword77',
+  // strings built from variables: a -c/eval string, the command ssh runs, a URL, a variable later eval'd
+  dynCronShC: 'DynCronShcPlanted1',
+  dynCronSsh: 'DynCronSshPlanted2',
+  dynShC: 'DynShcPlanted3',
+  dynEval: 'DynEvalPlanted4',
+  dynSsh: 'DynSshPlanted5',
+  dynHeredoc: 'DynHeredocPlanted6',
+  dynUrl: 'DynUrlPlanted7',
+  dynAssign: 'DynAssignPlanted8',
+  // escaped inside the double quotes: the value the inner shell gets is Q"..., the line holds Q\"...
+  dynCronEsc: 'DynCronEscPlanted9',
+  dynEsc: 'DynEscPlanted10',
+  // code a remote shell runs: a literal string and a heredoc given to ssh
+  sshCronLit: 'SshCronLitPlanted11',
+  sshLit: 'SshLitPlanted12',
+  sshHeredoc: 'SshHeredocPlanted13',
 };
 
 const CRONTAB = [
@@ -98,6 +114,10 @@ const CRONTAB = [
   `61 4 * * * mysql -p${V.rejected} -e 'select 1'`,
   `0 6 * * * mysql -p${V.unterminated} -e 'unterminated`,
   '0 7 * * * /opt/app/run.sh',
+  `0 8 * * * sh -c "mysql --password=${V.dynCronShC} -h $DB_HOST app"`,
+  `0 9 * * * ssh backup "PGPASSWORD=${V.dynCronSsh} pg_dump -h $DB_HOST app"`,
+  `0 10 * * * sh -c "mysql -p'Q\\"${V.dynCronEsc}' -h $DB_HOST app"`,
+  `0 11 * * * ssh backup 'PGPASSWORD=${V.sshCronLit} pg_dump app'`,
   '',
 ].join('\n');
 
@@ -117,6 +137,21 @@ const SERVER = {
     pem(V.heredocKey),
     'KEY',
     'python3 /opt/app/job.py',
+    `sh -c "mysql --password=${V.dynShC} -h $H"`,
+    `eval "curl -u admin:${V.dynEval} $URL"`,
+    `ssh backup "PGPASSWORD=${V.dynSsh} psql -h $H"`,
+    'cat > "$HOME/.my.cnf" <<EOF',
+    `password=${V.dynHeredoc}`,
+    'host=$H',
+    'EOF',
+    `curl -fsS "https://deploy:${V.dynUrl}@$HOST/x"`,
+    `CMD="mysqldump -p${V.dynAssign} -h $H app"`,
+    'eval "$CMD"',
+    `sh -c "mysql -p'Q\\"${V.dynEsc}' -h $H"`,
+    `ssh backup 'PGPASSWORD=${V.sshLit} psql -h db'`,
+    'ssh backup <<EOF',
+    `mysql --password=${V.sshHeredoc} -h $H`,
+    'EOF',
     '',
   ].join('\n'),
   'opt/app/lib/keys.sh': `# deploy key\nDEPLOY_KEY="${pem(V.sourcedKey)}"\n`,
@@ -159,8 +194,9 @@ describe('issue 7: planted credentials', () => {
     const where = new Set(jobs(out).flatMap((j) => j.findings.filter((f) => f.code === 'secret').map((f) => `${f.file.replace(/^.*\/(crontab|opt\/)/, '$1')}:${f.line}`)));
     // every crontab variable line (2-17) and every job line with a credential
     for (let line = 2; line <= 17; line++) expect(where, `crontab:${line}`).toContain(`crontab:${line}`);
-    for (const line of [19, 20, 21, 22, 23, 24, 25]) expect(where, `crontab:${line}`).toContain(`crontab:${line}`);
-    for (const w of ['opt/app/lib/keys.sh:2', 'opt/app/lib/token.sh:1', 'opt/app/lib/raw.key.sh:1', 'opt/app/run.sh:6', 'opt/app/run.sh:7', 'opt/app/run.sh:10', 'opt/app/job.py:2', 'opt/app/job.py:3', 'opt/app/job.py:4', 'opt/app/job.py:9']) {
+    for (const line of [19, 20, 21, 22, 23, 24, 25, 27, 28, 29, 30]) expect(where, `crontab:${line}`).toContain(`crontab:${line}`);
+    for (const w of ['opt/app/lib/keys.sh:2', 'opt/app/lib/token.sh:1', 'opt/app/lib/raw.key.sh:1', 'opt/app/run.sh:6', 'opt/app/run.sh:7', 'opt/app/run.sh:10', 'opt/app/job.py:2', 'opt/app/job.py:3', 'opt/app/job.py:4', 'opt/app/job.py:9',
+      'opt/app/run.sh:16', 'opt/app/run.sh:17', 'opt/app/run.sh:18', 'opt/app/run.sh:20', 'opt/app/run.sh:23', 'opt/app/run.sh:24', 'opt/app/run.sh:26', 'opt/app/run.sh:27', 'opt/app/run.sh:29']) {
       expect(where, w).toContain(w);
     }
   }, SLOW);

@@ -69,7 +69,12 @@ export class Tracer extends Runner {
     }
     for (let i = 0; i < argv.length; i++) {
       const literal = argv[i].literal;
-      if (literal !== null && !secretIdx?.has(i)) this.valueSecrets(args[i], literal, ctx);
+      if (literal === null) this.expandedSecrets(args[i], ctx);
+      else if (!secretIdx?.has(i)) {
+        this.valueSecrets(args[i], literal, ctx);
+        // `ssh host 'PGPASSWORD=pw psql'`: a literal string the remote shell reads as code
+        if (i > 0 && progName === 'ssh') this.expandedSecrets(args[i], ctx);
+      }
     }
 
     if (!v0) {

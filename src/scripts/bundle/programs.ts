@@ -89,6 +89,12 @@ export function readsCommandsFromStdin(args: readonly Word[]): boolean {
   return true;
 }
 
+/** `ssh host 'cmd'`, `ssh host <<EOF`: the words after the host and the heredoc are shell code run on the remote host. */
+export function runsRemoteShell(args: readonly Word[]): boolean {
+  const prog = literalWord(args[0]);
+  return prog !== null && posix.basename(prog) === 'ssh';
+}
+
 /** Options of wrapper programs that take a separate argument. */
 const WRAPPER_OPTS_WITH_ARG: Record<string, string[]> = {
   sudo: ['-u', '-g', '-C', '-h', '-p', '-U', '-r', '-t', '-D', '-T', '-R'],

@@ -2,7 +2,7 @@
 // the bundled copy into an environment variable.
 import { secretsInText, secretsInValue, type SecretMatch } from '../secrets.js';
 import { credentialParts, tokensIn } from '../tokens.js';
-import { findSecrets, writtenForm } from '../findings/secrets.js';
+import { findSecrets, findSecretsInExpandedWord, writtenForm } from '../findings/secrets.js';
 import {
   type Word,
 } from '../sh/index.js';
@@ -38,6 +38,25 @@ export class SecretRewriter extends FileRegistry {
       known.add(h.value);
       const label = h.finding.code === 'secret' ? h.finding.args.label : undefined;
       this.trace.secrets.push({ file, line: h.finding.line, kind: (h.finding.detail?.secretKind ?? 'assignment') as SecretMatch['kind'], label: label ?? 'credential', value: h.value });
+    }
+  }
+
+  /**
+   * Credentials in the literal parts of a word with expansions (`sh -c "mysql --password=pw -h $H"`, see
+   * findSecretsInExpandedWord): recorded for the findings and for redaction. The word is not rewritten: what its
+   * literal parts mean is the inner shell's or the program's reading, not this shell's.
+   */
+  protected expandedSecrets(w: Word, ctx: Ctx): void {
+    const hits = findSecretsInExpandedWord(w, this.raw(ctx, w.pos, w.end), ctx.unit.file, this.line(w, ctx));
+    if (hits.length === 0) return;
+    const known = new Set(this.trace.secrets.map((s) => s.value));
+    for (const h of hits) {
+      if (h.written !== undefined) this.trace.secretParts.push(h.written);
+      if (known.has(h.value)) continue;
+      known.add(h.value);
+      const label = h.finding.code === 'secret' ? h.finding.args.label : undefined;
+      const kind = (h.finding.detail?.secretKind ?? 'assignment') as SecretMatch['kind'];
+      this.trace.secrets.push({ file: ctx.unit.file, line: h.finding.line, kind, label: label ?? 'credential', value: h.value, crontab: ctx.unit.crontab });
     }
   }
 

@@ -20,7 +20,7 @@ import {
 import { makeFinding } from '../types.js';
 import { type RedirectUse } from './types.js';
 import { cloneScope, type Ctx, type PendingFunc, type Unit } from './context.js';
-import { isUnboundedWhile, readsCommandsFromStdin } from './programs.js';
+import { isUnboundedWhile, readsCommandsFromStdin, runsRemoteShell } from './programs.js';
 import { FD_OPEN_OPS, FlockRewriter } from './flock-rewrite.js';
 
 export abstract class StatementWalker extends FlockRewriter {
@@ -55,7 +55,8 @@ export abstract class StatementWalker extends FlockRewriter {
     const c = st.background ? this.sub(ctx, { topLevel: ctx.topLevel }) : ctx;
     if (st.cmd) this.visitCmd(st.cmd, c);
     const shellFed = st.cmd?.type === 'CallExpr' && readsCommandsFromStdin(st.cmd.args);
-    for (const r of st.redirs) this.visitRedirect(r, c, shellFed);
+    const remoteFed = st.cmd?.type === 'CallExpr' && runsRemoteShell(st.cmd.args);
+    for (const r of st.redirs) this.visitRedirect(r, c, shellFed, remoteFed);
   }
 
   /**
@@ -78,13 +79,15 @@ export abstract class StatementWalker extends FlockRewriter {
     this.visitStmts(parsed.file.stmts, inner);
   }
 
-  protected visitRedirect(r: Redirect, ctx: Ctx, shellFed = false): void {
+  protected visitRedirect(r: Redirect, ctx: Ctx, shellFed = false, remoteFed = false): void {
     const op = r.op;
     if (r.word) this.visitSubsts(r.word, ctx);
     if (r.hdoc) {
       if (shellFed && (op === '<<' || op === '<<-')) this.heredocCode(r, ctx);
       this.visitSubsts(r.hdoc, ctx);
       this.textSecrets(toText(ctx.unit.bytes.subarray(r.hdoc.pos, r.hdoc.end)), ctx.unit.file, this.line(r.hdoc, ctx));
+      // code for a remote shell (`ssh host <<EOF`): not run here, but `mysql --password=pw` in it is a credential
+      if (remoteFed && (op === '<<' || op === '<<-')) this.expandedSecrets(r.hdoc, ctx);
     }
     if (op === '<<' || op === '<<-' || !r.word) return;
     const target = this.word(r.word, ctx);
@@ -108,6 +111,7 @@ export abstract class StatementWalker extends FlockRewriter {
       this.fdOpens.push({ unit: ctx.unit, fd: r.n, path, start: ctx.unit.base + r.word.pos, end: ctx.unit.base + r.word.end, use });
     }
     if (target.literal !== null) this.valueSecrets(r.word, target.literal, ctx);
+    else this.expandedSecrets(r.word, ctx);
   }
 
   protected visitCmd(cmd: Command, ctx: Ctx): void {
@@ -212,7 +216,7 @@ export abstract class StatementWalker extends FlockRewriter {
       const m = secretFromAssignment(name, value.literal);
       if (m) this.secretWord(a.value, value.literal, m, ctx, name);
       else this.valueSecrets(a.value, value.literal, ctx);
-    }
+    } else if (a.value) this.expandedSecrets(a.value, ctx);
   }
 
 

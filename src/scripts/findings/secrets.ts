@@ -2,7 +2,7 @@
 import { posix } from 'node:path';
 import type { SecretUse } from '../bundle.js';
 import { PASSWORD_PROGRAMS, secretFromAssignment, secretsInArgv, secretsInText, secretsInValue, type SecretMatch } from '../secrets.js';
-import { evalWord, literalWord, parseShell, sourceOf, walk, type Word } from '../sh/index.js';
+import { UNKNOWN, evalWord, literalWord, parseShell, sourceOf, templateWord, walk, type Word } from '../sh/index.js';
 import { credentialParts } from '../tokens.js';
 import { makeFinding, type Finding, type FindingArgs } from '../types.js';
 
@@ -44,7 +44,7 @@ export function findSecretInVariable(name: string, value: string, file: string, 
 const SECRET_HINT =
   /pass|pw|secret|token|key|credential|akia|asia|:\/\/|authorization|mysql|mariadb|mydumper|myloader|redis-cli|curl|wget|[A-Za-z0-9/+]{40}|gh[pousr]_|github_pat_|glpat-|[sr]k_(?:live|test|prod)_|xox[abposr]-|aiza|npm_|eyj|bearer|basic|-----begin|dsn|auth|_pat\b|\bpat_|_sk\b|\bsk_|sig|salt|cookie|session|hmac|jwt|cert|sg\./i;
 
-export function findSecrets(text: string, file: string, line = 1): SecretHit[] {
+export function findSecrets(text: string, file: string, line = 1, depth = 0): SecretHit[] {
   if (!SECRET_HINT.test(text)) return [];
   const hits: SecretHit[] = [];
   const add = (m: SecretMatch, l: number): void => {
@@ -88,8 +88,9 @@ export function findSecrets(text: string, file: string, line = 1): SecretHit[] {
         }
       }
       n.args.forEach((w, i) => {
-        if (flagged.has(i) || lits[i] === null) return;
-        for (const m of secretsInValue(lits[i] as string)) addWord(m, line - 1 + w.line, w, lits[i] as string);
+        if (flagged.has(i)) return;
+        if (lits[i] === null) hits.push(...findSecretsInExpandedWord(w, sourceOf(parsed, w), file, line - 1 + w.line, depth));
+        else for (const m of secretsInValue(lits[i] as string)) addWord(m, line - 1 + w.line, w, lits[i] as string);
       });
     }
     if (n.type === 'Assign' && n.name && n.value) {
@@ -98,15 +99,60 @@ export function findSecrets(text: string, file: string, line = 1): SecretHit[] {
         const m = secretFromAssignment(n.name, lit);
         if (m) addWord(m, line - 1 + n.line, n.value, lit);
         else for (const v of secretsInValue(lit)) addWord(v, line - 1 + n.line, n.value, lit);
-      }
+      } else hits.push(...findSecretsInExpandedWord(n.value, sourceOf(parsed, n.value), file, line - 1 + n.value.line, depth));
     }
     if (n.type === 'Redirect' && n.word) {
       const lit = literalWord(n.word);
       if (lit !== null) for (const v of secretsInValue(lit)) addWord(v, line - 1 + n.line, n.word, lit);
+      else hits.push(...findSecretsInExpandedWord(n.word, sourceOf(parsed, n.word), file, line - 1 + n.word.line, depth));
     }
     return true;
   });
   return dedupeHits(hits);
+}
+
+/** Stands for an expansion when a word's literal parts are read as shell code: the parser sees an expansion there. */
+const HOLE_NAME = 'CRON2LAMBDA_EXPANSION';
+const HOLE = `\${${HOLE_NAME}}`;
+/** `sh -c "ssh h \"mysql -p...\""`: a string inside a string inside a string is as deep as it goes. */
+const MAX_WORD_DEPTH = 3;
+/** What usage and help texts write where a password goes. */
+const PLACEHOLDER = /^(?:[A-Z_]+|x+|\*+|\.+)$/;
+
+/**
+ * Credentials in the literal parts of a word with expansions (`sh -c "mysql --password=pw -h $H"`, `eval "curl -u
+ * a:pw $URL"`, `ssh h "PGPASSWORD=pw psql"`, `"https://u:pw@$HOST/"`). To the shell such a word is one value nobody
+ * knows, so the detectors above never see it; yet the shell or the program it is given to reads its literal parts
+ * as code or as an argument. They are judged both ways: as shell code with each expansion still an expansion (so
+ * `--password=$PW` stays a reference, not a credential), and as one value with the expansions unknown (a URL's
+ * password before a variable host). `source` is the word as written, `line` the line it starts on. The bundle also
+ * gives it literal strings and heredocs that a remote shell runs (`ssh host 'PGPASSWORD=pw psql'`).
+ */
+export function findSecretsInExpandedWord(w: Word, source: string, file: string, line: number, depth = 0): SecretHit[] {
+  if (depth >= MAX_WORD_DEPTH) return [];
+  const code = templateWord(w, HOLE);
+  const literal = code.split(HOLE).join('');
+  // nearly every such word is `"$x"` or `"$dir/file"`: no hint of a credential, no parse
+  if (!SECRET_HINT.test(literal)) return [];
+  // one word to whoever reads it (`"s3://bucket/$(hostname)/x"`) is judged as a value only: no parse for it
+  const hits: SecretHit[] = /\s/.test(literal) ? findSecrets(code, file, line, depth + 1) : [];
+  const value = templateWord(w, UNKNOWN);
+  for (const m of secretsInValue(value)) {
+    const at = value.indexOf(m.value);
+    const l = line + (at > 0 ? value.slice(0, at).split('\n').length - 1 : 0);
+    hits.push({ finding: secretFinding({ label: m.label }, file, l, m.kind), value: m.value });
+  }
+  // a value made of an expansion (`'--password=$PW'` inside the string: literal to the inner shell) is no credential,
+  // nor a placeholder in a usage line (`echo "usage: $0 --password=PASSWORD"`, `--password=xxx`)
+  const kept = hits
+    .filter((h) => !h.value.includes(HOLE_NAME) && !h.value.includes(UNKNOWN) && !PLACEHOLDER.test(h.value))
+    .map((h) => {
+      // as written in the word: inside double quotes `"` `$` `` ` `` `\` are escaped (`sh -c "mysql -p'a\"b' $H"`)
+      if (source.includes(h.value)) return { finding: h.finding, value: h.value };
+      const escaped = h.value.replace(/[\\"$`]/g, '\\$&');
+      return source.includes(escaped) ? { finding: h.finding, value: h.value, written: escaped } : { finding: h.finding, value: h.value };
+    });
+  return dedupeHits(kept);
 }
 
 /**

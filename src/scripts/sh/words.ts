@@ -348,3 +348,21 @@ export function literalWord(word: Word | null | undefined): string | null {
   if (first && first.type === 'Lit' && first.value.startsWith('~')) return null;
   return ok ? s : null;
 }
+
+/**
+ * The text a word passes on with every expansion ($x, $(...), `...`, $((...))) replaced by `hole` and quotes removed:
+ * what a shell reading a `-c` string, or a program reading an argument, sees of the word's literal parts.
+ */
+export function templateWord(word: Word, hole: string): string {
+  const visit = (parts: readonly WordPart[], quoted: boolean): string => {
+    let s = '';
+    for (const p of parts) {
+      if (p.type === 'Lit') s += quoted ? unescapeDouble(p.value) : unescapeUnquoted(p.value);
+      else if (p.type === 'SglQuoted') s += p.dollar ? unescapeAnsiC(p.value) : p.value;
+      else if (p.type === 'DblQuoted') s += visit(p.parts, true);
+      else s += hole;
+    }
+    return s;
+  };
+  return visit(word.parts, false);
+}
