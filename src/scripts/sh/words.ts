@@ -328,25 +328,34 @@ export function evalWordLooseValue(word: Word | null, scope: EvalScope): Value {
   return evalWordInner(word, scope, { loose: true }) ?? { text: UNKNOWN, scriptRelative: false };
 }
 
-/** The value of a word made only of literal text and quotes (no expansions at all), else null. */
-export function literalWord(word: Word | null | undefined): string | null {
-  if (!word) return null;
-  let ok = true;
+/** The text a word passes on, quotes removed, each expansion given by `expansion` (null: the word has no such text). */
+function wordText(word: Word, expansion: () => string | null): string | null {
+  let whole = true;
   const visit = (parts: readonly WordPart[], quoted: boolean): string => {
     let s = '';
     for (const p of parts) {
       if (p.type === 'Lit') s += quoted ? unescapeDouble(p.value) : unescapeUnquoted(p.value);
       else if (p.type === 'SglQuoted') s += p.dollar ? unescapeAnsiC(p.value) : p.value;
       else if (p.type === 'DblQuoted') s += visit(p.parts, true);
-      else ok = false;
+      else {
+        const h = expansion();
+        if (h === null) whole = false;
+        else s += h;
+      }
     }
     return s;
   };
   const s = visit(word.parts, false);
+  return whole ? s : null;
+}
+
+/** The value of a word made only of literal text and quotes (no expansions at all), else null. */
+export function literalWord(word: Word | null | undefined): string | null {
+  if (!word) return null;
   // an unquoted leading ~ is an expansion, not a literal
   const first = word.parts[0];
   if (first && first.type === 'Lit' && first.value.startsWith('~')) return null;
-  return ok ? s : null;
+  return wordText(word, () => null);
 }
 
 /**
@@ -354,15 +363,5 @@ export function literalWord(word: Word | null | undefined): string | null {
  * what a shell reading a `-c` string, or a program reading an argument, sees of the word's literal parts.
  */
 export function templateWord(word: Word, hole: string): string {
-  const visit = (parts: readonly WordPart[], quoted: boolean): string => {
-    let s = '';
-    for (const p of parts) {
-      if (p.type === 'Lit') s += quoted ? unescapeDouble(p.value) : unescapeUnquoted(p.value);
-      else if (p.type === 'SglQuoted') s += p.dollar ? unescapeAnsiC(p.value) : p.value;
-      else if (p.type === 'DblQuoted') s += visit(p.parts, true);
-      else s += hole;
-    }
-    return s;
-  };
-  return visit(word.parts, false);
+  return wordText(word, () => hole) ?? '';
 }
