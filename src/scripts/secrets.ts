@@ -2,6 +2,9 @@
 // parts are literal). A word with any expansion ($VAR, $(cmd)) is never passed here as a value, so
 // `PASSWORD="$DB_PASSWORD"` and `-p"$PASS"` are not secrets by construction.
 
+/** Programs whose arguments may be code that a shell runs elsewhere: on another host, as another user, in a container. */
+export const SHELL_ELSEWHERE: ReadonlySet<string> = new Set(['ssh', 'su', 'runuser', 'docker', 'podman', 'kubectl']);
+
 export type SecretKind =
   | 'password-option'
   | 'assignment'

@@ -85,6 +85,9 @@ const V = {
   sshCronLit: 'SshCronLitPlanted11',
   sshLit: 'SshLitPlanted12',
   sshHeredoc: 'SshHeredocPlanted13',
+  // code another user's or a container's shell runs: literal strings given to su and docker exec
+  suCronLit: 'SuCronLitPlanted14',
+  dockerLit: 'DockerLitPlanted15',
 };
 
 const CRONTAB = [
@@ -118,6 +121,7 @@ const CRONTAB = [
   `0 9 * * * ssh backup "PGPASSWORD=${V.dynCronSsh} pg_dump -h $DB_HOST app"`,
   `0 10 * * * sh -c "mysql -p'Q\\"${V.dynCronEsc}' -h $DB_HOST app"`,
   `0 11 * * * ssh backup 'PGPASSWORD=${V.sshCronLit} pg_dump app'`,
+  `0 12 * * * su - app -c 'mysql --password=${V.suCronLit} app'`,
   '',
 ].join('\n');
 
@@ -152,6 +156,7 @@ const SERVER = {
     'ssh backup <<EOF',
     `mysql --password=${V.sshHeredoc} -h $H`,
     'EOF',
+    `docker exec db sh -c 'PGPASSWORD=${V.dockerLit} psql'`,
     '',
   ].join('\n'),
   'opt/app/lib/keys.sh': `# deploy key\nDEPLOY_KEY="${pem(V.sourcedKey)}"\n`,
@@ -194,9 +199,9 @@ describe('issue 7: planted credentials', () => {
     const where = new Set(jobs(out).flatMap((j) => j.findings.filter((f) => f.code === 'secret').map((f) => `${f.file.replace(/^.*\/(crontab|opt\/)/, '$1')}:${f.line}`)));
     // every crontab variable line (2-17) and every job line with a credential
     for (let line = 2; line <= 17; line++) expect(where, `crontab:${line}`).toContain(`crontab:${line}`);
-    for (const line of [19, 20, 21, 22, 23, 24, 25, 27, 28, 29, 30]) expect(where, `crontab:${line}`).toContain(`crontab:${line}`);
+    for (const line of [19, 20, 21, 22, 23, 24, 25, 27, 28, 29, 30, 31]) expect(where, `crontab:${line}`).toContain(`crontab:${line}`);
     for (const w of ['opt/app/lib/keys.sh:2', 'opt/app/lib/token.sh:1', 'opt/app/lib/raw.key.sh:1', 'opt/app/run.sh:6', 'opt/app/run.sh:7', 'opt/app/run.sh:10', 'opt/app/job.py:2', 'opt/app/job.py:3', 'opt/app/job.py:4', 'opt/app/job.py:9',
-      'opt/app/run.sh:16', 'opt/app/run.sh:17', 'opt/app/run.sh:18', 'opt/app/run.sh:20', 'opt/app/run.sh:23', 'opt/app/run.sh:24', 'opt/app/run.sh:26', 'opt/app/run.sh:27', 'opt/app/run.sh:29']) {
+      'opt/app/run.sh:16', 'opt/app/run.sh:17', 'opt/app/run.sh:18', 'opt/app/run.sh:20', 'opt/app/run.sh:23', 'opt/app/run.sh:24', 'opt/app/run.sh:26', 'opt/app/run.sh:27', 'opt/app/run.sh:29', 'opt/app/run.sh:31']) {
       expect(where, w).toContain(w);
     }
   }, SLOW);

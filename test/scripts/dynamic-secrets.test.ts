@@ -19,6 +19,8 @@ describe('credentials in words with expansions', () => {
     ['0 1 * * * sh -c "curl -s https://u:UrlInCode6@$HOST/x"', 'UrlInCode6'],
     ['0 1 * * * sh -c "$MYSQL --password=AfterVarPw2 $DB"', 'AfterVarPw2'],
     ['0 1 * * * su - app -c "cd $DIR && mysql --password=\'QuotedIn8\' db"', 'QuotedIn8'],
+    ["0 1 * * * su - app -c 'mysql --password=CronSuLit9 db'", 'CronSuLit9'],
+    ["0 1 * * * docker exec db sh -c 'PGPASSWORD=CronDock10 psql'", 'CronDock10'],
   ])('%s', (line, value) => {
     expect(values(line, 4)).toEqual([[4, value]]);
   });
@@ -71,6 +73,25 @@ describe('credentials in words with expansions', () => {
     expect(a.secrets).toEqual(expect.arrayContaining(planted));
     expect(a.findings.filter((f) => f.code === 'secret').map((f) => `${f.file}:${f.line}`)).toEqual(['/opt/job.sh:3', '/opt/job.sh:4', '/opt/job.sh:5', '/opt/job.sh:6', '/opt/job.sh:8', '/opt/job.sh:10']);
     const out = JSON.stringify({ findings: a.findings, command: a.command, reasons: a.reasons, trace: a.bundle.trace }) + a.bundle.files.map((f) => new TextDecoder().decode(f.content)).join('\n');
+    for (const p of planted) expect(out, p).not.toContain(p);
+  });
+
+  test('in a literal string another user\'s or a container\'s shell runs (su -c, runuser -c, docker/podman/kubectl exec ... sh -c)', () => {
+    const script = [
+      '#!/bin/bash',
+      "su - app -c 'mysql --password=SuPlanted1 -h db'",
+      "runuser -u app -- sh -c 'PGPASSWORD=RunuserPlanted2 psql -h db'",
+      "docker exec db sh -c 'mysql --password=DockerPlanted3 app'",
+      "kubectl exec -it db -- bash -c 'PGPASSWORD=KubePlanted4 psql'",
+      "podman exec db sh -c 'redis-cli -a PodmanPl4nted5 ping'",
+      "su app -c 'echo --password=$PW'",
+      '',
+    ].join('\n');
+    const a = analyzeJob({ command: '/opt/job.sh', shell: '/bin/bash', environment: {}, home: '/home/deploy', file: '/etc/crontab', line: 3 }, memoryReader({ '/opt/job.sh': script }));
+    const planted = ['SuPlanted1', 'RunuserPlanted2', 'DockerPlanted3', 'KubePlanted4', 'PodmanPl4nted5'];
+    expect(a.secrets).toEqual(expect.arrayContaining(planted));
+    expect(a.findings.filter((f) => f.code === 'secret').map((f) => `${f.file}:${f.line}`)).toEqual(['/opt/job.sh:2', '/opt/job.sh:3', '/opt/job.sh:4', '/opt/job.sh:5', '/opt/job.sh:6']);
+    const out = JSON.stringify({ findings: a.findings, command: a.command, trace: a.bundle.trace }) + a.bundle.files.map((f) => new TextDecoder().decode(f.content)).join('\n');
     for (const p of planted) expect(out, p).not.toContain(p);
   });
 });

@@ -3,7 +3,7 @@
 // `bash -c` and `eval` strings) is walked by run.ts, layer 6a.
 import { posix } from 'node:path';
 import { CRON_DEFAULT_PATH, isBashBuiltin, isLambdaDir, isSystemPath } from '../al2023.js';
-import { secretsInArgv } from '../secrets.js';
+import { SHELL_ELSEWHERE, secretsInArgv } from '../secrets.js';
 import {
   evalWord,
   parseShell,
@@ -72,8 +72,9 @@ export class Tracer extends Runner {
       if (literal === null) this.expandedSecrets(args[i], ctx);
       else if (!secretIdx?.has(i)) {
         this.valueSecrets(args[i], literal, ctx);
-        // `ssh host 'PGPASSWORD=pw psql'`: a literal string the remote shell reads as code
-        if (i > 0 && progName === 'ssh') this.expandedSecrets(args[i], ctx);
+        // `ssh host 'PGPASSWORD=pw psql'`, `su app -c '...'`, `docker exec db sh -c '...'`: a literal string a shell
+        // runs elsewhere (another host, user or container), so it is not followed here, yet it is code
+        if (i > 0 && SHELL_ELSEWHERE.has(progName)) this.expandedSecrets(args[i], ctx);
       }
     }
 

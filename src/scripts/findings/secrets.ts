@@ -1,7 +1,7 @@
 // Credentials in crontab lines, variables and the % text (stdin), as findings and as values to redact.
 import { posix } from 'node:path';
 import type { SecretUse } from '../bundle.js';
-import { PASSWORD_PROGRAMS, secretFromAssignment, secretsInArgv, secretsInText, secretsInValue, type SecretMatch } from '../secrets.js';
+import { PASSWORD_PROGRAMS, SHELL_ELSEWHERE, secretFromAssignment, secretsInArgv, secretsInText, secretsInValue, type SecretMatch } from '../secrets.js';
 import { UNKNOWN, evalWord, literalWord, parseShell, sourceOf, templateWord, walk, type Word } from '../sh/index.js';
 import { credentialParts } from '../tokens.js';
 import { makeFinding, type Finding, type FindingArgs } from '../types.js';
@@ -87,10 +87,16 @@ export function findSecrets(text: string, file: string, line = 1, depth = 0): Se
           addWord(s, line - 1 + n.args[idx].line, n.args[idx], lits[idx] as string);
         }
       }
+      // after `ssh`, `su`, `docker` ... (anywhere: a crontab line starts with its schedule) a literal word may be code
+      const names = lits.map((l, i) => (i === 0 ? (prog?.text ?? null) : l));
+      const elsewhere = names.findIndex((x) => x !== null && SHELL_ELSEWHERE.has(posix.basename(x)));
       n.args.forEach((w, i) => {
         if (flagged.has(i)) return;
         if (lits[i] === null) hits.push(...findSecretsInExpandedWord(w, sourceOf(parsed, w), file, line - 1 + w.line, depth));
-        else for (const m of secretsInValue(lits[i] as string)) addWord(m, line - 1 + w.line, w, lits[i] as string);
+        else {
+          for (const m of secretsInValue(lits[i] as string)) addWord(m, line - 1 + w.line, w, lits[i] as string);
+          if (elsewhere >= 0 && i > elsewhere) hits.push(...findSecretsInExpandedWord(w, sourceOf(parsed, w), file, line - 1 + w.line, depth));
+        }
       });
     }
     if (n.type === 'Assign' && n.name && n.value) {
