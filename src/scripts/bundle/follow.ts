@@ -5,6 +5,7 @@ import { posix } from 'node:path';
 import { CRON_DEFAULT_PATH, isBashBuiltin, isLambdaDir, isSystemPath } from '../al2023.js';
 import { SHELL_ELSEWHERE, secretsInArgv } from '../secrets.js';
 import {
+  dirPath,
   evalWord,
   parseShell,
   resolvePath,
@@ -234,12 +235,13 @@ export class Tracer extends Runner {
     }
     const from = ctx.scope.cwd;
     // a directory, whatever slash ends the word
-    const abs = resolvePath(v.text, from)?.replace(/(.)\/+$/, '$1') ?? null;
+    const resolved = resolvePath(v.text, from);
+    const abs = resolved === null ? null : dirPath(resolved);
     ctx.scope.cwd = abs;
     // `cd ~`, `cd "$HOME"`: the job's HOME, which function.sh sets to /tmp on Lambda when the home directory is not
     // there: where a bare `cd` goes
     const jobHome = this.env.get('HOME')?.text;
-    if (abs !== null && jobHome !== undefined && abs === resolvePath(jobHome, null)?.replace(/(.)\/+$/, '$1') && /^(~|\$HOME|\$\{HOME\})\/?$/.test(this.word(w, ctx).raw.replace(/"/g, ''))) {
+    if (abs !== null && jobHome !== undefined && jobHome.startsWith('/') && abs === dirPath(jobHome) && /^(~|\$HOME|\$\{HOME\})\/?$/.test(this.word(w, ctx).raw.replace(/"/g, ''))) {
       ctx.anchor = { kind: 'initial' };
       return;
     }
@@ -257,13 +259,10 @@ export class Tracer extends Runner {
       if (this.isDir(abs, ctx, w)) this.needDirs(entered);
       return;
     }
-    if (isLambdaDir(abs) || (!absolute && a.kind === 'unknown')) {
-      if (absolute) ctx.anchor = { kind: 'cd', key: ctx.unit.key, offset: ctx.unit.base + w.pos, escape: ctx.unit.escape, dirs: entered };
-      else if (a.kind === 'cd') ctx.anchor = { ...a, dirs: [...a.dirs, ...entered] };
-      return;
-    }
-    if (!this.isDir(abs, ctx, w)) {
-      // kept as written (it fails there and on Lambda alike); relative paths after it are missing files
+    // Kept as written: a directory Lambda has too, one relative to an unknown place, or one that is not a directory
+    // under --root (it fails there and on Lambda alike; relative paths after it are missing files). An absolute cd
+    // becomes the anchor a later relative cd may rewrite; a relative one adds the directories it enters to it.
+    if (isLambdaDir(abs) || (!absolute && a.kind === 'unknown') || !this.isDir(abs, ctx, w)) {
       if (absolute) ctx.anchor = { kind: 'cd', key: ctx.unit.key, offset: ctx.unit.base + w.pos, escape: ctx.unit.escape, dirs: entered };
       else if (a.kind === 'cd') ctx.anchor = { ...a, dirs: [...a.dirs, ...entered] };
       return;

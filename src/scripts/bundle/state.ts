@@ -2,6 +2,7 @@
 // word and a line are read in a unit. The layers above each add one concern (files, secrets, path rewrites,
 // flock, statements, commands), each in its own module, as one class chain so that the traversal reads as one.
 import {
+  dirPath,
   evalWord,
   evalWordLooseValue,
   isAscii,
@@ -102,7 +103,7 @@ export class BundleState {
   protected movedHome(): string | null {
     if (this.jobHome === undefined) {
       const text = this.env.get('HOME')?.text;
-      const home = text !== undefined && text.startsWith('/') ? posix.normalize(text).replace(/(.)\/+$/, '$1') : null;
+      const home = text !== undefined && text.startsWith('/') ? dirPath(text) : null;
       this.jobHome = home !== null && !isLambdaDir(home) ? home : null;
     }
     return this.jobHome;
@@ -111,7 +112,7 @@ export class BundleState {
   /** Is the shell in the directory cron starts the job in (its HOME), which is /tmp on Lambda? */
   cwdHome(ctx: Ctx): boolean {
     const home = this.movedHome();
-    return home !== null && ctx.anchor.kind === 'initial' && ctx.scope.cwd !== null && posix.normalize(ctx.scope.cwd).replace(/(.)\/+$/, '$1') === home;
+    return home !== null && ctx.anchor.kind === 'initial' && ctx.scope.cwd !== null && dirPath(ctx.scope.cwd) === home;
   }
 
   /**

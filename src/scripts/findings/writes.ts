@@ -1,7 +1,7 @@
 // Where a write lands: outside /tmp it fails on Lambda (a read-only filesystem), unless it is under the job's HOME or
 // the directory cron starts the job in, which function.sh makes /tmp there: that write works, and is gone next run.
 import { posix } from 'node:path';
-import { UNKNOWN } from '../sh/index.js';
+import { UNKNOWN, dirPath } from '../sh/index.js';
 import { isSafeWriteTarget } from './redirects.js';
 
 /** A write outside /tmp on the server: `path` as shown ("…" for unknown parts), `lambdaPath` when it lands in /tmp. */
@@ -34,7 +34,7 @@ export function outsideTmp(value: string | null, loose: string, cwd: string | nu
   if (known === '/' || known === '/dev/') return null;
   if (home === undefined) return { path: shown(p) };
   // under HOME after `..` is taken out (~/../x is outside it, and outside /tmp on Lambda too)
-  const h = posix.normalize(home).replace(/(.)\/+$/, '$1');
+  const h = dirPath(home);
   const n = posix.normalize(p);
   if (n !== h && !n.startsWith(`${h}/`)) return { path: shown(p) };
   return { path: shown(p), lambdaPath: shown(`/tmp${n.slice(h.length)}`) };

@@ -114,6 +114,11 @@ export function dirname(p: string): string {
 }
 
 /** Resolve `p` against `cwd` (when relative) and normalize; null when relative and cwd unknown. */
+/** A directory's path as one string for it: normalized, no trailing slash (`/a/b/` and `/a//b` are `/a/b`). */
+export function dirPath(p: string): string {
+  return posix.normalize(p).replace(/(.)\/+$/, '$1');
+}
+
 export function resolvePath(p: string, cwd: string | null): string | null {
   if (p.startsWith('/')) return posix.normalize(p);
   if (cwd === null) return null;
@@ -318,12 +323,7 @@ export function plainWord(word: Word): string | null {
   return p.type === 'Lit' && !p.value.startsWith('~') ? unescapeUnquoted(p.value) : null;
 }
 
-/** Value of a word with unknown parts replaced by UNKNOWN (never null). */
-export function evalWordLoose(word: Word | null, scope: EvalScope): string {
-  return evalWordInner(word, scope, { loose: true })?.text ?? UNKNOWN;
-}
-
-/** evalWordLoose with where the value starts from (`relocated`), e.g. ~/.cache/$NAME. */
+/** Value of a word with unknown parts replaced by UNKNOWN (never null), with where it starts from (~/.cache/$NAME). */
 export function evalWordLooseValue(word: Word | null, scope: EvalScope): Value {
   return evalWordInner(word, scope, { loose: true }) ?? { text: UNKNOWN, scriptRelative: false };
 }
