@@ -61,8 +61,9 @@ export function hostFromOptions(options: { host?: string; root?: string }, io: I
  * Which cron ran the crontabs: the server copy's (cronFlavour). Without --root the crontab is read on this machine,
  * which says nothing of the server's cron: cronie's reading of CRON_TZ, as the tool always had.
  */
-export function cronOf(options: Pick<PlanCommandOptions, 'root'>, io: Io): CronFlavour {
-  return options.root === undefined ? 'cronie' : cronFlavour(options.root, io);
+export function cronOf(options: Pick<PlanCommandOptions, 'root'>, io: Io, read?: CronFlavour): CronFlavour {
+  // `read`: the flavour of --root, already read by the caller
+  return options.root === undefined ? 'cronie' : (read ?? cronFlavour(options.root, io));
 }
 
 /** Shared by every command that starts from crontabs: options → plan. */
@@ -75,7 +76,8 @@ export function planFromFiles(files: string[], options: PlanCommandOptions, io: 
   const runtime = chooseRuntime({ probeFile: options.probeFile, region: options.region, arch: options.arch }, runtimeFilesOf(io));
   for (const note of runtime.notes) io.stderr.write(`cron2lambda: ${note}\n`);
   // Which names in a directory cron reads: by the copy's cron (the default root "/" is this machine: as before).
-  const inputs: CrontabInput[] = readCrontabInputs(files, { system: options.system, root, flavour: cronFlavour(root, io) }, io);
+  const flavour = cronFlavour(root, io);
+  const inputs: CrontabInput[] = readCrontabInputs(files, { system: options.system, root, flavour }, io);
   const host = hostFromOptions(options, io);
   // Without --timezone the server copy says its zone (the default root "/" is this machine: that is intended).
   const server = timezone === undefined ? detectServerZone(root, io) : { zone: timezone, source: 'option' as const, notes: [] };
@@ -87,7 +89,7 @@ export function planFromFiles(files: string[], options: PlanCommandOptions, io: 
     // Without --root, "/" is this machine: its zone is a guess about the server, said and warned as one.
     ...(options.root === undefined && timezone === undefined ? { timezoneFromThisMachine: true } : {}),
     ...(server.notes.length ? { timezoneNotes: server.notes } : {}),
-    cron: cronOf(options, io),
+    cron: cronOf(options, io, flavour),
     horizon,
     reader: rootReader(root),
     user: options.user,
