@@ -49,15 +49,16 @@ export function startEntry(entry: CronEntry, crontab: Crontab, options: EntryOpt
     return { done: outcome('skip') };
   }
 
-  const tzLine = () => crontab.variables.filter((v) => v.name === 'CRON_TZ' && v.line < entry.source.line).pop();
+  // The line of the crontab variable in effect for this line (CRON_TZ, RANDOM_DELAY): where a reason about it is said.
+  const setOn = (name: string) => crontab.variables.filter((v) => v.name === name && v.line < entry.source.line).pop();
+  const atVariable = (why: CronReason, name: string): Reason => ({ ...why, file: entry.source.file, line: setOn(name)?.line ?? entry.source.line, field: name });
   // Debian's cron has no CRON_TZ (its cron(8): "cron will only handle tasks in a single timezone"): the line ran in
   // the server's zone by the daemon's DST rules, as a line without CRON_TZ, and CRON_TZ was an ordinary variable of
   // the job (it stays in `environment`). The migration keeps what ran, and says so where the zone named differs.
   const cronTz = options.cron === 'debian' ? undefined : entry.cronTz;
   if (options.cron === 'debian' && entry.cronTz !== undefined && entry.cronTz !== '' && entry.cronTz !== options.timezone) {
-    const setOn = tzLine();
     const server = options.timezone !== undefined ? { serverZone: options.timezone } : {};
-    warnings.push({ code: 'cron-tz-ignored', args: { cronTz: entry.cronTz, ...server }, file: entry.source.file, line: setOn?.line ?? entry.source.line, field: 'CRON_TZ' });
+    warnings.push(atVariable({ code: 'cron-tz-ignored', args: { cronTz: entry.cronTz, ...server } }, 'CRON_TZ'));
   }
 
   // Zone: CRON_TZ above the line, else --timezone, else UTC with a warning.
@@ -67,13 +68,13 @@ export function startEntry(entry: CronEntry, crontab: Crontab, options: EntryOpt
   if (cronTz !== undefined && cronTz !== '') {
     const checked = checkZoneName(cronTz);
     if (!checked.ok) {
-      const setOn = tzLine();
+      const tzLine = setOn('CRON_TZ');
       reasons.push({
         code: 'invalid-timezone',
         // glibc opens /usr/share/zoneinfo/<name>; with no such file the server ran these lines in UTC.
-        args: { ...(setOn ? { setOnLine: setOn.line } : {}), problem: checked.problem, ranInUtc: checked.suggestions.length > 0 || TZ_LIKE.test(cronTz) },
+        args: { ...(tzLine ? { setOnLine: tzLine.line } : {}), problem: checked.problem, ranInUtc: checked.suggestions.length > 0 || TZ_LIKE.test(cronTz) },
         file: entry.source.file,
-        line: setOn?.line ?? entry.source.line,
+        line: tzLine?.line ?? entry.source.line,
         field: 'CRON_TZ',
       });
       return { done: outcome('error') };
@@ -97,10 +98,8 @@ export function startEntry(entry: CronEntry, crontab: Crontab, options: EntryOpt
   // cronie starts the jobs below RANDOM_DELAY=N a random 0..N-1 minutes late (one draw per crond start); the function
   // runs at the scheduled minute. A note, not a schedule difference: the job could not count on any one delay.
   const delay = entry.environment.RANDOM_DELAY;
-  if (delay !== undefined && options.cron !== 'debian' && randomDelayMinutes(delay) >= 2) {
-    const setOn = crontab.variables.filter((v) => v.name === 'RANDOM_DELAY' && v.line < entry.source.line).pop();
-    warnings.push({ code: 'random-delay', args: { value: delay, minutes: randomDelayMinutes(delay) }, file: entry.source.file, line: setOn?.line ?? entry.source.line, field: 'RANDOM_DELAY' });
-  }
+  const minutes = delay === undefined || options.cron === 'debian' ? 0 : randomDelayMinutes(delay);
+  if (minutes >= 2) warnings.push(atVariable({ code: 'random-delay', args: { value: delay!, minutes } }, 'RANDOM_DELAY'));
 
   const spec = entry.spec!;
   const rule = dayRule(spec);
