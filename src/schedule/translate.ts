@@ -135,11 +135,13 @@ export function translate(spec: CronSpec, options: TranslateOptions): SchedulePl
   const schedulerExact = target === 'rule' && !best.comparison.equal ? attempt(0, 'scheduler').comparison.equal : undefined;
   releaseFireSet(expected);
   const c = best.comparison;
+  // where cronie skips a fixed CRON_TZ job (the server's repeated hours): the same for every drift instant
+  const repeats = server && !spec.wildcard ? serverRepeats(server) : [];
   const drift = c.first.map((d) => ({
     at: isoMinute(d.utcMinute),
     local: isoLocalMinute(d.utcMinute + offsetOf(timeline, d.utcMinute)),
     kind: d.kind,
-    reason: explain(d.utcMinute, best.offset, target, timeline, best.compiled.approximations, server && !spec.wildcard ? serverRepeats(server) : []),
+    reason: explain(d.utcMinute, best.offset, target, timeline, best.compiled.approximations, repeats),
   }));
   return {
     cron: spec.text,
