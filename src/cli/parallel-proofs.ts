@@ -2,63 +2,148 @@
 // scripts, and this thread joins in once its own work is done. Imperative shell around the pure translate: both
 // threads take requests from one shared counter, so each request is proved once, by whichever thread gets to it,
 // and the plan is the same whoever proved what (a proof is a pure function of its request).
+//
+// Before its proofs, the worker parses the scripts the plan named ahead (scripts/ahead.ts), in the order the analysis
+// will want them, and posts each tree as numbers (sh/treesitter.ts parseFlat). Each text is claimed in a shared array
+// by the first thread to want it, so it is parsed once: by the worker ahead of the analysis, or here when the
+// analysis gets to it first. A tree is a pure function of its text, so the plan is the same whoever parsed what.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { ProofRequest } from '../schedule/translate.js';
 import { inProcessProver, prove, type PendingProofs, type Proved, type Prover } from '../plan/proofs.js';
+import type { TreeSource } from '../scripts/sh/index.js';
+import { FLAT_TREES, inflateCst, TooDeepError, type CstNode } from '../scripts/sh/treesitter.js';
+import { CLOSED, DONE, FREE, HERE_CLAIM, NEXT, OPEN, SLOTS, STARTED, STATE, STOP, TREES, WANT, type WorkerInput, type WorkerMessage } from './proof-protocol.js';
 
 /** Fewer proofs than this are made here: a worker costs ~50 ms to start, a proof ~0.3 ms. */
 export const MIN_SHARED_PROOFS = 256;
 
-/** Slots of the shared control array. */
-const NEXT = 0; // the next request index to take
-const STATE = 1; // who owns the worker's share: OPEN, then STARTED (the worker) or CLOSED (this thread, first)
-const DONE = 2; // 1 once the worker has posted its proofs
-const OPEN = 0;
-const STARTED = 1;
-const CLOSED = 2;
-
 /** How long this thread waits for the worker's last proofs before saying something is wrong. */
 const JOIN_TIMEOUT_MS = 10 * 60_000;
-
-/** What the worker posts back: the proofs it made, by request index, or why it stopped. */
-export type WorkerReply = { proofs: [number, Proved][] } | { error: string; proofs: [number, Proved][] };
+/** How long this thread waits for a tree the worker has claimed before parsing the text itself. */
+const TREE_TIMEOUT_MS = 60_000;
 
 /** The compiled worker beside this module. */
 const WORKER = new URL('./proof-worker.js', import.meta.url);
 
 export interface ParallelOptions {
-  /** Fewer requests are proved in this thread alone (default MIN_SHARED_PROOFS). */
+  /** Fewer requests and texts are proved and parsed in this thread alone (default MIN_SHARED_PROOFS). */
   min?: number;
   /** The worker's module (tests running the TypeScript sources name the compiled one; without one, all is done here). */
   worker?: URL;
-  /** false: this thread only waits, the worker proves everything (tests: so that the worker's share is never empty). */
+  /**
+   * false: this thread only waits, the worker proves and parses everything (tests: so that the worker's share is
+   * never empty).
+   */
   join?: boolean;
 }
 
-/** The CLI's prover: shares a run's proofs with a worker thread when there are enough of them to be worth one. */
+/**
+ * The CLI's prover: shares a run's proofs, and the parses of the scripts it names, with a worker thread when there are
+ * enough of them to be worth one.
+ */
 export function parallelProver({ min = MIN_SHARED_PROOFS, worker = WORKER, join = true }: ParallelOptions = {}): Prover {
   const compiled = existsSync(fileURLToPath(worker));
   // With one core a second thread only adds its start.
   const cores = availableParallelism();
   return {
-    start(requests) {
-      if (requests.length < min || !compiled || cores < 2) return inProcessProver.start(requests);
-      return shared(requests, worker, join);
+    start(requests, parses = []) {
+      if (requests.length + parses.length < min || !compiled || cores < 2) return inProcessProver.start(requests);
+      return shared(requests, FLAT_TREES ? parses : [], worker, join);
     },
   };
 }
 
-function shared(requests: readonly ProofRequest[], module: URL, takes: boolean): PendingProofs {
-  const control = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+/** The worker's trees, taken by text as the parser asks for them (sh/parse.ts TreeSource). */
+class WorkerTrees implements TreeSource {
+  private readonly index = new Map<string, number>();
+  private readonly posted = new Map<number, Int32Array | { error: string; tooDeep: boolean }>();
+  /** Trees (or errors) the worker posted and this thread took. */
+  used = 0;
+
+  constructor(
+    parses: readonly string[],
+    private readonly claims: Int32Array,
+    private readonly control: Int32Array,
+    private readonly port: MessagePort,
+    private readonly claiming: boolean,
+  ) {
+    parses.forEach((text, i) => this.index.set(text, i));
+  }
+
+  /** The proofs' message, if read while looking for trees. */
+  proofs: Extract<WorkerMessage, { kind: 'proofs' }> | undefined;
+
+  /** Reads what the worker has posted so far. */
+  drain(): void {
+    for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) {
+      const msg = m.message as WorkerMessage;
+      if (msg.kind === 'proofs') this.proofs = msg;
+      else for (const t of msg.trees) this.posted.set(t.i, 'flat' in t ? t.flat : { error: t.error, tooDeep: t.tooDeep });
+    }
+  }
+
+  take(text: string): CstNode | undefined {
+    const i = this.index.get(text);
+    if (i === undefined) return undefined;
+    // asked once: the parser remembers what it parsed
+    this.index.delete(text);
+    if (this.claiming && Atomics.compareExchange(this.claims, i, FREE, HERE_CLAIM) === FREE) return undefined;
+    const deadline = Date.now() + TREE_TIMEOUT_MS;
+    // the worker posts the batch holding it at once
+    Atomics.store(this.control, WANT, i + 1);
+    try {
+      return this.await(i, deadline);
+    } finally {
+      Atomics.store(this.control, WANT, 0);
+    }
+  }
+
+  /** The worker's tree of text i, once posted. */
+  private await(i: number, deadline: number): CstNode | undefined {
+    for (;;) {
+      const seen = Atomics.load(this.control, TREES);
+      this.drain();
+      const tree = this.posted.get(i);
+      if (tree !== undefined) {
+        this.posted.delete(i);
+        this.used++;
+        if (!(tree instanceof Int32Array)) {
+          if (tree.tooDeep) throw new TooDeepError(tree.error);
+          return undefined; // the worker could not: parsed here
+        }
+        return inflateCst(tree);
+      }
+      // Claimed (or, not joining, to be claimed) by the worker: its tree is a parse away.
+      if (Date.now() > deadline) return undefined;
+      Atomics.wait(this.control, TREES, seen, 100);
+    }
+  }
+
+  /** Trees made, and trees made but not asked for (parses the run did not need). */
+  stats(): { made: number; used: number; unused: number } {
+    this.drain();
+    const made = Atomics.load(this.control, TREES);
+    return { made, used: this.used, unused: made - this.used };
+  }
+}
+
+function shared(requests: readonly ProofRequest[], parses: readonly string[], module: URL, takes: boolean): PendingProofs {
+  const control = new Int32Array(new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT));
+  const claims = new Int32Array(new SharedArrayBuffer(Math.max(1, parses.length) * Int32Array.BYTES_PER_ELEMENT));
   const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(module, { workerData: { requests, control: control.buffer, port: port2 }, transferList: [port2] });
+  const input: WorkerInput = { requests, parses, control: control.buffer as SharedArrayBuffer, claims: claims.buffer as SharedArrayBuffer, port: port2 };
+  const worker = new Worker(module, { workerData: input, transferList: [port2] });
   // The process need not wait for it: join ends it.
   worker.unref();
+  const trees = new WorkerTrees(parses, claims, control, port1, takes);
   return {
+    ...(parses.length > 0 ? { trees } : {}),
     join() {
+      // No more trees: the analysis is done.
+      Atomics.store(control, STOP, 1);
       const out: (Proved | undefined)[] = new Array(requests.length);
       if (takes) {
         for (let i = Atomics.add(control, NEXT, 1); i < requests.length; i = Atomics.add(control, NEXT, 1)) {
@@ -72,11 +157,12 @@ function shared(requests: readonly ProofRequest[], module: URL, takes: boolean):
           if (Date.now() > deadline) throw new Error('internal error: the schedule proof worker did not finish');
           Atomics.wait(control, DONE, 0, 1000);
         }
-        const reply = receiveMessageOnPort(port1)?.message as WorkerReply | undefined;
+        trees.drain();
+        const reply = trees.proofs;
         if (!reply) throw new Error('internal error: the schedule proof worker finished without its proofs');
         for (const [i, plan] of reply.proofs) out[i] = plan;
         // A worker that failed (it should not: translate is pure) leaves its remaining requests to this thread.
-        if ('error' in reply) for (let i = 0; i < requests.length; i++) out[i] ??= prove(requests[i]);
+        if (reply.error !== undefined) for (let i = 0; i < requests.length; i++) out[i] ??= prove(requests[i]);
       }
       port1.close();
       void worker.terminate();

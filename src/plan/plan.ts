@@ -3,6 +3,8 @@
 import { readCrontab, type CronEntry, type Crontab } from '../crontab/read.js';
 import { userWordTest } from '../crontab/system-hint.js';
 import { onceReader } from '../scripts/reader.js';
+import { scriptsAhead } from '../scripts/ahead.js';
+import { withTreeSource } from '../scripts/sh/index.js';
 import type { JobAnalysis } from '../scripts/analyze.js';
 import { emptyTrace } from '../scripts/bundle.js';
 import { redactDeep } from '../scripts/findings.js';
@@ -104,15 +106,18 @@ export function buildPlan(inputs: CrontabInput[], planOptions: PlanOptions): Pla
       lines.push({ entry, crontab, input, start, proof: 'proof' in start ? batch.add(start.proof) : -1 });
     }
   }
-  const pending = (options.prover ?? inProcessProver).start(batch.requests);
+  // The scripts the lines run, for a prover that can parse them elsewhere meanwhile (scripts/ahead.ts).
+  const migrating = lines.filter((l) => 'proof' in l.start).map((l) => l.entry.command ?? '');
+  const parses = options.prover && options.reader ? scriptsAhead(migrating, options.reader) : [];
+  const pending = (options.prover ?? inProcessProver).start(batch.requests, parses);
   // A line that needs a proof migrates (only a settled one is an error or skipped): its scripts are analysed.
-  const assessed = lines.map(({ entry, crontab, input, start }) => {
+  const assessed = withTreeSource(pending.trees, () => lines.map(({ entry, crontab, input, start }) => {
     const user = entry.user ?? options.user ?? userFromSpoolPath(input.file);
     const home = homeFor(entry, user, passwdHome);
     const readiness = assessEntry(entry, crontab, { reader: options.reader, analyse: 'proof' in start, home, runtime: options.runtime?.view });
     for (const v of readiness.secrets) secrets.add(v);
     return { user, home, readiness: readiness.analysis ? { ...readiness, analysis: held(readiness.analysis) } : readiness };
-  });
+  }));
   const proofs = pending.join();
   lines.forEach(({ entry, crontab, start, proof }, i) => {
     const { user, home, readiness } = assessed[i];

@@ -6,6 +6,7 @@ import type { CronSpec } from '../schedule/model.js';
 import { describeSchedule } from '../schedule/describe.js';
 import { proofKey, translate, type ProofRequest, type SchedulePlan } from '../schedule/translate.js';
 import { describe } from './entry.js';
+import type { TreeSource } from '../scripts/sh/index.js';
 
 /** A proof with its sentences, made together (both are pure, and the sentences cost a third of the proof). */
 export interface Proved {
@@ -23,13 +24,18 @@ export function prove(request: ProofRequest): Proved {
 }
 
 export interface Prover {
-  /** Begins proving the requests (possibly elsewhere, in the background). */
-  start(requests: readonly ProofRequest[]): PendingProofs;
+  /**
+   * Begins proving the requests (possibly elsewhere, in the background). `parses`: shell texts the plan is about to
+   * parse, in the order it will; a prover that works elsewhere may parse them there too (see `trees`).
+   */
+  start(requests: readonly ProofRequest[], parses?: readonly string[]): PendingProofs;
 }
 
 export interface PendingProofs {
   /** One proof per request, in order; waits for work done elsewhere (the plan is synchronous). */
   join(): Proved[];
+  /** Trees of `parses` made elsewhere, for the parser to take (sh/parse.ts); absent when none are. */
+  trees?: TreeSource;
 }
 
 /** Proofs made in this thread, when asked for. */

@@ -1,11 +1,11 @@
-// The shell front end's two shortcuts read what tree-sitter reads: the cursor walk through the binding's functions
-// gives the tree the TreeCursor class gives, and a plain command line's tree made without the parser (simple.ts) is
+// The shell front end's shortcuts read what tree-sitter reads: the cursor walk through the binding's functions
+// gives the tree the TreeCursor class gives, a tree sent between threads as numbers is the same tree, and a plain command line's tree made without the parser (simple.ts) is
 // tree-sitter's own, on fixture texts and on generated lines.
 import { describe, expect, test } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleCst } from '../../src/scripts/sh/simple.js';
-import { parseCst, parseWith, type CstNode } from '../../src/scripts/sh/treesitter.js';
+import { FLAT_TREES, inflateCst, MAX_CST_DEPTH, parseCst, parseFlat, parseWith, TooDeepError, type CstNode } from '../../src/scripts/sh/treesitter.js';
 import { mulberry32 } from '../support/random.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures');
@@ -53,6 +53,22 @@ describe('the cursor walk through the binding', () => {
     const texts = fixtureTexts();
     expect(texts.length).toBeGreaterThan(200);
     for (const t of texts) expect(parseWith(t, true)).toEqual(parseWith(t, false));
+  });
+});
+
+describe('a tree as numbers (for another thread)', () => {
+  test('is read back as the tree parseCst gives, errors and MISSING tokens included', () => {
+    expect(FLAT_TREES).toBe(true);
+    const texts = fixtureTexts();
+    for (const t of texts) expect(inflateCst(parseFlat(t))).toEqual(parseCst(t));
+  });
+
+  test('is refused past the depth parseCst refuses, with the same error', () => {
+    const deep = `${'('.repeat(MAX_CST_DEPTH)}x${')'.repeat(MAX_CST_DEPTH)}`;
+    expect(() => parseCst(deep)).toThrow(TooDeepError);
+    expect(() => parseFlat(deep)).toThrow(TooDeepError);
+    const shallow = `${'('.repeat(20)}x${')'.repeat(20)}`;
+    expect(inflateCst(parseFlat(shallow))).toEqual(parseCst(shallow));
   });
 });
 

@@ -5,17 +5,23 @@ import { SEVERITY, argsKey, type Finding, type Severity, type VerdictReason } fr
 
 /** Sort by file, line, code, then the sentence's values; drop exact duplicates (same code, file, line, args). */
 export function sortFindings(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
-  const out: Array<{ f: Finding; key: string }> = [];
+  // The values are compared (as argsKey's JSON) only between findings of one code at one place, where they can tie:
+  // a job has a dozen findings, and a fleet run sorts every job's list twice.
+  const atPlace = new Map<string, Finding[]>();
+  const out: Finding[] = [];
   for (const f of findings) {
-    const key = argsKey(f);
-    const k = `${f.code}\u0000${f.file}\u0000${f.line}\u0000${key}`;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    out.push({ f, key });
+    const place = `${f.code}\u0000${f.file}\u0000${f.line}`;
+    const there = atPlace.get(place);
+    if (there === undefined) atPlace.set(place, [f]);
+    else {
+      const key = argsKey(f);
+      if (there.some((g) => argsKey(g) === key)) continue;
+      there.push(f);
+    }
+    out.push(f);
   }
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return out.sort((a, b) => cmp(a.f.file, b.f.file) || a.f.line - b.f.line || cmp(a.f.code, b.f.code) || cmp(a.key, b.key)).map((x) => x.f);
+  return out.sort((a, b) => cmp(a.file, b.file) || a.line - b.line || cmp(a.code, b.code) || cmp(argsKey(a), argsKey(b)));
 }
 
 export type Verdict = 'ready' | 'needs-attention' | 'blocked';

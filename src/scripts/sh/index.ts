@@ -1,6 +1,6 @@
 // The shell front end: parse once, a typed tree, static evaluation of words. See ast.ts.
 export * from './ast.js';
-export { isAscii, parseShell, parseStats, resetParseStats, toBytes, toText, type ParseError, type ParsedShell } from './parse.js';
+export { isAscii, parserText, parseShell, parseStats, resetParseStats, toBytes, toText, withTreeSource, type ParseError, type ParsedShell, type TreeSource } from './parse.js';
 export * from './words.js';
 
 import type { Node } from './ast.js';

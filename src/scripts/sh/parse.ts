@@ -116,16 +116,58 @@ export function isAscii(b: Uint8Array): boolean {
   return true;
 }
 
-/** `key`: the cache key of bytes (`b` and their Latin-1 text), whose tail is the text itself when they are ASCII. */
-function parseUncached(content: Uint8Array | string, key: string): ParsedShell {
-  let bytes = typeof content === 'string' ? toBytes(content) : content;
+/** The text a parse reads from `content` (see the offsets note above), its bytes, and the map back when inexact. */
+interface Decoded {
+  text: string;
+  bytes: Uint8Array;
+  exact: boolean;
+  toOriginal?: (offset: number) => number;
+}
+
+/** `key`: the cache key of `content` (`b` and the bytes' Latin-1 text), whose tail is the text itself when ASCII. */
+function decode(content: Uint8Array | string, key: string): Decoded {
+  const bytes = typeof content === 'string' ? toBytes(content) : content;
   // ASCII bytes (most scripts): the text is the key's tail, not decoded again, encoded again to be compared and held
   // twice (the parse cache holds every script's text for the run)
   const ascii = typeof content !== 'string' && isAscii(content);
-  let text = typeof content === 'string' ? content : ascii ? key.slice(1) : toText(content);
+  const text = typeof content === 'string' ? content : ascii ? key.slice(1) : toText(content);
   const exact = typeof content === 'string' || ascii || sameBytes(toBytes(text), bytes);
-  let toOriginal: ((offset: number) => number) | undefined;
-  if (!exact) ({ text, bytes, toOriginal } = latin1View(bytes));
+  return exact ? { text, bytes, exact } : { ...latin1View(bytes), exact };
+}
+
+/**
+ * The text tree-sitter would be given for `content` (a file's bytes), or null when it would not be (a NUL byte, or
+ * a line the parser is not needed for): what a plan can have parsed elsewhere, ahead of the analysis (see TreeSource).
+ */
+export function parserText(content: Uint8Array): string | null {
+  const { text } = decode(content, keyOf(content));
+  return text.includes('\u0000') || simpleCst(text) !== null ? null : text;
+}
+
+/**
+ * Trees made elsewhere (another thread, cli/parallel-proofs.ts), asked for by text before the parser is: undefined
+ * when there is none for that text, and the caller parses. A tree made elsewhere is the one parseCst makes.
+ */
+export interface TreeSource {
+  take(text: string): CstNode | undefined;
+}
+
+let source: TreeSource | null = null;
+
+/** Runs `fn` with `trees` asked first for every text parsed (a plan's run; parsing is synchronous, so one at a time). */
+export function withTreeSource<T>(trees: TreeSource | undefined, fn: () => T): T {
+  if (!trees) return fn();
+  const before = source;
+  source = trees;
+  try {
+    return fn();
+  } finally {
+    source = before;
+  }
+}
+
+function parseUncached(content: Uint8Array | string, key: string): ParsedShell {
+  const { text, bytes, exact, toOriginal } = decode(content, key);
   const extra = toOriginal ? { toOriginal } : {};
   stats.parses++;
   // NUL ends a C string: bash itself would not read past it, and neither can the parser
@@ -134,7 +176,7 @@ function parseUncached(content: Uint8Array | string, key: string): ParsedShell {
   const byteAt = byteIndex(text, bytes);
   if (nul !== -1) return { file: null, error: { message: 'NUL byte in shell text', line: lineAt(byteAt(nul)) }, text, bytes, exact, ...extra };
   try {
-    const cst = simpleCst(text) ?? parseCst(text);
+    const cst = simpleCst(text) ?? source?.take(text) ?? parseCst(text);
     const bad = firstError(cst);
     if (bad) {
       const near = text.slice(bad.start, Math.min(bad.end, bad.start + 20)).split('\n')[0];

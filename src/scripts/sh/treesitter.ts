@@ -144,6 +144,81 @@ function readDirect(b: CursorBinding, t: number, checkMissing: boolean): CstNode
   }
 }
 
+// ---- the tree as numbers, for another thread ----
+// A worker thread can parse while this one analyses (cli/parallel-proofs.ts): it sends each tree as one Int32Array
+// (moved, not copied), six numbers a node in document order: type id, field id, start, end, missing, child count.
+// The ids are the grammar's own, the same in every thread that loads it.
+const SLOTS = 6;
+
+/** True when parseFlat can be used (it reads the tree through the binding's cursor functions). */
+export const FLAT_TREES: boolean = binding !== null;
+
+/** parseCst's tree as numbers (see above); throws TooDeepError as parseCst does. Needs FLAT_TREES. */
+export function parseFlat(text: string): Int32Array {
+  if (binding === null) throw new Error('internal error: parseFlat needs the cursor functions of web-tree-sitter');
+  const b = binding;
+  const tree = parser.parse(text);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  try {
+    const checkMissing = tree.rootNode.hasError;
+    tree.walk();
+    const t = handleOf(tree);
+    let buf = new Int32Array(64 * SLOTS);
+    let len = 0;
+    const read = (depth: number): void => {
+      if (depth > MAX_CST_DEPTH) throw new TooDeepError(`nested more than ${MAX_CST_DEPTH} levels deep`);
+      if (len + SLOTS > buf.length) {
+        const bigger = new Int32Array(buf.length * 2);
+        bigger.set(buf);
+        buf = bigger;
+      }
+      const at = len;
+      len += SLOTS;
+      buf[at] = b._ts_tree_cursor_current_node_type_id_wasm(t);
+      buf[at + 1] = b._ts_tree_cursor_current_field_id_wasm(t);
+      buf[at + 2] = b._ts_tree_cursor_start_index_wasm(t);
+      buf[at + 3] = b._ts_tree_cursor_end_index_wasm(t);
+      buf[at + 4] = checkMissing && b._ts_tree_cursor_current_node_is_missing_wasm(t) === 1 ? 1 : 0;
+      if (b._ts_tree_cursor_goto_first_child_wasm(t) === 1) {
+        let count = 0;
+        do {
+          read(depth + 1);
+          count++;
+        } while (b._ts_tree_cursor_goto_next_sibling_wasm(t) === 1);
+        b._ts_tree_cursor_goto_parent_wasm(t);
+        buf[at + 5] = count;
+      }
+    };
+    try {
+      read(1);
+    } finally {
+      b._ts_tree_cursor_delete_wasm(t);
+    }
+    return buf.slice(0, len);
+  } finally {
+    tree.delete();
+  }
+}
+
+/** The tree parseFlat numbered, as parseCst gives it. */
+export function inflateCst(flat: Int32Array): CstNode {
+  let p = 0;
+  const read = (): CstNode => {
+    const at = p;
+    p += SLOTS;
+    const count = flat[at + 5];
+    let kids = NO_KIDS;
+    if (count > 0) {
+      const list: CstNode[] = [];
+      for (let k = 0; k < count; k++) list.push(read());
+      kids = list;
+    }
+    return node(flat[at], flat[at + 1], flat[at + 2], flat[at + 3], flat[at + 4] === 1, kids);
+  };
+  if (flat.length < SLOTS) throw new Error('internal error: an empty flat tree');
+  return read();
+}
+
 function readCursor(cur: TreeCursor, checkMissing: boolean): CstNode {
   const read = (depth: number): CstNode => {
     if (depth > MAX_CST_DEPTH) throw new TooDeepError(`nested more than ${MAX_CST_DEPTH} levels deep`);

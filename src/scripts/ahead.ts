@@ -1,0 +1,40 @@
+// The shell texts a plan will parse, known before its analysis starts: the scripts that crontab commands name by a
+// plain absolute path (`/opt/app/bin/job.sh --flag 7 >> log`, the shape of most lines). The plan hands them to its
+// prover, which may parse them on another thread while this one analyses (issue 11: the parser is a third of the
+// analysis). Only a hint: a text the analysis then parses is taken from there, any other is parsed as before.
+//
+// A file is read here only where the analysis itself would read it (bundle/files.ts register: not a system program,
+// not refused, a file within the size bounds), through the plan's reader, which keeps it for the analysis: no file is
+// read twice, and none is read that the analysis would not read.
+import { posix } from 'node:path';
+import { isSystemPath } from './al2023.js';
+import { isShellScript } from './bundle/programs.js';
+import { MAX_FILE_BYTES, MAX_SCRIPT_BYTES, refuseBundling } from './policy.js';
+import type { FileReader } from './reader.js';
+import { parserText } from './sh/index.js';
+
+/** A program word of plain characters only: no quoting, expansion or globbing can change what it names. */
+const PLAIN_PATH = /^\/[A-Za-z0-9_./+,@%-]+$/;
+/** The first word of a command, up to a blank or an operator. */
+const FIRST_WORD = /^[ \t]*([^ \t\n;|&<>()]+)/;
+
+/** Distinct texts of the shell scripts these commands run first, in the order of the commands. */
+export function scriptsAhead(commands: Iterable<string>, reader: FileReader): string[] {
+  const paths = new Set<string>();
+  const texts = new Set<string>();
+  for (const command of commands) {
+    const path = FIRST_WORD.exec(command)?.[1];
+    if (path === undefined || !PLAIN_PATH.test(path) || posix.normalize(path) !== path || paths.has(path)) continue;
+    paths.add(path);
+    if (isSystemPath(path)) continue;
+    const resolved = reader.resolve ? reader.resolve(path) : path;
+    if (resolved === null || refuseBundling(path, resolved) !== null) continue;
+    const st = reader.stat(path);
+    if (st === null || st.kind !== 'file' || st.size > MAX_FILE_BYTES) continue;
+    const content = reader.readFile(path, MAX_FILE_BYTES);
+    if (content === null || content.length > MAX_SCRIPT_BYTES || !isShellScript(content, path)) continue;
+    const text = parserText(content);
+    if (text !== null) texts.add(text);
+  }
+  return [...texts];
+}
