@@ -22,8 +22,11 @@ export const MIN_SHARED_PROOFS = 256;
 
 /** How long this thread waits for the worker's last proofs before saying something is wrong. */
 const JOIN_TIMEOUT_MS = 10 * 60_000;
-/** How long this thread waits for a tree the worker has claimed before parsing the text itself. */
-const TREE_TIMEOUT_MS = 60_000;
+/**
+ * How long this thread waits for a tree the worker has claimed before parsing the text itself, and every text after
+ * it (a worker that claimed and never posted is gone: its resource limits, a bug).
+ */
+const TREE_TIMEOUT_MS = 30_000;
 
 /** The compiled worker beside this module. */
 const WORKER = new URL('./proof-worker.js', import.meta.url);
@@ -38,20 +41,22 @@ export interface ParallelOptions {
    * never empty).
    */
   join?: boolean;
+  /** How long to wait for a tree the worker claimed (default TREE_TIMEOUT_MS; tests of a worker that never posts). */
+  treeTimeoutMs?: number;
 }
 
 /**
  * The CLI's prover: shares a run's proofs, and the parses of the scripts it names, with a worker thread when there are
  * enough of them to be worth one.
  */
-export function parallelProver({ min = MIN_SHARED_PROOFS, worker = WORKER, join = true }: ParallelOptions = {}): Prover {
+export function parallelProver({ min = MIN_SHARED_PROOFS, worker = WORKER, join = true, treeTimeoutMs = TREE_TIMEOUT_MS }: ParallelOptions = {}): Prover {
   const compiled = existsSync(fileURLToPath(worker));
   // With one core a second thread only adds its start.
   const cores = availableParallelism();
   return {
     start(requests, parses = []) {
       if (requests.length + parses.length < min || !compiled || cores < 2) return inProcessProver.start(requests);
-      return shared(requests, FLAT_TREES ? parses : [], worker, join);
+      return shared(requests, FLAT_TREES ? parses : [], worker, join, treeTimeoutMs);
     },
   };
 }
@@ -62,6 +67,8 @@ class WorkerTrees implements TreeSource {
   private readonly posted = new Map<number, Int32Array | { error: string; tooDeep: boolean }>();
   /** Trees (or errors) the worker posted and this thread took. */
   used = 0;
+  /** Set when a claimed tree never came: from then on every text is parsed here. */
+  private gone = false;
 
   constructor(
     parses: readonly string[],
@@ -69,6 +76,7 @@ class WorkerTrees implements TreeSource {
     private readonly control: Int32Array,
     private readonly port: MessagePort,
     private readonly claiming: boolean,
+    private readonly timeoutMs: number,
   ) {
     parses.forEach((text, i) => this.index.set(text, i));
   }
@@ -87,11 +95,11 @@ class WorkerTrees implements TreeSource {
 
   take(text: string): CstNode | undefined {
     const i = this.index.get(text);
-    if (i === undefined) return undefined;
+    if (i === undefined || this.gone) return undefined;
     // asked once: the parser remembers what it parsed
     this.index.delete(text);
     if (this.claiming && Atomics.compareExchange(this.claims, i, FREE, HERE_CLAIM) === FREE) return undefined;
-    const deadline = Date.now() + TREE_TIMEOUT_MS;
+    const deadline = Date.now() + this.timeoutMs;
     // the worker posts the batch holding it at once
     Atomics.store(this.control, WANT, i + 1);
     try {
@@ -117,7 +125,10 @@ class WorkerTrees implements TreeSource {
         return inflateCst(tree);
       }
       // Claimed (or, not joining, to be claimed) by the worker: its tree is a parse away.
-      if (Date.now() > deadline) return undefined;
+      if (Date.now() > deadline) {
+        this.gone = true;
+        return undefined;
+      }
       Atomics.wait(this.control, TREES, seen, 100);
     }
   }
@@ -130,7 +141,7 @@ class WorkerTrees implements TreeSource {
   }
 }
 
-function shared(requests: readonly ProofRequest[], parses: readonly string[], module: URL, takes: boolean): PendingProofs {
+function shared(requests: readonly ProofRequest[], parses: readonly string[], module: URL, takes: boolean, treeTimeoutMs: number): PendingProofs {
   const control = new Int32Array(new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT));
   const claims = new Int32Array(new SharedArrayBuffer(Math.max(1, parses.length) * Int32Array.BYTES_PER_ELEMENT));
   const { port1, port2 } = new MessageChannel();
@@ -138,7 +149,7 @@ function shared(requests: readonly ProofRequest[], parses: readonly string[], mo
   const worker = new Worker(module, { workerData: input, transferList: [port2] });
   // The process need not wait for it: join ends it.
   worker.unref();
-  const trees = new WorkerTrees(parses, claims, control, port1, takes);
+  const trees = new WorkerTrees(parses, claims, control, port1, takes, treeTimeoutMs);
   return {
     ...(parses.length > 0 ? { trees } : {}),
     join() {

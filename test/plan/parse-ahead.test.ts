@@ -170,6 +170,22 @@ describe('scripts parsed ahead on the proof worker', () => {
     expect([...rec.reads.keys()].sort()).toEqual(['/opt/app/bin/deep.sh', '/opt/app/bin/elf', '/opt/app/bin/ok.sh', '/opt/app/bin/tool.py']);
   });
 
+  it('are parsed here when the worker claimed them and is gone, after one wait', () => {
+    const root = join(SERVERS, 'app01');
+    const scripts = scriptsUnder(root);
+    const text = scripts.map((s, i) => `${i % 60} * * * * ${s}`).join('\n') + '\n';
+    const alone = plan(text, root);
+    const gone = new URL('../support/claiming-worker.mjs', import.meta.url);
+    const started = Date.now();
+    // not joining: this thread parses nothing the worker was given unless the worker is gone
+    const r = plan(text, root, parallelProver({ min: 1, worker: gone, join: false, treeTimeoutMs: 1000 }));
+    expect(r.json).toBe(alone.json);
+    expect(r.bundles).toEqual(alone.bundles);
+    // one wait of a second, not one per script (there are more than ten)
+    expect(scripts.length).toBeGreaterThan(10);
+    expect(Date.now() - started).toBeLessThan(4000);
+  });
+
   it('name each script once, in the order of the lines, and only plain absolute program paths', () => {
     const reader = memoryReader({
       '/opt/a.sh': '#!/bin/sh\necho a\n',
