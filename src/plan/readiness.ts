@@ -117,21 +117,15 @@ export function assessEntry(
   return { findings, verdict: v.verdict, verdictReasons: v.reasons, secrets, ...(analysis ? { analysis } : {}) };
 }
 
+/** Findings already sorted and without exact duplicates (sortFindings), less the secrets another finding says more of. */
 function dedupe(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
   // A credential in the crontab command is found in the line and again where the bundled command is rewritten to
   // read it from a variable: one finding, the one that names the variable (its sentence goes on where this one ends).
   const sameSubject = (a: FindingArgs['secret'], b: FindingArgs['secret']) => a.label === b.label && a.variable === b.variable && a.stdin === b.stdin;
   const saysMore = (a: FindingArgs['secret']) => a.envVar !== undefined || a.bundled === true;
   const longer = (f: Finding & { code: 'secret' }) =>
     !saysMore(f.args) && findings.some((g) => g !== f && g.code === 'secret' && g.file === f.file && g.line === f.line && sameSubject(g.args, f.args) && saysMore(g.args));
-  return findings.filter((f) => {
-    if (f.code === 'secret' && longer(f)) return false;
-    const key = `${f.code}|${f.file}|${f.line}|${argsKey(f)}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return findings.filter((f) => !(f.code === 'secret' && longer(f)));
 }
 
 /** /etc/passwd under the server root → home directory by user. */
