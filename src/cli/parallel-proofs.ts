@@ -15,7 +15,7 @@ import type { ProofRequest } from '../schedule/translate.js';
 import { inProcessProver, prove, type PendingProofs, type Proved, type Prover } from '../plan/proofs.js';
 import type { TreeSource } from '../scripts/sh/index.js';
 import { FLAT_TREES, inflateCst, TooDeepError, type CstNode } from '../scripts/sh/treesitter.js';
-import { CLOSED, DONE, FREE, HERE_CLAIM, NEXT, OPEN, SLOTS, STARTED, STATE, STOP, TREES, WANT, type WorkerInput, type WorkerMessage } from './proof-protocol.js';
+import { AHEAD_BYTES, AHEAD_TEXTS, ASKED, CLOSED, DONE, FREE, HERE_CLAIM, NEXT, OPEN, SLOTS, STARTED, STATE, STOP, TREES, WANT, type WorkerInput, type WorkerMessage } from './proof-protocol.js';
 
 /** Fewer proofs than this are made here: a worker costs ~50 ms to start, a proof ~0.3 ms. */
 export const MIN_SHARED_PROOFS = 256;
@@ -43,20 +43,28 @@ export interface ParallelOptions {
   join?: boolean;
   /** How long to wait for a tree the worker claimed (default TREE_TIMEOUT_MS; tests of a worker that never posts). */
   treeTimeoutMs?: number;
+  /** How far the worker parses ahead (default AHEAD_TEXTS and AHEAD_BYTES; tests). */
+  ahead?: { texts: number; bytes: number };
 }
 
 /**
  * The CLI's prover: shares a run's proofs, and the parses of the scripts it names, with a worker thread when there are
  * enough of them to be worth one.
  */
-export function parallelProver({ min = MIN_SHARED_PROOFS, worker = WORKER, join = true, treeTimeoutMs = TREE_TIMEOUT_MS }: ParallelOptions = {}): Prover {
+export function parallelProver({
+  min = MIN_SHARED_PROOFS,
+  worker = WORKER,
+  join = true,
+  treeTimeoutMs = TREE_TIMEOUT_MS,
+  ahead = { texts: AHEAD_TEXTS, bytes: AHEAD_BYTES },
+}: ParallelOptions = {}): Prover {
   const compiled = existsSync(fileURLToPath(worker));
   // With one core a second thread only adds its start.
   const cores = availableParallelism();
   return {
     start(requests, parses = []) {
       if (requests.length + parses.length < min || !compiled || cores < 2) return inProcessProver.start(requests);
-      return shared(requests, FLAT_TREES ? parses : [], worker, join, treeTimeoutMs);
+      return shared(requests, FLAT_TREES ? parses : [], { module: worker, takes: join, treeTimeoutMs, ahead });
     },
   };
 }
@@ -67,6 +75,8 @@ class WorkerTrees implements TreeSource {
   private readonly posted = new Map<number, Int32Array | { error: string; tooDeep: boolean }>();
   /** Trees (or errors) the worker posted and this thread took. */
   used = 0;
+  /** The most trees posted and not yet taken at once (bounded by the worker's window, proof-protocol.ts). */
+  private held = 0;
   /** Set when a claimed tree never came: from then on every text is parsed here. */
   private gone = false;
 
@@ -90,6 +100,7 @@ class WorkerTrees implements TreeSource {
       const msg = m.message as WorkerMessage;
       if (msg.kind === 'proofs') this.proofs = msg;
       else for (const t of msg.trees) this.posted.set(t.i, 'flat' in t ? t.flat : { error: t.error, tooDeep: t.tooDeep });
+      this.held = Math.max(this.held, this.posted.size);
     }
   }
 
@@ -98,6 +109,11 @@ class WorkerTrees implements TreeSource {
     if (i === undefined || this.gone) return undefined;
     // asked once: the parser remembers what it parsed
     this.index.delete(text);
+    // the worker parses no further ahead than a window past this (proof-protocol.ts AHEAD_TEXTS)
+    if (i + 1 > Atomics.load(this.control, ASKED)) {
+      Atomics.store(this.control, ASKED, i + 1);
+      Atomics.notify(this.control, ASKED);
+    }
     if (this.claiming && Atomics.compareExchange(this.claims, i, FREE, HERE_CLAIM) === FREE) return undefined;
     const deadline = Date.now() + this.timeoutMs;
     // the worker posts the batch holding it at once
@@ -134,18 +150,26 @@ class WorkerTrees implements TreeSource {
   }
 
   /** Trees made, and trees made but not asked for (parses the run did not need). */
-  stats(): { made: number; used: number; unused: number } {
+  stats(): { made: number; used: number; unused: number; held: number } {
     this.drain();
     const made = Atomics.load(this.control, TREES);
-    return { made, used: this.used, unused: made - this.used };
+    return { made, used: this.used, unused: made - this.used, held: this.held };
   }
 }
 
-function shared(requests: readonly ProofRequest[], parses: readonly string[], module: URL, takes: boolean, treeTimeoutMs: number): PendingProofs {
+interface SharedOptions {
+  module: URL;
+  /** This thread proves and parses too (ParallelOptions.join). */
+  takes: boolean;
+  treeTimeoutMs: number;
+  ahead: { texts: number; bytes: number };
+}
+
+function shared(requests: readonly ProofRequest[], parses: readonly string[], { module, takes, treeTimeoutMs, ahead }: SharedOptions): PendingProofs {
   const control = new Int32Array(new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT));
   const claims = new Int32Array(new SharedArrayBuffer(Math.max(1, parses.length) * Int32Array.BYTES_PER_ELEMENT));
   const { port1, port2 } = new MessageChannel();
-  const input: WorkerInput = { requests, parses, control: control.buffer as SharedArrayBuffer, claims: claims.buffer as SharedArrayBuffer, port: port2 };
+  const input: WorkerInput = { requests, parses, ahead, control: control.buffer as SharedArrayBuffer, claims: claims.buffer as SharedArrayBuffer, port: port2 };
   const worker = new Worker(module, { workerData: input, transferList: [port2] });
   // The process need not wait for it: join ends it.
   worker.unref();
@@ -153,8 +177,9 @@ function shared(requests: readonly ProofRequest[], parses: readonly string[], mo
   return {
     ...(parses.length > 0 ? { trees } : {}),
     join() {
-      // No more trees: the analysis is done.
+      // No more trees: the analysis is done (a worker waiting at its window hears it at once).
       Atomics.store(control, STOP, 1);
+      Atomics.notify(control, ASKED);
       const out: (Proved | undefined)[] = new Array(requests.length);
       if (takes) {
         for (let i = Atomics.add(control, NEXT, 1); i < requests.length; i = Atomics.add(control, NEXT, 1)) {

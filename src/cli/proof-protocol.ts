@@ -11,7 +11,8 @@ export const DONE = 2; // 1 once the worker has posted its proofs
 export const TREES = 3; // how many trees (or tree errors) the worker has posted: the main thread waits on it for one it needs
 export const STOP = 4; // 1 once the main thread wants no more trees (it is joining the proofs)
 export const WANT = 5; // 1 + the index of the text whose tree the main thread is waiting for (0: none)
-export const SLOTS = 6;
+export const ASKED = 6; // 1 + the highest index of a text the main thread has asked for (0: none yet)
+export const SLOTS = 7;
 export const OPEN = 0;
 export const STARTED = 1;
 export const CLOSED = 2;
@@ -34,11 +35,21 @@ export type PostedTree = { i: number; flat: Int32Array } | { i: number; error: s
  */
 export const TREE_BATCH = 32;
 
+/**
+ * How far the worker parses ahead of the main thread's analysis: at most this many texts, and this many bytes of
+ * text, past the last one asked for (a tree is about five times its text). Further ahead it proves meanwhile, so that
+ * a fleet of large scripts cannot pile its trees up in memory faster than the analysis takes them.
+ */
+export const AHEAD_TEXTS = 512;
+export const AHEAD_BYTES = 8 * 1024 * 1024;
+
 /** What the worker is given. */
 export interface WorkerInput {
   requests: readonly ProofRequest[];
   /** Shell texts to parse ahead of this thread, in the order it will want them. */
   parses: readonly string[];
+  /** How far ahead (AHEAD_TEXTS and AHEAD_BYTES unless a test says otherwise). */
+  ahead: { texts: number; bytes: number };
   control: SharedArrayBuffer;
   claims: SharedArrayBuffer;
   port: MessagePort;

@@ -1,19 +1,32 @@
-// The worker thread of parallel-proofs.ts: parses the texts it is given ahead of the main thread (each one the main
-// thread has not claimed), then takes requests from the shared counter and proves them until none is left, posts its
-// proofs and says so through the shared array.
+// The worker thread of parallel-proofs.ts. It parses the texts it is given ahead of the main thread (each one the main
+// thread has not claimed), no further ahead than AHEAD_TEXTS and AHEAD_BYTES past the last text asked for, and proves
+// requests from the shared counter meanwhile when it is that far ahead; then it proves until no request is left,
+// posts its proofs and says so through the shared array.
 import { workerData } from 'node:worker_threads';
 import { prove, type Proved } from '../plan/proofs.js';
-import { DONE, FREE, NEXT, OPEN, STARTED, STATE, STOP, TREE_BATCH, TREES, WANT, WORKER_CLAIM, type PostedTree, type WorkerInput, type WorkerMessage } from './proof-protocol.js';
+import { ASKED, DONE, FREE, NEXT, OPEN, STARTED, STATE, STOP, TREE_BATCH, TREES, WANT, WORKER_CLAIM, type PostedTree, type WorkerInput, type WorkerMessage } from './proof-protocol.js';
 
-const { requests, parses, control: buffer, claims: claimBuffer, port } = workerData as WorkerInput;
+const { requests, parses, ahead, control: buffer, claims: claimBuffer, port } = workerData as WorkerInput;
 const control = new Int32Array(buffer);
 const claims = new Int32Array(claimBuffer);
+const proofs: [number, Proved][] = [];
+
+/** Proves the next request nobody has taken; false when none is left. */
+function proveOne(): boolean {
+  const i = Atomics.add(control, NEXT, 1);
+  if (i >= requests.length) return false;
+  proofs.push([i, prove(requests[i])]);
+  return true;
+}
 
 /** Parses each text nobody has claimed yet, until the main thread stops wanting trees. */
 async function parseAhead(): Promise<void> {
   if (parses.length === 0) return;
   // Loaded only when there is something to parse: the grammar costs ~20 ms to load.
   const { parseFlat, TooDeepError } = await import('../scripts/sh/treesitter.js');
+  // bytes of text before each index, for the window
+  const before = new Float64Array(parses.length + 1);
+  for (let i = 0; i < parses.length; i++) before[i + 1] = before[i] + parses[i].length;
   let batch: PostedTree[] = [];
   let moved: ArrayBuffer[] = [];
   const post = (): void => {
@@ -25,31 +38,38 @@ async function parseAhead(): Promise<void> {
     batch = [];
     moved = [];
   };
-  for (let i = 0; i < parses.length && Atomics.load(control, STOP) === 0; i++) {
-    if (Atomics.compareExchange(claims, i, FREE, WORKER_CLAIM) !== FREE) continue;
-    try {
-      const flat = parseFlat(parses[i]);
-      batch.push({ i, flat });
-      moved.push(flat.buffer as ArrayBuffer);
-    } catch (e) {
-      batch.push({ i, error: e instanceof Error ? e.message : String(e), tooDeep: e instanceof TooDeepError });
+  let i = 0;
+  while (i < parses.length && Atomics.load(control, STOP) === 0) {
+    const asked = Atomics.load(control, ASKED);
+    // Far enough ahead: prove meanwhile, or wait for the analysis to ask for more (it always may take one more).
+    if (i > asked && (i - asked >= ahead.texts || before[i + 1] - before[asked] > ahead.bytes)) {
+      post();
+      if (!proveOne()) Atomics.wait(control, ASKED, asked, 100);
+      continue;
     }
-    // the main thread waits for a tree of this batch: post it now
-    const want = Atomics.load(control, WANT) - 1;
-    if (batch.length >= TREE_BATCH || (want >= batch[0].i && want <= i)) post();
+    if (Atomics.compareExchange(claims, i, FREE, WORKER_CLAIM) === FREE) {
+      try {
+        const flat = parseFlat(parses[i]);
+        batch.push({ i, flat });
+        moved.push(flat.buffer as ArrayBuffer);
+      } catch (e) {
+        batch.push({ i, error: e instanceof Error ? e.message : String(e), tooDeep: e instanceof TooDeepError });
+      }
+      // the main thread waits for a tree of this batch: post it now
+      const want = Atomics.load(control, WANT) - 1;
+      if (batch.length >= TREE_BATCH || (want >= batch[0].i && want <= i)) post();
+    }
+    i++;
   }
   post();
 }
 
 // Started before the main thread closed the run: this thread's proofs are waited for.
 if (Atomics.compareExchange(control, STATE, OPEN, STARTED) === OPEN) {
-  const proofs: [number, Proved][] = [];
   let reply: WorkerMessage;
   try {
     await parseAhead();
-    for (let i = Atomics.add(control, NEXT, 1); i < requests.length; i = Atomics.add(control, NEXT, 1)) {
-      proofs.push([i, prove(requests[i])]);
-    }
+    while (proveOne());
     reply = { kind: 'proofs', proofs };
   } catch (e) {
     reply = { kind: 'proofs', error: e instanceof Error ? e.message : String(e), proofs };

@@ -49,11 +49,13 @@ function recording(inner: FileReader): { reader: FileReader; reads: Map<string, 
 }
 
 /** A prover that keeps what it started, to ask its trees how many it made. */
-function kept(prover: Prover): { prover: Prover; trees: () => { made: number; used: number; unused: number } } {
+type TreeStats = { made: number; used: number; unused: number; held: number };
+
+function kept(prover: Prover): { prover: Prover; trees: () => TreeStats } {
   let pending: PendingProofs | undefined;
   return {
     prover: { start: (requests, parses) => (pending = prover.start(requests, parses)) },
-    trees: () => (pending?.trees as unknown as { stats(): { made: number; used: number; unused: number } } | undefined)?.stats() ?? { made: 0, used: 0, unused: 0 },
+    trees: () => (pending?.trees as unknown as { stats(): TreeStats } | undefined)?.stats() ?? { made: 0, used: 0, unused: 0, held: 0 },
   };
 }
 
@@ -62,7 +64,7 @@ interface Run {
   bundles: (JobBundle | undefined)[];
   reads: Map<string, number>;
   parses: number;
-  trees: { made: number; used: number; unused: number };
+  trees: TreeStats;
 }
 
 function plan(text: string, root: string, prover?: Prover): Run {
@@ -76,7 +78,7 @@ function plan(text: string, root: string, prover?: Prover): Run {
     bundles: p.jobs.map((j) => (j as { bundle?: JobBundle }).bundle),
     reads: rec.reads,
     parses: parseStats().parses,
-    trees: k ? k.trees() : { made: 0, used: 0, unused: 0 },
+    trees: k ? k.trees() : { made: 0, used: 0, unused: 0, held: 0 },
   };
 }
 
@@ -168,6 +170,35 @@ describe('scripts parsed ahead on the proof worker', () => {
     expect(texts[0]).toContain('echo ok');
     // read: the files the analysis bundles; not the FIFO, the credential files, nor what the links lead to
     expect([...rec.reads.keys()].sort()).toEqual(['/opt/app/bin/deep.sh', '/opt/app/bin/elf', '/opt/app/bin/ok.sh', '/opt/app/bin/tool.py']);
+  });
+
+  it('are parsed no further ahead of the analysis than the window, in texts and in bytes', () => {
+    const count = 1500;
+    const files: Record<string, string> = {};
+    const lines: string[] = [];
+    for (let k = 0; k < count; k++) {
+      files[`/opt/app/bin/job-${k}.sh`] = `#!/bin/bash\nset -eu\nDIR=$(dirname "$0")\npg_dump shop_${k % 7} | gzip > /tmp/job-${k}.gz\ncurl -fsS -T /tmp/job-${k}.gz https://files.example.com/${k} >> /var/log/app/jobs.log 2>&1\n`;
+      lines.push(`${k % 60} ${k % 24} * * * /opt/app/bin/job-${k}.sh --n ${k}`);
+    }
+    const text = lines.join('\n') + '\n';
+    const run = (prover?: Prover) => {
+      const k = prover ? kept(prover) : null;
+      // parsed again from the start (the cache would answer every text of the second run)
+      resetParseStats();
+      const p = buildPlan([{ file: '/var/spool/cron/crontabs/deploy', text, system: false }], { target: 'rule', timezone: 'UTC', horizon, reader: memoryReader(files), ...(k ? { prover: k.prover } : {}) });
+      return { json: JSON.stringify(p), trees: k ? k.trees() : null };
+    };
+    const alone = run();
+    for (const ahead of [{ texts: 8, bytes: 1 << 30 }, { texts: 1 << 30, bytes: 2000 }]) {
+      // not joining: every tree is the worker's, so it is never held up by this thread's claims
+      const r = run(parallelProver({ min: 1, worker, join: false, ahead }));
+      expect(r.json).toBe(alone.json);
+      expect(r.trees?.made).toBe(count);
+      // at most the window past the last text asked for, and that one
+      const shortest = Math.min(...Object.values(files).map((t) => t.length));
+      const window = Math.min(ahead.texts, Math.floor(ahead.bytes / shortest) + 1);
+      expect(r.trees?.held).toBeLessThanOrEqual(window + 1);
+    }
   });
 
   it('are parsed here when the worker claimed them and is gone, after one wait', () => {
