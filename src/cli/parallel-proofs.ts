@@ -15,7 +15,7 @@ import type { ProofRequest } from '../schedule/translate.js';
 import { inProcessProver, prove, type PendingProofs, type Proved, type Prover } from '../plan/proofs.js';
 import type { TreeSource } from '../scripts/sh/index.js';
 import { FLAT_TREES, inflateCst, TooDeepError, type CstNode } from '../scripts/sh/treesitter.js';
-import { AHEAD_BYTES, AHEAD_TEXTS, ASKED, CLOSED, DONE, FREE, HERE_CLAIM, NEXT, OPEN, SLOTS, STARTED, STATE, STOP, TREES, WANT, type WorkerInput, type WorkerMessage } from './proof-protocol.js';
+import { AHEAD_BYTES, AHEAD_TEXTS, ASKED, CLOSED, DONE, FREE, HERE_CLAIM, NEXT, OPEN, SLOTS, STARTED, STATE, STOP, TAKEN, TAKEN_CHARS, TREES, WANT, type WorkerInput, type WorkerMessage } from './proof-protocol.js';
 
 /** Fewer proofs than this are made here: a worker costs ~50 ms to start, a proof ~0.3 ms. */
 export const MIN_SHARED_PROOFS = 256;
@@ -119,14 +119,14 @@ class WorkerTrees implements TreeSource {
     // the worker posts the batch holding it at once
     Atomics.store(this.control, WANT, i + 1);
     try {
-      return this.await(i, deadline);
+      return this.await(i, text.length, deadline);
     } finally {
       Atomics.store(this.control, WANT, 0);
     }
   }
 
   /** The worker's tree of text i, once posted. */
-  private await(i: number, deadline: number): CstNode | undefined {
+  private await(i: number, chars: number, deadline: number): CstNode | undefined {
     for (;;) {
       const seen = Atomics.load(this.control, TREES);
       this.drain();
@@ -134,6 +134,10 @@ class WorkerTrees implements TreeSource {
       if (tree !== undefined) {
         this.posted.delete(i);
         this.used++;
+        // the worker holds no more than its window of trees posted and not taken (proof-protocol.ts AHEAD_TEXTS)
+        Atomics.add(this.control, TAKEN, 1);
+        Atomics.add(this.control, TAKEN_CHARS, chars);
+        Atomics.notify(this.control, ASKED);
         if (!(tree instanceof Int32Array)) {
           if (tree.tooDeep) throw new TooDeepError(tree.error);
           return undefined; // the worker could not: parsed here

@@ -4,7 +4,7 @@
 // posts its proofs and says so through the shared array.
 import { workerData } from 'node:worker_threads';
 import { prove, type Proved } from '../plan/proofs.js';
-import { ASKED, DONE, FREE, NEXT, OPEN, STARTED, STATE, STOP, TREE_BATCH, TREES, WANT, WORKER_CLAIM, type PostedTree, type WorkerInput, type WorkerMessage } from './proof-protocol.js';
+import { ASKED, DONE, FREE, NEXT, OPEN, STARTED, STATE, STOP, TAKEN, TAKEN_CHARS, TREE_BATCH, TREES, WANT, WORKER_CLAIM, type PostedTree, type WorkerInput, type WorkerMessage } from './proof-protocol.js';
 
 const { requests, parses, ahead, control: buffer, claims: claimBuffer, port } = workerData as WorkerInput;
 const control = new Int32Array(buffer);
@@ -38,16 +38,27 @@ async function parseAhead(): Promise<void> {
     batch = [];
     moved = [];
   };
+  // trees (and their texts' length, modulo 2^32) made here, taken or not: the trees held are these less those taken
+  let made = 0;
+  let madeChars = 0;
   let i = 0;
   while (i < parses.length && Atomics.load(control, STOP) === 0) {
     const asked = Atomics.load(control, ASKED);
+    // Trees posted and not yet taken: ASKED only says the furthest text asked for, which can be far past the
+    // analysis (an early script that runs a late one), so the trees held are counted as well.
+    const held = made - Atomics.load(control, TAKEN);
+    const heldChars = (madeChars - Atomics.load(control, TAKEN_CHARS)) | 0;
+    // unless the main thread is waiting for this text or a later one (not joining, it waits for every text)
+    const full = held > 0 && i > Atomics.load(control, WANT) - 1 && (held >= ahead.texts || heldChars + parses[i].length > ahead.bytes);
     // Far enough ahead: prove meanwhile, or wait for the analysis to ask for more (it always may take one more).
-    if (i > asked && (i - asked >= ahead.texts || before[i + 1] - before[asked] > ahead.bytes)) {
+    if (full || (i > asked && (i - asked >= ahead.texts || before[i + 1] - before[asked] > ahead.bytes))) {
       post();
       if (!proveOne()) Atomics.wait(control, ASKED, asked, 100);
       continue;
     }
     if (Atomics.compareExchange(claims, i, FREE, WORKER_CLAIM) === FREE) {
+      made++;
+      madeChars = (madeChars + parses[i].length) | 0;
       try {
         const flat = parseFlat(parses[i]);
         batch.push({ i, flat });
