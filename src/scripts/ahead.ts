@@ -11,12 +11,12 @@ import { isSystemPath } from './al2023.js';
 import { isShellScript } from './bundle/programs.js';
 import { MAX_FILE_BYTES, MAX_SCRIPT_BYTES, refuseBundling } from './policy.js';
 import type { FileReader } from './reader.js';
-import { parserText } from './sh/index.js';
+import { parserText, parseShell } from './sh/index.js';
 
 /** A program word of plain characters only: no quoting, expansion or globbing can change what it names. */
 const PLAIN_PATH = /^\/[A-Za-z0-9_./+,@%-]+$/;
-/** The first word of a command, up to a blank or an operator. */
-const FIRST_WORD = /^[ \t]*([^ \t\n;|&<>()]+)/;
+/** The first word of a command, up to a blank or an operator, unless it names a function being defined (`/x() {`). */
+const FIRST_WORD = /^[ \t]*([^ \t\n;|&<>()]+)(?![ \t]*\()/;
 
 /** Distinct texts of the shell scripts these commands run first, in the order of the commands. */
 export function scriptsAhead(commands: Iterable<string>, reader: FileReader): string[] {
@@ -25,6 +25,8 @@ export function scriptsAhead(commands: Iterable<string>, reader: FileReader): st
   for (const command of commands) {
     const path = FIRST_WORD.exec(command)?.[1];
     if (path === undefined || !PLAIN_PATH.test(path) || posix.normalize(path) !== path || paths.has(path)) continue;
+    // the analysis follows nothing in a command it cannot parse (the parse is the one it makes: remembered)
+    if (command.includes('\u0000') || parseShell(command).file === null) continue;
     paths.add(path);
     if (isSystemPath(path)) continue;
     const resolved = reader.resolve ? reader.resolve(path) : path;
