@@ -201,6 +201,52 @@ describe('scripts parsed ahead on the proof worker', () => {
     }
   });
 
+  it('hold no more trees than the window when an early script runs a late one', () => {
+    // The first job's script runs the last job's (a "run everything" wrapper): the analysis asks for the last text
+    // first, then for the others in order. How far it has asked jumps to the end; the trees held must not follow.
+    const count = 1500;
+    const files: Record<string, string> = {};
+    const lines: string[] = [];
+    for (let k = 0; k < count; k++) {
+      const extra = k === 0 ? `/opt/app/bin/job-${count - 1}.sh\n` : '';
+      files[`/opt/app/bin/job-${k}.sh`] = `#!/bin/bash\nset -eu\n${extra}pg_dump shop_${k % 7} | gzip > /tmp/job-${k}.gz\ncurl -fsS -T /tmp/job-${k}.gz https://files.example.com/${k} >> /var/log/app/jobs.log 2>&1\n`;
+      lines.push(`${k % 60} ${k % 24} * * * /opt/app/bin/job-${k}.sh --n ${k}`);
+    }
+    const text = lines.join('\n') + '\n';
+    const run = (prover?: Prover) => {
+      const k = prover ? kept(prover) : null;
+      resetParseStats();
+      const p = buildPlan([{ file: '/var/spool/cron/crontabs/deploy', text, system: false }], { target: 'rule', timezone: 'UTC', horizon, reader: memoryReader(files), ...(k ? { prover: k.prover } : {}) });
+      return { json: JSON.stringify(p), trees: k ? k.trees() : null };
+    };
+    const alone = run();
+    const ahead = { texts: 8, bytes: 1 << 30 };
+    for (const join of [true, false]) {
+      const r = run(parallelProver({ min: 1, worker, join, ahead }));
+      expect(r.json).toBe(alone.json);
+      // joining, the worker may have started too late to parse much; not joining, it parses every text
+      if (join) expect(r.trees?.held).toBeLessThanOrEqual(ahead.texts + 1);
+      else expect(r.trees?.made).toBe(count);
+    }
+  });
+
+  it('read no script of a line whose command the analysis cannot parse, nor of a function named by a path', () => {
+    const files = { '/opt/app/bin/job.sh': '#!/bin/bash\nset -eu\necho "$1" > /tmp/out\n', '/opt/app/bin/fn.sh': '#!/bin/bash\necho fn\necho fn\n' };
+    // a quote left open, and a function named by the path (defined, not run)
+    const text = `0 * * * * /opt/app/bin/job.sh 'unterminated\n0 2 * * * /opt/app/bin/fn.sh() { :; }\n` + Array.from({ length: 3 }, (_, i) => `${i} 1 * * * /usr/bin/true\n`).join('');
+    const read = (prover?: Prover) => {
+      const rec = recording(memoryReader(files));
+      resetParseStats();
+      const p = buildPlan([{ file: '/var/spool/cron/crontabs/deploy', text, system: false }], { target: 'rule', timezone: 'UTC', horizon, reader: rec.reader, ...(prover ? { prover } : {}) });
+      return { json: JSON.stringify(p), reads: [...rec.reads.keys()].sort() };
+    };
+    const alone = read();
+    const r = read(parallelProver({ min: 1, worker }));
+    expect(r.json).toBe(alone.json);
+    expect(alone.reads.filter((p) => p.startsWith('/opt'))).toEqual([]);
+    expect(r.reads).toEqual(alone.reads);
+  });
+
   it('are parsed here when the worker claimed them and is gone, after one wait', () => {
     const root = join(SERVERS, 'app01');
     const scripts = scriptsUnder(root);
