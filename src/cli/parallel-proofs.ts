@@ -15,18 +15,40 @@ import type { ProofRequest } from '../schedule/translate.js';
 import { inProcessProver, prove, type PendingProofs, type Proved, type Prover } from '../plan/proofs.js';
 import type { TreeSource } from '../scripts/sh/index.js';
 import { FLAT_TREES, inflateCst, TooDeepError, type CstNode } from '../scripts/sh/treesitter.js';
-import { AHEAD_BYTES, AHEAD_TEXTS, ASKED, CLOSED, DONE, FREE, HERE_CLAIM, NEXT, OPEN, SLOTS, STARTED, STATE, STOP, TAKEN, TAKEN_CHARS, TREES, WANT, type WorkerInput, type WorkerMessage } from './proof-protocol.js';
+import { AHEAD_BYTES, AHEAD_TEXTS, ASKED, BEAT, CLOSED, DONE, FREE, HERE_CLAIM, NEXT, OPEN, SLOTS, STARTED, STATE, STOP, TAKEN, TAKEN_CHARS, TREES, WANT, type WorkerInput, type WorkerMessage } from './proof-protocol.js';
 
 /** Fewer proofs than this are made here: a worker costs ~50 ms to start, a proof ~0.3 ms. */
 export const MIN_SHARED_PROOFS = 256;
 
-/** How long this thread waits for the worker's last proofs before saying something is wrong. */
-const JOIN_TIMEOUT_MS = 10 * 60_000;
 /**
- * How long this thread waits for a tree the worker has claimed before parsing the text itself, and every text after
- * it (a worker that claimed and never posted is gone: its resource limits, a bug).
+ * How long the worker may make no progress (no parse, no proof) while this thread waits for it before it is taken for
+ * gone (its resource limits, a bug): then this thread parses and proves whatever it was waiting for itself. A parse of
+ * the largest script allowed takes about a second, a proof milliseconds.
  */
-const TREE_TIMEOUT_MS = 30_000;
+const STALL_MS = 20_000;
+
+/** Whether the worker is making progress, read from its beat (proof-protocol.ts BEAT) while this thread waits. */
+class Liveness {
+  private beat = -1;
+  private since = 0;
+
+  constructor(
+    private readonly control: Int32Array,
+    private readonly stallMs: number,
+  ) {}
+
+  /** True once the beat has stood still for stallMs (or the worker has ended: DONE). */
+  gone(): boolean {
+    if (Atomics.load(this.control, DONE) === 1) return true;
+    const beat = Atomics.load(this.control, BEAT);
+    const now = Date.now();
+    if (beat !== this.beat) {
+      this.beat = beat;
+      this.since = now;
+    }
+    return now - this.since > this.stallMs;
+  }
+}
 
 /** The compiled worker beside this module. */
 const WORKER = new URL('./proof-worker.js', import.meta.url);
@@ -41,8 +63,8 @@ export interface ParallelOptions {
    * never empty).
    */
   join?: boolean;
-  /** How long to wait for a tree the worker claimed (default TREE_TIMEOUT_MS; tests of a worker that never posts). */
-  treeTimeoutMs?: number;
+  /** How long the worker may make no progress while waited for (default STALL_MS; tests of a worker that is gone). */
+  stallMs?: number;
   /** How far the worker parses ahead (default AHEAD_TEXTS and AHEAD_BYTES; tests). */
   ahead?: { texts: number; bytes: number };
 }
@@ -55,7 +77,7 @@ export function parallelProver({
   min = MIN_SHARED_PROOFS,
   worker = WORKER,
   join = true,
-  treeTimeoutMs = TREE_TIMEOUT_MS,
+  stallMs = STALL_MS,
   ahead = { texts: AHEAD_TEXTS, bytes: AHEAD_BYTES },
 }: ParallelOptions = {}): Prover {
   const compiled = existsSync(fileURLToPath(worker));
@@ -64,7 +86,7 @@ export function parallelProver({
   return {
     start(requests, parses = []) {
       if (requests.length + parses.length < min || !compiled || cores < 2) return inProcessProver.start(requests);
-      return shared(requests, FLAT_TREES ? parses : [], { module: worker, takes: join, treeTimeoutMs, ahead });
+      return shared(requests, FLAT_TREES ? parses : [], { module: worker, takes: join, stallMs, ahead });
     },
   };
 }
@@ -86,7 +108,7 @@ class WorkerTrees implements TreeSource {
     private readonly control: Int32Array,
     private readonly port: MessagePort,
     private readonly claiming: boolean,
-    private readonly timeoutMs: number,
+    private readonly liveness: Liveness,
   ) {
     parses.forEach((text, i) => this.index.set(text, i));
   }
@@ -115,18 +137,17 @@ class WorkerTrees implements TreeSource {
       Atomics.notify(this.control, ASKED);
     }
     if (this.claiming && Atomics.compareExchange(this.claims, i, FREE, HERE_CLAIM) === FREE) return undefined;
-    const deadline = Date.now() + this.timeoutMs;
     // the worker posts the batch holding it at once
     Atomics.store(this.control, WANT, i + 1);
     try {
-      return this.await(i, text.length, deadline);
+      return this.await(i, text.length);
     } finally {
       Atomics.store(this.control, WANT, 0);
     }
   }
 
   /** The worker's tree of text i, once posted. */
-  private await(i: number, chars: number, deadline: number): CstNode | undefined {
+  private await(i: number, chars: number): CstNode | undefined {
     for (;;) {
       const seen = Atomics.load(this.control, TREES);
       this.drain();
@@ -144,8 +165,11 @@ class WorkerTrees implements TreeSource {
         }
         return inflateCst(tree);
       }
-      // Claimed (or, not joining, to be claimed) by the worker: its tree is a parse away.
-      if (Date.now() > deadline) {
+      // Claimed (or, not joining, to be claimed) by the worker: its tree is a parse away, unless the worker is gone
+      // (ended without posting it, or stuck).
+      if (this.liveness.gone()) {
+        this.drain();
+        if (this.posted.has(i)) continue;
         this.gone = true;
         return undefined;
       }
@@ -165,11 +189,11 @@ interface SharedOptions {
   module: URL;
   /** This thread proves and parses too (ParallelOptions.join). */
   takes: boolean;
-  treeTimeoutMs: number;
+  stallMs: number;
   ahead: { texts: number; bytes: number };
 }
 
-function shared(requests: readonly ProofRequest[], parses: readonly string[], { module, takes, treeTimeoutMs, ahead }: SharedOptions): PendingProofs {
+function shared(requests: readonly ProofRequest[], parses: readonly string[], { module, takes, stallMs, ahead }: SharedOptions): PendingProofs {
   const control = new Int32Array(new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT));
   const claims = new Int32Array(new SharedArrayBuffer(Math.max(1, parses.length) * Int32Array.BYTES_PER_ELEMENT));
   const { port1, port2 } = new MessageChannel();
@@ -177,7 +201,8 @@ function shared(requests: readonly ProofRequest[], parses: readonly string[], { 
   const worker = new Worker(module, { workerData: input, transferList: [port2] });
   // The process need not wait for it: join ends it.
   worker.unref();
-  const trees = new WorkerTrees(parses, claims, control, port1, takes, treeTimeoutMs);
+  const liveness = new Liveness(control, stallMs);
+  const trees = new WorkerTrees(parses, claims, control, port1, takes, liveness);
   return {
     ...(parses.length > 0 ? { trees } : {}),
     join() {
@@ -192,17 +217,12 @@ function shared(requests: readonly ProofRequest[], parses: readonly string[], { 
       }
       // Every request is taken (or left to the worker). A worker that had not started yet will take none then.
       if (!takes || Atomics.compareExchange(control, STATE, OPEN, CLOSED) === STARTED) {
-        const deadline = Date.now() + JOIN_TIMEOUT_MS;
-        while (Atomics.load(control, DONE) === 0) {
-          if (Date.now() > deadline) throw new Error('internal error: the schedule proof worker did not finish');
-          Atomics.wait(control, DONE, 0, 1000);
-        }
+        while (!liveness.gone()) Atomics.wait(control, DONE, 0, 1000);
         trees.drain();
         const reply = trees.proofs;
-        if (!reply) throw new Error('internal error: the schedule proof worker finished without its proofs');
-        for (const [i, plan] of reply.proofs) out[i] = plan;
-        // A worker that failed (it should not: translate is pure) leaves its remaining requests to this thread.
-        if (reply.error !== undefined) for (let i = 0; i < requests.length; i++) out[i] ??= prove(requests[i]);
+        for (const [i, plan] of reply?.proofs ?? []) out[i] = plan;
+        // A worker that failed (it should not: translate is pure) or is gone leaves what it had taken to this thread.
+        if (reply === undefined || reply.error !== undefined) for (let i = 0; i < requests.length; i++) out[i] ??= prove(requests[i]);
       }
       port1.close();
       void worker.terminate();

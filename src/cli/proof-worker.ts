@@ -4,7 +4,7 @@
 // posts its proofs and says so through the shared array.
 import { workerData } from 'node:worker_threads';
 import { prove, type Proved } from '../plan/proofs.js';
-import { ASKED, DONE, FREE, NEXT, OPEN, STARTED, STATE, STOP, TAKEN, TAKEN_CHARS, TREE_BATCH, TREES, WANT, WORKER_CLAIM, type PostedTree, type WorkerInput, type WorkerMessage } from './proof-protocol.js';
+import { ASKED, BEAT, DONE, FREE, NEXT, OPEN, STARTED, STATE, STOP, TAKEN, TAKEN_CHARS, TREE_BATCH, TREES, WANT, WORKER_CLAIM, type PostedTree, type WorkerInput, type WorkerMessage } from './proof-protocol.js';
 
 const { requests, parses, ahead, control: buffer, claims: claimBuffer, port } = workerData as WorkerInput;
 const control = new Int32Array(buffer);
@@ -16,6 +16,7 @@ function proveOne(): boolean {
   const i = Atomics.add(control, NEXT, 1);
   if (i >= requests.length) return false;
   proofs.push([i, prove(requests[i])]);
+  Atomics.add(control, BEAT, 1);
   return true;
 }
 
@@ -66,6 +67,7 @@ async function parseAhead(): Promise<void> {
       } catch (e) {
         batch.push({ i, error: e instanceof Error ? e.message : String(e), tooDeep: e instanceof TooDeepError });
       }
+      Atomics.add(control, BEAT, 1);
       // the main thread waits for a tree of this batch: post it now
       const want = Atomics.load(control, WANT) - 1;
       if (batch.length >= TREE_BATCH || (want >= batch[0].i && want <= i)) post();

@@ -1,4 +1,4 @@
-// A proof worker that claims every text to parse ahead, then gives up without posting a tree: it says it failed, so
+// A proof worker that claims every text to parse ahead, then ends without posting a tree: it says it failed, so
 // the main thread proves everything itself (a worker gone wrong: its resource limits, a bug). Used by
 // test/plan/parse-ahead.test.ts: the plan must still be made, the same, after one wait for a tree, not one per text.
 // Slots and messages as in src/cli/proof-protocol.ts.
