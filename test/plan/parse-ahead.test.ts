@@ -102,6 +102,26 @@ function expectSame(text: string, root: string): Run[] {
   return runs;
 }
 
+/** COUNT lines, each running a five-line script of its own; with `wrapper`, the first script also runs the last. */
+function ownScripts(count: number, wrapper = false): { count: number; files: Record<string, string>; text: string } {
+  const files: Record<string, string> = {};
+  const lines: string[] = [];
+  for (let k = 0; k < count; k++) {
+    const extra = wrapper && k === 0 ? `/opt/app/bin/job-${count - 1}.sh\n` : '';
+    files[`/opt/app/bin/job-${k}.sh`] = `#!/bin/bash\nset -eu\n${extra}pg_dump shop_${k % 7} | gzip > /tmp/job-${k}.gz\ncurl -fsS -T /tmp/job-${k}.gz https://files.example.com/${k} >> /var/log/app/jobs.log 2>&1\n`;
+    lines.push(`${k % 60} ${k % 24} * * * /opt/app/bin/job-${k}.sh --n ${k}`);
+  }
+  return { count, files, text: lines.join('\n') + '\n' };
+}
+
+/** The plan of such a fleet (parsed again from the start: the cache would answer every text of a second run). */
+function planFleet(fleet: { files: Record<string, string>; text: string }, prover?: Prover): { json: string; trees: TreeStats | null } {
+  const k = prover ? kept(prover) : null;
+  resetParseStats();
+  const p = buildPlan([{ file: '/var/spool/cron/crontabs/deploy', text: fleet.text, system: false }], { target: 'rule', timezone: 'UTC', horizon, reader: memoryReader(fleet.files), ...(k ? { prover: k.prover } : {}) });
+  return { json: JSON.stringify(p), trees: k ? k.trees() : null };
+}
+
 const made: string[] = [];
 afterAll(() => {
   for (const d of made) rmSync(d, { recursive: true, force: true });
@@ -173,29 +193,15 @@ describe('scripts parsed ahead on the proof worker', () => {
   });
 
   it('are parsed no further ahead of the analysis than the window, in texts and in bytes', () => {
-    const count = 1500;
-    const files: Record<string, string> = {};
-    const lines: string[] = [];
-    for (let k = 0; k < count; k++) {
-      files[`/opt/app/bin/job-${k}.sh`] = `#!/bin/bash\nset -eu\nDIR=$(dirname "$0")\npg_dump shop_${k % 7} | gzip > /tmp/job-${k}.gz\ncurl -fsS -T /tmp/job-${k}.gz https://files.example.com/${k} >> /var/log/app/jobs.log 2>&1\n`;
-      lines.push(`${k % 60} ${k % 24} * * * /opt/app/bin/job-${k}.sh --n ${k}`);
-    }
-    const text = lines.join('\n') + '\n';
-    const run = (prover?: Prover) => {
-      const k = prover ? kept(prover) : null;
-      // parsed again from the start (the cache would answer every text of the second run)
-      resetParseStats();
-      const p = buildPlan([{ file: '/var/spool/cron/crontabs/deploy', text, system: false }], { target: 'rule', timezone: 'UTC', horizon, reader: memoryReader(files), ...(k ? { prover: k.prover } : {}) });
-      return { json: JSON.stringify(p), trees: k ? k.trees() : null };
-    };
-    const alone = run();
+    const fleet = ownScripts(1500);
+    const alone = planFleet(fleet);
     for (const ahead of [{ texts: 8, bytes: 1 << 30 }, { texts: 1 << 30, bytes: 2000 }]) {
       // not joining: every tree is the worker's, so it is never held up by this thread's claims
-      const r = run(parallelProver({ min: 1, worker, join: false, ahead }));
+      const r = planFleet(fleet, parallelProver({ min: 1, worker, join: false, ahead }));
       expect(r.json).toBe(alone.json);
-      expect(r.trees?.made).toBe(count);
+      expect(r.trees?.made).toBe(fleet.count);
       // at most the window past the last text asked for, and that one
-      const shortest = Math.min(...Object.values(files).map((t) => t.length));
+      const shortest = Math.min(...Object.values(fleet.files).map((t) => t.length));
       const window = Math.min(ahead.texts, Math.floor(ahead.bytes / shortest) + 1);
       expect(r.trees?.held).toBeLessThanOrEqual(window + 1);
     }
@@ -204,29 +210,15 @@ describe('scripts parsed ahead on the proof worker', () => {
   it('hold no more trees than the window when an early script runs a late one', () => {
     // The first job's script runs the last job's (a "run everything" wrapper): the analysis asks for the last text
     // first, then for the others in order. How far it has asked jumps to the end; the trees held must not follow.
-    const count = 1500;
-    const files: Record<string, string> = {};
-    const lines: string[] = [];
-    for (let k = 0; k < count; k++) {
-      const extra = k === 0 ? `/opt/app/bin/job-${count - 1}.sh\n` : '';
-      files[`/opt/app/bin/job-${k}.sh`] = `#!/bin/bash\nset -eu\n${extra}pg_dump shop_${k % 7} | gzip > /tmp/job-${k}.gz\ncurl -fsS -T /tmp/job-${k}.gz https://files.example.com/${k} >> /var/log/app/jobs.log 2>&1\n`;
-      lines.push(`${k % 60} ${k % 24} * * * /opt/app/bin/job-${k}.sh --n ${k}`);
-    }
-    const text = lines.join('\n') + '\n';
-    const run = (prover?: Prover) => {
-      const k = prover ? kept(prover) : null;
-      resetParseStats();
-      const p = buildPlan([{ file: '/var/spool/cron/crontabs/deploy', text, system: false }], { target: 'rule', timezone: 'UTC', horizon, reader: memoryReader(files), ...(k ? { prover: k.prover } : {}) });
-      return { json: JSON.stringify(p), trees: k ? k.trees() : null };
-    };
-    const alone = run();
+    const fleet = ownScripts(1500, true);
+    const alone = planFleet(fleet);
     const ahead = { texts: 8, bytes: 1 << 30 };
     for (const join of [true, false]) {
-      const r = run(parallelProver({ min: 1, worker, join, ahead }));
+      const r = planFleet(fleet, parallelProver({ min: 1, worker, join, ahead }));
       expect(r.json).toBe(alone.json);
       // joining, the worker may have started too late to parse much; not joining, it parses every text
       if (join) expect(r.trees?.held).toBeLessThanOrEqual(ahead.texts + 1);
-      else expect(r.trees?.made).toBe(count);
+      else expect(r.trees?.made).toBe(fleet.count);
     }
   });
 
