@@ -105,6 +105,11 @@ export function redactAnalysis(a: JobAnalysis, secrets: readonly string[], first
     if (secrets.every((s) => known.has(s))) return a;
   }
   const list = collectSecrets([...secrets], a.secrets);
+  // Nothing to redact (most jobs): the analysis as it is, with its verdict, not a copy of every finding and file.
+  if (list.length === 0 && a.bundle.trace.secrets.length === 0 && a.bundle.trace.secretParts.length === 0) {
+    const v = verdict(a.findings);
+    return { ...a, verdict: v.verdict, reasons: v.reasons, secrets: list };
+  }
   const findings = a.findings.map((f) => redactFinding(f, list));
   const bundle = a.bundle;
   const redactedBundle: BundleResult = {
