@@ -3,13 +3,13 @@
 // prover, which may parse them on another thread while this one analyses (issue 11: the parser is a third of the
 // analysis). Only a hint: a text the analysis then parses is taken from there, any other is parsed as before.
 //
-// A file is read here only where the analysis itself would read it (bundle/files.ts register: not a system program,
-// not refused, a file within the size bounds), through the plan's reader, which keeps it for the analysis: no file is
-// read twice, and none is read that the analysis would not read.
+// A file is read here only where the analysis itself would read it: an existing file, not a system program, read
+// by policy.ts readForBundle (the analysis's own checks and read) through the plan's reader, which keeps it for the
+// analysis. No file is read twice, and none is read that the analysis would not read.
 import { posix } from 'node:path';
 import { isSystemPath } from './al2023.js';
 import { isShellScript } from './bundle/programs.js';
-import { MAX_FILE_BYTES, MAX_SCRIPT_BYTES, refuseBundling } from './policy.js';
+import { MAX_SCRIPT_BYTES, readForBundle } from './policy.js';
 import type { FileReader } from './reader.js';
 import { parserText, parseShell } from './sh/index.js';
 
@@ -29,13 +29,13 @@ export function scriptsAhead(commands: Iterable<string>, reader: FileReader): st
     if (command.includes('\u0000') || parseShell(command).file === null) continue;
     paths.add(path);
     if (isSystemPath(path)) continue;
-    const resolved = reader.resolve ? reader.resolve(path) : path;
-    if (resolved === null || refuseBundling(path, resolved) !== null) continue;
+    // a missing file or a directory: the analysis reports it without reading it
     const st = reader.stat(path);
-    if (st === null || st.kind !== 'file' || st.size > MAX_FILE_BYTES) continue;
-    const content = reader.readFile(path, MAX_FILE_BYTES);
-    if (content === null || content.length > MAX_SCRIPT_BYTES || !isShellScript(content, path)) continue;
-    const text = parserText(content);
+    if (st === null || st.kind !== 'file') continue;
+    // the analysis's own checks and read (bundle/files.ts register): a file it refuses is not read here either
+    const read = readForBundle(reader, path);
+    if ('refusal' in read || read.content.length > MAX_SCRIPT_BYTES || !isShellScript(read.content, path)) continue;
+    const text = parserText(read.content);
     if (text !== null) texts.add(text);
   }
   return [...texts];

@@ -2,6 +2,7 @@
 // `--root /` it is the packaging machine itself: kernel and device files, credential stores and oversized files are
 // refused with a finding that makes the job an error (the job would fail on Lambda without the file anyway).
 import { posix } from 'node:path';
+import type { FileReader } from './reader.js';
 import { SEVERITY, type Finding, type FindingArgs, type FindingDetail } from './types.js';
 
 /**
@@ -72,4 +73,21 @@ export function refuseBundling(path: string, resolved: string = path): Refusal |
 /** `script`: the limit is MAX_SCRIPT_BYTES for a shell script, else MAX_FILE_BYTES for any file. */
 export function tooLarge(path: string, size: number, limit: number, script: boolean): Refusal {
   return { code: 'too-large', args: { kind: 'file', path, size, limit, script } };
+}
+
+/**
+ * A file read for a job's zip, or why it may not be: refused by path (after its links), larger than MAX_FILE_BYTES
+ * (by lstat, then by what was read), or unreadable. The one sequence of checks and reads for bundling a file: the
+ * analysis (bundle/files.ts) and the plan's read-ahead (ahead.ts) read exactly the same files this way.
+ */
+export function readForBundle(reader: FileReader, path: string): { content: Uint8Array } | { refusal: Refusal } {
+  const resolved = reader.resolve ? reader.resolve(path) : path;
+  const refusal = refuseBundling(path, resolved ?? path);
+  if (refusal) return { refusal };
+  const size = reader.stat(path)?.size ?? 0;
+  if (size > MAX_FILE_BYTES) return { refusal: tooLarge(path, size, MAX_FILE_BYTES, false) };
+  const content = reader.readFile(path, MAX_FILE_BYTES);
+  if (content === null) return { refusal: { code: 'unreadable', args: { path } } };
+  if (content.length > MAX_FILE_BYTES) return { refusal: tooLarge(path, content.length, MAX_FILE_BYTES, false) };
+  return { content };
 }

@@ -6,7 +6,7 @@ import type { FileReader } from '../reader.js';
 import {
   type Node,
 } from '../sh/index.js';
-import { MAX_BUNDLE_BYTES, MAX_FILE_BYTES, MAX_NESTING, MAX_SCRIPT_BYTES, refuseBundling, refusalFinding, tooLarge, type Refusal } from '../policy.js';
+import { MAX_BUNDLE_BYTES, MAX_NESTING, MAX_SCRIPT_BYTES, readForBundle, refusalFinding, tooLarge, type Refusal } from '../policy.js';
 import { makeFinding, type FindingArgs, type ReferenceRole } from '../types.js';
 import { type BundleReason } from './types.js';
 import { REASON_RANK, type Ctx, type Registered } from './context.js';
@@ -40,16 +40,9 @@ export class FileRegistry extends BundleState {
       this.findings.push(refusalFinding(r, ctx.unit.file, this.line(node, ctx), { path }));
       return null;
     };
-    const resolved = this.reader.resolve ? this.reader.resolve(path) : path;
-    const refusal = refuseBundling(path, resolved ?? path);
-    if (refusal) return refuse(refusal);
-    const size = this.reader.stat(path)?.size ?? 0;
-    if (size > MAX_FILE_BYTES) return refuse(tooLarge(path, size, MAX_FILE_BYTES, false));
-    const content = this.reader.readFile(path, MAX_FILE_BYTES);
-    if (content === null) {
-      return refuse({ code: 'unreadable', args: { path } });
-    }
-    if (content.length > MAX_FILE_BYTES) return refuse(tooLarge(path, content.length, MAX_FILE_BYTES, false));
+    const read = readForBundle(this.reader, path);
+    if ('refusal' in read) return refuse(read.refusal);
+    const content = read.content;
     // a file given to python/perl/... is theirs, whatever its first line says
     const shell = reason === 'source' || (shellHint ?? isShellScript(content, path));
     if (shell && content.length > MAX_SCRIPT_BYTES) return refuse(tooLarge(path, content.length, MAX_SCRIPT_BYTES, true));
