@@ -68,14 +68,17 @@ export class Tracer extends Runner {
         secretIdx?.add(s.index);
       }
     }
+    // su/runuser -c STRING, runuser -u USER CMD: what they run is followed (below), where its credentials are found
+    // and rewritten
+    const followed = (progName === 'su' || progName === 'runuser') && wrappedCommand(progName, lits) !== null;
     for (let i = 0; i < argv.length; i++) {
       const literal = argv[i].literal;
       if (literal === null) this.expandedSecrets(args[i], ctx);
       else if (!secretIdx?.has(i)) {
         this.valueSecrets(args[i], literal, ctx);
-        // `ssh host 'PGPASSWORD=pw psql'`, `su app -c '...'`, `docker exec db sh -c '...'`: a literal string a shell
-        // runs elsewhere (another host, user or container), so it is not followed here, yet it is code
-        if (i > 0 && SHELL_ELSEWHERE.has(progName)) this.expandedSecrets(args[i], ctx);
+        // `ssh host 'PGPASSWORD=pw psql'`, `docker exec db sh -c '...'`, `su app --command='...'`: a literal string a
+        // shell runs elsewhere (another host, user or container), not followed here, yet code
+        if (i > 0 && !followed && SHELL_ELSEWHERE.has(progName)) this.expandedSecrets(args[i], ctx);
       }
     }
 
@@ -205,7 +208,8 @@ export class Tracer extends Runner {
       this.command(args.slice(inner.index), ctx, name);
       return;
     }
-    if (name === 'flock' && inner !== null && inner.shellStringAt !== undefined) {
+    // flock -c, su -c, runuser -c: a string run by a shell
+    if (inner !== null && inner.shellStringAt !== undefined) {
       this.shellString(args[inner.shellStringAt], ctx);
       return;
     }

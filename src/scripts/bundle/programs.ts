@@ -121,6 +121,7 @@ const WRAPPER_OPTS_WITH_ARG: Record<string, string[]> = {
  * or a `-c` shell string (flock), or null.
  */
 export function wrappedCommand(name: string, vals: Array<string | null>): { index: number; shellString?: boolean; shellStringAt?: number } | null {
+  if (name === 'su' || name === 'runuser') return switchedCommand(name, vals);
   const withArg = WRAPPER_OPTS_WITH_ARG[name];
   if (!withArg) return null;
   let i = 1;
@@ -164,4 +165,38 @@ export function wrappedCommand(name: string, vals: Array<string | null>): { inde
   if (name === 'flock' && positional < 1) return null;
   if (i >= vals.length) return null;
   return { index: i };
+}
+
+/** Options of util-linux su(1) and runuser(1) that take a separate argument (-c is read apart). */
+const SWITCH_OPTS_WITH_ARG = new Set(['-s', '--shell', '-g', '--group', '-G', '--supp-group', '-w', '--whitelist-environment']);
+
+/**
+ * What `su` and `runuser` run as another user (a root crontab's `su - app -c '/opt/app/bin/job.sh'`): the string of
+ * `-c`/`--command` (shell code, read by that user's shell; options may follow the user name, as getopt permutes
+ * them), or with `runuser -u USER` the command after the user. Null when they run nothing named here (a login shell
+ * reading standard input), or when a word known only at run time hides where the command is.
+ */
+function switchedCommand(name: 'su' | 'runuser', vals: Array<string | null>): { index: number; shellStringAt?: number } | null {
+  let asUser = false;
+  for (let i = 1; i < vals.length; i++) {
+    const v = vals[i];
+    if (v === null) return null;
+    if (v === '-c' || v === '--command' || v === '--session-command' || /^-[a-zA-Z]*c$/.test(v)) return i + 1 < vals.length ? { index: vals.length, shellStringAt: i + 1 } : null;
+    if (name === 'runuser' && (v === '-u' || v === '--user')) {
+      asUser = true;
+      i++;
+      continue;
+    }
+    if (v === '--') {
+      // runuser -u USER -- CMD...; su's words after -- go to the shell as its arguments, not as a command
+      return asUser && i + 1 < vals.length ? { index: i + 1 } : null;
+    }
+    if (v !== '-' && v.startsWith('-')) {
+      if (SWITCH_OPTS_WITH_ARG.has(v)) i++;
+      continue;
+    }
+    if (asUser) return { index: i };
+    // `-` (a login shell) or the user name: a -c may still follow
+  }
+  return null;
 }

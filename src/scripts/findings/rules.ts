@@ -12,6 +12,8 @@ import { execAll } from '../tokens.js';
 
 const MAIL = new Set(['mail', 'mailx', 'Mail', 'sendmail', 'mutt', 'msmtp', 'ssmtp', 'nail']);
 const SERVICE_CONTROL = new Set(['systemctl', 'service', 'initctl', 'invoke-rc.d', 'rc-service', 'supervisorctl', 'start-stop-daemon']);
+/** Programs that run a command as another user (the `sudo` finding): they need root, which Lambda does not give. */
+const SWITCH_USER = new Set(['sudo', 'doas', 'su', 'runuser']);
 const MYSQL = new Set(['mysql', 'mysqldump', 'mysqladmin', 'mysqlcheck', 'mysqlimport', 'mysqlshow', 'mysqlpump', 'mariadb', 'mariadb-dump', 'mariadb-admin', 'mariadb-check']);
 const POSTGRES = new Set(['psql', 'pg_dump', 'pg_dumpall', 'pg_restore', 'vacuumdb', 'reindexdb', 'clusterdb', 'pg_isready', 'pg_basebackup']);
 const REDIS = new Set(['redis-cli']);
@@ -326,7 +328,8 @@ export function findingsFromTrace(trace: Trace, opts: TraceFindingOptions = {}):
     const name = u.name;
     if (u.resolution === 'dynamic') continue;
 
-    if (name === 'sudo' || name === 'doas') push(makeFinding('sudo', { program: name }, file, line));
+    // programs that run the command as another user: Lambda runs as one user, without root
+    if (SWITCH_USER.has(name)) push(makeFinding('sudo', { program: name }, file, line));
     if (SERVICE_CONTROL.has(name) || (u.path ?? '').startsWith('/etc/init.d/') || (u.path ?? '').startsWith('/etc/rc.d/')) {
       push(makeFinding('service-control', { program: u.path ?? name }, file, line));
     }
@@ -366,7 +369,7 @@ export function findingsFromTrace(trace: Trace, opts: TraceFindingOptions = {}):
       !functions.has(name) &&
       name !== 'aws' &&
       !(name === 'flock' && u.stripped) &&
-      name !== 'sudo' &&
+      !(SWITCH_USER.has(name) && name !== 'doas') &&
       !SERVICE_CONTROL.has(name) &&
       !(u.path ?? '').startsWith('/etc/');
     // Whether the runtime has it, and how sure we are, is src/runtime/judge.ts's call.
