@@ -89,6 +89,15 @@ describe('bundleJob on fixtures/servers/app01', () => {
     expect(r.findings).toEqual([]);
   });
 
+  test('a variable made from HOME goes where cd "$HOME" goes (D=$HOME; cd "$D"); the same directory written out is the server\'s', () => {
+    const command = 'D=$HOME; cd "$D" && ls; E=~; cd $E; F="${HOME}"; cd "$F/"; ls';
+    const r = bundleJob({ ...input(command), home: '/home/ghost' }, reader);
+    expect(r.command).toBe(command);
+    expect(r.findings).toEqual([]);
+    const literal = bundleJob({ ...input('cd /home/ghost && ls'), home: '/home/ghost' }, reader);
+    expect(literal.findings.map((f) => [f.code, f.args])).toEqual([['missing-directory', expect.objectContaining({ path: '/home/ghost' })]]);
+  });
+
   test('interpreters: bash x.sh, sh -c, /bin/bash -c is just a shell', () => {
     const r = bundleJob(input("bash /opt/app/checks/clean.sh && /bin/bash -c '/opt/app/bin/rotate.sh /tmp/x'"), reader);
     expect(r.files.map((f) => [f.path, f.reason])).toEqual([

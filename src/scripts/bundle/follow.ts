@@ -242,10 +242,11 @@ export class Tracer extends Runner {
     const resolved = resolvePath(v.text, from);
     const abs = resolved === null ? null : dirPath(resolved);
     ctx.scope.cwd = abs;
-    // `cd ~`, `cd "$HOME"`: the job's HOME, which function.sh sets to /tmp on Lambda when the home directory is not
-    // there: where a bare `cd` goes
+    // `cd ~`, `cd "$HOME"`, `D=$HOME; cd "$D"`: the job's HOME, which function.sh sets to /tmp on Lambda when the home
+    // directory is not there: where a bare `cd` goes. Only a value made from HOME (relocated) goes there: a literal
+    // `cd /home/deploy` names the server's directory, which is not on Lambda.
     const jobHome = this.env.get('HOME')?.text;
-    if (abs !== null && jobHome !== undefined && jobHome.startsWith('/') && abs === dirPath(jobHome) && /^(~|\$HOME|\$\{HOME\})\/?$/.test(this.word(w, ctx).raw.replace(/"/g, ''))) {
+    if (abs !== null && jobHome !== undefined && jobHome.startsWith('/') && abs === dirPath(jobHome) && (v.relocated === 'home' || /^(~|\$HOME|\$\{HOME\})\/?$/.test(this.word(w, ctx).raw.replace(/"/g, '')))) {
       ctx.anchor = { kind: 'initial' };
       return;
     }
