@@ -68,7 +68,7 @@ export function analyzeJob(input: JobInput, reader: FileReader, options: Analyze
   traceFindings.push(
     ...backgroundFindings([
       { file: input.file ?? 'crontab', text: input.command, lineBase },
-      ...bundle.files.filter((f) => isShellText(f.content, f.reason === 'source')).map((f) => ({ file: f.path, text: f.content })),
+      ...bundle.files.filter((f) => f.reason !== 'input' && isShellText(f.content, f.reason === 'source')).map((f) => ({ file: f.path, text: f.content })),
     ]),
   );
   const envSecrets = Object.entries(input.environment)

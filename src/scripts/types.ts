@@ -120,7 +120,7 @@ export interface RuntimeRef {
  * What a reference names, in the words of its finding: the program run, a sourced file, a script given to a shell;
  * `shell code`: a `-c` or `eval` string the analysis cannot read (built from variables, escaped, several words).
  */
-export type ReferenceRole = 'program' | 'the program' | 'sourced file' | 'script' | 'shell code';
+export type ReferenceRole = 'program' | 'the program' | 'sourced file' | 'script' | 'shell code' | 'input file';
 
 /** The values of each finding's sentence, by code. A code with several sentences says which by `kind`. */
 export interface FindingArgs {

@@ -57,7 +57,7 @@ export interface PendingFunc {
   visited: boolean;
 }
 
-export const REASON_RANK: Record<BundleReason, number> = { command: 3, exec: 2, source: 1 };
+export const REASON_RANK: Record<BundleReason, number> = { command: 3, exec: 2, source: 1, input: 0 };
 
 export const identity = (s: string): string => s;
 export const inDoubleQuotes = (s: string): string => s.replace(/[\\"$`]/g, '\\$&');

@@ -98,7 +98,7 @@ export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
     .map((r) => {
       const edits = tracer.edits.get(r.path) ?? [];
       const content = edits.length > 0 ? spliced(r, edits) : r.original;
-      return { path: r.path, zipPath: r.path.replace(/^\/+/, ''), content, mode: r.reason === 'source' ? 0o644 : 0o755, reason: r.reason };
+      return { path: r.path, zipPath: r.path.replace(/^\/+/, ''), content, mode: r.reason === 'source' || r.reason === 'input' ? 0o644 : 0o755, reason: r.reason };
     });
   const commandEdits = parsed.file ? tracer.edits.get(COMMAND_KEY) ?? [] : [];
   const command = parsed.file ? toText(applyEdits(toBytes(input.command), commandEdits)) : input.command;

@@ -26,7 +26,8 @@ export interface JobInput {
   keepFlockLocks?: readonly string[];
 }
 
-export type BundleReason = 'command' | 'source' | 'exec';
+/** Why a file is in the zip: run as the command, run by it (exec), sourced, or read through `< FILE` (input: data). */
+export type BundleReason = 'command' | 'source' | 'exec' | 'input';
 
 export interface BundledFile {
   /** Absolute server path. */
@@ -35,7 +36,7 @@ export interface BundledFile {
   zipPath: string;
   /** Content to write (rewritten for shell scripts). */
   content: Uint8Array;
-  /** 0o755 for executed files, 0o644 for sourced files. */
+  /** 0o755 for executed files, 0o644 for sourced and input files. */
   mode: number;
   reason: BundleReason;
 }

@@ -16,12 +16,16 @@ import {
   type Node,
   type Redirect,
   type Stmt,
+  type Word,
 } from '../sh/index.js';
 import { makeFinding } from '../types.js';
-import { type RedirectUse } from './types.js';
+import { type RedirectUse, type WordInfo } from './types.js';
 import { cloneScope, type Ctx, type PendingFunc, type Unit } from './context.js';
 import { isUnboundedWhile, readsCommandsFromStdin, runsRemoteShell } from './programs.js';
 import { FD_OPEN_OPS, FlockRewriter } from './flock-rewrite.js';
+
+/** Where a job's input files are made or given when it runs, on Lambda as on the server: not bundled. */
+const RUNTIME_PLACES = ['/tmp/', '/dev/', '/proc/', '/sys/', '/run/', '/var/tmp/'];
 
 export abstract class StatementWalker extends FlockRewriter {
   protected readonly funcs = new Map<string, PendingFunc>();
@@ -107,11 +111,30 @@ export abstract class StatementWalker extends FlockRewriter {
       cwdHome: this.cwdHome(ctx),
     };
     this.trace.redirects.push(use);
+    // `cmd < FILE`: a file the job reads on its standard input
+    if (op === '<' && (r.n === null || r.n === '0') && path !== null) this.inputFile(r.word, target, path, ctx);
     if (r.n && FD_OPEN_OPS.has(op)) {
       this.fdOpens.push({ unit: ctx.unit, fd: r.n, path, start: ctx.unit.base + r.word.pos, end: ctx.unit.base + r.word.end, use });
     }
     if (target.literal !== null) this.valueSecrets(r.word, target.literal, ctx);
     else this.expandedSecrets(r.word, ctx);
+  }
+
+  /**
+   * `cmd < FILE`: a file the job reads, which Lambda has only as the zip's copy. One under --root is bundled as data
+   * (not followed) and the word rewritten to the copy, as for a sourced file; one that is not is a missing file (the
+   * redirection fails, and the command does not run). Left alone: what the job makes or the system has when it runs
+   * (/tmp, /dev, /proc, /sys, /run; and /etc, where Lambda has files of its own), and a path known only at run time.
+   */
+  protected inputFile(w: Word, info: WordInfo, path: string, ctx: Ctx): void {
+    if (RUNTIME_PLACES.some((d) => path.startsWith(d))) return;
+    const v = evalWord(w, ctx.scope);
+    if (!v) return;
+    if (this.exists(path)) {
+      if (this.register(path, 'input', ctx, w, false)) this.rewriteRef(w, ctx, v, path, false);
+      return;
+    }
+    if (!path.startsWith('/etc/')) this.missing(ctx, w, info.raw, path, 'input file');
   }
 
   protected visitCmd(cmd: Command, ctx: Ctx): void {
