@@ -1,5 +1,6 @@
-// Files a job reads on its standard input (`mysql shop < /opt/app/sql/report.sql`, `while read ...; done < LIST`):
-// on Lambda the server's files exist only as the zip's copy. Before, they were neither bundled nor reported, so a job
+// Files a job reads on its standard input (`mysql shop < /opt/app/sql/report.sql`, `while read ...; done < LIST`) or
+// names as an argument of a program known to read it (`cat LIST`, `psql -f FILE`, `--config FILE`): on Lambda the
+// server's files exist only as the zip's copy. Before, they were neither bundled nor reported, so a job
 // judged ready failed on every run (the redirection fails and the command does not run) or read nothing.
 import { describe, expect, test } from 'vitest';
 import { analyzeJob } from '../../src/scripts/analyze.js';
@@ -72,5 +73,69 @@ describe('files read through < are bundled as data', () => {
     const shadow = analyzeJob(input('cut -d: -f1 < /etc/shadow'), memoryReader({ '/etc/shadow': 'root:*:1::::::\n' }));
     expect(shadow.findings.map((f) => f.code)).toContain('credential-file');
     expect(shadow.error).toBe(true);
+  });
+});
+
+describe('files named as arguments a program is known to read are bundled as data', () => {
+  const reads = [
+    'cat /opt/app/etc/hosts.list | sort',
+    'head -n 3 /opt/app/etc/hosts.list',
+    'grep -c db /opt/app/etc/hosts.list /tmp/x',
+    'cp /opt/app/sql/report.sql /opt/app/etc/hosts.list /tmp/',
+    'psql -h db.example.com -f /opt/app/sql/report.sql',
+    '/usr/bin/tool --config /opt/app/etc/tool.yml --defaults-extra-file=/opt/app/etc/my.cnf',
+  ].join('\n');
+  const kept = [
+    // printed, a pattern, written, a directory or a number: not files read
+    'echo /opt/app/etc/hosts.list',
+    'grep /opt/app/etc/hosts.list',
+    'grep -e /opt/app/etc/hosts.list /tmp/x',
+    'cp /tmp/x /opt/app/etc/hosts.list',
+    'cp -t /opt/app/etc /tmp/x',
+    'sort -o /opt/app/etc/hosts.list /tmp/x',
+    'tail -n +8 /tmp/x',
+    'rm -f /opt/app/etc/hosts.list',
+  ].join('\n');
+  const reader = memoryReader({
+    '/opt/app/bin/reads.sh': `#!/bin/bash\n${reads}\n`,
+    '/opt/app/bin/kept.sh': `#!/bin/bash\n${kept}\n`,
+    '/opt/app/sql/report.sql': 'select 1;\n',
+    '/opt/app/etc/hosts.list': 'db1\n',
+    '/opt/app/etc/tool.yml': 'level: 1\n',
+    '/opt/app/etc/my.cnf': '[client]\nuser=report\n',
+  });
+
+  test('bundled and rewritten to the copy', () => {
+    const r = bundleJob(input('/opt/app/bin/reads.sh'), reader);
+    expect(r.files.filter((f) => f.reason === 'input').map((f) => f.path)).toEqual([
+      '/opt/app/etc/hosts.list',
+      '/opt/app/etc/my.cnf',
+      '/opt/app/etc/tool.yml',
+      '/opt/app/sql/report.sql',
+    ]);
+    expect(text(r.files.find((f) => f.path === '/opt/app/bin/reads.sh')!.content).split('\n').slice(1, 7)).toEqual([
+      'cat "$LAMBDA_TASK_ROOT"/opt/app/etc/hosts.list | sort',
+      'head -n 3 "$LAMBDA_TASK_ROOT"/opt/app/etc/hosts.list',
+      'grep -c db "$LAMBDA_TASK_ROOT"/opt/app/etc/hosts.list /tmp/x',
+      'cp "$LAMBDA_TASK_ROOT"/opt/app/sql/report.sql "$LAMBDA_TASK_ROOT"/opt/app/etc/hosts.list /tmp/',
+      'psql -h db.example.com -f "$LAMBDA_TASK_ROOT"/opt/app/sql/report.sql',
+      '/usr/bin/tool --config "$LAMBDA_TASK_ROOT"/opt/app/etc/tool.yml --defaults-extra-file="$LAMBDA_TASK_ROOT"/opt/app/etc/my.cnf',
+    ]);
+    expect(r.findings.filter((f) => f.code === 'missing-file')).toEqual([]);
+  });
+
+  test('other arguments stay as written: printed, patterns, written, directories, numbers', () => {
+    const r = bundleJob(input('/opt/app/bin/kept.sh'), reader);
+    expect(r.files.map((f) => f.path)).toEqual(['/opt/app/bin/kept.sh']);
+    expect(text(r.files[0].content)).toBe(`#!/bin/bash\n${kept}\n`);
+  });
+
+  test('one missing from the copy is a missing input file, unless the job may have made it (written earlier, or under its HOME)', () => {
+    const at = (command: string) => analyzeJob(input(command), reader).findings.filter((f) => f.code === 'missing-file').map((f) => f.args);
+    expect(at('cat /opt/app/etc/gone.list')).toEqual([{ kind: 'not-under-root', role: 'input file', reference: '/opt/app/etc/gone.list', path: '/opt/app/etc/gone.list' }]);
+    expect(at('date > /opt/app/run/stamp; cat /opt/app/run/stamp')).toEqual([]);
+    expect(at('cp /tmp/a /opt/app/run/copy; wc -l /opt/app/run/copy')).toEqual([]);
+    expect(at('echo x > ~/made; cat ~/made "$HOME/other"')).toEqual([]);
+    expect(at('cat /etc/os-release /var/log/syslog')).toEqual([]);
   });
 });

@@ -36,6 +36,17 @@ function commandUse(ctx: Ctx, line: number, argv: WordInfo[], via: string | unde
 /** The PATH a command is looked up in: the job's own, else cron's. */
 const pathOf = (ctx: Ctx): string => ctx.scope.vars.get('PATH')?.text ?? CRON_DEFAULT_PATH;
 
+/** Programs that read every file operand they are given (options aside). */
+const READS_OPERANDS = new Set([
+  'cat', 'tac', 'head', 'tail', 'wc', 'sort', 'uniq', 'cut', 'paste', 'join', 'comm', 'nl', 'fold', 'fmt', 'column',
+  'md5sum', 'sha1sum', 'sha256sum', 'sha512sum', 'base64', 'zcat', 'bzcat', 'xzcat', 'jq', 'yq', 'od', 'strings',
+]);
+const GREP = new Set(['grep', 'egrep', 'fgrep', 'zgrep']);
+/** Programs whose `-f FILE` is a file of their own language they read (a script, a pattern list). */
+const READS_DASH_F = new Set(['psql', 'awk', 'gawk', 'mawk', 'nawk', 'sed', 'make', 'grep', 'egrep', 'fgrep', 'jq']);
+/** Long options whose value names a file the program reads. */
+const FILE_OPTION = /^--(?:[a-z0-9]+-)*(?:config|conf|config-file|configuration|defaults-file|defaults-extra-file|env-file|exclude-from|include-from|files-from|input|input-file|settings|settings-file|rcfile|init-file|template)$/;
+
 export class Tracer extends Runner {
   protected readonly sourcing: string[] = [];
   /** pushd's directory stack of each shell (a subshell's scope is a copy, with no stack of its own). */
@@ -200,6 +211,7 @@ export class Tracer extends Runner {
     }
     if (name === 'flock') this.flock(args, vals, ctx, use);
     const inner = wrappedCommand(name, vals);
+    if (inner === null) this.readArguments(name, args, vals, ctx);
     if (inner !== null && inner.index < args.length) {
       if (inner.shellString) {
         this.shellString(args[inner.index], ctx);
@@ -222,6 +234,78 @@ export class Tracer extends Runner {
     }
   }
 
+
+  /**
+   * Files a command is known to read, named by an argument: the operands of the programs in READS_OPERANDS
+   * (`cat /opt/app/etc/hosts.list`), the file of `-f` for the programs in READS_DASH_F (`psql -f report.sql`), and
+   * the value of a file option (`--config /opt/app/etc/tool.yml`, `--defaults-extra-file=...`). Each is an input
+   * file, as one read through `<` is (inputFile): bundled and rewritten to the copy, or missing. Only these: any other
+   * argument may be a path the program writes, deletes or only prints, and rewriting it would change what the job
+   * does.
+   */
+  protected readArguments(name: string, args: readonly Word[], vals: ReadonlyArray<string | null>, ctx: Ctx): void {
+    const operands = READS_OPERANDS.has(name) || GREP.has(name) || name === 'cp';
+    const dashF = READS_DASH_F.has(name);
+    // grep's first operand is its pattern unless -e or -f gave it; cp writes its last operand (or -t's directory)
+    // (jq's first operand is its filter unless -f gave it)
+    let skipFirst =
+      (GREP.has(name) && !vals.some((v) => v === '-e' || v === '-f' || v === '--regexp' || v === '--file' || /^--(regexp|file)=/.test(v ?? ''))) ||
+      (name === 'jq' && !vals.some((v) => v === '-f' || v === '--from-file'));
+    const files: Word[] = [];
+    let targetDir = false;
+    let options = true;
+    for (let i = 1; i < args.length; i++) {
+      const v = vals[i];
+      if (options && v === '--') {
+        options = false;
+        continue;
+      }
+      if (options && v !== null && v.startsWith('-') && v.length > 1) {
+        const eq = v.indexOf('=');
+        // --config=FILE: the value is part of the word (only a literal word, so its text is the value)
+        if (v.startsWith('--') && eq > 0 && FILE_OPTION.test(v.slice(0, eq))) {
+          const path = v.slice(eq + 1);
+          // written as it reads (no quotes or escapes), so the path's place in the word is known
+          if (path.startsWith('/') && this.word(args[i], ctx).raw === v) this.inputFileAt(args[i], eq + 1, path, ctx);
+        } else if ((FILE_OPTION.test(v) || (dashF && v === '-f')) && i + 1 < args.length) {
+          i++;
+          this.argumentFile(args[i], vals[i], ctx);
+        } else if (name === 'cp' && (v === '-t' || v.startsWith('--target-directory') || /^-[a-zA-Z]*t$/.test(v))) {
+          targetDir = true;
+          if (!v.includes('=')) i++;
+        } else if ((GREP.has(name) && /^-[a-zA-Z]*[eA-CdDm]$/.test(v)) || (name === 'sort' && /^(-[a-zA-Z]*[oTkt]|--output|--temporary-directory)$/.test(v))) {
+          // a value in the next word: grep's -e PATTERN, -A N, ...; sort's -o FILE (written), -T DIR, -k KEY
+          i++;
+        }
+        continue;
+      }
+      if (!operands) continue;
+      if (skipFirst) {
+        skipFirst = false;
+        continue;
+      }
+      files.push(args[i]);
+    }
+    const read = name === 'cp' && !targetDir ? files.slice(0, -1) : files;
+    for (const w of read) this.argumentFile(w, evalWord(w, ctx.scope)?.text ?? null, ctx);
+  }
+
+  private argumentFile(w: Word, v: string | null, ctx: Ctx): void {
+    // an absolute path only: a relative word (`tail -n +8`, `sort -k 2`) is as often no path at all
+    if (v === null || !v.startsWith('/')) return;
+    const path = resolvePath(v, ctx.scope.cwd);
+    if (path !== null) this.inputFile(w, this.word(w, ctx), path, ctx);
+  }
+
+  /** `--config=/opt/app/x.yml`: the path starts `at` characters into a literal word; the reference inserted there. */
+  private inputFileAt(w: Word, at: number, path: string, ctx: Ctx): void {
+    if (!this.isInputPlace(path)) return;
+    if (this.exists(path)) {
+      if (this.register(path, 'input', ctx, w, false)) this.rewriteAt(w, at, ctx);
+      return;
+    }
+    if (!this.mayBeMadeByTheJob(path, { text: path, scriptRelative: false })) this.missing(ctx, w, this.word(w, ctx).raw, path, 'input file');
+  }
 
   /**
    * `cd WORD` (and `pushd WORD`): the new directory, and where relative paths are anchored from now on. A directory

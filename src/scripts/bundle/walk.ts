@@ -16,6 +16,7 @@ import {
   type Node,
   type Redirect,
   type Stmt,
+  type Value,
   type Word,
 } from '../sh/index.js';
 import { makeFinding } from '../types.js';
@@ -24,8 +25,14 @@ import { cloneScope, type Ctx, type PendingFunc, type Unit } from './context.js'
 import { isUnboundedWhile, readsCommandsFromStdin, runsRemoteShell } from './programs.js';
 import { FD_OPEN_OPS, FlockRewriter } from './flock-rewrite.js';
 
-/** Where a job's input files are made or given when it runs, on Lambda as on the server: not bundled. */
-const RUNTIME_PLACES = ['/tmp/', '/dev/', '/proc/', '/sys/', '/run/', '/var/tmp/'];
+/**
+ * Where the files a job reads are made or given when it runs, on Lambda as on the server, or are the server's own
+ * running state (logs, spools, caches, services' data): never bundled, and not missing when the copy lacks them.
+ */
+const RUNTIME_PLACES = ['/tmp/', '/dev/', '/proc/', '/sys/', '/run/', '/var/tmp/', '/var/run/', '/var/log/', '/var/spool/', '/var/cache/', '/var/lib/'];
+
+/** Programs that make or write the files they are given (any of them: which operand is which is not asked here). */
+const WRITERS = new Set(['cp', 'mv', 'install', 'ln', 'tee', 'touch', 'dd', 'curl', 'wget', 'rsync', 'tar', 'unzip', 'gzip', 'gunzip', 'sort', 'split', 'mkfifo']);
 
 export abstract class StatementWalker extends FlockRewriter {
   protected readonly funcs = new Map<string, PendingFunc>();
@@ -127,14 +134,31 @@ export abstract class StatementWalker extends FlockRewriter {
    * (/tmp, /dev, /proc, /sys, /run; and /etc, where Lambda has files of its own), and a path known only at run time.
    */
   protected inputFile(w: Word, info: WordInfo, path: string, ctx: Ctx): void {
-    if (RUNTIME_PLACES.some((d) => path.startsWith(d))) return;
+    if (!this.isInputPlace(path)) return;
     const v = evalWord(w, ctx.scope);
     if (!v) return;
     if (this.exists(path)) {
       if (this.register(path, 'input', ctx, w, false)) this.rewriteRef(w, ctx, v, path, false);
       return;
     }
-    if (!path.startsWith('/etc/')) this.missing(ctx, w, info.raw, path, 'input file');
+    if (this.mayBeMadeByTheJob(path, v)) return;
+    this.missing(ctx, w, info.raw, path, 'input file');
+  }
+
+  /**
+   * A file the copy lacks that the job may make itself before reading it, so not reported missing: one it wrote
+   * earlier (a redirection, or a program that writes its operands), one under the job's HOME or working directory as
+   * the value says (both are /tmp on Lambda, where the job's own files are), and /etc, where Lambda has files of its own.
+   */
+  protected mayBeMadeByTheJob(path: string, v: Value): boolean {
+    if (path.startsWith('/etc/') || v.relocated !== undefined) return true;
+    if (this.trace.redirects.some((r) => r.path === path && r.op !== '<')) return true;
+    return this.trace.commands.some((u) => WRITERS.has(u.name) && u.argv.some((a, i) => i > 0 && a.value !== null && resolvePath(a.value, u.cwd ?? null) === path));
+  }
+
+  /** Whether a file read at `path` is the server's (bundled, or missing), not one made or given when the job runs. */
+  protected isInputPlace(path: string): boolean {
+    return !RUNTIME_PLACES.some((d) => path.startsWith(d));
   }
 
   protected visitCmd(cmd: Command, ctx: Ctx): void {
