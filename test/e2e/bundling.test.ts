@@ -205,6 +205,27 @@ describe('a job that changes directory', () => {
   }, SLOW);
 });
 
+describe('a job that reads files of the server', () => {
+  it('a list read through <, a file given to head, and a config option run on Lambda from their bundled copies; `D=$HOME; cd "$D"` is HOME', () => {
+    const root = makeServer({
+      'opt/app/etc/hosts.list': 'db1\ndb2\n',
+      'opt/app/etc/tool.conf': 'level=3\n',
+      'opt/app/bin/job.sh': '#!/bin/bash\nset -e\nwhile read -r h; do echo "host $h"; done < /opt/app/etc/hosts.list\nhead -n 1 /opt/app/etc/hosts.list\n/opt/app/bin/tool.sh --config=/opt/app/etc/tool.conf\n',
+      'opt/app/bin/tool.sh': '#!/bin/bash\ncut -d= -f2 "${1#--config=}"\n',
+      'opt/app/bin/home.sh': '#!/bin/bash\nset -e\nD=$HOME\ncd "$D"\npwd\n',
+    });
+    const crontab = writeCrontab('CRON_TZ=UTC\nHOME=/home/u\n0 1 * * * /opt/app/bin/job.sh\n0 2 * * * sort -r < /opt/app/etc/hosts.list\n0 3 * * * /opt/app/bin/home.sh\n');
+    const plan = JSON.parse(cli(['plan', crontab, '--root', root, '--json']).stdout) as { jobs: Array<{ status: string; verdict: string; files: string[] }> };
+    expect(plan.jobs.map((j) => [j.status, j.verdict])).toEqual([['migrate', 'ready'], ['migrate', 'ready'], ['migrate', 'ready']]);
+    expect(plan.jobs[0].files).toEqual(['/opt/app/bin/job.sh', '/opt/app/bin/tool.sh', '/opt/app/etc/hosts.list', '/opt/app/etc/tool.conf']);
+    const runs = [1, 2, 3].map((h) => cli(['invoke', crontab, '--root', root, '--line', String(h + 2), '--time', `2027-01-04T0${h}:00:05Z`]));
+    for (const r of runs) expect(r.stderr).toContain('delivery 1: response {"exitCode":0');
+    expect(runs[0].stdout).toBe('host db1\nhost db2\ndb1\n3\n');
+    expect(runs[1].stdout).toBe('db2\ndb1\n');
+    expect(runs[2].stdout).toBe('/tmp\n');
+  }, SLOW);
+});
+
 describe('a job that names its files from HOME', () => {
   // cron sets HOME to the owner's home from /etc/passwd; on Lambda function.sh sets it to /tmp (the home directory is
   // not there), so a bundled path built from HOME must name the zip's copy by its server path, not by $HOME.
