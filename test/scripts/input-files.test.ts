@@ -139,3 +139,21 @@ describe('files named as arguments a program is known to read are bundled as dat
     expect(at('cat /etc/os-release /var/log/syslog')).toEqual([]);
   });
 });
+
+describe("a bundled program's own operands that are files in the copy", () => {
+  const reader = memoryReader({
+    '/opt/app/bin/import.sh': '#!/bin/bash\nwhile read -r l; do echo "$l"; done < "$1"\n',
+    '/opt/app/data/orders.csv': 'id\n1\n',
+    '/opt/app/data/archive/.keep': '',
+  });
+
+  test('are bundled and rewritten on the line that runs it; a directory, a path the copy lacks and a system program\'s operand are not', () => {
+    const r = bundleJob(input('/opt/app/bin/import.sh /opt/app/data/orders.csv /opt/app/data/archive /opt/app/out/new.csv; /bin/ls /opt/app/data/orders.csv'), reader);
+    expect(r.files.map((f) => [f.path, f.reason])).toEqual([
+      ['/opt/app/bin/import.sh', 'command'],
+      ['/opt/app/data/orders.csv', 'input'],
+    ]);
+    expect(r.command).toBe('"$LAMBDA_TASK_ROOT"/opt/app/bin/import.sh "$LAMBDA_TASK_ROOT"/opt/app/data/orders.csv /opt/app/data/archive /opt/app/out/new.csv; /bin/ls /opt/app/data/orders.csv');
+    expect(r.findings).toEqual([]);
+  });
+});

@@ -211,7 +211,7 @@ export class Tracer extends Runner {
     }
     if (name === 'flock') this.flock(args, vals, ctx, use);
     const inner = wrappedCommand(name, vals);
-    if (inner === null) this.readArguments(name, args, vals, ctx);
+    if (inner === null) this.readArguments(name, args, vals, ctx, use.resolution === 'bundled');
     if (inner !== null && inner.index < args.length) {
       if (inner.shellString) {
         this.shellString(args[inner.index], ctx);
@@ -241,10 +241,12 @@ export class Tracer extends Runner {
    * the value of a file option (`--config /opt/app/etc/tool.yml`, `--defaults-extra-file=...`). Each is an input
    * file, as one read through `<` is (inputFile): bundled and rewritten to the copy, or missing. Only these: any other
    * argument may be a path the program writes, deletes or only prints, and rewriting it would change what the job
-   * does.
+   * does. A program of the server's own that is bundled (`/opt/app/bin/import.sh /opt/app/data/orders.csv`) gets its
+   * operands that are files in the copy as copies too: it can only use the server's file through its argument, and on
+   * Lambda that file is the copy (one the copy lacks is not reported: it may be a path the program makes).
    */
-  protected readArguments(name: string, args: readonly Word[], vals: ReadonlyArray<string | null>, ctx: Ctx): void {
-    const operands = READS_OPERANDS.has(name) || GREP.has(name) || name === 'cp';
+  protected readArguments(name: string, args: readonly Word[], vals: ReadonlyArray<string | null>, ctx: Ctx, bundledProgram: boolean): void {
+    const operands = READS_OPERANDS.has(name) || GREP.has(name) || name === 'cp' || bundledProgram;
     const dashF = READS_DASH_F.has(name);
     // grep's first operand is its pattern unless -e or -f gave it; cp writes its last operand (or -t's directory)
     // (jq's first operand is its filter unless -f gave it)
@@ -287,14 +289,14 @@ export class Tracer extends Runner {
       files.push(args[i]);
     }
     const read = name === 'cp' && !targetDir ? files.slice(0, -1) : files;
-    for (const w of read) this.argumentFile(w, evalWord(w, ctx.scope)?.text ?? null, ctx);
+    for (const w of read) this.argumentFile(w, evalWord(w, ctx.scope)?.text ?? null, ctx, !bundledProgram);
   }
 
-  private argumentFile(w: Word, v: string | null, ctx: Ctx): void {
+  private argumentFile(w: Word, v: string | null, ctx: Ctx, reportMissing = true): void {
     // an absolute path only: a relative word (`tail -n +8`, `sort -k 2`) is as often no path at all
     if (v === null || !v.startsWith('/')) return;
     const path = resolvePath(v, ctx.scope.cwd);
-    if (path !== null) this.inputFile(w, this.word(w, ctx), path, ctx);
+    if (path !== null) this.inputFile(w, this.word(w, ctx), path, ctx, reportMissing);
   }
 
   /** `--config=/opt/app/x.yml`: the path starts `at` characters into a literal word; the reference inserted there. */

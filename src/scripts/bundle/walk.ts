@@ -133,7 +133,7 @@ export abstract class StatementWalker extends FlockRewriter {
    * redirection fails, and the command does not run). Left alone: what the job makes or the system has when it runs
    * (/tmp, /dev, /proc, /sys, /run; and /etc, where Lambda has files of its own), and a path known only at run time.
    */
-  protected inputFile(w: Word, info: WordInfo, path: string, ctx: Ctx): void {
+  protected inputFile(w: Word, info: WordInfo, path: string, ctx: Ctx, reportMissing = true): void {
     if (!this.isInputPlace(path)) return;
     const v = evalWord(w, ctx.scope);
     if (!v) return;
@@ -141,7 +141,7 @@ export abstract class StatementWalker extends FlockRewriter {
       if (this.register(path, 'input', ctx, w, false)) this.rewriteRef(w, ctx, v, path, false);
       return;
     }
-    if (this.mayBeMadeByTheJob(path, v)) return;
+    if (!reportMissing || this.mayBeMadeByTheJob(path, v)) return;
     this.missing(ctx, w, info.raw, path, 'input file');
   }
 
