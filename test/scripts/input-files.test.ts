@@ -25,6 +25,8 @@ const server = memoryReader({
   '/opt/app/etc/hosts.list': 'db1\ndb2\n',
   '/opt/app/bin/not-run.sh': '#!/bin/bash\necho no\n',
   '/etc/app/targets': 'a\n',
+  '/etc/passwd': 'deploy:x:1000:1000::/home/deploy:/bin/bash\n',
+  '/etc/hosts': '10.0.0.5 db.internal\n',
   '/home/deploy/list.txt': 'l\n',
   '/opt/app/etc/app.conf': 'db_password=Zq7xLm2Vt9Rk4Wp8\n',
 });
@@ -48,13 +50,13 @@ describe('files read through < are bundled as data', () => {
     expect(r.error).toBe(false);
   });
 
-  test('on the crontab line, relative to HOME where cron starts, and under /etc when the copy has it', () => {
-    const r = bundleJob(input('sort < list.txt; cut -c1 < /etc/app/targets'), server);
+  test('on the crontab line, relative to HOME where cron starts, and under /etc when the copy has it (not the system\'s own files)', () => {
+    const r = bundleJob(input('sort < list.txt; cut -c1 < /etc/app/targets; cut -d: -f1 < /etc/passwd; head -n 1 /etc/hosts'), server);
     expect(r.files.map((f) => [f.path, f.reason])).toEqual([
       ['/etc/app/targets', 'input'],
       ['/home/deploy/list.txt', 'input'],
     ]);
-    expect(r.command).toBe('sort < "$LAMBDA_TASK_ROOT"/home/deploy/list.txt; cut -c1 < "$LAMBDA_TASK_ROOT"/etc/app/targets');
+    expect(r.command).toBe('sort < "$LAMBDA_TASK_ROOT"/home/deploy/list.txt; cut -c1 < "$LAMBDA_TASK_ROOT"/etc/app/targets; cut -d: -f1 < /etc/passwd; head -n 1 /etc/hosts');
   });
 
   test('one missing from the copy is a missing input file that makes the job an error; /etc, /tmp, /dev and run-time paths are left alone', () => {

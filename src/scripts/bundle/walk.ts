@@ -34,6 +34,16 @@ const RUNTIME_PLACES = ['/tmp/', '/dev/', '/proc/', '/sys/', '/run/', '/var/tmp/
 /** Programs that make or write the files they are given (any of them: which operand is which is not asked here). */
 const WRITERS = new Set(['cp', 'mv', 'install', 'ln', 'tee', 'touch', 'dd', 'curl', 'wget', 'rsync', 'tar', 'unzip', 'gzip', 'gunzip', 'sort', 'split', 'mkfifo']);
 
+/**
+ * The system's own files in /etc, which every Lambda has (a job reading them means the machine it runs on): never
+ * bundled, so the server's users, hosts or release never go into the zip.
+ */
+const SYSTEM_ETC = new Set([
+  '/etc/passwd', '/etc/group', '/etc/hosts', '/etc/resolv.conf', '/etc/nsswitch.conf', '/etc/os-release',
+  '/etc/system-release', '/etc/services', '/etc/protocols', '/etc/localtime', '/etc/shells', '/etc/mime.types',
+  '/etc/ld.so.conf', '/etc/ld.so.cache', '/etc/hostname', '/etc/machine-id', '/etc/fstab', '/etc/mtab',
+]);
+
 export abstract class StatementWalker extends FlockRewriter {
   protected readonly funcs = new Map<string, PendingFunc>();
   protected readonly funcNames = new Set<string>();
@@ -158,7 +168,7 @@ export abstract class StatementWalker extends FlockRewriter {
 
   /** Whether a file read at `path` is the server's (bundled, or missing), not one made or given when the job runs. */
   protected isInputPlace(path: string): boolean {
-    return !RUNTIME_PLACES.some((d) => path.startsWith(d));
+    return !RUNTIME_PLACES.some((d) => path.startsWith(d)) && !SYSTEM_ETC.has(path);
   }
 
   protected visitCmd(cmd: Command, ctx: Ctx): void {
