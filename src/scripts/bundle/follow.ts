@@ -17,7 +17,7 @@ import { MAX_NESTING } from '../policy.js';
 import { makeFinding } from '../types.js';
 import { TASK_ROOT, type CommandUse, type Resolution, type WordInfo } from './types.js';
 import { identity, type Anchor, type Ctx, type Unit } from './context.js';
-import { INTERPRETERS, SHELL_NAMES, wrappedCommand } from './programs.js';
+import { INTERPRETERS, SHELL_NAMES, argumentsRead, wrappedCommand } from './programs.js';
 import { Runner } from './run.js';
 import { dirsLeft } from './state.js';
 import { quotePath } from './splice.js';
@@ -35,17 +35,6 @@ function commandUse(ctx: Ctx, line: number, argv: WordInfo[], via: string | unde
 
 /** The PATH a command is looked up in: the job's own, else cron's. */
 const pathOf = (ctx: Ctx): string => ctx.scope.vars.get('PATH')?.text ?? CRON_DEFAULT_PATH;
-
-/** Programs that read every file operand they are given (options aside). */
-const READS_OPERANDS = new Set([
-  'cat', 'tac', 'head', 'tail', 'wc', 'sort', 'uniq', 'cut', 'paste', 'join', 'comm', 'nl', 'fold', 'fmt', 'column',
-  'md5sum', 'sha1sum', 'sha256sum', 'sha512sum', 'base64', 'zcat', 'bzcat', 'xzcat', 'jq', 'yq', 'od', 'strings',
-]);
-const GREP = new Set(['grep', 'egrep', 'fgrep', 'zgrep']);
-/** Programs whose `-f FILE` is a file of their own language they read (a script, a pattern list). */
-const READS_DASH_F = new Set(['psql', 'awk', 'gawk', 'mawk', 'nawk', 'sed', 'make', 'grep', 'egrep', 'fgrep', 'jq']);
-/** Long options whose value names a file the program reads. */
-const FILE_OPTION = /^--(?:[a-z0-9]+-)*(?:config|conf|config-file|configuration|defaults-file|defaults-extra-file|env-file|exclude-from|include-from|files-from|input|input-file|settings|settings-file|rcfile|init-file|template)$/;
 
 export class Tracer extends Runner {
   protected readonly sourcing: string[] = [];
@@ -236,60 +225,16 @@ export class Tracer extends Runner {
 
 
   /**
-   * Files a command is known to read, named by an argument: the operands of the programs in READS_OPERANDS
-   * (`cat /opt/app/etc/hosts.list`), the file of `-f` for the programs in READS_DASH_F (`psql -f report.sql`), and
-   * the value of a file option (`--config /opt/app/etc/tool.yml`, `--defaults-extra-file=...`). Each is an input
-   * file, as one read through `<` is (inputFile): bundled and rewritten to the copy, or missing. Only these: any other
-   * argument may be a path the program writes, deletes or only prints, and rewriting it would change what the job
-   * does. A program of the server's own that is bundled (`/opt/app/bin/import.sh /opt/app/data/orders.csv`) gets its
-   * operands that are files in the copy as copies too: it can only use the server's file through its argument, and on
-   * Lambda that file is the copy (one the copy lacks is not reported: it may be a path the program makes).
+   * Files a command reads, named by its arguments (argumentsRead says which): each an input file, as one read through
+   * `<` is (inputFile): bundled and rewritten to the copy, or missing when the program certainly reads it.
    */
   protected readArguments(name: string, args: readonly Word[], vals: ReadonlyArray<string | null>, ctx: Ctx, bundledProgram: boolean): void {
-    const operands = READS_OPERANDS.has(name) || GREP.has(name) || name === 'cp' || bundledProgram;
-    const dashF = READS_DASH_F.has(name);
-    // grep's first operand is its pattern unless -e or -f gave it; cp writes its last operand (or -t's directory)
-    // (jq's first operand is its filter unless -f gave it)
-    let skipFirst =
-      (GREP.has(name) && !vals.some((v) => v === '-e' || v === '-f' || v === '--regexp' || v === '--file' || /^--(regexp|file)=/.test(v ?? ''))) ||
-      (name === 'jq' && !vals.some((v) => v === '-f' || v === '--from-file'));
-    const files: Word[] = [];
-    let targetDir = false;
-    let options = true;
-    for (let i = 1; i < args.length; i++) {
-      const v = vals[i];
-      if (options && v === '--') {
-        options = false;
-        continue;
-      }
-      if (options && v !== null && v.startsWith('-') && v.length > 1) {
-        const eq = v.indexOf('=');
-        // --config=FILE: the value is part of the word (only a literal word, so its text is the value)
-        if (v.startsWith('--') && eq > 0 && FILE_OPTION.test(v.slice(0, eq))) {
-          const path = v.slice(eq + 1);
-          // written as it reads (no quotes or escapes), so the path's place in the word is known
-          if (path.startsWith('/') && this.word(args[i], ctx).raw === v) this.inputFileAt(args[i], eq + 1, path, ctx);
-        } else if ((FILE_OPTION.test(v) || (dashF && v === '-f')) && i + 1 < args.length) {
-          i++;
-          this.argumentFile(args[i], vals[i], ctx);
-        } else if (name === 'cp' && (v === '-t' || v.startsWith('--target-directory') || /^-[a-zA-Z]*t$/.test(v))) {
-          targetDir = true;
-          if (!v.includes('=')) i++;
-        } else if ((GREP.has(name) && /^-[a-zA-Z]*[eA-CdDm]$/.test(v)) || (name === 'sort' && /^(-[a-zA-Z]*[oTkt]|--output|--temporary-directory)$/.test(v))) {
-          // a value in the next word: grep's -e PATTERN, -A N, ...; sort's -o FILE (written), -T DIR, -k KEY
-          i++;
-        }
-        continue;
-      }
-      if (!operands) continue;
-      if (skipFirst) {
-        skipFirst = false;
-        continue;
-      }
-      files.push(args[i]);
+    for (const r of argumentsRead(name, vals, bundledProgram)) {
+      const w = args[r.index];
+      if (r.at === undefined) this.argumentFile(w, evalWord(w, ctx.scope)?.text ?? null, ctx, r.certain);
+      // --config=FILE: only a word written as it reads (no quotes or escapes), so the path's place in it is known
+      else if (this.word(w, ctx).raw === vals[r.index]) this.inputFileAt(w, r.at, (vals[r.index] as string).slice(r.at), ctx);
     }
-    const read = name === 'cp' && !targetDir ? files.slice(0, -1) : files;
-    for (const w of read) this.argumentFile(w, evalWord(w, ctx.scope)?.text ?? null, ctx, !bundledProgram);
   }
 
   private argumentFile(w: Word, v: string | null, ctx: Ctx, reportMissing = true): void {

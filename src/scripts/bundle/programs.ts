@@ -200,3 +200,78 @@ function switchedCommand(name: 'su' | 'runuser', vals: Array<string | null>): { 
   }
   return null;
 }
+
+/** Programs that read every file operand they are given (options aside). */
+const READS_OPERANDS = new Set([
+  'cat', 'tac', 'head', 'tail', 'wc', 'sort', 'uniq', 'cut', 'paste', 'join', 'comm', 'nl', 'fold', 'fmt', 'column',
+  'md5sum', 'sha1sum', 'sha256sum', 'sha512sum', 'base64', 'zcat', 'bzcat', 'xzcat', 'jq', 'yq', 'od', 'strings',
+]);
+const GREP = new Set(['grep', 'egrep', 'fgrep', 'zgrep']);
+/** Programs whose `-f FILE` is a file of their own language they read (a script, a pattern list). */
+const READS_DASH_F = new Set(['psql', 'awk', 'gawk', 'mawk', 'nawk', 'sed', 'make', 'grep', 'egrep', 'fgrep', 'jq']);
+/** Long options whose value names a file the program reads. */
+const FILE_OPTION = /^--(?:[a-z0-9]+-)*(?:config|conf|config-file|configuration|defaults-file|defaults-extra-file|env-file|exclude-from|include-from|files-from|input|input-file|settings|settings-file|rcfile|init-file|template)$/;
+
+/** An argument that names a file the program reads: the word's index, where the path starts in it, and whether it is read for certain. */
+export interface ArgumentRead {
+  index: number;
+  /** `--config=FILE`: the path starts this many characters into the word. */
+  at?: number;
+  /** Read for certain (a missing file is reported), or an operand of a bundled program (it may be one it makes). */
+  certain: boolean;
+}
+
+/**
+ * The arguments a command reads as files (the absolute paths among them are the caller's to judge): the operands of
+ * the programs in READS_OPERANDS (`cat /opt/app/etc/hosts.list`), grep's files after its pattern, cp's sources, the
+ * file of `-f` for the programs in READS_DASH_F (`psql -f report.sql`), and the value of a file option (`--config
+ * FILE`, `--defaults-extra-file=FILE`). Only these: any other argument may be a path the program writes, deletes or
+ * only prints, and rewriting it would change what the job does. A bundled program of the server's own
+ * (`/opt/app/bin/import.sh /opt/app/data/orders.csv`) gets its operands too: it can use the server's file only
+ * through its argument, and on Lambda that file is the copy; not for certain (it may be a path it makes).
+ */
+export function argumentsRead(name: string, vals: ReadonlyArray<string | null>, bundledProgram: boolean): ArgumentRead[] {
+  const grep = GREP.has(name);
+  const operands = READS_OPERANDS.has(name) || grep || name === 'cp' || bundledProgram;
+  const dashF = READS_DASH_F.has(name);
+  // grep's first operand is its pattern unless -e or -f gave it; jq's its filter unless -f gave it
+  let skipFirst =
+    (grep && !vals.some((v) => v === '-e' || v === '-f' || v === '--regexp' || v === '--file' || /^--(regexp|file)=/.test(v ?? ''))) ||
+    (name === 'jq' && !vals.some((v) => v === '-f' || v === '--from-file'));
+  const out: ArgumentRead[] = [];
+  const files: number[] = [];
+  let targetDir = false;
+  let options = true;
+  for (let i = 1; i < vals.length; i++) {
+    const v = vals[i];
+    if (options && v === '--') {
+      options = false;
+      continue;
+    }
+    if (options && v !== null && v.startsWith('-') && v.length > 1) {
+      const eq = v.indexOf('=');
+      if (v.startsWith('--') && eq > 0 && FILE_OPTION.test(v.slice(0, eq))) {
+        if (v[eq + 1] === '/') out.push({ index: i, at: eq + 1, certain: true });
+      } else if ((FILE_OPTION.test(v) || (dashF && v === '-f')) && i + 1 < vals.length) {
+        out.push({ index: ++i, certain: true });
+      } else if (name === 'cp' && (v === '-t' || v.startsWith('--target-directory') || /^-[a-zA-Z]*t$/.test(v))) {
+        // cp writes into -t's directory: then every operand is a source
+        targetDir = true;
+        if (!v.includes('=')) i++;
+      } else if ((grep && /^-[a-zA-Z]*[eA-CdDm]$/.test(v)) || (name === 'sort' && /^(-[a-zA-Z]*[oTkt]|--output|--temporary-directory)$/.test(v))) {
+        // a value in the next word: grep's -e PATTERN, -A N, ...; sort's -o FILE (written), -T DIR, -k KEY
+        i++;
+      }
+      continue;
+    }
+    if (!operands) continue;
+    if (skipFirst) {
+      skipFirst = false;
+      continue;
+    }
+    files.push(i);
+  }
+  // cp writes its last operand
+  for (const index of name === 'cp' && !targetDir ? files.slice(0, -1) : files) out.push({ index, certain: !bundledProgram });
+  return out;
+}
