@@ -233,7 +233,7 @@ export class Tracer extends Runner {
       const w = args[r.index];
       if (r.at === undefined) this.argumentFile(w, evalWord(w, ctx.scope)?.text ?? null, ctx, r.certain);
       // --config=FILE: only a word written as it reads (no quotes or escapes), so the path's place in it is known
-      else if (this.word(w, ctx).raw === vals[r.index]) this.inputFileAt(w, r.at, (vals[r.index] as string).slice(r.at), ctx);
+      else if (this.word(w, ctx).raw === vals[r.index]) this.inputFile(w, this.word(w, ctx), (vals[r.index] as string).slice(r.at), ctx, true, r.at);
     }
   }
 
@@ -242,16 +242,6 @@ export class Tracer extends Runner {
     if (v === null || !v.startsWith('/')) return;
     const path = resolvePath(v, ctx.scope.cwd);
     if (path !== null) this.inputFile(w, this.word(w, ctx), path, ctx, reportMissing);
-  }
-
-  /** `--config=/opt/app/x.yml`: the path starts `at` characters into a literal word; the reference inserted there. */
-  private inputFileAt(w: Word, at: number, path: string, ctx: Ctx): void {
-    if (!this.isInputPlace(path)) return;
-    if (this.exists(path)) {
-      if (this.register(path, 'input', ctx, w, false)) this.rewriteAt(w, at, ctx);
-      return;
-    }
-    if (!this.mayBeMadeByTheJob(path, { text: path, scriptRelative: false })) this.missing(ctx, w, this.word(w, ctx).raw, path, 'input file');
   }
 
   /**

@@ -14,12 +14,6 @@ export class PathRewriter extends SecretRewriter {
    * Rewrite a reference word that resolved to a bundled server path so that it points into the
    * task root. `value` is how the word evaluated; `viaPath` when found through PATH.
    */
-  /** A literal word with a path inside it (`--config=/opt/app/x.yml`): the task root inserted `at` characters in. */
-  protected rewriteAt(w: Word, at: number, ctx: Ctx): void {
-    const u = ctx.unit;
-    this.addEdit(u.key, u.base + w.pos + at, u.base + w.pos + at, u.escape(TASK_ROOT));
-  }
-
   protected rewriteRef(w: Word, ctx: Ctx, value: Value, path: string, viaPath: boolean): void {
     const u = ctx.unit;
     const start = u.base + w.pos;
@@ -54,5 +48,11 @@ export class PathRewriter extends SecretRewriter {
       this.needDirs(a.dirs);
     }
     else if (a.kind === 'initial' && ctx.scope.cwd !== null) this.addEdit(u.key, start, start, u.escape(`${TASK_ROOT}${quotePath(ctx.scope.cwd)}/`));
+  }
+
+  /** A literal word with a path inside it (`--config=/opt/app/x.yml`): the task root inserted `at` characters in. */
+  protected rewriteAt(w: Word, at: number, ctx: Ctx): void {
+    const u = ctx.unit;
+    this.addEdit(u.key, u.base + w.pos + at, u.base + w.pos + at, u.escape(TASK_ROOT));
   }
 }

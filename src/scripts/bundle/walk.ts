@@ -143,12 +143,16 @@ export abstract class StatementWalker extends FlockRewriter {
    * redirection fails, and the command does not run). Left alone: what the job makes or the system has when it runs
    * (/tmp, /dev, /proc, /sys, /run; and /etc, where Lambda has files of its own), and a path known only at run time.
    */
-  protected inputFile(w: Word, info: WordInfo, path: string, ctx: Ctx, reportMissing = true): void {
+  protected inputFile(w: Word, info: WordInfo, path: string, ctx: Ctx, reportMissing = true, at?: number): void {
     if (!this.isInputPlace(path)) return;
     const v = evalWord(w, ctx.scope);
     if (!v) return;
     if (this.exists(path)) {
-      if (this.register(path, 'input', ctx, w, false)) this.rewriteRef(w, ctx, v, path, false);
+      // `at`: the path starts that far into a literal word (`--config=/opt/app/x.yml`)
+      if (this.register(path, 'input', ctx, w, false)) {
+        if (at === undefined) this.rewriteRef(w, ctx, v, path, false);
+        else this.rewriteAt(w, at, ctx);
+      }
       return;
     }
     if (!reportMissing || this.mayBeMadeByTheJob(path, v)) return;
