@@ -1,7 +1,7 @@
 // A job's status and verdict, decided in one place: from what its schedule made of the line (planEntry) and what
 // the readiness assessment found (the script analysis and the crontab's own findings). Pure.
 import type { Reason } from '../model/reasons.js';
-import { BUNDLE_ERROR_CODES, type Finding, type Verdict, type VerdictReason } from '../scripts/findings.js';
+import { isBundleError, type Finding, type Verdict, type VerdictReason } from '../scripts/findings.js';
 import { attentionFromWarnings, type Readiness } from './readiness.js';
 
 export type JobStatus = 'migrate' | 'skip' | 'error';
@@ -29,7 +29,7 @@ export interface Settlement {
 export function settleJob(schedule: ScheduleOutcome, warnings: readonly Reason[], readiness: Readiness): Settlement {
   const scriptError = schedule.status === 'migrate' && readiness.analysis?.error === true;
   const status: JobStatus = scriptError ? 'error' : schedule.status;
-  const reasons = scriptError ? [...schedule.reasons, ...readiness.findings.filter((f) => BUNDLE_ERROR_CODES.has(f.code)).map(findingReason)] : [...schedule.reasons];
+  const reasons = scriptError ? [...schedule.reasons, ...readiness.findings.filter(isBundleError).map(findingReason)] : [...schedule.reasons];
   const attention = attentionFromWarnings(readiness.verdict, readiness.verdictReasons, [...warnings]);
   return { status, reasons, verdict: status === 'error' ? 'blocked' : attention.verdict, verdictReasons: attention.reasons };
 }

@@ -63,7 +63,9 @@ const FINDING_TEXT: FindingText = {
   'missing-directory': (a) =>
     a.kind === 'file'
       ? `the job changes directory to ${cdTarget(a)}, which is a file under --root, not a directory: cd fails on the server and on Lambda; fix the cd`
-      : `the job changes directory to ${cdTarget(a)}, which is not under --root: on Lambda the server's directories exist only as the zip's copy, so cd fails there and what follows runs in another directory or not at all (if the server lacks it too, the job already fails there); copy the directory from the server or fix the cd`,
+      : a.guarded
+        ? `the job changes directory to ${cdTarget(a)} only when it can (the script tests for it or carries on after a failed cd), and it is not under --root: on Lambda the server's directories exist only as the zip's copy, so the job runs on as it does on a server without that directory; copy the directory from the server if the job needs it there`
+        : `the job changes directory to ${cdTarget(a)}, which is not under --root: on Lambda the server's directories exist only as the zip's copy, so cd fails there and what follows runs in another directory or not at all (if the server lacks it too, the job already fails there); copy the directory from the server or fix the cd`,
   reboot: () => '@reboot has no equivalent schedule on EventBridge; the job is skipped',
   secret: (a) => {
     const what =

@@ -4,7 +4,7 @@
 // findings/background (work left running) and findings/verdict (order and verdict).
 import { makeFinding, type Finding, type FindingCode } from './types.js';
 
-export { BUNDLE_ERROR_CODES, FINDING_CODES, SEVERITY, makeFinding } from './types.js';
+export { BUNDLE_ERROR_CODES, FINDING_CODES, SEVERITY, isBundleError, makeFinding } from './types.js';
 export type { Finding, FindingArgs, FindingCode, FindingDetail, Severity, VerdictReason } from './types.js';
 export { argsKey } from './types.js';
 export * from './findings/secrets.js';

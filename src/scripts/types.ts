@@ -128,7 +128,8 @@ export interface FindingArgs {
     | { kind: 'no-base'; role: ReferenceRole; reference: string }
     | { kind: 'directory' | 'not-under-root'; role: ReferenceRole; reference: string; path: string };
   /** A `cd`/`pushd` target (path) that is not a directory under --root: missing there, or a `file`. */
-  'missing-directory': { kind: 'not-under-root' | 'file'; reference: string; path: string };
+  /** guarded: the script carries on without the directory (`[ -d X ] && cd X`, `cd X || true`): a warning. */
+  'missing-directory': { kind: 'not-under-root' | 'file'; reference: string; path: string; guarded?: boolean };
   reboot: Record<string, never>;
   /**
    * secret: `label` says what the detector found (e.g. "password in a URL"); `variable` the crontab variable that
@@ -212,7 +213,10 @@ export interface FindingDetail {
   overlap?: Overlap;
 }
 
-/** Findings that leave a job's bundle incomplete or impossible: the job is an error and is not packaged. */
+/**
+ * Findings that leave a job's bundle incomplete or impossible: the job is an error and is not packaged. Only as
+ * blockers: a guarded missing-directory is a warning (the job runs on without it).
+ */
 export const BUNDLE_ERROR_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>([
   'missing-file',
   'missing-directory',
@@ -249,6 +253,11 @@ const argsKeys = new WeakMap<object, string>();
  * (src/plan/readiness.ts ATTENTION_WARNINGS). src/render says each as "severity code at file:line: sentence".
  */
 export type VerdictReason = { finding: Finding } | { warning: Reason };
+
+/** Whether a finding makes the job an error (see BUNDLE_ERROR_CODES). */
+export function isBundleError(f: { code: FindingCode; severity: Severity }): boolean {
+  return f.severity === 'blocker' && BUNDLE_ERROR_CODES.has(f.code);
+}
 
 export function makeFinding<C extends FindingCode>(code: C, args: FindingArgs[C], file: string, line: number, detail?: FindingDetail): FindingOf<C> {
   const f: FindingOf<C> = { code, severity: SEVERITY[code], file, line, args };

@@ -203,6 +203,20 @@ describe('a job that changes directory', () => {
     expect(rel.findings[0].message).toContain('/home/u/missing');
     expect(fine.map((j) => j.verdict)).toEqual(['ready', 'ready', 'ready', 'ready', 'ready']);
   }, SLOW);
+
+  it('a guarded cd into a directory the copy lacks is a warning; the job is packaged and runs on without it', () => {
+    const root = makeServer({ 'opt/app/bin/sweep.sh': '#!/bin/bash\nset -e\n[ -d /srv/incoming ] && cd /srv/incoming || true\necho "swept in $PWD"\n' });
+    const crontab = writeCrontab('CRON_TZ=UTC\n0 1 * * * /opt/app/bin/sweep.sh\n0 2 * * * cd /srv/incoming 2>/dev/null || cd /tmp; pwd\n');
+    const plan = JSON.parse(cli(['plan', crontab, '--root', root, '--json']).stdout) as {
+      jobs: Array<{ status: string; verdict: string; findings: Array<{ code: string; severity: string; file: string; line: number; message: string }> }>;
+    };
+    expect(plan.jobs.map((j) => [j.status, j.verdict])).toEqual([['migrate', 'needs-attention'], ['migrate', 'needs-attention']]);
+    expect(plan.jobs[0].findings.map((f) => [f.code, f.severity, f.file, f.line])).toEqual([['missing-directory', 'warning', '/opt/app/bin/sweep.sh', 3]]);
+    expect(plan.jobs[0].findings[0].message).toContain('/srv/incoming only when it can');
+    const run = cli(['invoke', crontab, '--root', root, '--line', '2', '--time', '2027-01-04T01:00:05Z']);
+    expect(run.stderr).toContain('delivery 1: response {"exitCode":0');
+    expect(run.stdout).toMatch(/^swept in \//);
+  }, SLOW);
 });
 
 describe('a job that reads files of the server', () => {

@@ -5,6 +5,7 @@ import {
   type Stmt,
 } from '../sh/index.js';
 import type { BundleReason } from './types.js';
+import type { CdGuard } from './guards.js';
 
 export const COMMAND_KEY = '\u0000command';
 
@@ -40,6 +41,8 @@ export interface Ctx {
   topLevel: boolean;
   /** Depth of nested script executions, a guard against pathological trees. */
   depth: number;
+  /** What makes a failing cd here something the script expects (guards.ts); none when absent. */
+  guard?: CdGuard;
 }
 
 export interface Registered {

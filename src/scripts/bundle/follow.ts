@@ -20,6 +20,7 @@ import { identity, type Anchor, type Ctx, type Unit } from './context.js';
 import { INTERPRETERS, SHELL_NAMES, argumentsRead, wrappedCommand } from './programs.js';
 import { Runner } from './run.js';
 import { dirsLeft } from './state.js';
+import { cdGuarded, NO_GUARD } from './guards.js';
 import { quotePath } from './splice.js';
 
 /**
@@ -307,13 +308,19 @@ export class Tracer extends Runner {
     ctx.anchor = { kind: 'script' };
   }
 
-  /** Whether a cd target is a directory under --root; a missing-directory finding when not. */
+  /**
+   * Whether a cd target is a directory under --root; a missing-directory finding when not: a blocker, or a warning
+   * when the script is written for the directory to be absent (guards.ts), where the job runs on as it would on a
+   * server without it.
+   */
   private isDir(abs: string, ctx: Ctx, w: Word): boolean {
     const kind = this.reader.stat(abs)?.kind;
     if (kind === 'dir') return true;
     const reference = this.word(w, ctx).raw;
-    const args = { kind: kind === 'file' ? ('file' as const) : ('not-under-root' as const), reference, path: abs };
-    this.findings.push(makeFinding('missing-directory', args, ctx.unit.file, this.line(w, ctx), { reference, path: abs }));
+    const guarded = kind !== 'file' && cdGuarded(ctx.guard ?? NO_GUARD, abs);
+    const args = { kind: kind === 'file' ? ('file' as const) : ('not-under-root' as const), reference, path: abs, ...(guarded ? { guarded } : {}) };
+    const f = makeFinding('missing-directory', args, ctx.unit.file, this.line(w, ctx), { reference, path: abs });
+    this.findings.push(guarded ? { ...f, severity: 'warning' } : f);
     return false;
   }
 

@@ -11,7 +11,7 @@ import {
   type Value,
 } from '../sh/index.js';
 import type { FileReader } from '../reader.js';
-import { BUNDLE_ERROR_CODES, makeFinding, type NulField } from '../types.js';
+import { isBundleError, makeFinding, type NulField } from '../types.js';
 import { MAX_NESTING } from '../policy.js';
 import { type BundleResult, type BundledFile, type JobInput } from './types.js';
 import { COMMAND_KEY, identity, type Ctx, type Unit } from './context.js';
@@ -109,7 +109,7 @@ export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
     files,
     dirs: [...tracer.dirs].sort(),
     findings: tracer.findings,
-    error: tracer.findings.some((f) => BUNDLE_ERROR_CODES.has(f.code)),
+    error: tracer.findings.some(isBundleError),
     trace: tracer.trace,
   };
 }

@@ -24,6 +24,7 @@ import { type RedirectUse, type WordInfo } from './types.js';
 import { cloneScope, type Ctx, type PendingFunc, type Unit } from './context.js';
 import { isUnboundedWhile, readsCommandsFromStdin, runsRemoteShell } from './programs.js';
 import { FD_OPEN_OPS, FlockRewriter } from './flock-rewrite.js';
+import { carriesOn, isCd, NO_GUARD, testedDirs, type CdGuard } from './guards.js';
 
 /**
  * Where the files a job reads are made or given when it runs, on Lambda as on the server, or are the server's own
@@ -57,7 +58,9 @@ export abstract class StatementWalker extends FlockRewriter {
   }
 
   protected sub(ctx: Ctx, patch: Partial<Ctx> = {}): Ctx {
-    return { ...ctx, scope: cloneScope(ctx.scope), exported: new Set(ctx.exported), topLevel: false, ...patch };
+    // a handled failure is the cd's own (`cd X || true`), not that of the commands in its words
+    const guard = ctx.guard?.failureHandled ? { ...ctx.guard, failureHandled: false } : ctx.guard;
+    return { ...ctx, scope: cloneScope(ctx.scope), exported: new Set(ctx.exported), topLevel: false, guard, ...patch };
   }
 
   /** Run the command substitutions (and process substitutions) inside a node. */
@@ -185,8 +188,14 @@ export abstract class StatementWalker extends FlockRewriter {
           this.visitStmt(cmd.x, this.sub(ctx, { topLevel: ctx.topLevel }));
           this.visitStmt(cmd.y, this.sub(ctx, { topLevel: ctx.topLevel }));
         } else {
-          this.visitStmt(cmd.x, ctx);
-          this.visitStmt(cmd.y, ctx);
+          // the same ctx, not a copy, so that a cd on either side moves where the statements after the list run
+          const outer = ctx.guard ?? NO_GUARD;
+          // `cd X || true`: the script carries on after a failed cd
+          const x = cmd.op === '||' && isCd(cmd.x) && carriesOn(cmd.y) ? { dirs: outer.dirs, failureHandled: true } : outer;
+          this.guarded(ctx, x, () => this.visitStmt(cmd.x, ctx));
+          // `[ -d X ] && cd X`: the right side runs only when X exists
+          const y = cmd.op === '&&' ? { dirs: [...outer.dirs, ...testedDirs([cmd.x], ctx.scope)], failureHandled: false } : outer;
+          this.guarded(ctx, y, () => this.visitStmt(cmd.y, ctx));
         }
         return;
       }
@@ -200,7 +209,9 @@ export abstract class StatementWalker extends FlockRewriter {
         const inner = { ...ctx, topLevel: false };
         for (let c: typeof cmd | null = cmd; c; c = c.else) {
           this.visitStmts(c.cond, inner);
-          this.visitStmts(c.then, inner);
+          // `if [ -d X ]; then cd X; ...`: the branch runs only when X exists
+          const outer = inner.guard ?? NO_GUARD;
+          this.visitStmts(c.then, { ...inner, guard: { dirs: [...outer.dirs, ...testedDirs(c.cond, inner.scope)], failureHandled: false } });
         }
         return;
       }
@@ -242,6 +253,17 @@ export abstract class StatementWalker extends FlockRewriter {
       default:
         // ArithmCmd, TestClause: only their command substitutions run anything
         this.visitSubsts(cmd, ctx);
+    }
+  }
+
+  /** Runs `fn` with `guard` on ctx, then puts the one before back (ctx itself is kept: see BinaryCmd). */
+  private guarded(ctx: Ctx, guard: CdGuard, fn: () => void): void {
+    const before = ctx.guard;
+    ctx.guard = guard;
+    try {
+      fn();
+    } finally {
+      ctx.guard = before;
     }
   }
 
