@@ -1,10 +1,19 @@
 // Runs a function's task directory the way Lambda's provided.al2023 does: bash bootstrap with the runtime's
 // environment, talking to a Runtime API (see runtime-api.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join, resolve, sep } from 'node:path';
 import { readZip } from '../package/zip.js';
+
+/**
+ * Set in a local sandbox's environment, and so inherited by every process the job starts: the mark by which the end
+ * of the sandbox finds the processes that left its session (`setsid`, a daemon that double-forks). Lambda ends the
+ * whole sandbox; a local run has no such boundary, and a process group or session kill alone would leave them running
+ * on the user's machine after `invoke` has returned. (Jenkins ends a build's processes the same way.)
+ */
+export const SANDBOX_MARK = 'CRON2LAMBDA_LOCAL_SANDBOX';
 
 /** PATH of the Lambda runtime (facts.md). */
 export const LAMBDA_RUNTIME_PATH = '/usr/local/bin:/usr/bin/:/bin:/opt/bin';
@@ -58,8 +67,9 @@ export interface BootstrapProcess {
   /** Resolves when bootstrap has exited and its output is drained. */
   readonly exited: Promise<BootstrapExit>;
   /**
-   * Sends SIGNAL (default SIGKILL, as Lambda does at a timeout) to every process of bootstrap's session: its own
-   * process group and the jobs' groups (bootstrap runs each job in a process group of its own).
+   * Sends SIGNAL (default SIGKILL, as Lambda does at a timeout) to every process of the sandbox: bootstrap's session
+   * (its own process group and the jobs' groups: bootstrap runs each job in a process group of its own) and, on
+   * Linux, every process that carries the sandbox's mark (SANDBOX_MARK), wherever it went (setsid).
    */
   kill(signal?: NodeJS.Signals): void;
 }
@@ -114,9 +124,10 @@ function lineSplitter(onLine: ((line: string) => void) | undefined) {
 /** Starts `bash <taskDir>/bootstrap` in its own process group, as Lambda starts a custom runtime. */
 export function startBootstrap(options: RunBootstrapOptions): BootstrapProcess {
   const taskDir = resolve(options.taskDir);
+  const mark = randomUUID();
   const child = spawn(options.bash ?? findBash(), [`${taskDir}/bootstrap`], {
     cwd: taskDir,
-    env: lambdaEnvironment({ ...options, taskDir }),
+    env: { ...lambdaEnvironment({ ...options, taskDir }), [SANDBOX_MARK]: mark },
     // stdin must not be a socket (node's 'pipe'): Debian's bash then sources ~/.bashrc as if run by sshd.
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // own process group, so kill() reaches the job's processes too
@@ -149,13 +160,14 @@ export function startBootstrap(options: RunBootstrapOptions): BootstrapProcess {
           if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
         }
       };
-      for (const target of [-pid, ...sessionMembers(pid)]) send(target);
+      const members = () => [...sessionMembers(pid), ...markedProcesses(SANDBOX_MARK, mark)];
+      for (const target of [-pid, ...members()]) if (!signalled.has(target)) send(target);
       // A process forked while /proc was being read can be missed by that pass (a job's `sleep` just started): it
       // would outlive the kill and hold bootstrap's output open (a 30 s wait in a test). A killed process forks no
       // more, so passes until one finds nobody new end it. Only for SIGKILL: other signals may be trapped, and what a
       // trap starts afterwards is not ours to signal.
       for (let pass = 0; signal === 'SIGKILL' && pass < 20; pass++) {
-        const missed = sessionMembers(pid).filter((p) => !signalled.has(p));
+        const missed = members().filter((p) => !signalled.has(p));
         if (missed.length === 0) break;
         missed.forEach(send);
       }
@@ -186,6 +198,33 @@ export function sessionMembers(sid: number): number[] {
     // pid (comm) state ppid pgrp session ...: comm may hold spaces and parentheses, so split after the last ')'
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     if (Number(fields[3]) === sid) pids.push(Number(name));
+  }
+  return pids;
+}
+
+/**
+ * Process ids (Linux /proc) whose environment holds NAME=VALUE, as they were started: this user's processes only
+ * (another user's environ cannot be read), and not this process.
+ */
+export function markedProcesses(name: string, value: string): number[] {
+  const needle = Buffer.from(`${name}=${value}\0`);
+  const pids: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return pids;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let environ: Buffer;
+    try {
+      environ = readFileSync(`/proc/${entry}/environ`);
+    } catch {
+      continue; // gone meanwhile, or another user's
+    }
+    // the first variable has no NUL before it
+    if (environ.subarray(0, needle.length).equals(needle) || environ.includes(Buffer.concat([Buffer.from([0]), needle]))) pids.push(Number(entry));
   }
   return pids;
 }

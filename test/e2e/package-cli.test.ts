@@ -1,6 +1,6 @@
 // `package` and `invoke` as users run them, on the shipped example.
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, cpSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -209,13 +209,14 @@ describe('cron2lambda invoke', () => {
     }
   });
 
-  it('ends a job at --timeout as Lambda does: the whole process group killed, a Sandbox.Timedout outcome, exit 124', () => {
+  it('ends a job at --timeout as Lambda does: the whole sandbox killed, one that left its session too, a Sandbox.Timedout outcome, exit 124', () => {
     const dir = tmp();
     const root = join(dir, 'root');
     mkdirSync(join(root, 'opt'), { recursive: true });
-    // the job and a background child of it each leave a marker if they outlive the timeout
+    // the job, a background child of it, and one that left the session (setsid: out of reach of a session or group
+    // kill, it kept running after invoke returned) each leave a marker if they outlive the timeout
     const crontab = join(dir, 'crontab');
-    writeFileSync(crontab, `CRON_TZ=UTC\n0 3 * * * (sleep 8; touch ${dir}/bg) & sleep 8; touch ${dir}/fg\n`);
+    writeFileSync(crontab, `CRON_TZ=UTC\n0 3 * * * (sleep 8; touch ${dir}/bg) & setsid sh -c 'sleep 8; touch ${dir}/sid' & sleep 8; touch ${dir}/fg\n`);
     const started = Date.now();
     const r = cli(['invoke', crontab, '--root', root, '--line', '2', '--time', '2027-01-04T03:00:05Z', '--timeout', '2']);
     const took = Date.now() - started;
@@ -225,7 +226,7 @@ describe('cron2lambda invoke', () => {
     // nothing of the job is left running (its shell and subshell carry the directory in their command line)
     const alive = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
       try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(`${dir}/fg`);
+        return /\/(fg|sid)\b/.test(readFileSync(`/proc/${p}/cmdline`, 'utf8').split(dir).slice(1).join(''));
       } catch {
         return false;
       }
@@ -234,6 +235,22 @@ describe('cron2lambda invoke', () => {
     const wait = started + 9000 - Date.now();
     if (wait > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, wait);
     expect(readdirSync(dir).sort()).toEqual(['crontab', 'root']);
+  }, 60_000);
+
+  it('leaves nothing of the job running after it answers: a daemon it started (setsid) ends with the local sandbox', () => {
+    const dir = tmp();
+    const root = join(dir, 'root');
+    mkdirSync(join(root, 'opt'), { recursive: true });
+    const crontab = join(dir, 'crontab');
+    writeFileSync(crontab, `CRON_TZ=UTC\n0 3 * * * setsid sh -c 'echo $$ > ${dir}/pid; sleep 3; touch ${dir}/late' >/dev/null 2>&1 </dev/null & sleep 0.5; echo started\n`);
+    const r = cli(['invoke', crontab, '--root', root, '--line', '2', '--time', '2027-01-04T03:00:05Z']);
+    expect(r.stderr).toContain('delivery 1: response {"exitCode":0');
+    expect(r.stdout).toBe('started\n');
+    const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
+    expect(pid).toBeGreaterThan(1);
+    expect(existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ')).toBe(false);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3500);
+    expect(readdirSync(dir).sort()).toEqual(['crontab', 'pid', 'root']);
   }, 60_000);
 
   it('rejects an unknown job with the ids it knows, as a usage error', () => {
