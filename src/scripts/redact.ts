@@ -13,10 +13,13 @@ export const SUBSTRING_MIN = 16;
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Before a short value: start, blank, quote, `=`, `:`, `,`, `;`, `(`, `[`, `{`, `<`, `>`, `|`, `&`, or `-X`. */
-const BEFORE = `(?<=^|[\\s"'=:,;([{<>|&\`]|(?:^|[\\s"'=])-[A-Za-z])`;
-/** After a short value: end, blank, quote, `@`, `;`, `,`, `&`, `|`, `)`, `]`, `}`, `<`, `>`. */
-const AFTER = '(?=$|[\\s"\'@;,&|)\\]}<>`])';
+/**
+ * Before a short value: start, blank, quote, `=`, `:`, `,`, `;`, `(`, `[`, `{`, `<`, `>`, `|`, `&`, `%`, or `-X`.
+ * `%` ends a crontab line's command and separates the lines of its stdin text (`cmd%pw%`), as a newline does.
+ */
+const BEFORE = `(?<=^|[\\s"'=:,;([{<>|&%\`]|(?:^|[\\s"'=%])-[A-Za-z])`;
+/** After a short value: end, blank, quote, `@`, `;`, `,`, `&`, `|`, `)`, `]`, `}`, `<`, `>`, `%`. */
+const AFTER = '(?=$|[\\s"\'@;,&|)\\]}<>%`])';
 
 function shortValuePattern(value: string): RegExp {
   return new RegExp(`${BEFORE}${escapeRe(value)}${AFTER}`, 'g');

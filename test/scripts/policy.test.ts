@@ -73,6 +73,15 @@ describe('redaction', () => {
     expect(redactDeep({ cron: 'cron', expression: 'cron(0 3 * * ? *)' }, s)).toEqual({ cron: '[REDACTED]', expression: 'cron(0 3 * * ? *)' });
   });
 
+  it("redacts a short value in a crontab line's % text, where % separates lines as a newline does", () => {
+    const s = ['pa55word'];
+    expect(redact('openssl enc -d -pass stdin -in /tmp/b.enc%pa55word%', s)).toBe('openssl enc -d -pass stdin -in /tmp/b.enc%[REDACTED]%');
+    expect(redact('login.sh%user%pa55word', s)).toBe('login.sh%user%[REDACTED]');
+    expect(redact('cmd \\%pa55word', s)).toBe('cmd \\%[REDACTED]');
+    // still only as a value: not inside a word
+    expect(redact('date +%Y-pa55words', s)).toBe('date +%Y-pa55words');
+  });
+
   it('redacts long values anywhere, and bytes without decoding them', () => {
     expect(redact('xHunter2-long-secret-valuex', ['Hunter2-long-secret-value'])).toBe('x[REDACTED]x');
     const bytes = Uint8Array.from([0xe9, 0x20, ...Buffer.from('pw=abcd1234 '), 0xff, 0xfe]);
