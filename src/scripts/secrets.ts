@@ -130,6 +130,8 @@ const MYSQL_FAMILY = new Set([
   'mariadb', 'mariadb-dump', 'mariadb-admin', 'mariadb-check', 'mariadb-import', 'mysqlsh', 'mydumper', 'myloader',
 ]);
 
+/** The name of `NAME=value` given as an argument: a variable or field name, not an option (`--x=`) or a path. */
+const ARG_ASSIGNMENT_NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/;
 const PASSWORD_OPTION = /^--(?:[a-z0-9]+-)*(?:password|passwd|pass|token|secret|api-key|apikey)=(.+)$/i;
 const PASSWORD_OPTION_BARE = /^--(?:[a-z0-9]+-)*(?:password|passwd)$/i;
 
@@ -175,6 +177,17 @@ export function secretsInArgv(program: string, argv: Array<string | null>): ArgS
       out.push({ kind: 'password-option', value: next, label: `redis-cli ${a}`, index: i + 1 });
       i++;
       continue;
+    }
+    // `env DB_PASSWORD=pw cmd`, `make deploy DB_PASSWORD=pw`, `docker run -e DB_PASSWORD=pw`, `curl -d password=pw`:
+    // an assignment given as an argument is one for the program (env, make, the container, a form field)
+    // (one word with a blank in it is code or text, `sh -c 'PGPASSWORD=pw psql'`, which is read where it runs)
+    const eq = a.indexOf('=');
+    if (eq > 0 && ARG_ASSIGNMENT_NAME.test(a.slice(0, eq)) && !/\s/.test(a)) {
+      const m = secretFromAssignment(a.slice(0, eq), a.slice(eq + 1));
+      if (m) {
+        out.push({ ...m, index: i });
+        continue;
+      }
     }
     if ((program === 'curl' || program === 'wget') && (a === '-u' || a === '--user' || a.startsWith('--user=') || (a.startsWith('-u') && a.length > 2))) {
       const v = a === '-u' || a === '--user' ? next : a.startsWith('--user=') ? a.slice(7) : a.slice(2);

@@ -14,6 +14,7 @@ const PLANTED = [
   'S3cretPlanted99', // -p option on a crontab line
   'Pl4ntedUrlPass', // URL credentials on a crontab line
   'PlantedInABadLine99', // on a line cron rejects
+  'PlantedEnvArg77', // an assignment given as an argument (env NAME=value)
   'Sup3rS3cretPw', // in a script
   'tok_4f9a8b7c6d',
   'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
@@ -40,7 +41,7 @@ describe('planted secrets', () => {
     const secretLines = plan.jobs.flatMap((j: { findings: { code: string; file: string; line: number }[] }) =>
       j.findings.filter((f) => f.code === 'secret').map((f) => `${f.file.split('/').pop()}:${f.line}`),
     );
-    for (const where of ['secrets.crontab:2', 'secrets.crontab:3', 'secrets.crontab:5', 'secrets.crontab:7', 'secret.sh:3', 'secret.sh:4', 'secret.sh:5', 'secret.sh:6', 'secret.sh:7', 'secret.sh:8']) {
+    for (const where of ['secrets.crontab:2', 'secrets.crontab:3', 'secrets.crontab:5', 'secrets.crontab:7', 'secrets.crontab:10', 'secret.sh:3', 'secret.sh:4', 'secret.sh:5', 'secret.sh:6', 'secret.sh:7', 'secret.sh:8']) {
       expect(secretLines, where).toContain(where);
     }
     const advice = plan.jobs.flatMap((j: { findings: { code: string; message: string }[] }) => j.findings).find((f: { code: string }) => f.code === 'secret');

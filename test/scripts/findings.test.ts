@@ -42,6 +42,26 @@ describe('secrets', () => {
     }
   });
 
+  test('an assignment given as an argument (env, make, docker -e, a form field) is found, rewritten in the bundled command and redacted', () => {
+    const lines = [
+      ['env DB_PASSWORD=Ov3rEnvPw1 /usr/bin/true', 'env DB_PASSWORD="${CRON2LAMBDA_SECRET_1:?set CRON2LAMBDA_SECRET_1 from SSM Parameter Store or Secrets Manager}" /usr/bin/true'],
+      ['make -C /opt/app deploy API_TOKEN=Ov3rMakeTk2', 'make -C /opt/app deploy API_TOKEN="${CRON2LAMBDA_SECRET_1:?set CRON2LAMBDA_SECRET_1 from SSM Parameter Store or Secrets Manager}"'],
+      ['docker run --rm -e DB_PASSWORD=Ov3rDockPw3 img', 'docker run --rm -e DB_PASSWORD="${CRON2LAMBDA_SECRET_1:?set CRON2LAMBDA_SECRET_1 from SSM Parameter Store or Secrets Manager}" img'],
+      ['curl -d user=ops -d password=Ov3rFormPw4 https://api.example.com/login', 'curl -d user=ops -d password="${CRON2LAMBDA_SECRET_1:?set CRON2LAMBDA_SECRET_1 from SSM Parameter Store or Secrets Manager}" https://api.example.com/login'],
+    ];
+    for (const [command, rewritten] of lines) {
+      const hits = findSecrets(`0 2 * * * ${command}`, '/etc/crontab', 3);
+      expect(hits.map((h) => [h.finding.code, h.finding.line]), command).toEqual([['secret', 3]]);
+      const a = analyzeJob({ command, shell: '/bin/bash', environment: {}, home: '/home/deploy', file: '/etc/crontab', line: 3 }, memoryReader({}));
+      expect(a.findings.filter((f) => f.code === 'secret').map((f) => f.line), command).toEqual([3]);
+      expect(a.bundle.command, command).toBe(rewritten);
+    }
+    // not an assignment to judge: a value with a blank (code or text), an option, a path, or a value from elsewhere
+    for (const command of ["sh -c 'PGPASSWORD=x psql'", 'make TOKEN="$TOKEN"', 'find / -name PASSWORD=x', 'env SORT_KEY=name sort']) {
+      expect(findSecrets(`0 2 * * * ${command}`, '/etc/crontab', 3), command).toEqual([]);
+    }
+  });
+
   test('findSecrets negatives', () => {
     const neg = [
       'echo "enter password"',
