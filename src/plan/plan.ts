@@ -16,6 +16,7 @@ import { jobBundle, withBundle } from './job-bundle.js';
 import { MAX_FUNCTION_SECONDS, applyOverride, overlapFromFlocks } from '../scripts/flock.js';
 import { summarizeRuntime } from '../runtime/load.js';
 import { assignIds } from './ids.js';
+import { withSecretsFoundElsewhere, type SecretOrigin } from './secrets-elsewhere.js';
 import { PLAN_FORMAT_VERSION, type CrontabInput, type Job, type Plan, type PlanFile, type PlanOptions, type PlanSummary } from './model.js';
 
 export type { JobStatus } from './settle.js';
@@ -48,6 +49,8 @@ export function buildPlan(inputs: CrontabInput[], planOptions: PlanOptions): Pla
   const files: PlanFile[] = [];
   const planned: Planned[] = [];
   const secrets = new Set<string>();
+  /** Where each credential was found first (secrets-elsewhere.ts). */
+  const origins = new Map<string, SecretOrigin>();
   const passwdHome = passwdLookup(options.reader);
   const isUser = userWordTest(options.reader, passwdHome);
   // The run's schedule proofs, one per distinct line and zone (a fleet repeats lines; a proof depends on nothing
@@ -115,12 +118,18 @@ export function buildPlan(inputs: CrontabInput[], planOptions: PlanOptions): Pla
     const user = entry.user ?? options.user ?? userFromSpoolPath(input.file);
     const home = homeFor(entry, user, passwdHome);
     const readiness = assessEntry(entry, crontab, { reader: options.reader, analyse: 'proof' in start, home, runtime: options.runtime?.view });
-    for (const v of readiness.secrets) secrets.add(v);
+    for (const v of readiness.secrets) {
+      secrets.add(v);
+      if (!origins.has(v)) origins.set(v, { file: entry.source.file, line: entry.source.line });
+    }
     return { user, home, readiness: readiness.analysis ? { ...readiness, analysis: held(readiness.analysis) } : readiness };
   }));
   const proofs = pending.join();
+  // with every job's credentials known: one another line holds is redacted from this job's bundle too
+  const known = Object.freeze([...secrets]);
   lines.forEach(({ entry, crontab, start, proof }, i) => {
-    const { user, home, readiness } = assessed[i];
+    const { user, home } = assessed[i];
+    const readiness = withSecretsFoundElsewhere(assessed[i].readiness, { file: entry.source.file, line: entry.source.line, stdin: entry.stdin ?? null }, known, origins);
     const scheduled = 'proof' in start ? start.finish(forLine(proofs[proof], start.proof.spec)) : start.done;
     // cron ignores the crontab of a user the server does not know (cronie's database.c logs ORPHAN): its jobs never ran
     if (entry.user === undefined && user !== undefined && scheduled.outcome.status === 'migrate' && passwdHome.knows(user) === false) {
@@ -171,7 +180,8 @@ export function buildPlan(inputs: CrontabInput[], planOptions: PlanOptions): Pla
   // Nothing the tool prints or writes may carry a secret: the plan is redacted before anyone renders it, and each
   // job's bundle (command and files) with the secrets of all jobs, one credential on two lines being found on one.
   // redactDeep copies the jobs and would not carry a non-enumerable bundle: the bundles go onto the copies after.
-  const all = [...secrets];
+  // frozen: prepared once for every text redacted with it (scripts/redact.ts)
+  const all = Object.freeze([...secrets]);
   const redacted = redactDeep(plan, all);
   redacted.jobs.forEach((job, i) => {
     const a = planned[i].analysis;

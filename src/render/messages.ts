@@ -68,6 +68,9 @@ const FINDING_TEXT: FindingText = {
         : `the job changes directory to ${cdTarget(a)}, which is not under --root: on Lambda the server's directories exist only as the zip's copy, so cd fails there and what follows runs in another directory or not at all (if the server lacks it too, the job already fails there); copy the directory from the server or fix the cd`,
   reboot: () => '@reboot has no equivalent schedule on EventBridge; the job is skipped',
   secret: (a) => {
+    if (a.elsewhere) {
+      return `a credential reported for the job at ${a.elsewhere.file}:${a.elsewhere.line} is here too, in clear text: the bundled copy has [REDACTED] in its place, so the job cannot use it on Lambda as it is; ${SECRET_ADVICE}`;
+    }
     const what =
       a.variable !== undefined
         ? a.label !== undefined

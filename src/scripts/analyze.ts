@@ -12,6 +12,7 @@ import {
   redact,
   redactBytes,
   redactDeep,
+  holdsSecret,
   sortFindings,
   verdict,
   type Verdict,
@@ -37,7 +38,7 @@ export interface JobAnalysis {
   /** True when a missing-file finding makes the job an error. */
   error: boolean;
   /** Every secret value met (crontab variables included): redact them from anything printed. */
-  secrets: string[];
+  secrets: readonly string[];
 }
 
 /** A finding with every secret redacted from its values: args (what its sentence is made of) and detail. */
@@ -104,7 +105,10 @@ export function redactAnalysis(a: JobAnalysis, secrets: readonly string[], first
     const known = new Set(a.secrets);
     if (secrets.every((s) => known.has(s))) return a;
   }
-  const list = collectSecrets([...secrets], a.secrets);
+  // The run's frozen list when it holds this job's own (the plan's does): prepared once for every job it redacts
+  // (scripts/redact.ts), where a merged copy per job would be sorted and indexed again for each.
+  const list: readonly string[] =
+    Object.isFrozen(secrets) && a.secrets.every((v) => holdsSecret(secrets, v)) ? secrets : Object.freeze(collectSecrets([...secrets], a.secrets));
   // Nothing to redact (most jobs): the analysis as it is, with its verdict, not a copy of every finding and file.
   if (list.length === 0 && a.bundle.trace.secrets.length === 0 && a.bundle.trace.secretParts.length === 0) {
     const v = verdict(a.findings);

@@ -25,8 +25,75 @@ function shortValuePattern(value: string): RegExp {
   return new RegExp(`${BEFORE}${escapeRe(value)}${AFTER}`, 'g');
 }
 
-function ordered(secrets: readonly string[]): string[] {
-  return [...new Set(secrets)].filter((s) => s !== '').sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
+/**
+ * A run's secrets, made ready once for many texts. A fleet plan redacts every string of every job with every
+ * credential of the run (thousands, when each script has its own): sorting the list, and asking each text for each
+ * value in turn, cost O(texts x secrets). The values are therefore indexed by their first three characters, and a
+ * text with many candidates is scanned once, position by position, for the values that start there.
+ */
+interface Prepared {
+  /** Distinct, non-empty, longest first (then by code unit): the order values are replaced in. */
+  readonly list: readonly string[];
+  /** Position of each value in `list`. */
+  readonly rank: ReadonlyMap<string, number>;
+  /** Values of three characters or more by their first three (as one number: three UTF-16 code units). */
+  readonly index: ReadonlyMap<number, readonly string[]>;
+  /** Values shorter than three characters, asked for one by one. */
+  readonly tiny: readonly string[];
+  /** The same values as byte strings (redactBytes), made when first asked for. */
+  bytes?: Prepared;
+  /** For a byte-string list: the value each form was made from. */
+  readonly from?: ReadonlyMap<string, string>;
+}
+
+/** Below this many values a text is simply asked for each one. */
+const SCAN_FROM = 24;
+
+/** Frozen secret lists, prepared (see prepare). */
+const prepared = new WeakMap<readonly string[], Prepared>();
+
+function prepare(secrets: readonly string[], from?: ReadonlyMap<string, string>): Prepared {
+  const hit = prepared.get(secrets);
+  if (hit) return hit;
+  const list = [...new Set(secrets)].filter((s) => s !== '').sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
+  const index = new Map<number, string[]>();
+  const tiny: string[] = [];
+  for (const s of list) {
+    if (s.length < 3) {
+      tiny.push(s);
+      continue;
+    }
+    const k = key3(s, 0);
+    const bucket = index.get(k);
+    if (bucket) bucket.push(s);
+    else index.set(k, [s]);
+  }
+  const p: Prepared = { list, rank: new Map(list.map((s, i) => [s, i])), index, tiny, ...(from ? { from } : {}) };
+  // Kept only for a frozen list (plan.ts freezes the run's): one that may still grow must be read again each time,
+  // or a value added later would be missed, and printed.
+  if (Object.isFrozen(secrets)) prepared.set(secrets, p);
+  return p;
+}
+
+/** Whether `value` is one of `secrets` (constant time for a frozen list, which is prepared once). */
+export function holdsSecret(secrets: readonly string[], value: string): boolean {
+  return prepare(secrets).rank.has(value);
+}
+
+function key3(s: string, i: number): number {
+  return s.charCodeAt(i) * 4294967296 + s.charCodeAt(i + 1) * 65536 + s.charCodeAt(i + 2);
+}
+
+/** The values that occur in `text`, in replacement order. */
+function present(text: string, p: Prepared): string[] {
+  if (p.list.length < SCAN_FROM || text.length < 3) return p.list.filter((s) => text.includes(s));
+  const found = new Set<string>(p.tiny.filter((s) => text.includes(s)));
+  for (let i = 0; i + 3 <= text.length; i++) {
+    const bucket = p.index.get(key3(text, i));
+    if (!bucket) continue;
+    for (const s of bucket) if (text.startsWith(s, i)) found.add(s);
+  }
+  return [...found].sort((a, b) => (p.rank.get(a) as number) - (p.rank.get(b) as number));
 }
 
 function redactOne(text: string, secret: string): string {
@@ -37,21 +104,22 @@ function redactOne(text: string, secret: string): string {
 
 /** Replace every secret value (longest first) where it occurs as a value. */
 export function redact(text: string, secrets: readonly string[]): string {
-  return redactOrdered(text, ordered(secrets));
+  return redactPrepared(text, prepare(secrets));
 }
 
-function redactOrdered(text: string, list: readonly string[]): string {
+function redactPrepared(text: string, p: Prepared): string {
+  if (p.list.length === 0) return text;
   let out = text;
-  for (const s of list) out = redactOne(out, s);
+  for (const s of present(text, p)) out = redactOne(out, s);
   return out;
 }
 
 /** Every string inside a JSON-like value with the secrets redacted; object keys are names and stay as they are. */
 export function redactDeep<T>(value: T, secrets: readonly string[]): T {
-  const list = ordered(secrets);
-  if (value === undefined || list.length === 0) return value;
+  const p = prepare(secrets);
+  if (value === undefined || p.list.length === 0) return value;
   const visit = (v: unknown): unknown => {
-    if (typeof v === 'string') return redactOrdered(v, list);
+    if (typeof v === 'string') return redactPrepared(v, p);
     if (Array.isArray(v)) return v.map(visit);
     if (v !== null && typeof v === 'object') {
       const out: Record<string, unknown> = {};
@@ -70,13 +138,56 @@ export function redactDeep<T>(value: T, secrets: readonly string[]): T {
  */
 export function redactBytes(content: Uint8Array, secrets: readonly string[]): Uint8Array {
   if (secrets.length === 0) return content;
-  const buf = Buffer.from(content.buffer, content.byteOffset, content.length);
-  const text = buf.toString('latin1');
-  const forms = new Set<string>();
-  for (const s of ordered(secrets)) {
-    forms.add(Buffer.from(s, 'utf8').toString('latin1'));
-    if (!/[^\u0000-\u00ff]/.test(s)) forms.add(s);
-  }
-  const out = redactOrdered(text, ordered([...forms]));
+  const text = latin1(content);
+  const out = redactPrepared(text, bytesOf(prepare(secrets)));
   return out === text ? content : new Uint8Array(Buffer.from(out, 'latin1'));
+}
+
+/**
+ * The values among `secrets` that `text` holds where redact would replace them (as a value; a long one anywhere),
+ * each with the offset of its first occurrence. Indexed as redaction is: a text is scanned once, not asked for each.
+ */
+export function secretsHeld(text: string, secrets: readonly string[]): { value: string; at: number }[] {
+  return held(text, prepare(secrets));
+}
+
+/** secretsHeld for bytes, read as redactBytes reads them; offsets are byte offsets. */
+export function secretsHeldInBytes(content: Uint8Array, secrets: readonly string[]): { value: string; at: number }[] {
+  if (secrets.length === 0) return [];
+  const p = bytesOf(prepare(secrets));
+  return held(latin1(content), p).map((h) => ({ value: p.from?.get(h.value) ?? h.value, at: h.at }));
+}
+
+function held(text: string, p: Prepared): { value: string; at: number }[] {
+  const out: { value: string; at: number }[] = [];
+  const seen = new Set<string>();
+  for (const s of present(text, p)) {
+    if (redactOne(text, s) === text) continue;
+    const value = p.from?.get(s) ?? s;
+    if (seen.has(value)) continue;
+    seen.add(value);
+    out.push({ value: s, at: text.indexOf(s) });
+  }
+  return out;
+}
+
+function latin1(content: Uint8Array): string {
+  return Buffer.from(content.buffer, content.byteOffset, content.length).toString('latin1');
+}
+
+/**
+ * The byte-string forms of a prepared list: each value as its UTF-8 bytes, and as its Latin-1 bytes when it has
+ * only such characters (one char per byte); made once per frozen list.
+ */
+function bytesOf(p: Prepared): Prepared {
+  if (p.bytes) return p.bytes;
+  const from = new Map<string, string>();
+  for (const s of p.list) {
+    const utf8 = Buffer.from(s, 'utf8').toString('latin1');
+    if (!from.has(utf8)) from.set(utf8, s);
+    if (!/[^\u0000-\u00ff]/.test(s) && !from.has(s)) from.set(s, s);
+  }
+  const bytes = prepare(Object.freeze([...from.keys()]), from);
+  p.bytes = bytes;
+  return bytes;
 }

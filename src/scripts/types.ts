@@ -136,7 +136,8 @@ export interface FindingArgs {
    * holds it, `stdin` for the % text; `envVar` the variable the bundled copy now reads, `bundled` when the bundled
    * copy has [REDACTED] in its place.
    */
-  secret: { label?: string; variable?: string; stdin?: boolean; envVar?: string; bundled?: boolean };
+  /** elsewhere: a credential reported for the job on another line (file, line), found here too (plan/secrets-elsewhere.ts). */
+  secret: { label?: string; variable?: string; stdin?: boolean; envVar?: string; bundled?: boolean; elsewhere?: { file: string; line: number } };
   sudo: { program: string };
   'service-control': { program: string };
   'local-service': { kind: 'database' | 'localhost'; program: string };

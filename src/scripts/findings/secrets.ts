@@ -200,7 +200,7 @@ function dedupeHits(hits: SecretHit[]): SecretHit[] {
   });
 }
 
-type SecretSource = string | SecretHit | SecretUse | { secrets: string[] } | null | undefined | SecretSource[];
+type SecretSource = string | SecretHit | SecretUse | { secrets: readonly string[] } | null | undefined | readonly SecretSource[];
 
 /** Every secret value from hits, trace entries, analyses or plain strings: unique, longest first. */
 export function collectSecrets(...sources: SecretSource[]): string[] {
@@ -220,7 +220,7 @@ export function collectSecrets(...sources: SecretSource[]): string[] {
   return [...out].sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
 }
 
-export { REDACTED, redact, redactBytes, redactDeep } from '../redact.js';
+export { REDACTED, holdsSecret, redact, redactBytes, redactDeep } from '../redact.js';
 
 // ---------------------------------------------------------------- mailto
 
