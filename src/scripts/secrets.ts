@@ -118,11 +118,29 @@ export function secretsInText(text: string): SecretMatch[] {
     const hit = secretFromAssignment(m[1], value);
     if (hit) add({ ...hit, label: `value of ${m[1]}` });
   }
+  // command lines written as text (a heredoc fed to no shell here, a script in another language, a file of arguments)
+  for (const m of execAll(OPTION_IN_TEXT, text)) {
+    const value = m[2] ?? m[3] ?? m[4] ?? '';
+    if (plausibleValue(value)) add({ kind: 'password-option', value, label: `option --${m[1]}` });
+  }
+  for (const line of text.includes('-p') ? text.split('\n') : []) {
+    // words as a shell line or a list in code writes them: `mysql -pX`, `["mysqldump", "-pX"]`
+    const words = line.split(/[\s,;()[\]{}]+/).map((w) => w.replace(/^["'`]+|["'`]+$/g, ''));
+    const st = words.findIndex((w) => MYSQL_FAMILY.has(w.slice(w.lastIndexOf('/') + 1)));
+    if (st < 0) continue;
+    for (const w of words.slice(st + 1)) {
+      const value = /^-p([^\s"'`;|&)]+)$/.exec(w)?.[1];
+      if (value !== undefined && plausibleValue(value)) add({ kind: 'password-option', value, label: 'password option -p' });
+    }
+  }
   if (/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/.test(text)) {
     for (const m of execAll(AWS_SECRET_KEY, text)) if (looksLikeAwsSecretKey(m[0])) add({ kind: 'aws-secret-key', value: m[0], label: 'AWS secret access key' });
   }
   return out;
 }
+
+/** `--password=value` (and --db-password, --token, --api-key, ...) written in text, as PASSWORD_OPTION reads a word. */
+const OPTION_IN_TEXT = /(?<=^|[\s"'(\[,=])--((?:[a-z0-9]+-)*(?:password|passwd|pass|token|secret|api-key|apikey))=(?:"([^"\n]*)"|'([^'\n]*)'|([^\s"',;&|)}\]]+))/gi;
 
 /** Programs whose `-pSECRET` (attached) is a password. */
 const MYSQL_FAMILY = new Set([

@@ -15,6 +15,7 @@ import {
   verdict,
 } from '../../src/scripts/findings.js';
 import { memoryReader, rootReader } from '../../src/scripts/reader.js';
+import { secretsInText } from '../../src/scripts/secrets.js';
 
 const ROOT = join(import.meta.dirname, '../../fixtures/servers/app01');
 const PLANTED = ['Sup3rS3cretPw', 'tok_4f9a8b7c6d', 'AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'pa55word', 'hunter2x'];
@@ -230,5 +231,36 @@ describe('writes under the job HOME', () => {
       [2, { path: '/var/state', op: '>' }],
       [3, { path: '/var/rel', op: '>' }],
     ]);
+  });
+});
+
+describe('credentials in command lines written as text', () => {
+  test('--password=... and mysql -p... in a heredoc no shell reads here, and in a Python script, are found and redacted from the bundled copy', () => {
+    const server = memoryReader({
+      '/opt/app/bin/dump.sh': [
+        '#!/bin/bash',
+        'cat > /tmp/args <<EOF',
+        '--host=db.internal --password=Hd0cPassw0rd9',
+        'EOF',
+        'cat <<EOF | logger',
+        'running mysqldump -uroot -pHd0cMysql7x shop',
+        'EOF',
+        '/opt/app/bin/dump.py',
+        '',
+      ].join('\n'),
+      '/opt/app/bin/dump.py': '#!/usr/bin/python3\nimport subprocess\nsubprocess.run(["mysqldump", "-uroot", "-pPyMysqlPw8", "shop"])\nsubprocess.run(["tool", "--api-key=PyApiKey77x"])\n',
+    });
+    const a = analyzeJob({ command: '/opt/app/bin/dump.sh', shell: '/bin/bash', environment: {}, home: '/home/deploy', file: '/etc/crontab', line: 3 }, server);
+    expect(a.findings.filter((f) => f.code === 'secret').map((f) => [f.file, f.line])).toEqual([
+      ['/opt/app/bin/dump.py', 3],
+      ['/opt/app/bin/dump.py', 4],
+      ['/opt/app/bin/dump.sh', 3],
+      ['/opt/app/bin/dump.sh', 6],
+    ]);
+    const all = a.bundle.files.map((f) => new TextDecoder().decode(f.content)).join('\n');
+    for (const v of ['Hd0cPassw0rd9', 'Hd0cMysql7x', 'PyMysqlPw8', 'PyApiKey77x']) expect(all).not.toContain(v);
+    expect(all).toContain('--password=[REDACTED]');
+    // not credentials: an option naming no secret, a -p that is no mysql password, a value from elsewhere
+    expect(secretsInText('--port=5432 --pass-through=yes\nmkdir -p /tmp/x\nmysql -p"$PW" db\n--password="$DB_PW"\n')).toEqual([]);
   });
 });
