@@ -264,3 +264,16 @@ describe('credentials in command lines written as text', () => {
     expect(secretsInText('--port=5432 --pass-through=yes\nmkdir -p /tmp/x\nmysql -p"$PW" db\n--password="$DB_PW"\n')).toEqual([]);
   });
 });
+
+describe('credentials in a for loop word list', () => {
+  test('an assignment, a URL password or a key among the words is found and rewritten as in a command', () => {
+    const server = memoryReader({ '/opt/app/bin/env.sh': '#!/bin/bash\nfor kv in DB_PASSWORD=F0rLoopPw77 "https://u:F0rUrlPw88@h/x" plain; do export "$kv"; done\n' });
+    const a = analyzeJob({ command: '/opt/app/bin/env.sh', shell: '/bin/bash', environment: {}, home: '/home/deploy', file: '/etc/crontab', line: 3 }, server);
+    expect(a.findings.filter((f) => f.code === 'secret').map((f) => [f.file, f.line])).toEqual([['/opt/app/bin/env.sh', 2], ['/opt/app/bin/env.sh', 2]]);
+    const text = new TextDecoder().decode(a.bundle.files[0].content);
+    expect(text).not.toContain('F0rLoopPw77');
+    expect(text).not.toContain('F0rUrlPw88');
+    expect(text).toContain('for kv in DB_PASSWORD="${CRON2LAMBDA_SECRET_1:?');
+    expect(text).toContain(' plain; do export "$kv"; done');
+  });
+});
