@@ -18,8 +18,11 @@ const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
  * `%` ends a crontab line's command and separates the lines of its stdin text (`cmd%pw%`), as a newline does.
  */
 const BEFORE = `(?<=^|[\\s"'=:,;([{<>|&%\`]|(?:^|[\\s"'=%])-[A-Za-z])`;
-/** After a short value: end, blank, quote, `@`, `;`, `,`, `&`, `|`, `)`, `]`, `}`, `<`, `>`, `%`. */
-const AFTER = '(?=$|[\\s"\'@;,&|)\\]}<>%`])';
+/**
+ * After a short value: end, blank, quote, `@`, `:`, `/`, `;`, `,`, `&`, `|`, `)`, `]`, `}`, `<`, `>`, `%` (`:` and `/`:
+ * the value as a part of a path or a list the tool prints, `x=pw:/home/u/r`, `/srv/x=pw/d`).
+ */
+const AFTER = '(?=$|[\\s"\'@:/;,&|)\\]}<>%`])';
 
 function shortValuePattern(value: string): RegExp {
   return new RegExp(`${BEFORE}${escapeRe(value)}${AFTER}`, 'g');

@@ -123,21 +123,25 @@ export function secretsInText(text: string): SecretMatch[] {
     const value = m[2] ?? m[3] ?? m[4] ?? '';
     if (plausibleValue(value)) add({ kind: 'password-option', value, label: `option --${m[1]}` });
   }
-  for (const line of text.includes('-p') ? text.split('\n') : []) {
-    // words as a shell line or a list in code writes them: `mysql -pX`, `["mysqldump", "-pX"]`
+  // a program with a password option of its own (mysql -pX, sshpass -p X, redis-cli -a X, curl -u user:X), its
+  // words as a shell line or a list in code writes them (`["mysqldump", "-pX"]`): read as its arguments are
+  for (const line of PASSWORD_PROGRAM_HINT.test(text) ? text.split('\n') : []) {
     const words = line.split(/[\s,;()[\]{}]+/).map((w) => w.replace(/^["'`]+|["'`]+$/g, ''));
-    const st = words.findIndex((w) => MYSQL_FAMILY.has(w.slice(w.lastIndexOf('/') + 1)));
-    if (st < 0) continue;
-    for (const w of words.slice(st + 1)) {
-      const value = /^-p([^\s"'`;|&)]+)$/.exec(w)?.[1];
-      if (value !== undefined && plausibleValue(value)) add({ kind: 'password-option', value, label: 'password option -p' });
-    }
+    words.forEach((w, st) => {
+      const program = w.slice(w.lastIndexOf('/') + 1);
+      if (!PASSWORD_PROGRAMS.has(program)) return;
+      // a value with an expansion or a quote in it is not a literal credential (`-p"$PW"`)
+      for (const m of secretsInArgv(program, words.slice(st))) if (m.kind === 'password-option' && plausibleValue(m.value) && !/["'`$]/.test(m.value)) add({ kind: m.kind, value: m.value, label: m.label });
+    });
   }
   if (/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/.test(text)) {
     for (const m of execAll(AWS_SECRET_KEY, text)) if (looksLikeAwsSecretKey(m[0])) add({ kind: 'aws-secret-key', value: m[0], label: 'AWS secret access key' });
   }
   return out;
 }
+
+/** A text that may name a program of PASSWORD_PROGRAMS (checked before splitting it into lines and words). */
+const PASSWORD_PROGRAM_HINT = /mysql|mariadb|my(?:dumper|loader)|sshpass|redis-cli|curl|wget/;
 
 /** `--password=value` (and --db-password, --token, --api-key, ...) written in text, as PASSWORD_OPTION reads a word. */
 const OPTION_IN_TEXT = /(?<=^|[\s"'(\[,=])--((?:[a-z0-9]+-)*(?:password|passwd|pass|token|secret|api-key|apikey))=(?:"([^"\n]*)"|'([^'\n]*)'|([^\s"',;&|)}\]]+))/gi;

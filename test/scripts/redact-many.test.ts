@@ -12,7 +12,7 @@ function reference(text: string, secrets: readonly string[]): string {
   for (const s of list) {
     if (!out.includes(s)) continue;
     if (s.length >= SUBSTRING_MIN) out = out.split(s).join(REDACTED);
-    else out = out.replace(new RegExp(`(?<=^|[\\s"'=:,;([{<>|&%\`]|(?:^|[\\s"'=%])-[A-Za-z])${esc(s)}(?=$|[\\s"'@;,&|)\\]}<>%\`])`, 'g'), REDACTED);
+    else out = out.replace(new RegExp(`(?<=^|[\\s"'=:,;([{<>|&%\`]|(?:^|[\\s"'=%])-[A-Za-z])${esc(s)}(?=$|[\\s"'@:/;,&|)\\]}<>%\`])`, 'g'), REDACTED);
   }
   return out;
 }

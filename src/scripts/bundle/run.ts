@@ -24,9 +24,18 @@ export abstract class Runner extends StatementWalker {
     scope.bashSource = saved;
   }
 
-  /** Visit the bodies of functions never called (a library's functions, say) with the final scope. */
+  /**
+   * Visit the bodies of functions never called (a library's functions, say) with the final scope, and of definitions
+   * replaced before they were called.
+   */
   flushFunctions(ctx: Ctx): void {
     for (const name of [...this.funcs.keys()].sort()) this.callFunction(name, ctx);
+    for (let i = 0; i < this.replacedFuncs.length; i++) {
+      const f = this.replacedFuncs[i];
+      if (f.visited) continue;
+      f.visited = true;
+      this.visitStmt(f.body, { ...ctx, unit: f.unit, topLevel: false, scope: { ...ctx.scope, bashSource: f.bashSource } });
+    }
   }
 
   /**

@@ -48,6 +48,8 @@ const SYSTEM_ETC = new Set([
 export abstract class StatementWalker extends FlockRewriter {
   protected readonly funcs = new Map<string, PendingFunc>();
   protected readonly funcNames = new Set<string>();
+  /** Definitions replaced by a later one of the same name before they were called (see FuncDecl). */
+  protected readonly replacedFuncs: PendingFunc[] = [];
 
   /** A simple command: what it runs (follow.ts). */
   protected abstract visitCall(call: CallExpr, ctx: Ctx): void;
@@ -241,6 +243,10 @@ export abstract class StatementWalker extends FlockRewriter {
       case 'FuncDecl': {
         const name = cmd.name;
         this.funcNames.add(name);
+        // a definition replaced before it was called is still code of the bundled file (its credentials, its paths):
+        // kept to be visited at the end with the others never called
+        const before = this.funcs.get(name);
+        if (before && !before.visited) this.replacedFuncs.push(before);
         this.funcs.set(name, { name, body: cmd.body, unit: ctx.unit, bashSource: ctx.scope.bashSource, visited: false });
         return;
       }
