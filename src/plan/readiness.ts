@@ -164,6 +164,9 @@ export function attentionFromWarnings(v: Verdict, reasons: VerdictReason[], warn
   return { verdict: v === 'ready' ? 'needs-attention' : v, reasons: [...reasons, ...extra] };
 }
 
+/** Warnings about a crontab variable (at its line), said once for the jobs below it (fileWarnings). */
+const VARIABLE_WARNINGS: readonly string[] = ['cron-tz-ignored', 'random-delay'];
+
 /** A warning said once for a crontab: it holds for each job named (by id). */
 export type FileWarning = Reason & {
   severity: 'warning' | 'blocker';
@@ -179,7 +182,7 @@ interface JobFacts {
 
 /**
  * What holds for a whole crontab rather than for one line: the assumed zone, an owner the server does not know, a
- * CRON_TZ the server's cron ignored (once per CRON_TZ line), and findings about a crontab variable
+ * CRON_TZ the server's cron ignored and a RANDOM_DELAY (once per variable line), and findings about a crontab variable
  * (MAILTO, a credential in a variable), which every job below the variable's line shares. One warning each, naming
  * the jobs; a variable set again further down is a separate warning (its line differs).
  */
@@ -191,17 +194,19 @@ export function fileWarnings(file: string, jobs: JobFacts[]): FileWarning[] {
     const w = affected[0].warnings.find((x) => x.code === code)!;
     out.push({ ...w, line: undefined, field: undefined, file, severity: 'warning', jobs: affected.map((j) => j.id) });
   }
-  // A CRON_TZ cron ignored: once per CRON_TZ line (its line and zone), naming the jobs below it.
-  const ignored = new Map<number, FileWarning>();
+  // What a crontab variable does to every job below it, once per variable line, naming the jobs: a CRON_TZ cron
+  // ignored (its line and zone), a RANDOM_DELAY cronie started them late by.
+  const byLine = new Map<string, FileWarning>();
   for (const j of jobs) {
     for (const w of j.warnings) {
-      if (w.code !== 'cron-tz-ignored' || w.line === undefined) continue;
-      let fw = ignored.get(w.line);
-      if (!fw) ignored.set(w.line, (fw = { ...w, file, severity: 'warning', jobs: [] }));
+      if (!VARIABLE_WARNINGS.includes(w.code) || w.line === undefined) continue;
+      const key = `${w.code}\u0000${w.line}`;
+      let fw = byLine.get(key);
+      if (!fw) byLine.set(key, (fw = { ...w, file, severity: 'warning', jobs: [] }));
       if (!fw.jobs.includes(j.id)) fw.jobs.push(j.id);
     }
   }
-  out.push(...[...ignored.values()].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
+  out.push(...[...byLine.values()].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
   const byVariable = new Map<string, FileWarning>();
   for (const j of jobs) {
     for (const f of j.findings) {

@@ -273,7 +273,7 @@ const REASON_TEXT: ReasonText = {
       ? `no CRON_TZ, no --timezone and no --root: the schedule is read in ${a.zone}, this machine's zone (its /${a.source}), not necessarily the server's; give the server's zone with --timezone`
       : "no CRON_TZ, no --timezone, and no etc/timezone or etc/localtime link under --root: the schedule is read as UTC; give the server's zone with --timezone (cron runs in the server's local time)",
   'random-delay': (a) =>
-    `RANDOM_DELAY=${a.value}: cronie started this job 0 to ${a.minutes - 1} minutes late (one delay for all its jobs, drawn each time crond starts); on AWS it runs at the scheduled minute`,
+    `RANDOM_DELAY=${a.value}: cronie started the jobs below it 0 to ${a.minutes - 1} minutes late (one delay for all of them, drawn each time crond starts); on AWS they run at the scheduled minute`,
   'tz-variable': (a) => `TZ=${a.tz} reaches the job's environment but does not change when cron runs it (that is CRON_TZ or the server's zone)`,
   'cron-tz-ignored': (a) =>
     `CRON_TZ=${a.cronTz} is not read by this server's cron (Debian's and Ubuntu's cron has no CRON_TZ): these jobs ran on the server's clock${a.serverZone !== undefined ? `, ${a.serverZone},` : ' (its zone is not known here and is read as UTC: give it with --timezone)'} and the migration keeps those times (CRON_TZ stays a variable in their environment); if ${a.cronTz} was meant, change the schedule once you know who relies on today's times`,

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/plan/plan.js';
 import { reasonMessage } from '../../src/render/messages.js';
+import { renderPlan } from '../../src/render/text.js';
 import { memoryReader } from '../../src/scripts/reader.js';
 import { makeHorizon } from '../../src/schedule/translate.js';
 import { daysFromCivil } from '../../src/schedule/calendar.js';
@@ -11,6 +12,7 @@ import { daysFromCivil } from '../../src/schedule/calendar.js';
 const horizon = makeHorizon(daysFromCivil(2026, 12, 1), 30);
 const plan = (text: string, cron: 'cronie' | 'debian' = 'cronie') =>
   buildPlan([{ file: '/var/spool/cron/deploy', text, system: false }], { target: 'rule', timezone: 'UTC', horizon, cron, reader: memoryReader({}) });
+const plain = { bold: (s: string) => s, dim: (s: string) => s, red: (s: string) => s, green: (s: string) => s, yellow: (s: string) => s, cyan: (s: string) => s };
 const codes = (j: { warnings: { code: string }[] }) => j.warnings.map((w) => w.code);
 
 describe('RANDOM_DELAY', () => {
@@ -35,6 +37,19 @@ describe('RANDOM_DELAY', () => {
     expect(at(' 7')).toBe(true);
     expect(at('1440')).toBe(true);
     for (const v of ['0', '1', '1441', '-5', 'soon', '']) expect(at(v), v).toBe(false);
+  });
+
+  it('is said once for the crontab, per RANDOM_DELAY line, naming the jobs below it, and not again in each job', () => {
+    const p = plan('RANDOM_DELAY=30\n0 2 * * * echo a\n0 3 * * * echo b\nRANDOM_DELAY=5\n0 4 * * * echo c\n');
+    const [a, b, c] = p.jobs;
+    expect(p.files[0].warnings.filter((w) => w.code === 'random-delay').map((w) => [w.line, w.args, w.jobs])).toEqual([
+      [1, { value: '30', minutes: 30 }, [a.id, b.id]],
+      [4, { value: '5', minutes: 5 }, [c.id]],
+    ]);
+    const text = renderPlan(p, plain);
+    expect(text.match(/RANDOM_DELAY=30: /g)).toHaveLength(1);
+    expect(text.match(/RANDOM_DELAY=5: /g)).toHaveLength(1);
+    expect(text).toContain('[random-delay] /var/spool/cron/deploy:1 · 2 jobs');
   });
 
   it('is an ordinary variable on Debian, whose cron has none', () => {
