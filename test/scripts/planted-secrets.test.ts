@@ -1,7 +1,7 @@
 // Random scripts and crontab lines from a grammar of the shell an ops engineer writes (lists, conditions, loops,
 // functions, heredocs, `sh -c` and `su -c` strings, wrappers, redirections, hostile paths), with credentials planted
-// in the forms the tool says it finds: nothing of the run throws (a throw is exit 70, a bug), and no planted value
-// reaches the plan (text or JSON), a manifest, or any file of any zip. Written after such a generator found a
+// in the forms the tool says it finds: nothing of the run throws (a throw is exit 70, a bug), every crontab line is
+// accounted for, and no planted value reaches the plan (text or JSON), a manifest, or any file of any zip. Written after such a generator found a
 // credential given as an argument (`env DB_PASSWORD=...`), after `%`, in a for loop's words, and `--password=` in a
 // heredoc, each of which reached a zip in clear text.
 import { describe, expect, it } from 'vitest';
@@ -23,7 +23,9 @@ const horizon = makeHorizon(daysFromCivil(2026, 12, 1), 60);
 const PATHS = ['/opt/app/bin/a.sh', '/opt/app/bin/b.sh', '/opt/app/lib/l.sh', '/opt/app/etc/x.conf', '/srv/in', '/opt/app/data', '/tmp/t', '/etc/hosts', '/etc/shadow', '/home/u/.pgpass', '../x', './b.sh', '~/r', '$HOME/q', '${D}/z', '"$(dirname "$0")"/b.sh', '/opt/app/bin/', '/', '//opt//app', 'a\u00e9b'];
 const WORDS = ['x', '"y z"', "'q'", '$V', '${V:-d}', '$(date)', '`id`', '$((1+2))', '-f', '--config=/opt/app/etc/x.conf', '-c', '--', '*', '{a,b}', '\\$', '""', '$1', '"$@"'];
 const PROGS = ['cd', 'pushd', 'popd', 'source', '.', 'cat', 'head', 'grep', 'cp', 'mv', 'rm', 'echo', 'printf', 'sudo', 'su', 'runuser', 'setsid', 'nohup', 'flock', 'bash', 'sh', 'eval', 'exec', 'env', 'timeout', 'xargs', 'find', 'ssh', 'mysql', 'psql', 'aws', 'curl', 'python3', 'mail', 'systemctl', 'test', '[', 'true', 'false', 'exit', 'return', 'set', 'export', 'unset', 'read', 'sleep', 'tee', 'awk', 'sed', 'make', 'docker'];
-const SCHEDULES = ['* * * * *', '0 3 * * *', '*/7 1-5 * * 1-5', '@daily', '@reboot', '0 0 31 2 *', '5 4 * * sun', '0 0 1,15 * 5', '60 * * * *', '0 2 * jan-mar mon'];
+const SCHEDULES = ['* * * * *', '0 3 * * *', '*/7 1-5 * * 1-5', '@daily', '@reboot', '0 0 31 2 *', '5 4 * * sun', '0 0 1,15 * 5', '60 * * * *', '0 2 * jan-mar mon',
+  '@fortnightly', '*/0 * * * *', '0 0 * * sun-sat', ' \t0 1 * * *', '-0 4 * * *', '0 0 29 2 *', '1,2-4,*/9 * * * 7', '0 0 * *', 'H 0 * * *'];
+const OTHER_LINES = ['# a comment', '', '   ', '\t# indented comment', 'FOO = bar', 'X="quoted value"', 'SHELL=/bin/bash', 'CRON_TZ=Europe/Berlin'];
 
 function generator(seed: number) {
   const rnd = mulberry32(seed);
@@ -91,7 +93,8 @@ function generator(seed: number) {
     if (rnd() < 0.2) lines.push(`MAILTO=${pick(['', 'ops@example.com'])}`);
     for (let i = 1 + Math.floor(rnd() * 4); i > 0; i--) {
       const command = rnd() < 0.5 ? pick(['/opt/app/bin/a.sh', '/opt/app/bin/b.sh x', 'a.sh', 'cd /opt/app && ./bin/a.sh']) : simple(0).replace(/\n/g, ' ');
-      lines.push(`${pick(SCHEDULES)} ${command}${rnd() < 0.1 ? ' % input%more' : ''}`);
+      if (rnd() < 0.2) lines.push(pick(OTHER_LINES));
+      lines.push(`${pick(SCHEDULES)} ${command}${rnd() < 0.1 ? pick([' % input%more', ' \\%escaped', '%']) : ''}`);
     }
     return lines.join('\n') + '\n';
   };
@@ -100,7 +103,7 @@ function generator(seed: number) {
 
 describe('planted credentials in random scripts and crontabs', () => {
   const templates = loadTemplates();
-  it.each([1, 2, 3])('seed %i: no throw, and no planted value in the plan, a manifest or a zip', async (seed) => {
+  it.each([1, 2, 3])('seed %i: no throw, every line accounted for, and no planted value in the plan, a manifest or a zip', async (seed) => {
     const g = generator(seed);
     let zips = 0;
     for (let n = 0; n < 60; n++) {
@@ -117,6 +120,12 @@ describe('planted credentials in random scripts and crontabs', () => {
       const text = g.crontab();
       const where = `seed ${seed} case ${n}: ${JSON.stringify({ text, files })}`;
       const plan = buildPlan([{ file: '/var/spool/cron/crontabs/u', text, system: false }], { target: g.pick(['rule', 'scheduler'] as const), timezone: 'UTC', horizon, reader: memoryReader(files) });
+      // every line of the crontab is accounted for: a job (migrated, skipped or an error), a variable, or blank
+      for (const f of plan.files) {
+        expect(f.lines, where).toBe(text.split('\n').length - 1);
+        expect(f.jobs + f.variables + f.blankOrComment, where).toBe(f.lines);
+        expect(plan.jobs.filter((j) => j.source.file === f.file).length, where).toBe(f.jobs);
+      }
       const outputs = [renderPlan(plan, plain), safeJson(planJson(plan))];
       for (const b of await buildPackages(plan, templates, { lockTable: 'locks' }, writeZip)) {
         outputs.push(JSON.stringify(b.manifest));
