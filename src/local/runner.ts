@@ -176,30 +176,40 @@ export function startBootstrap(options: RunBootstrapOptions): BootstrapProcess {
 }
 
 /**
- * Process ids whose session id is SID (Linux /proc); the session leader started with `detached: true` has its pid as
- * session id, and every process it starts stays in that session unless it calls setsid itself.
+ * The ids of the processes (Linux /proc) whose file FILE (`stat`, `environ`) `test` accepts. None where there is no
+ * /proc; a process gone meanwhile, or one whose file this user may not read, is left out.
  */
-export function sessionMembers(sid: number): number[] {
-  const pids: number[] = [];
+function processesWhere(file: 'stat' | 'environ', test: (content: Buffer) => boolean): number[] {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return pids;
+    return [];
   }
-  for (const name of entries) {
-    if (!/^\d+$/.test(name)) continue;
-    let stat: string;
+  const pids: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let content: Buffer;
     try {
-      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      content = readFileSync(`/proc/${entry}/${file}`);
     } catch {
-      continue; // gone meanwhile
+      continue;
     }
-    // pid (comm) state ppid pgrp session ...: comm may hold spaces and parentheses, so split after the last ')'
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[3]) === sid) pids.push(Number(name));
+    if (test(content)) pids.push(Number(entry));
   }
   return pids;
+}
+
+/**
+ * Process ids whose session id is SID (Linux /proc); the session leader started with `detached: true` has its pid as
+ * session id, and every process it starts stays in that session unless it calls setsid itself.
+ */
+export function sessionMembers(sid: number): number[] {
+  return processesWhere('stat', (content) => {
+    // pid (comm) state ppid pgrp session ...: comm may hold spaces and parentheses, so split after the last ')'
+    const stat = content.toString('latin1');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]) === sid;
+  });
 }
 
 /**
@@ -208,25 +218,9 @@ export function sessionMembers(sid: number): number[] {
  */
 export function markedProcesses(name: string, value: string): number[] {
   const needle = Buffer.from(`${name}=${value}\0`);
-  const pids: number[] = [];
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return pids;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    let environ: Buffer;
-    try {
-      environ = readFileSync(`/proc/${entry}/environ`);
-    } catch {
-      continue; // gone meanwhile, or another user's
-    }
-    // the first variable has no NUL before it
-    if (environ.subarray(0, needle.length).equals(needle) || environ.includes(Buffer.concat([Buffer.from([0]), needle]))) pids.push(Number(entry));
-  }
-  return pids;
+  const inner = Buffer.concat([Buffer.from([0]), needle]);
+  // the first variable has no NUL before it
+  return processesWhere('environ', (environ) => environ.subarray(0, needle.length).equals(needle) || environ.includes(inner)).filter((pid) => pid !== process.pid);
 }
 
 /** Writes the zip's files under DIR with their modes (directories are created as needed). */
