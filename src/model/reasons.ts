@@ -36,6 +36,11 @@ export interface ReasonArgs {
   'link-not-followed': { link: string; root: string };
   // ---- planning (src/plan/plan.ts)
   reboot: Record<string, never>;
+  /**
+   * Debian's `test -x /usr/sbin/anacron || ( cd / && run-parts --report /etc/cron.daily )` on a server copy that has
+   * that anacron: the line does nothing there (anacron runs those scripts), so there is nothing to migrate.
+   */
+  anacron: { anacron: string };
   /** setOnLine: the CRON_TZ line; ranInUtc: cron on the server most likely ran the lines in UTC. */
   'invalid-timezone': { setOnLine?: number; problem: ZoneProblem; ranInUtc: boolean };
   /** of: the zone is the line's CRON_TZ, or the server's zone. */

@@ -15,7 +15,20 @@ import type { JobStatus, ScheduleOutcome } from './settle.js';
 const TZ_LIKE = /^[A-Za-z_/+-]+$/;
 
 /** What a line's schedule reads of the plan's options. */
-type EntryOptions = Pick<PlanOptions, 'timezone' | 'timezoneSource' | 'timezoneFromThisMachine' | 'cron' | 'target' | 'horizon'>;
+type EntryOptions = Pick<PlanOptions, 'timezone' | 'timezoneSource' | 'timezoneFromThisMachine' | 'cron' | 'target' | 'horizon'> & {
+  /** Whether the server copy holds a file at this path (absent: no copy to ask). */
+  isFile?: (path: string) => boolean;
+};
+
+/**
+ * Debian's stock lines of /etc/crontab: `test -x /usr/sbin/anacron || ( cd / && run-parts --report /etc/cron.daily )`
+ * (Ubuntu's with `{ ...; }`, or `[ -x ... ]`): the anacron they test, or null for any other command.
+ */
+export function anacronGuard(command: string): string | null {
+  const m = /^\s*(?:test\s+-x\s+(\S+)|\[\s+-x\s+(\S+)\s+\])\s*\|\|\s*[({]?\s*(?:cd\s+\S+\s*&&\s*)?run-parts\b/.exec(command);
+  const path = m ? m[1] ?? m[2] : undefined;
+  return path !== undefined && path.startsWith('/') && path.endsWith('/anacron') ? path : null;
+}
 
 /** What the schedule alone makes of a crontab line; settleJob decides the job's status from it and the analysis. */
 export interface ScheduledEntry {
@@ -46,6 +59,12 @@ export function startEntry(entry: CronEntry, crontab: Crontab, options: EntryOpt
   if (entry.kind === 'error') return { done: outcome('error') };
   if (entry.kind === 'reboot') {
     reasons.push(at({ code: 'reboot', args: {} }, 'schedule'));
+    return { done: outcome('skip') };
+  }
+  // What a line does is the server's to say: where anacron is installed, Debian's run-parts lines do nothing
+  const anacron = entry.command !== undefined ? anacronGuard(entry.command) : null;
+  if (anacron !== null && options.isFile?.(anacron) === true) {
+    reasons.push(at({ code: 'anacron', args: { anacron } }, 'command'));
     return { done: outcome('skip') };
   }
 

@@ -57,6 +57,8 @@ export function buildPlan(inputs: CrontabInput[], planOptions: PlanOptions): Pla
   // else), asked for before the scripts are analysed so that they can be made meanwhile (see proofs.ts).
   const batch = new ProofBatch();
   const lines: { entry: CronEntry; crontab: Crontab; input: CrontabInput; start: EntryStart; proof: number }[] = [];
+  const reader = options.reader;
+  const entryOptions = reader ? { ...options, isFile: (path: string) => reader.stat(path)?.kind === 'file' } : options;
   for (const input of inputs) {
     const notes = input.notes?.length ? { notes: input.notes } : {};
     if (input.text === null) {
@@ -105,7 +107,7 @@ export function buildPlan(inputs: CrontabInput[], planOptions: PlanOptions): Pla
       warnings: [],
     });
     for (const entry of crontab.entries) {
-      const start = startEntry(entry, crontab, options);
+      const start = startEntry(entry, crontab, entryOptions);
       lines.push({ entry, crontab, input, start, proof: 'proof' in start ? batch.add(start.proof) : -1 });
     }
   }

@@ -67,6 +67,8 @@ const FINDING_TEXT: FindingText = {
         ? `the job changes directory to ${cdTarget(a)} only when it can (the script tests for it or carries on after a failed cd), and it is not under --root: on Lambda the server's directories exist only as the zip's copy, so the job runs on as it does on a server without that directory; copy the directory from the server if the job needs it there`
         : `the job changes directory to ${cdTarget(a)}, which is not under --root: on Lambda the server's directories exist only as the zip's copy, so cd fails there and what follows runs in another directory or not at all (if the server lacks it too, the job already fails there); copy the directory from the server or fix the cd`,
   reboot: () => '@reboot has no equivalent schedule on EventBridge; the job is skipped',
+  'run-parts': (a) =>
+    `run-parts runs every executable file in ${a.dir} on the server (its housekeeping, such as logrotate, apt and man-db, and any script an admin put there); cron2lambda does not bundle or follow them, so on Lambda the directory is not there: migrate the scripts you need as jobs of their own, and leave the server's housekeeping behind`,
   secret: (a) => {
     if (a.elsewhere) {
       return `a credential reported for the job at ${a.elsewhere.file}:${a.elsewhere.line} is here too, in clear text: the bundled copy has [REDACTED] in its place, so the job cannot use it on Lambda as it is; ${SECRET_ADVICE}`;
@@ -265,6 +267,8 @@ const REASON_TEXT: ReasonText = {
   'skipped-by-name': (a) => `not read: ${a.why}`,
   'link-not-followed': (a) => `not read: a symbolic link (to ${a.link}) in a directory outside --root ${a.root}, which cannot be resolved as the server would`,
   reboot: () => '@reboot runs once when the cron daemon starts after boot; there is no schedule to migrate (run it from the service that replaces the server, or as a one-off)',
+  anacron: (a) =>
+    `${a.anacron} is on the server, so this line does nothing there (anacron runs these scripts instead, as /etc/anacrontab says): there is nothing to migrate; migrate the scripts of that directory you need as jobs of their own`,
   'invalid-timezone': (a) =>
     `CRON_TZ${a.setOnLine !== undefined ? ` (set on line ${a.setOnLine})` : ''}: ${zoneProblemText(a.problem)}${a.ranInUtc ? ' (cron on the server found no zone of that name and most likely ran these lines in UTC)' : ''}`,
   'legacy-timezone': (a) => `${a.of === 'cron-tz' ? 'CRON_TZ' : "the server's zone"}: ${zoneLegacyText(a.legacy)}`,

@@ -36,6 +36,7 @@ export const FINDING_CODES = [
   'native-library',
   'native-glibc',
   'native-unreadable',
+  'run-parts',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];
@@ -63,6 +64,8 @@ export const SEVERITY: Record<FindingCode, Severity> = {
   'bad-path': 'blocker',
   'bad-input': 'blocker',
   'missing-command': 'blocker',
+  // run-parts DIR runs the server's scripts in DIR, which are not bundled: on Lambda there is no such directory
+  'run-parts': 'blocker',
   sudo: 'blocker',
   'service-control': 'blocker',
   'local-service': 'blocker',
@@ -173,6 +176,8 @@ export interface FindingArgs {
   /** fields: the parts of the job that hold a NUL ("command", "% text (stdin)", "SHELL", "home directory"). */
   'bad-input': { fields: NulField[] };
   background: { kind: 'ampersand' } | { kind: 'command'; program: string };
+  /** dir: the directory run-parts runs every executable file of (as written when not a literal path). */
+  'run-parts': { dir: string };
   'native-arch': { path: string; bits: number; machine: string; architecture: string; expected: string };
   /** loader: set when the missing library is the program's dynamic loader (its path). */
   'native-library': { path: string; library: string; loader?: string; runtime: RuntimeRef };

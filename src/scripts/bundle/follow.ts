@@ -200,6 +200,7 @@ export class Tracer extends Runner {
         break;
     }
     if (name === 'flock') this.flock(args, vals, ctx, use);
+    if (name === 'run-parts') this.runParts(args, vals, ctx);
     const inner = wrappedCommand(name, vals);
     if (inner === null) this.readArguments(name, args, vals, ctx, use.resolution === 'bundled');
     if (inner !== null && inner.index < args.length) {
@@ -224,6 +225,25 @@ export class Tracer extends Runner {
     }
   }
 
+
+  /**
+   * `run-parts [options] DIR`: every executable file in DIR runs, none of which is bundled or followed (a job of the
+   * server's housekeeping, as Debian's /etc/crontab runs /etc/cron.daily): a finding naming DIR.
+   */
+  private runParts(args: readonly Word[], vals: ReadonlyArray<string | null>, ctx: Ctx): void {
+    let dir = -1;
+    for (let i = 1; i < vals.length; i++) {
+      const v = vals[i];
+      if (v === '-u' || v === '-a' || v === '--umask' || v === '--arg') i++;
+      else if (v === '--') {
+        dir = i + 1 < vals.length ? i + 1 : -1;
+        break;
+      } else if (v === null || !v.startsWith('-')) dir = i;
+    }
+    if (dir < 0) return;
+    const w = args[dir];
+    this.findings.push(makeFinding('run-parts', { dir: vals[dir] ?? this.word(w, ctx).raw }, ctx.unit.file, this.line(w, ctx)));
+  }
 
   /**
    * Files a command reads, named by its arguments (argumentsRead says which): each an input file, as one read through
