@@ -3,6 +3,7 @@ import { run as plan } from './plan.mjs';
 import { run as lock } from './lock.mjs';
 import { run as output } from './output.mjs';
 import { run as apply } from './apply.mjs';
+import { run as secrets } from './secrets.mjs';
 
 const results = {};
 results.plan = await plan();
@@ -12,6 +13,8 @@ console.log('');
 results.output = await output();
 console.log('');
 results.apply = await apply();
+console.log('');
+results.secrets = await secrets();
 const failed = Object.entries(results).filter(([, r]) => r && r.ok === false).map(([k]) => k);
 if (failed.length) {
   console.log(`\ntargets not met: ${failed.join(', ')}`);

@@ -11,21 +11,56 @@ export const REDACTED = '[REDACTED]';
 /** Values of at least this many characters are redacted as substrings everywhere. */
 export const SUBSTRING_MIN = 16;
 
-const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * Before a short value: start, blank, quote, `=`, `:`, `,`, `;`, `(`, `[`, `{`, `<`, `>`, `|`, `&`, `%`, `` ` ``, or an
+ * attached option `-X` (itself at the start or after a blank, quote, `=` or `%`). `%` ends a crontab line's command
+ * and separates the lines of its stdin text (`cmd%pw%`), as a newline does.
+ */
+const BEFORE_CHARS = new Set([...`"'=:,;([{<>|&%\``]);
+const BEFORE_OPTION_CHARS = new Set([...`"'=%`]);
+/**
+ * After a short value: end, blank, quote, `@`, `:`, `/`, `;`, `,`, `&`, `|`, `)`, `]`, `}`, `<`, `>`, `%`, `` ` `` (`:`
+ * and `/`: the value as a part of a path or a list the tool prints, `x=pw:/home/u/r`, `/srv/x=pw/d`).
+ */
+const AFTER_CHARS = new Set([...`"'@:/;,&|)]}<>%\``]);
+
+/** A blank as a regular expression's `\s` means one (Unicode spaces and line ends included). */
+const isBlank = (c: string): boolean => /\s/.test(c);
+const isLetter = (c: string): boolean => (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+
+/** Whether a value found at `at` in `text` stands where a value stands (see BEFORE_CHARS). */
+function valueStarts(text: string, at: number): boolean {
+  if (at === 0) return true;
+  const c = text[at - 1];
+  if (isBlank(c) || BEFORE_CHARS.has(c)) return true;
+  // -X: the option's letter, its dash, and before the dash the start or a blank, quote, = or %
+  if (at < 2 || !isLetter(c) || text[at - 2] !== '-') return false;
+  return at === 2 || isBlank(text[at - 3]) || BEFORE_OPTION_CHARS.has(text[at - 3]);
+}
+
+function valueEnds(text: string, end: number): boolean {
+  if (end === text.length) return true;
+  const c = text[end];
+  return isBlank(c) || AFTER_CHARS.has(c);
+}
 
 /**
- * Before a short value: start, blank, quote, `=`, `:`, `,`, `;`, `(`, `[`, `{`, `<`, `>`, `|`, `&`, `%`, or `-X`.
- * `%` ends a crontab line's command and separates the lines of its stdin text (`cmd%pw%`), as a newline does.
+ * `text` with each occurrence of a short value that stands as a value replaced, left to right, the boundaries read in
+ * the text as given. Written out rather than as one regular expression per value: a fleet's thousands of distinct
+ * credentials each compiled a pattern, which cost more than all the rest of the redaction.
  */
-const BEFORE = `(?<=^|[\\s"'=:,;([{<>|&%\`]|(?:^|[\\s"'=%])-[A-Za-z])`;
-/**
- * After a short value: end, blank, quote, `@`, `:`, `/`, `;`, `,`, `&`, `|`, `)`, `]`, `}`, `<`, `>`, `%` (`:` and `/`:
- * the value as a part of a path or a list the tool prints, `x=pw:/home/u/r`, `/srv/x=pw/d`).
- */
-const AFTER = '(?=$|[\\s"\'@:/;,&|)\\]}<>%`])';
-
-function shortValuePattern(value: string): RegExp {
-  return new RegExp(`${BEFORE}${escapeRe(value)}${AFTER}`, 'g');
+function replaceShortValue(text: string, value: string): string {
+  let out = '';
+  let from = 0;
+  for (let at = text.indexOf(value); at >= 0; ) {
+    const end = at + value.length;
+    if (valueStarts(text, at) && valueEnds(text, end)) {
+      out += text.slice(from, at) + REDACTED;
+      from = end;
+      at = text.indexOf(value, end);
+    } else at = text.indexOf(value, at + 1);
+  }
+  return from === 0 ? text : out + text.slice(from);
 }
 
 /**
@@ -88,21 +123,25 @@ function key3(s: string, i: number): number {
 }
 
 /** The values that occur in `text`, in replacement order. */
-function present(text: string, p: Prepared): string[] {
+function present(text: string, p: Prepared): readonly string[] {
   if (p.list.length < SCAN_FROM || text.length < 3) return p.list.filter((s) => text.includes(s));
-  const found = new Set<string>(p.tiny.filter((s) => text.includes(s)));
+  // most texts hold none: nothing is allocated for them
+  let found: Set<string> | null = null;
+  for (const s of p.tiny) if (text.includes(s)) (found ??= new Set()).add(s);
   for (let i = 0; i + 3 <= text.length; i++) {
     const bucket = p.index.get(key3(text, i));
     if (!bucket) continue;
-    for (const s of bucket) if (text.startsWith(s, i)) found.add(s);
+    for (const s of bucket) if (text.startsWith(s, i)) (found ??= new Set()).add(s);
   }
-  return [...found].sort((a, b) => (p.rank.get(a) as number) - (p.rank.get(b) as number));
+  return found === null ? NONE : [...found].sort((a, b) => (p.rank.get(a) as number) - (p.rank.get(b) as number));
 }
+
+const NONE: readonly string[] = Object.freeze([]);
 
 function redactOne(text: string, secret: string): string {
   if (!text.includes(secret)) return text;
   if (secret.length >= SUBSTRING_MIN) return text.split(secret).join(REDACTED);
-  return text.replace(shortValuePattern(secret), REDACTED);
+  return replaceShortValue(text, secret);
 }
 
 /** Replace every secret value (longest first) where it occurs as a value. */
@@ -117,17 +156,32 @@ function redactPrepared(text: string, p: Prepared): string {
   return out;
 }
 
-/** Every string inside a JSON-like value with the secrets redacted; object keys are names and stay as they are. */
+/**
+ * Every string inside a JSON-like value with the secrets redacted; object keys are names and stay as they are. An
+ * array or object with nothing redacted inside is returned as it is, one with something redacted as a plain copy
+ * (its own enumerable keys): a fleet's plan holds few credentials, and copying all of it was most of the cost.
+ */
 export function redactDeep<T>(value: T, secrets: readonly string[]): T {
   const p = prepare(secrets);
   if (value === undefined || p.list.length === 0) return value;
   const visit = (v: unknown): unknown => {
     if (typeof v === 'string') return redactPrepared(v, p);
-    if (Array.isArray(v)) return v.map(visit);
+    if (Array.isArray(v)) {
+      let out: unknown[] | null = null;
+      for (let i = 0; i < v.length; i++) {
+        const x = visit(v[i]);
+        if (x !== v[i]) (out ??= [...v])[i] = x;
+      }
+      return out ?? v;
+    }
     if (v !== null && typeof v === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[k] = visit(x);
-      return out;
+      let out: Record<string, unknown> | null = null;
+      const o = v as Record<string, unknown>;
+      for (const k of Object.keys(o)) {
+        const x = visit(o[k]);
+        if (x !== o[k]) (out ??= { ...o })[k] = x;
+      }
+      return out ?? v;
     }
     return v;
   };

@@ -27,7 +27,7 @@ function referenceBytes(bytes: Uint8Array, secrets: readonly string[]): Uint8Arr
   return new Uint8Array(Buffer.from(reference(Buffer.from(bytes).toString('latin1'), [...forms]), 'latin1'));
 }
 
-const ALPHABET = 'abcXYZ019-_=:@/ "\'%é€;';
+const ALPHABET = 'abcXYZ019-_=:@/ "\'%é€;()[]{}<>|&`\t\n,\u00a0';
 
 function fleet(seed: number): { secrets: string[]; texts: string[] } {
   const r = mulberry32(seed);
