@@ -57,3 +57,23 @@ describe('su and runuser run their command as another user', () => {
     expect(analyse('su app -- /opt/app/bin/job.sh').bundle.files).toEqual([]);
   });
 });
+
+describe('su --command=STRING in one word', () => {
+  test.each(["su - app --command='/opt/app/bin/job.sh --full'", 'su app --command=/opt/app/bin/job.sh', "runuser -l app --session-command='/opt/app/bin/job.sh'"])(
+    '%s: the string is code, followed as with -c',
+    (command) => {
+      const a = analyse(command);
+      expect(a.bundle.files.map((f) => f.path)).toEqual(['/opt/app/bin/job.sh', '/opt/app/lib/env.sh']);
+      expect(at(a, 'service-control')).toEqual(['/opt/app/bin/job.sh:3']);
+      expect(a.findings.filter((f) => f.code === 'unresolved')).toEqual([]);
+      expect(a.bundle.command).toContain('"$LAMBDA_TASK_ROOT"/opt/app/bin/job.sh');
+    },
+  );
+
+  test('a credential in it is found, and rewritten in place', () => {
+    const a = analyse("su - app --command='mysql --password=SuJoined9 -h db.internal shop'");
+    expect(a.findings.filter((f) => f.code === 'secret')).toHaveLength(1);
+    expect(a.bundle.command).not.toContain('SuJoined9');
+    expect(a.bundle.command).toMatch(/^su - app --command='mysql --password=/);
+  });
+});

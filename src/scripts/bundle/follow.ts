@@ -9,6 +9,7 @@ import {
   evalWord,
   parseShell,
   resolvePath,
+  wordAfter,
   type CallExpr,
   type EvalScope,
   type Word,
@@ -213,7 +214,10 @@ export class Tracer extends Runner {
     }
     // flock -c, su -c, runuser -c: a string run by a shell
     if (inner !== null && inner.shellStringAt !== undefined) {
-      this.shellString(args[inner.shellStringAt], ctx);
+      const w = args[inner.shellStringAt];
+      const code = inner.shellStringFrom === undefined ? w : wordAfter(w, inner.shellStringFrom);
+      if (code) this.shellString(code, ctx);
+      else this.unreadableCode([w], ctx);
       return;
     }
     if (SHELL_NAMES.has(name)) {
@@ -226,19 +230,15 @@ export class Tracer extends Runner {
   }
 
 
-  /**
-   * `run-parts [options] DIR`: every executable file in DIR runs, none of which is bundled or followed (a job of the
-   * server's housekeeping, as Debian's /etc/crontab runs /etc/cron.daily): a finding naming DIR.
-   */
+  /** `run-parts [options] DIR` runs every file in DIR (Debian's /etc/cron.daily), none bundled: a finding naming DIR. */
   private runParts(args: readonly Word[], vals: ReadonlyArray<string | null>, ctx: Ctx): void {
     let dir = -1;
     for (let i = 1; i < vals.length; i++) {
       const v = vals[i];
-      if (v === '-u' || v === '-a' || v === '--umask' || v === '--arg') i++;
-      else if (v === '--') {
-        dir = i + 1 < vals.length ? i + 1 : -1;
-        break;
-      } else if (v === null || !v.startsWith('-')) dir = i;
+      const afterDashes = vals[i - 1] === '--';
+      if (afterDashes || v === null || !v.startsWith('-')) dir = i;
+      else if (v === '-u' || v === '-a' || v === '--umask' || v === '--arg') i++;
+      if (afterDashes) break;
     }
     if (dir < 0) return;
     const w = args[dir];
@@ -395,3 +395,4 @@ export class Tracer extends Runner {
     return [...this.funcNames].sort();
   }
 }
+

@@ -120,7 +120,19 @@ const WRAPPER_OPTS_WITH_ARG: Record<string, string[]> = {
  * The index of the command run by a wrapper (`sudo -u x CMD`, `timeout 60 CMD`, `flock -n L CMD`),
  * or a `-c` shell string (flock), or null.
  */
-export function wrappedCommand(name: string, vals: Array<string | null>): { index: number; shellString?: boolean; shellStringAt?: number } | null {
+/**
+ * What a wrapper runs: the command from `index`, or (shellString) the word at `index` as shell code, or the word at
+ * `shellStringAt` as shell code, from `shellStringFrom` characters into it when the option and its value are one word
+ * (`su app --command='...'`).
+ */
+export interface Wrapped {
+  index: number;
+  shellString?: boolean;
+  shellStringAt?: number;
+  shellStringFrom?: number;
+}
+
+export function wrappedCommand(name: string, vals: Array<string | null>): Wrapped | null {
   if (name === 'su' || name === 'runuser') return switchedCommand(name, vals);
   const withArg = WRAPPER_OPTS_WITH_ARG[name];
   if (!withArg) return null;
@@ -176,12 +188,14 @@ const SWITCH_OPTS_WITH_ARG = new Set(['-s', '--shell', '-g', '--group', '-G', '-
  * them), or with `runuser -u USER` the command after the user. Null when they run nothing named here (a login shell
  * reading standard input), or when a word known only at run time hides where the command is.
  */
-function switchedCommand(name: 'su' | 'runuser', vals: Array<string | null>): { index: number; shellStringAt?: number } | null {
+function switchedCommand(name: 'su' | 'runuser', vals: Array<string | null>): Wrapped | null {
   let asUser = false;
   for (let i = 1; i < vals.length; i++) {
     const v = vals[i];
     if (v === null) return null;
     if (v === '-c' || v === '--command' || v === '--session-command' || /^-[a-zA-Z]*c$/.test(v)) return i + 1 < vals.length ? { index: vals.length, shellStringAt: i + 1 } : null;
+    const joined = /^--(?:session-)?command=/.exec(v);
+    if (joined) return { index: vals.length, shellStringAt: i, shellStringFrom: joined[0].length };
     if (name === 'runuser' && (v === '-u' || v === '--user')) {
       asUser = true;
       i++;

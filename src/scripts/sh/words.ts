@@ -365,3 +365,14 @@ export function literalWord(word: Word | null | undefined): string | null {
 export function templateWord(word: Word, hole: string): string {
   return wordText(word, () => hole) ?? '';
 }
+
+/**
+ * The rest of a word after its first `from` characters, where those are plain text in its first part (the option of
+ * `--command='...'`): the value as a word of its own, or null when the option is not written plainly.
+ */
+export function wordAfter(w: Word, from: number): Word | null {
+  const first = w.parts[0];
+  if (first?.type !== 'Lit' || first.value.length < from || /[\\'"]/.test(first.value.slice(0, from))) return null;
+  const rest = first.value.length === from ? w.parts.slice(1) : [{ ...first, value: first.value.slice(from), pos: first.pos + from }, ...w.parts.slice(1)];
+  return rest.length === 0 ? null : { ...w, pos: rest[0].pos, parts: rest };
+}
