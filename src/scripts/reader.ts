@@ -1,6 +1,6 @@
 // File access for the script analysis: the only imperative part. Paths are absolute *server*
 // paths; a reader maps them onto a copy of the server's filesystem (--root) or an in-memory tree.
-import { closeSync, lstatSync, openSync, readSync, readlinkSync, type Stats } from 'node:fs';
+import { closeSync, lstatSync, opendirSync, openSync, readSync, readlinkSync, type Stats } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
 
 export interface FileStat {
@@ -18,7 +18,15 @@ export interface FileReader {
   stat(absPath: string): FileStat | null;
   /** The server path the symlinks of absPath lead to (never outside the root); absPath itself when there are none. */
   resolve?(absPath: string): string | null;
+  /**
+   * The names in the directory at an absolute server path (as a glob would see them), or null when it is not a
+   * directory of the copy or holds more than MAX_LISTED names. Optional: without it no glob is expanded.
+   */
+  list?(absDir: string): string[] | null;
 }
+
+/** More names than this in one directory are not listed (a glob over it stays unexpanded). */
+export const MAX_LISTED = 4096;
 
 const encoder = new TextEncoder();
 
@@ -55,6 +63,14 @@ export function memoryReader(files: Record<string, string | Uint8Array>): FileRe
       }
       if (dirs.has(p)) return { kind: 'dir', mode: 0o755, size: 0 };
       return null;
+    },
+    list(absDir) {
+      const d = norm(absDir);
+      if (!dirs.has(d)) return null;
+      const prefix = d === '/' ? '/' : `${d}/`;
+      const names = new Set<string>();
+      for (const p of [...data.keys(), ...dirs]) if (p.startsWith(prefix) && p.length > prefix.length && !p.slice(prefix.length).includes('/')) names.add(p.slice(prefix.length));
+      return names.size > MAX_LISTED ? null : [...names].sort();
     },
   };
 }
@@ -205,6 +221,26 @@ export function rootReader(rootDir: string): FileReader {
       if (st.isDirectory()) return { kind: 'dir', mode: st.mode & 0o7777, size: 0 };
       return null;
     },
+    list(absDir) {
+      const host = hostOf(absDir);
+      if (host === null || !lstatOf(host)?.isDirectory()) return null;
+      try {
+        const names: string[] = [];
+        // a directory read entry by entry, so that a huge one is given up on without holding all its names
+        const dir = opendirSync(host);
+        try {
+          for (let e = dir.readSync(); e !== null; e = dir.readSync()) {
+            if (names.length >= MAX_LISTED) return null;
+            names.push(e.name);
+          }
+        } finally {
+          dir.closeSync();
+        }
+        return names.sort();
+      } catch {
+        return null;
+      }
+    },
   };
 }
 
@@ -247,7 +283,21 @@ export function onceReader(reader: FileReader): FileReader {
   const stats = new Map<string, FileStat | null>();
   const resolved = new Map<string, string | null>();
   const resolve = reader.resolve?.bind(reader);
+  const list = reader.list?.bind(reader);
+  const listed = new Map<string, string[] | null>();
   return {
+    ...(list
+      ? {
+          list(absDir: string) {
+            let names = listed.get(absDir);
+            if (names === undefined) {
+              names = list(absDir);
+              listed.set(absDir, names);
+            }
+            return names;
+          },
+        }
+      : {}),
     readFile(absPath, maxBytes) {
       // a whole file answers every bound; a read cut at a bound answers only that bound
       const whole = reads.get(absPath);

@@ -219,6 +219,23 @@ describe('a job that changes directory', () => {
   }, SLOW);
 });
 
+describe("a job that sources the server's profile", () => {
+  it('/etc/profile and each file its loop over /etc/profile.d/*.sh sources run on Lambda from the bundled copies', () => {
+    const root = makeServer({
+      'etc/profile': 'if [ -d /etc/profile.d ]; then\n  for i in /etc/profile.d/*.sh; do\n    if [ -r $i ]; then\n      . $i\n    fi\n  done\n  unset i\nfi\n',
+      'etc/profile.d/app.sh': 'export APP_ENV=prod-from-the-copy\n',
+      'etc/profile.d/zz-path.sh': 'APP_ORDER="${APP_ENV}:last"\n',
+    });
+    const crontab = writeCrontab('CRON_TZ=UTC\n0 1 * * * . /etc/profile; echo "env=$APP_ENV order=$APP_ORDER"\n');
+    const plan = JSON.parse(cli(['plan', crontab, '--root', root, '--json']).stdout) as { jobs: Array<{ verdict: string; files: string[] }> };
+    expect(plan.jobs[0].verdict).toBe('ready');
+    expect(plan.jobs[0].files).toEqual(['/etc/profile', '/etc/profile.d/app.sh', '/etc/profile.d/zz-path.sh']);
+    const run = cli(['invoke', crontab, '--root', root, '--line', '2', '--time', '2027-01-04T01:00:05Z']);
+    expect(run.stderr).toContain('delivery 1: response {"exitCode":0');
+    expect(run.stdout).toBe('env=prod-from-the-copy order=prod-from-the-copy:last\n');
+  }, SLOW);
+});
+
 describe('a job that reads files of the server', () => {
   it('a list read through <, a file given to head, and a config option run on Lambda from their bundled copies; `D=$HOME; cd "$D"` is HOME', () => {
     const root = makeServer({

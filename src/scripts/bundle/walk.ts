@@ -20,11 +20,12 @@ import {
   type Word,
 } from '../sh/index.js';
 import { makeFinding } from '../types.js';
-import { type RedirectUse, type WordInfo } from './types.js';
+import { TASK_ROOT, type RedirectUse, type WordInfo } from './types.js';
 import { cloneScope, type Ctx, type PendingFunc, type Unit } from './context.js';
 import { isUnboundedWhile, readsCommandsFromStdin, runsRemoteShell } from './programs.js';
 import { FD_OPEN_OPS, FlockRewriter } from './flock-rewrite.js';
 import { carriesOn, isCd, NO_GUARD, testedDirs, type CdGuard } from './guards.js';
+import { MAX_GLOB_MATCHES, plainGlob, sourcesOnly } from './glob-loop.js';
 
 /**
  * Where the files a job reads are made or given when it runs, on Lambda as on the server, or are the server's own
@@ -231,6 +232,7 @@ export abstract class StatementWalker extends FlockRewriter {
         this.trace.loops.push({ file: ctx.unit.file, line: this.line(cmd, ctx), unbounded });
         this.visitSubsts(loop, ctx);
         if (loop.type === 'WordIter') this.wordListSecrets(loop.items ?? [], ctx);
+        if (loop.type === 'WordIter' && this.sourcedGlob(loop.name, loop.items, cmd.do, inner)) return;
         this.visitStmts(cmd.do, inner);
         return;
       }
@@ -281,6 +283,31 @@ export abstract class StatementWalker extends FlockRewriter {
       if (literal === null) this.expandedSecrets(w, ctx);
       else if (!hits.has(i)) this.valueSecrets(w, literal, ctx);
     });
+  }
+
+  /**
+   * `for f in /etc/profile.d/*.sh; do [ -r "$f" ] && . "$f"; done` (glob-loop.ts): the body is followed once for each
+   * file the glob matches in the copy, in the order bash gives them, with `$f` naming the zip's copy; the glob word is
+   * rewritten to the task root, so that on Lambda it names the bundled files. False (nothing done) for any other loop,
+   * a glob matching nothing or anything but files, or one the copy cannot list.
+   */
+  private sourcedGlob(name: string, items: readonly Word[] | null, body: readonly Stmt[], ctx: Ctx): boolean {
+    if (items?.length !== 1) return false;
+    const w = items[0];
+    const glob = plainGlob(this.word(w, ctx).raw);
+    if (!glob || !sourcesOnly(body, name)) return false;
+    const names = this.reader.list?.(glob.dir)?.filter(glob.matches);
+    if (!names || names.length === 0 || names.length > MAX_GLOB_MATCHES) return false;
+    const files = names.map((n) => (glob.dir === '/' ? `/${n}` : `${glob.dir}/${n}`));
+    if (files.some((f) => this.reader.stat(f)?.kind !== 'file')) return false;
+    // already the zip's copy: references through $f are not rewritten again (rewriteRef)
+    for (const f of files) {
+      ctx.scope.vars.set(name, { text: f, scriptRelative: true });
+      this.visitStmts(body, ctx);
+    }
+    const u = ctx.unit;
+    this.addEdit(u.key, u.base + w.pos, u.base + w.pos, u.escape(TASK_ROOT));
+    return true;
   }
 
   /** Runs `fn` with `guard` on ctx, then puts the one before back (ctx itself is kept: see BinaryCmd). */

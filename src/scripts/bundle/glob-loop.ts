@@ -1,0 +1,98 @@
+// `for f in /etc/profile.d/*.sh; do . "$f"; done`: the body of /etc/profile and of many scripts' setup, which sources
+// every file a glob names. Pure: which loops qualify and what their glob matches; walk.ts follows them.
+//
+// Only a loop that does nothing with its variable but source it (and test it: `[ -r "$f" ] && . "$f"`) is followed.
+// On Lambda its glob is rewritten to the zip's copy of the directory, so that it names the bundled files and nothing
+// else; a loop that also wrote, deleted or sent its files would then act on the copy, so it is left as it was.
+import { literalWord, walk, type Stmt, type Word } from '../sh/index.js';
+
+/** At most this many files are followed for one loop (a directory of more is left unexpanded). */
+export const MAX_GLOB_MATCHES = 64;
+
+/**
+ * The glob of a word written as a plain absolute path whose last component alone holds `*`, `?` or `[...]` (no quotes,
+ * escapes or expansions), as its directory and a matcher for the names in it; null for any other word.
+ */
+export function plainGlob(raw: string): { dir: string; matches: (name: string) => boolean } | null {
+  const m = /^(\/(?:[^\s'"\\$`*?[\]]*\/)?)([^\s'"\\$`/]*[*?[][^\s'"\\$`/]*)$/.exec(raw);
+  if (!m) return null;
+  const dir = m[1].length > 1 ? m[1].slice(0, -1) : '/';
+  const re = globRegExp(m[2]);
+  if (!re) return null;
+  // a name starting with a dot is matched only by a pattern that starts with one (bash without dotglob)
+  const dotted = m[2].startsWith('.');
+  return { dir, matches: (name) => (dotted || !name.startsWith('.')) && re.test(name) };
+}
+
+function globRegExp(pattern: string): RegExp | null {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '*') out += '.*';
+    else if (c === '?') out += '.';
+    else if (c === '[') {
+      const close = pattern.indexOf(']', i + 2);
+      if (close < 0) return null;
+      let set = pattern.slice(i + 1, close);
+      if (set.startsWith('!') || set.startsWith('^')) set = `^${set.slice(1)}`;
+      out += `[${set.replace(/\\/g, '\\\\')}]`;
+      i = close;
+    } else out += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  try {
+    return new RegExp(`^${out}$`, 's');
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a word is exactly `$name`, `${name}`, `"$name"` or `"${name}"`. */
+function isRef(w: Word, name: string): boolean {
+  const p = w.parts.length === 1 && w.parts[0].type === 'DblQuoted' ? w.parts[0].parts : w.parts;
+  return p.length === 1 && p[0].type === 'ParamExp' && p[0].param === name && p[0].index === null && !p[0].length && !p[0].excl;
+}
+
+function mentions(node: Stmt | Word, name: string): boolean {
+  let found = false;
+  walk(node, (n) => {
+    if (n.type === 'ParamExp' && n.param === name) found = true;
+    return !found;
+  });
+  return found;
+}
+
+/**
+ * Whether the statements do nothing with variable `name` but source it (`. "$f"`, `source "$f"`) and test it (`[`,
+ * `test`, `[[`), joined by lists, `if` and blocks; and source it at least once.
+ */
+export function sourcesOnly(body: readonly Stmt[], name: string): boolean {
+  let sources = 0;
+  const ok = (st: Stmt): boolean => {
+    const cmd = st.cmd;
+    if (st.redirs.some((r) => (r.word && mentions(r.word, name)) || (r.hdoc && mentions(r.hdoc, name)))) return false;
+    if (!cmd) return true;
+    switch (cmd.type) {
+      case 'CallExpr': {
+        const prog = cmd.args[0] ? literalWord(cmd.args[0]) : null;
+        if ((prog === '.' || prog === 'source') && cmd.args.length === 2 && isRef(cmd.args[1], name) && cmd.assigns.length === 0) {
+          sources++;
+          return true;
+        }
+        if (prog === '[' || prog === 'test') return true;
+        return !mentions(st, name);
+      }
+      case 'TestClause':
+        return true;
+      case 'BinaryCmd':
+        return cmd.op === '&&' || cmd.op === '||' ? ok(cmd.x) && ok(cmd.y) : !mentions(st, name);
+      case 'Block':
+        return cmd.stmts.every(ok);
+      case 'IfClause':
+        for (let c: typeof cmd | null = cmd; c; c = c.else) if (!c.cond.every(ok) || !c.then.every(ok)) return false;
+        return true;
+      default:
+        return !mentions(st, name);
+    }
+  };
+  return body.every(ok) && sources > 0;
+}
