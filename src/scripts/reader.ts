@@ -280,24 +280,9 @@ function readBounded(host: string, sizeHint: number, maxBytes: number | undefine
  */
 export function onceReader(reader: FileReader): FileReader {
   const reads = new Map<string, Uint8Array | null>();
-  const stats = new Map<string, FileStat | null>();
-  const resolved = new Map<string, string | null>();
   const resolve = reader.resolve?.bind(reader);
   const list = reader.list?.bind(reader);
-  const listed = new Map<string, string[] | null>();
   return {
-    ...(list
-      ? {
-          list(absDir: string) {
-            let names = listed.get(absDir);
-            if (names === undefined) {
-              names = list(absDir);
-              listed.set(absDir, names);
-            }
-            return names;
-          },
-        }
-      : {}),
     readFile(absPath, maxBytes) {
       // a whole file answers every bound; a read cut at a bound answers only that bound
       const whole = reads.get(absPath);
@@ -311,25 +296,19 @@ export function onceReader(reader: FileReader): FileReader {
       else reads.set(key, content);
       return content;
     },
-    stat(absPath) {
-      let st = stats.get(absPath);
-      if (st === undefined) {
-        st = reader.stat(absPath);
-        stats.set(absPath, st);
-      }
-      return st;
-    },
-    ...(resolve
-      ? {
-          resolve(absPath: string) {
-            let r = resolved.get(absPath);
-            if (r === undefined) {
-              r = resolve(absPath);
-              resolved.set(absPath, r);
-            }
-            return r;
-          },
-        }
-      : {}),
+    stat: once(reader.stat.bind(reader)),
+    ...(resolve ? { resolve: once(resolve) } : {}),
+    ...(list ? { list: once(list) } : {}),
+  };
+}
+
+/** `fn` asked at most once per path. */
+function once<T>(fn: (path: string) => T): (path: string) => T {
+  const known = new Map<string, T>();
+  return (path) => {
+    if (known.has(path)) return known.get(path) as T;
+    const value = fn(path);
+    known.set(path, value);
+    return value;
   };
 }
