@@ -17,6 +17,12 @@ export const MAX_FILE_BYTES = 50 * 1024 * 1024;
 export const MAX_BUNDLE_BYTES = 50 * 1024 * 1024;
 /** Nested `source` / script executions followed before the job is refused (bash has no limit; real scripts use a few). */
 export const MAX_NESTING = 64;
+/**
+ * A file sourced more often than this in one job is walked this many times (each sourcing re-runs it, maybe with other
+ * variables set) and is then only bundled: the walks of a job stay within this times its files, where a file that
+ * sources the next twice made them double at each level.
+ */
+export const MAX_SOURCE_WALKS = 4;
 
 type RefusalCode = 'bad-path' | 'forbidden-path' | 'credential-file' | 'too-large' | 'unreadable';
 

@@ -74,3 +74,25 @@ describe('a loop that sources the files a glob names', () => {
     expect(sourcesOnly(body('[ -r "$f" ]'), 'f')).toBe(false);
   });
 });
+
+describe('code sourced again and again stays within a bound', () => {
+  // A file that sources the next twice, 40 deep, was walked 2^40 times: the plan never ended (a hostile tree of scripts
+  // could hold a fleet's run for ever). Each file is now walked at most MAX_SOURCE_WALKS times per job.
+  test('a chain of 40 files each sourcing the next twice is analysed, every file bundled', () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 40; i++) files[`/opt/l/f${i}.sh`] = i + 1 < 40 ? `. /opt/l/f${i + 1}.sh\n. /opt/l/f${i + 1}.sh\n` : 'echo end\n';
+    const r = bundleJob(input('. /opt/l/f0.sh'), memoryReader(files));
+    expect(r.files).toHaveLength(40);
+    expect(r.findings).toEqual([]);
+  });
+
+  test('loops over a glob whose files source each other back are followed once each', () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 12; i++) files[`/opt/l/f${i}.sh`] = 'for i in /opt/l/*.sh; do . "$i"; done\nfor j in /opt/l/*.sh; do [ -r "$j" ] && . "$j"; done\n';
+    const r = bundleJob(input('for i in /opt/l/*.sh; do . "$i"; done'), memoryReader(files));
+    expect(r.files).toHaveLength(12);
+    expect(r.command).toBe('for i in "$LAMBDA_TASK_ROOT"/opt/l/*.sh; do . "$i"; done');
+    // each loop's glob rewritten once
+    for (const f of r.files) expect(new TextDecoder().decode(f.content).match(/LAMBDA_TASK_ROOT/g)).toHaveLength(2);
+  });
+});

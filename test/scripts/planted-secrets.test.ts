@@ -77,7 +77,8 @@ function generator(seed: number) {
     if (r < 0.88) return `case ${word(false)} in a) ${next()};; *) ${next()};; esac`;
     if (r < 0.92) return `${pick(['bash -c', 'sh -c', 'su - app -c', 'eval', 'flock /tmp/l -c', 'sudo -u app bash -c'])} '${simple(depth + 1).replace(/'/g, '')}'`;
     if (r < 0.95) return `D=${word(false)}; cd "$D"`;
-    return pick(['set -e', 'set -u', 'trap "rm -f /tmp/x" EXIT', 'exec > /tmp/log 2>&1', 'local x=1', 'declare -x Y=2', 'f0', 'f1', 'f2']);
+    return pick(['set -e', 'set -u', 'trap "rm -f /tmp/x" EXIT', 'exec > /tmp/log 2>&1', 'local x=1', 'declare -x Y=2', 'f0', 'f1', 'f2',
+      'for i in /opt/app/lib/*.sh; do [ -r "$i" ] && . "$i"; done', 'for i in /opt/app/bin/*.sh; do . $i; done']);
   };
   const script = (): string => {
     const lines = [pick(['#!/bin/bash', '#!/bin/sh', '#!/usr/bin/env bash', '#!/usr/bin/python3', '', '#!/bin/bash -e'])];

@@ -14,11 +14,11 @@ import {
   type EvalScope,
   type Word,
 } from '../sh/index.js';
-import { MAX_NESTING } from '../policy.js';
+import { MAX_NESTING, MAX_SOURCE_WALKS } from '../policy.js';
 import { makeFinding } from '../types.js';
 import { TASK_ROOT, type CommandUse, type Resolution, type WordInfo } from './types.js';
 import { identity, type Anchor, type Ctx, type Unit } from './context.js';
-import { INTERPRETERS, SHELL_NAMES, argumentsRead, wrappedCommand } from './programs.js';
+import { INTERPRETERS, SHELL_NAMES, argumentsRead, runPartsDir, wrappedCommand } from './programs.js';
 import { Runner } from './run.js';
 import { dirsLeft } from './state.js';
 import { cdGuarded, NO_GUARD } from './guards.js';
@@ -40,6 +40,8 @@ const pathOf = (ctx: Ctx): string => ctx.scope.vars.get('PATH')?.text ?? CRON_DE
 
 export class Tracer extends Runner {
   protected readonly sourcing: string[] = [];
+  /** Walks of each sourced file in this job (MAX_SOURCE_WALKS). */
+  private readonly sourceWalks = new Map<string, number>();
   /** pushd's directory stack of each shell (a subshell's scope is a copy, with no stack of its own). */
   private readonly dirStacks = new WeakMap<EvalScope, Array<{ cwd: string | null; anchor: Anchor }>>();
 
@@ -232,14 +234,7 @@ export class Tracer extends Runner {
 
   /** `run-parts [options] DIR` runs every file in DIR (Debian's /etc/cron.daily), none bundled: a finding naming DIR. */
   private runParts(args: readonly Word[], vals: ReadonlyArray<string | null>, ctx: Ctx): void {
-    let dir = -1;
-    for (let i = 1; i < vals.length; i++) {
-      const v = vals[i];
-      const afterDashes = vals[i - 1] === '--';
-      if (afterDashes || v === null || !v.startsWith('-')) dir = i;
-      else if (v === '-u' || v === '-a' || v === '--umask' || v === '--arg') i++;
-      if (afterDashes) break;
-    }
+    const dir = runPartsDir(vals);
     if (dir < 0) return;
     const w = args[dir];
     this.findings.push(makeFinding('run-parts', { dir: vals[dir] ?? this.word(w, ctx).raw }, ctx.unit.file, this.line(w, ctx)));
@@ -369,6 +364,10 @@ export class Tracer extends Runner {
     if (!reg) return;
     this.rewriteRef(w, ctx, v, abs, viaPath);
     if (this.sourcing.includes(abs)) return;
+    // (a file that sources the next twice, 40 deep, was walked 2^40 times: the plan never ended)
+    const walks = this.sourceWalks.get(abs) ?? 0;
+    if (walks >= MAX_SOURCE_WALKS) return;
+    this.sourceWalks.set(abs, walks + 1);
     if (this.sourcing.length >= MAX_NESTING) {
       this.tooDeep(ctx, w, abs);
       return;

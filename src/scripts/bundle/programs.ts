@@ -289,3 +289,16 @@ export function argumentsRead(name: string, vals: ReadonlyArray<string | null>, 
   for (const index of name === 'cp' && !targetDir ? files.slice(0, -1) : files) out.push({ index, certain: !bundledProgram });
   return out;
 }
+
+/** The index of run-parts' directory operand (after its options, `-u MASK` and `-a ARG` taking a word), or -1. */
+export function runPartsDir(vals: ReadonlyArray<string | null>): number {
+  let dir = -1;
+  for (let i = 1; i < vals.length; i++) {
+    const v = vals[i];
+    const afterDashes = vals[i - 1] === '--';
+    if (afterDashes || v === null || !v.startsWith('-')) dir = i;
+    else if (v === '-u' || v === '-a' || v === '--umask' || v === '--arg') i++;
+    if (afterDashes) break;
+  }
+  return dir;
+}
