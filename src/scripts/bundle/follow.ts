@@ -394,4 +394,3 @@ export class Tracer extends Runner {
     return [...this.funcNames].sort();
   }
 }
-

@@ -49,8 +49,6 @@ const SYSTEM_ETC = new Set([
 export abstract class StatementWalker extends FlockRewriter {
   protected readonly funcs = new Map<string, PendingFunc>();
   protected readonly funcNames = new Set<string>();
-  /** Glob loops already followed in this job, by unit and offset (sourcedGlob). */
-  private readonly globsFollowed = new Set<string>();
   /** Definitions replaced by a later one of the same name before they were called (see FuncDecl). */
   protected readonly replacedFuncs: PendingFunc[] = [];
 
@@ -302,17 +300,9 @@ export abstract class StatementWalker extends FlockRewriter {
     if (!names || names.length === 0 || names.length > MAX_GLOB_MATCHES) return false;
     const files = names.map((n) => (glob.dir === '/' ? `/${n}` : `${glob.dir}/${n}`));
     if (files.some((f) => this.reader.stat(f)?.kind !== 'file')) return false;
-    // Followed once per job: a file sourced again (a library the loop's own files source back) meets the same loop
-    // with its files already bundled and its glob already rewritten, and following it again each time would grow
-    // with the product of the loops' sizes (a hostile tree of scripts could keep the plan busy for ever).
+    // A loop met again (its file sourced again) is followed again: how often a file is walked is bounded where files
+    // are sourced (MAX_SOURCE_WALKS), and the same edit made twice is made once (applyEdits).
     const u = ctx.unit;
-    const at = `${u.key}\u0000${u.base + w.pos}`;
-    const last = files[files.length - 1];
-    if (this.globsFollowed.has(at)) {
-      ctx.scope.vars.set(name, { text: last, scriptRelative: true });
-      return true;
-    }
-    this.globsFollowed.add(at);
     // already the zip's copy: references through $f are not rewritten again (rewriteRef)
     for (const f of files) {
       ctx.scope.vars.set(name, { text: f, scriptRelative: true });
