@@ -3,7 +3,7 @@
 // `bash -c` and `eval` strings) is walked by run.ts, layer 6a.
 import { posix } from 'node:path';
 import { CRON_DEFAULT_PATH, isBashBuiltin, isLambdaDir, isSystemPath } from '../al2023.js';
-import { SHELL_ELSEWHERE, secretsInArgv } from '../secrets.js';
+import { SHELL_ELSEWHERE } from '../secrets.js';
 import {
   dirPath,
   evalWord,
@@ -63,28 +63,12 @@ export class Tracer extends Runner {
     // secrets on the command line
     const lits = argv.map((a) => a.literal);
     const progName = v0 ? posix.basename(v0.text) : '';
-    const argSecrets = secretsInArgv(progName, lits);
-    // the words rewritten as a credential (nearly always none: no set is made for them then)
-    const secretIdx = argSecrets.length > 0 ? new Set<number>() : null;
-    for (const s of argSecrets) {
-      if (lits[s.index] !== null) {
-        this.secretWord(args[s.index], lits[s.index] as string, s, ctx);
-        secretIdx?.add(s.index);
-      }
-    }
     // su/runuser -c STRING, runuser -u USER CMD: what they run is followed (below), where its credentials are found
     // and rewritten
     const followed = (progName === 'su' || progName === 'runuser') && wrappedCommand(progName, lits) !== null;
-    for (let i = 0; i < argv.length; i++) {
-      const literal = argv[i].literal;
-      if (literal === null) this.expandedSecrets(args[i], ctx);
-      else if (!secretIdx?.has(i)) {
-        this.valueSecrets(args[i], literal, ctx);
-        // `ssh host 'PGPASSWORD=pw psql'`, `docker exec db sh -c '...'`, `su app --command='...'`: a literal string a
-        // shell runs elsewhere (another host, user or container), not followed here, yet code
-        if (i > 0 && !followed && SHELL_ELSEWHERE.has(progName)) this.expandedSecrets(args[i], ctx);
-      }
-    }
+    // `ssh host 'PGPASSWORD=pw psql'`, `docker exec db sh -c '...'`: a literal string a shell runs elsewhere (another
+    // host, user or container), not followed here, yet code
+    this.argvSecrets(progName, args, lits, ctx, !followed && SHELL_ELSEWHERE.has(progName));
 
     if (!v0) {
       this.trace.commands.push(commandUse(ctx, line, argv, via, posix.basename(argv[0].loose), 'dynamic', this.cwdHome(ctx)));

@@ -1,6 +1,6 @@
 // Layer 2: credentials met in words and texts: recorded for findings and redaction, and a literal one moved out of
 // the bundled copy into an environment variable.
-import { secretsInText, secretsInValue, type SecretMatch } from '../secrets.js';
+import { secretsInArgv, secretsInText, secretsInValue, type SecretMatch } from '../secrets.js';
 import { credentialParts, tokensIn } from '../tokens.js';
 import { findSecrets, findSecretsInExpandedWord, writtenForm } from '../findings/secrets.js';
 import {
@@ -81,6 +81,33 @@ export class SecretRewriter extends FileRegistry {
     const ref = `"\${${envVar}:?set ${envVar} from SSM Parameter Store or Secrets Manager}"`;
     const text = `${dq(prefix)}${ref}${dq(suffix)}`;
     this.addEdit(ctx.unit.key, ctx.unit.base + w.pos, ctx.unit.base + w.end, ctx.unit.escape(text));
+  }
+
+  /**
+   * Credentials in words read as a program's arguments (secretsInArgv; `words[0]` is the program's word, or null where
+   * there is none, as for the words of a `for` loop): each one found is rewritten (secretWord); every other literal
+   * word is judged as a value, and `elsewhere` (then) as code a shell runs elsewhere; a word with expansions by its
+   * literal parts.
+   */
+  protected argvSecrets(program: string, words: ReadonlyArray<Word | null>, lits: Array<string | null>, ctx: Ctx, elsewhere = false): void {
+    // the words rewritten as a credential (nearly always none: no set is made for them then)
+    let rewritten: Set<number> | null = null;
+    for (const s of secretsInArgv(program, lits)) {
+      const w = words[s.index];
+      const literal = lits[s.index];
+      if (!w || literal === null) continue;
+      this.secretWord(w, literal, s, ctx);
+      (rewritten ??= new Set()).add(s.index);
+    }
+    words.forEach((w, i) => {
+      if (!w) return;
+      const literal = lits[i];
+      if (literal === null) this.expandedSecrets(w, ctx);
+      else if (!rewritten?.has(i)) {
+        this.valueSecrets(w, literal, ctx);
+        if (elsewhere && i > 0) this.expandedSecrets(w, ctx);
+      }
+    });
   }
 
   protected valueSecrets(w: Word, literal: string, ctx: Ctx): void {

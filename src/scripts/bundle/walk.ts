@@ -1,6 +1,6 @@
 // Layer 5: following statements: lists, pipelines, compound commands, assignments, declarations, redirections,
 // substitutions and heredocs given to a shell. What a simple command runs is the next layer's (follow.ts).
-import { secretFromAssignment, secretsInArgv } from '../secrets.js';
+import { secretFromAssignment } from '../secrets.js';
 import {
   evalWord,
   literalWord,
@@ -231,7 +231,8 @@ export abstract class StatementWalker extends FlockRewriter {
         const unbounded = loop.type === 'CStyleLoop' && !loop.hasCond;
         this.trace.loops.push({ file: ctx.unit.file, line: this.line(cmd, ctx), unbounded });
         this.visitSubsts(loop, ctx);
-        if (loop.type === 'WordIter') this.wordListSecrets(loop.items ?? [], ctx);
+        // its words (`for kv in DB_PASSWORD=pw ...`) read as a command's arguments are
+        if (loop.type === 'WordIter' && loop.items) this.argvSecrets('', [null, ...loop.items], [null, ...loop.items.map((w) => this.word(w, ctx).literal)], ctx);
         if (loop.type === 'WordIter' && this.sourcedGlob(loop.name, loop.items, cmd.do, inner)) return;
         this.visitStmts(cmd.do, inner);
         return;
@@ -263,26 +264,6 @@ export abstract class StatementWalker extends FlockRewriter {
         // ArithmCmd, TestClause: only their command substitutions run anything
         this.visitSubsts(cmd, ctx);
     }
-  }
-
-  /**
-   * Credentials in a word list that is not a command (`for kv in DB_PASSWORD=pw API_TOKEN=tk; do export "$kv"`):
-   * read as a command's arguments are (secretsInArgv), and rewritten the same way.
-   */
-  private wordListSecrets(words: readonly Word[], ctx: Ctx): void {
-    const lits = words.map((w) => this.word(w, ctx).literal);
-    const hits = new Set<number>();
-    for (const m of secretsInArgv('', [null, ...lits])) {
-      const literal = lits[m.index - 1];
-      if (literal === null || literal === undefined) continue;
-      this.secretWord(words[m.index - 1], literal, m, ctx);
-      hits.add(m.index - 1);
-    }
-    words.forEach((w, i) => {
-      const literal = lits[i];
-      if (literal === null) this.expandedSecrets(w, ctx);
-      else if (!hits.has(i)) this.valueSecrets(w, literal, ctx);
-    });
   }
 
   /**
