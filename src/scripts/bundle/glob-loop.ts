@@ -4,7 +4,7 @@
 // Only a loop that does nothing with its variable but source it (and test it: `[ -r "$f" ] && . "$f"`) is followed.
 // On Lambda its glob is rewritten to the zip's copy of the directory, so that it names the bundled files and nothing
 // else; a loop that also wrote, deleted or sent its files would then act on the copy, so it is left as it was.
-import { literalWord, walk, type Stmt, type Word } from '../sh/index.js';
+import { globSource, literalWord, walk, type Stmt, type Word } from '../sh/index.js';
 
 /** At most this many files are followed for one loop (a directory of more is left unexpanded). */
 export const MAX_GLOB_MATCHES = 64;
@@ -25,22 +25,10 @@ export function plainGlob(raw: string): { dir: string; matches: (name: string) =
 }
 
 function globRegExp(pattern: string): RegExp | null {
-  let out = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '*') out += '.*';
-    else if (c === '?') out += '.';
-    else if (c === '[') {
-      const close = pattern.indexOf(']', i + 2);
-      if (close < 0) return null;
-      let set = pattern.slice(i + 1, close);
-      if (set.startsWith('!') || set.startsWith('^')) set = `^${set.slice(1)}`;
-      out += `[${set.replace(/\\/g, '\\\\')}]`;
-      i = close;
-    } else out += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  }
+  const src = globSource(pattern, true);
+  if (src === null) return null;
   try {
-    return new RegExp(`^${out}$`, 's');
+    return new RegExp(`^${src}$`);
   } catch {
     return null;
   }

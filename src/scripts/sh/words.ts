@@ -125,13 +125,25 @@ export function resolvePath(p: string, cwd: string | null): string | null {
   return posix.normalize(posix.join(cwd, p));
 }
 
-/** Glob pattern (as used in ${x%pat}) to a RegExp source; only *, ? and literals are supported. */
-function globSource(pat: string): string | null {
+/**
+ * Glob pattern to a RegExp source: *, ? and literals, and with `brackets` bracket expressions (`[a-z]`, `[!.]`) as a
+ * file name glob has them; null for what it cannot read (any bracket without `brackets`, as in ${x%pat}).
+ */
+export function globSource(pat: string, brackets = false): string | null {
   let s = '';
-  for (const c of pat) {
+  for (let i = 0; i < pat.length; i++) {
+    const c = pat[i];
     if (c === '*') s += '[\\s\\S]*';
     else if (c === '?') s += '[\\s\\S]';
-    else if (c === '[' || c === ']') return null;
+    else if (c === '[' && brackets) {
+      // a `]` right after `[` is a member, not the end
+      const close = pat.indexOf(']', i + 2);
+      if (close < 0) return null;
+      let set = pat.slice(i + 1, close);
+      if (set.startsWith('!') || set.startsWith('^')) set = `^${set.slice(1)}`;
+      s += `[${set.replace(/\\/g, '\\\\')}]`;
+      i = close;
+    } else if ((c === '[' || c === ']') && !brackets) return null;
     else s += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   }
   return s;
