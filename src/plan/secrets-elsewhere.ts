@@ -44,20 +44,9 @@ export function withSecretsFoundElsewhere(
     found.push(makeFinding('secret', { label: 'a credential', elsewhere: { file: origin.file, line: origin.line }, bundled: true }, file, line));
   };
   for (const text of [a.command, job.stdin ?? '']) for (const h of secretsHeld(text, known)) add(job.file, job.line, h.value);
-  for (const f of a.bundle.files) {
-    const held = secretsHeldInBytes(f.content, known);
-    if (held.length === 0) continue;
-    const text = Buffer.from(f.content.buffer, f.content.byteOffset, f.content.length).toString('latin1');
-    for (const h of held) add(f.path, lineAt(text, h.at), h.value);
-  }
+  for (const f of a.bundle.files) for (const h of secretsHeldInBytes(f.content, known)) add(f.path, h.line, h.value);
   if (found.length === 0) return readiness;
   const findings = sortFindings([...readiness.findings, ...found]);
   const v = verdict(findings);
   return { ...readiness, findings, verdict: v.verdict, verdictReasons: v.reasons };
-}
-
-function lineAt(text: string, offset: number): number {
-  let n = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
-  return n;
 }

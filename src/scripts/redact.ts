@@ -208,11 +208,12 @@ export function secretsHeld(text: string, secrets: readonly string[]): { value: 
   return held(text, prepare(secrets));
 }
 
-/** secretsHeld for bytes, read as redactBytes reads them; offsets are byte offsets. */
-export function secretsHeldInBytes(content: Uint8Array, secrets: readonly string[]): { value: string; at: number }[] {
+/** secretsHeld for bytes, read as redactBytes reads them; offsets are byte offsets, and `line` the 1-based line. */
+export function secretsHeldInBytes(content: Uint8Array, secrets: readonly string[]): { value: string; at: number; line: number }[] {
   if (secrets.length === 0) return [];
   const p = bytesOf(prepare(secrets));
-  return held(latin1(content), p).map((h) => ({ value: p.from?.get(h.value) ?? h.value, at: h.at }));
+  const text = latin1(content);
+  return held(text, p).map((h) => ({ value: p.from?.get(h.value) ?? h.value, at: h.at, line: text.slice(0, h.at).split('\n').length }));
 }
 
 function held(text: string, p: Prepared): { value: string; at: number }[] {
