@@ -143,8 +143,11 @@ export function secretsInText(text: string): SecretMatch[] {
 /** A text that may name a program of PASSWORD_PROGRAMS (checked before splitting it into lines and words). */
 const PASSWORD_PROGRAM_HINT = /mysql|mariadb|my(?:dumper|loader)|sshpass|redis-cli|curl|wget/;
 
-/** `--password=value` (and --db-password, --token, --api-key, ...) written in text, as PASSWORD_OPTION reads a word. */
-const OPTION_IN_TEXT = /(?<=^|[\s"'(\[,=])--((?:[a-z0-9]+-)*(?:password|passwd|pass|token|secret|api-key|apikey))=(?:"([^"\n]*)"|'([^'\n]*)'|([^\s"',;&|)}\]]+))/gi;
+/** The names of options whose value is a credential: --password, --db-password, --token, --api-key, ... */
+const PASSWORD_OPTION_NAME = '(?:[a-z0-9]+-)*(?:password|passwd|pass|token|secret|api-key|apikey)';
+
+/** `--password=value` written in text, as PASSWORD_OPTION reads a word. */
+const OPTION_IN_TEXT = new RegExp(`(?<=^|[\\s"'(\\[,=])--(${PASSWORD_OPTION_NAME})=(?:"([^"\\n]*)"|'([^'\\n]*)'|([^\\s"',;&|)}\\]]+))`, 'gi');
 
 /** Programs whose `-pSECRET` (attached) is a password. */
 const MYSQL_FAMILY = new Set([
@@ -154,7 +157,7 @@ const MYSQL_FAMILY = new Set([
 
 /** The name of `NAME=value` given as an argument: a variable or field name, not an option (`--x=`) or a path. */
 const ARG_ASSIGNMENT_NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/;
-const PASSWORD_OPTION = /^--(?:[a-z0-9]+-)*(?:password|passwd|pass|token|secret|api-key|apikey)=(.+)$/i;
+const PASSWORD_OPTION = new RegExp(`^--${PASSWORD_OPTION_NAME}=(.+)$`, 'i');
 const PASSWORD_OPTION_BARE = /^--(?:[a-z0-9]+-)*(?:password|passwd)$/i;
 
 /** Programs with their own password options (beyond the generic --password=...). */

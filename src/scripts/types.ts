@@ -130,16 +130,18 @@ export interface FindingArgs {
   'missing-file':
     | { kind: 'no-base'; role: ReferenceRole; reference: string }
     | { kind: 'directory' | 'not-under-root'; role: ReferenceRole; reference: string; path: string };
-  /** A `cd`/`pushd` target (path) that is not a directory under --root: missing there, or a `file`. */
-  /** guarded: the script carries on without the directory (`[ -d X ] && cd X`, `cd X || true`): a warning. */
+  /**
+   * A `cd`/`pushd` target (path) that is not a directory under --root: missing there, or a `file`. guarded: the script
+   * carries on without the directory (`[ -d X ] && cd X`, `cd X || true`): a warning.
+   */
   'missing-directory': { kind: 'not-under-root' | 'file'; reference: string; path: string; guarded?: boolean };
   reboot: Record<string, never>;
   /**
    * secret: `label` says what the detector found (e.g. "password in a URL"); `variable` the crontab variable that
    * holds it, `stdin` for the % text; `envVar` the variable the bundled copy now reads, `bundled` when the bundled
-   * copy has [REDACTED] in its place.
+   * copy has [REDACTED] in its place; `elsewhere` a credential reported for the job on another line (file, line),
+   * found here too (plan/secrets-elsewhere.ts).
    */
-  /** elsewhere: a credential reported for the job on another line (file, line), found here too (plan/secrets-elsewhere.ts). */
   secret: { label?: string; variable?: string; stdin?: boolean; envVar?: string; bundled?: boolean; elsewhere?: { file: string; line: number } };
   sudo: { program: string };
   'service-control': { program: string };
