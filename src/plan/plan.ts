@@ -182,8 +182,9 @@ export function buildPlan(inputs: CrontabInput[], planOptions: PlanOptions): Pla
   // Nothing the tool prints or writes may carry a secret: the plan is redacted before anyone renders it, and each
   // job's bundle (command and files) with the secrets of all jobs, one credential on two lines being found on one.
   // redactDeep copies the jobs and would not carry a non-enumerable bundle: the bundles go onto the copies after.
-  // frozen: prepared once for every text redacted with it (scripts/redact.ts)
-  const all = Object.freeze([...secrets]);
+  // frozen: prepared once for every text redacted with it (scripts/redact.ts); the list the jobs were judged with,
+  // unless the shared-flock re-analysis met more
+  const all = secrets.size === known.length ? known : Object.freeze([...secrets]);
   const redacted = redactDeep(plan, all);
   redacted.jobs.forEach((job, i) => {
     const a = planned[i].analysis;
