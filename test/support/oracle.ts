@@ -195,6 +195,23 @@ function minuteOfDayMask(min: boolean[], hour: boolean[]): Uint8Array {
   return mask;
 }
 
+/** Whether a minute-of-day mask has no minute in each local quarter hour of the day, 0..95. */
+function quietQuarters(mask: Uint8Array): Uint8Array {
+  const quiet = new Uint8Array(96).fill(1);
+  for (let m = 0; m < 1440; m++) if (mask[m] === 1) quiet[Math.floor(m / 15)] = 0;
+  return quiet;
+}
+
+/**
+ * Whether the walk may pass over the quarter hour of UTC minutes [u, u + 15) at once: it is a whole quarter, the
+ * offset keeps it inside one local quarter hour (true of every offset in the horizons tested; the walk goes minute by
+ * minute otherwise), and the line allows no minute of that local quarter. The walks below still visit every other
+ * minute one by one; passing over a quarter changes nothing they would have found, since no minute of it matches.
+ */
+function quietBlock(u: number, end: number, offset: number, quiet: (localQuarterStart: number) => boolean): boolean {
+  return u % 15 === 0 && end - u === 15 && offset % 15 === 0 && quiet(u + offset);
+}
+
 /**
  * Minute by minute over [from, to): UTC minutes at which cron runs the line in the zone (cronie's DST rules: fixed
  * jobs run skipped gap minutes at the end of the gap and do not repeat in an overlap; wildcard jobs skip gap minutes
@@ -214,11 +231,20 @@ export function oracleCronFires(line: string, zone: OracleZone, from: number, to
     const day = Math.floor(local / 1440);
     return mask[local - day * 1440] === 1 && runsOn(day);
   };
+  const quiet = quietQuarters(mask);
+  const quietAt = (local: number) => quiet[Math.floor((local - Math.floor(local / 1440) * 1440) / 15)] === 1;
   const out = new Set<number>();
   let maxLocal = from - 1 + zone.offset(from - 1);
   for (let u = from; u < to; ) {
     const offset = zone.offset(u);
     const end = Math.min(to, (Math.floor(u / 15) + 1) * 15);
+    // A quarter hour the line cannot match, entered without a gap (a gap's skipped minutes are run at its end below):
+    // nothing of it runs; the clock's high-water mark moves on as the minute walk would move it.
+    if (u + offset <= maxLocal + 1 && quietBlock(u, end, offset, quietAt)) {
+      maxLocal = Math.max(maxLocal, end - 1 + offset);
+      u = end;
+      continue;
+    }
     for (; u < end; u++) {
       const local = u + offset;
       if (local > maxLocal + 1 && !c.wildcard) {
@@ -237,30 +263,54 @@ export function oracleCronFires(line: string, zone: OracleZone, from: number, to
 export function oracleAwsFires(expressions: string[], target: 'rule' | 'scheduler', zone: OracleZone, from: number, to: number): Set<number> {
   const lines = expressions.map((e) => {
     const a = oracleAws(e);
-    return { mask: minuteOfDayMask(a.min, a.hour), runsOn: (d: Omit<Wall, 'h' | 'mi'>) => awsMatchesDay(a, d) };
+    const mask = minuteOfDayMask(a.min, a.hour);
+    // The minutes of the day the expression allows, listed: a day's mask is built from them.
+    const minutes = [...mask.keys()].filter((m) => mask[m] === 1);
+    return { minutes, runsOn: (d: Omit<Wall, 'h' | 'mi'>) => awsMatchesDay(a, d) };
   });
-  // The minutes of one day at which any expression fires, rebuilt when the walk reaches another day.
+  // The minutes of one day at which any expression fires, and its quarter hours without one, rebuilt when the walk
+  // reaches another day.
   const dayMask = new Uint8Array(1440);
+  const dayQuiet = new Uint8Array(96);
   let maskDay = NaN;
-  const fires = (clock: number) => {
+  const toDay = (clock: number) => {
     const day = Math.floor(clock / 1440);
     if (day !== maskDay) {
       maskDay = day;
       dayMask.fill(0);
+      dayQuiet.fill(1);
       const d = dayOf(day);
-      for (const l of lines) if (l.runsOn(d)) for (let m = 0; m < 1440; m++) dayMask[m] |= l.mask[m];
+      for (const l of lines) {
+        if (!l.runsOn(d)) continue;
+        for (const m of l.minutes) {
+          dayMask[m] = 1;
+          dayQuiet[Math.floor(m / 15)] = 0;
+        }
+      }
     }
-    return dayMask[clock - day * 1440] === 1;
+    return day;
   };
+  const fires = (clock: number) => dayMask[clock - toDay(clock) * 1440] === 1;
+  const quietAt = (clock: number) => dayQuiet[Math.floor((clock - toDay(clock) * 1440) / 15)] === 1;
   const out = new Set<number>();
   if (target === 'rule') {
-    for (let u = from; u < to; u++) if (fires(u)) out.add(u);
+    for (let u = from; u < to; u++) {
+      if (quietBlock(u, Math.min(to, u + 15), 0, quietAt)) u += 14;
+      else if (fires(u)) out.add(u);
+    }
     return out;
   }
   let maxLocal = from - 1 + zone.offset(from - 1);
   for (let u = from; u < to; ) {
     const offset = zone.offset(u);
     const end = Math.min(to, (Math.floor(u / 15) + 1) * 15);
+    // A local quarter hour without a firing minute: nothing of it fires, and the high-water mark moves on as the
+    // minute walk would move it (a gap's minutes are skipped on Scheduler, so a quiet quarter may follow one).
+    if (quietBlock(u, end, offset, quietAt)) {
+      maxLocal = Math.max(maxLocal, end - 1 + offset);
+      u = end;
+      continue;
+    }
     for (; u < end; u++) {
       const local = u + offset;
       if (local > maxLocal) {
