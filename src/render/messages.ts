@@ -69,6 +69,13 @@ const FINDING_TEXT: FindingText = {
   reboot: () => '@reboot has no equivalent schedule on EventBridge; the job is skipped',
   'run-parts': (a) =>
     `run-parts runs every executable file in ${a.dir} on the server (its housekeeping, such as logrotate, apt and man-db, and any script an admin put there); cron2lambda does not bundle or follow them, so on Lambda the directory is not there: migrate the scripts you need as jobs of their own, and leave the server's housekeeping behind`,
+  'server-directory': (a) => {
+    const held = a.entries === null ? 'more entries than are listed' : `${a.entries} ${a.entries === 1 ? 'entry' : 'entries'}${a.sample.length > 0 ? ` (${a.sample.join(', ')}${a.entries > a.sample.length ? ', ...' : ''})` : ''}`;
+    const where = a.reference !== a.path ? `${a.path} (written ${a.reference})` : a.path;
+    return a.kind === 'cd'
+      ? `the job works in ${where}, where the server's copy holds ${held}, none of which the job runs or reads by name: on Lambda the zip has that directory empty, so whatever the job does with its contents (archive, copy, list, clean up) it does with nothing, and succeeds; read the data from S3 or EFS, or leave the job on the server`
+      : `${a.program} is given ${where}, a directory where the server's copy holds ${held}, none of which is bundled: on Lambda the directory is not there, so the job works on other data or fails; read the data from S3 or EFS, or leave the job on the server`;
+  },
   secret: (a) => {
     if (a.elsewhere) {
       return `a credential reported for the job at ${a.elsewhere.file}:${a.elsewhere.line} is here too, in clear text: the bundled copy has [REDACTED] in its place, so the job cannot use it on Lambda as it is; ${SECRET_ADVICE}`;

@@ -37,6 +37,7 @@ export const FINDING_CODES = [
   'native-glibc',
   'native-unreadable',
   'run-parts',
+  'server-directory',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];
@@ -66,6 +67,8 @@ export const SEVERITY: Record<FindingCode, Severity> = {
   'missing-command': 'blocker',
   // run-parts DIR runs the server's scripts in DIR, which are not bundled: on Lambda there is no such directory
   'run-parts': 'blocker',
+  // the job works in, or names, a server directory whose contents stay on the server: it runs, on other data
+  'server-directory': 'warning',
   sudo: 'blocker',
   'service-control': 'blocker',
   'local-service': 'blocker',
@@ -180,6 +183,12 @@ export interface FindingArgs {
   background: { kind: 'ampersand' } | { kind: 'command'; program: string };
   /** dir: the directory run-parts runs every executable file of (as written when not a literal path). */
   'run-parts': { dir: string };
+  /**
+   * A server directory the job works in (`cd`, rewritten to the zip's empty copy of it) or gives a program as an
+   * argument (not on Lambda at all), with none of its contents bundled: `entries` counts what the server's copy holds
+   * there (null: more than can be listed), `sample` names up to three of them.
+   */
+  'server-directory': { kind: 'cd' | 'argument'; program: string; reference: string; path: string; entries: number | null; sample: string[] };
   'native-arch': { path: string; bits: number; machine: string; architecture: string; expected: string };
   /** loader: set when the missing library is the program's dynamic loader (its path). */
   'native-library': { path: string; library: string; loader?: string; runtime: RuntimeRef };

@@ -282,7 +282,10 @@ export class Tracer extends Runner {
     if (v.scriptRelative || (!absolute && a.kind === 'script')) {
       // already in the task root (the script's own directory, or a cd rewritten there)
       ctx.anchor = { kind: 'script' };
-      if (this.isDir(abs, ctx, w)) this.needDirs(entered);
+      if (this.isDir(abs, ctx, w)) {
+        this.needDirs(entered);
+        this.enteredCopy(abs, w, ctx);
+      }
       return;
     }
     // Kept as written: a directory Lambda has too, one relative to an unknown place, or one that is not a directory
@@ -304,7 +307,13 @@ export class Tracer extends Runner {
       this.addEdit(u.key, u.base + w.pos, u.base + w.end, u.escape(`${TASK_ROOT}${quotePath(abs)}`));
       this.needDirs(entered);
     }
+    this.enteredCopy(abs, w, ctx);
     ctx.anchor = { kind: 'script' };
+  }
+
+  /** A cd that lands in the zip's copy of a server directory: judged once the bundle is known (server-dirs.ts). */
+  private enteredCopy(abs: string, w: Word, ctx: Ctx): void {
+    this.cdCopies.push({ file: ctx.unit.file, line: this.line(w, ctx), reference: this.word(w, ctx).raw, path: abs });
   }
 
   /**

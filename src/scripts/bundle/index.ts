@@ -17,6 +17,8 @@ import { type BundleResult, type BundledFile, type JobInput } from './types.js';
 import { COMMAND_KEY, identity, type Ctx, type Unit } from './context.js';
 import { spliced } from './splice.js';
 import { Tracer } from './follow.js';
+import { serverDirectoryFindings } from './server-dirs.js';
+import { isInputPlace } from './walk.js';
 export * from './types.js';
 
 function nulFields(input: JobInput): NulField[] {
@@ -92,6 +94,9 @@ export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
     else if (r.original.subarray(0, 8192).includes(0)) continue;
     tracer.textSecrets(fileText(r.original), r.path, 1, r.shell);
   }
+
+  // Server directories the job works in or names whose contents stay on the server (server-dirs.ts).
+  if (parsed.file) tracer.findings.push(...serverDirectoryFindings(tracer.cdCopies, tracer.trace.commands, new Set(tracer.files.keys()), reader, isInputPlace));
 
   const files: BundledFile[] = [...tracer.files.values()]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))

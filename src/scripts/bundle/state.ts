@@ -18,7 +18,7 @@ import { posix } from 'node:path';
 import { isLambdaDir } from '../al2023.js';
 import type { FileReader } from '../reader.js';
 import { type Finding } from '../types.js';
-import { emptyTrace, type Trace, type WordInfo } from './types.js';
+import { emptyTrace, type CdCopy, type Trace, type WordInfo } from './types.js';
 import { type Ctx, type Registered } from './context.js';
 
 /** Each unit's text when all its bytes are ASCII (a byte offset is then a string index), else null; see BundleState.raw. */
@@ -54,6 +54,8 @@ export class BundleState {
    * holds only files, so a directory with no bundled file in it would be missing on Lambda.
    */
   readonly dirs = new Set<string>();
+  /** Each cd into the zip's copy of a server directory, where it is written (server-dirs.ts judges them). */
+  readonly cdCopies: CdCopy[] = [];
   protected secretCounter = 0;
   protected readonly secretVars = new Map<string, string>();
   protected readonly refused = new Set<string>();

@@ -85,6 +85,14 @@ export interface CommandUse {
   cwdHome?: boolean;
 }
 
+/** A cd into the zip's copy of a server directory (`path`), as written (`reference`). */
+export interface CdCopy {
+  file: string;
+  line: number;
+  reference: string;
+  path: string;
+}
+
 export interface RedirectUse {
   file: string;
   line: number;

@@ -33,6 +33,11 @@ import { MAX_GLOB_MATCHES, plainGlob, sourcesOnly } from './glob-loop.js';
  */
 const RUNTIME_PLACES = ['/tmp/', '/dev/', '/proc/', '/sys/', '/run/', '/var/tmp/', '/var/run/', '/var/log/', '/var/spool/', '/var/cache/', '/var/lib/'];
 
+/** Whether a file read at `path` is the server's (bundled, or missing), not one made or given when the job runs. */
+export function isInputPlace(path: string): boolean {
+  return !RUNTIME_PLACES.some((d) => path.startsWith(d)) && !SYSTEM_ETC.has(path);
+}
+
 /** Programs that make or write the files they are given (any of them: which operand is which is not asked here). */
 const WRITERS = new Set(['cp', 'mv', 'install', 'ln', 'tee', 'touch', 'dd', 'curl', 'wget', 'rsync', 'tar', 'unzip', 'gzip', 'gunzip', 'sort', 'split', 'mkfifo']);
 
@@ -178,7 +183,7 @@ export abstract class StatementWalker extends FlockRewriter {
 
   /** Whether a file read at `path` is the server's (bundled, or missing), not one made or given when the job runs. */
   protected isInputPlace(path: string): boolean {
-    return !RUNTIME_PLACES.some((d) => path.startsWith(d)) && !SYSTEM_ETC.has(path);
+    return isInputPlace(path);
   }
 
   protected visitCmd(cmd: Command, ctx: Ctx): void {
