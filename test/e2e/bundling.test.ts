@@ -236,6 +236,24 @@ describe("a job that sources the server's profile", () => {
   }, SLOW);
 });
 
+describe('a job that runs every script in a directory, as run-parts does', () => {
+  it('for f in /opt/app/jobs.d/*.sh; do "$f"; done runs each bundled script on Lambda, in glob order, and only those', () => {
+    const root = makeServer({
+      'opt/app/jobs.d/10-first.sh': '#!/bin/bash\necho "first $1"\n',
+      'opt/app/jobs.d/20-second.sh': '#!/bin/bash\n. /opt/app/lib/name.sh\necho "second $NAME"\n',
+      'opt/app/jobs.d/README': 'not a job\n',
+      'opt/app/lib/name.sh': 'NAME=from-the-copy\n',
+    });
+    const crontab = writeCrontab('CRON_TZ=UTC\n0 1 * * * for f in /opt/app/jobs.d/*.sh; do [ -x "$f" ] && "$f" nightly; done; for f in /opt/app/jobs.d/2*.sh; do bash "$f"; done\n');
+    const plan = JSON.parse(cli(['plan', crontab, '--root', root, '--json']).stdout) as { jobs: Array<{ verdict: string; files: string[] }> };
+    expect(plan.jobs[0].verdict).toBe('ready');
+    expect(plan.jobs[0].files).toEqual(['/opt/app/jobs.d/10-first.sh', '/opt/app/jobs.d/20-second.sh', '/opt/app/lib/name.sh']);
+    const run = cli(['invoke', crontab, '--root', root, '--line', '2', '--time', '2027-01-04T01:00:05Z']);
+    expect(run.stderr).toContain('delivery 1: response {"exitCode":0');
+    expect(run.stdout).toBe('first nightly\nsecond from-the-copy\nsecond from-the-copy\n');
+  }, SLOW);
+});
+
 describe('a job that reads files of the server', () => {
   it('a list read through <, a file given to head, and a config option run on Lambda from their bundled copies; `D=$HOME; cd "$D"` is HOME', () => {
     const root = makeServer({

@@ -4,7 +4,7 @@
 // the runtime's own /etc/profile.d, or nothing.
 import { describe, expect, test } from 'vitest';
 import { bundleJob } from '../../src/scripts/bundle.js';
-import { plainGlob, sourcesOnly } from '../../src/scripts/bundle/glob-loop.js';
+import { followsOnly, plainGlob } from '../../src/scripts/bundle/glob-loop.js';
 import { memoryReader } from '../../src/scripts/reader.js';
 import { parseShell } from '../../src/scripts/sh/index.js';
 
@@ -66,12 +66,46 @@ describe('a loop that sources the files a glob names', () => {
   });
 
   test('sourcesOnly: the variable only sourced and tested, and sourced at least once', () => {
-    expect(sourcesOnly(body('[ -r "$f" ] && . "$f"'), 'f')).toBe(true);
-    expect(sourcesOnly(body('if test -f $f; then source $f; else echo skip; fi'), 'f')).toBe(true);
-    expect(sourcesOnly(body('echo "$f"; . "$f"'), 'f')).toBe(false);
-    expect(sourcesOnly(body('. "$f" > "$f.log"'), 'f')).toBe(false);
-    expect(sourcesOnly(body('. "$f/x"'), 'f')).toBe(false);
-    expect(sourcesOnly(body('[ -r "$f" ]'), 'f')).toBe(false);
+    expect(followsOnly(body('[ -r "$f" ] && . "$f"'), 'f')).toBe(true);
+    expect(followsOnly(body('if test -f $f; then source $f; else echo skip; fi'), 'f')).toBe(true);
+    expect(followsOnly(body('echo "$f"; . "$f"'), 'f')).toBe(false);
+    expect(followsOnly(body('. "$f" > "$f.log"'), 'f')).toBe(false);
+    expect(followsOnly(body('. "$f/x"'), 'f')).toBe(false);
+    expect(followsOnly(body('[ -r "$f" ]'), 'f')).toBe(false);
+    expect(followsOnly(body('[ -x "$f" ] && "$f" nightly'), 'f')).toBe(true);
+    expect(followsOnly(body('bash "$f" --quiet || echo failed'), 'f')).toBe(true);
+    expect(followsOnly(body('LEVEL=2 /bin/sh $f'), 'f')).toBe(true);
+    // the variable as anything but the program or the shell's script: an argument, an option's code, a redirection
+    expect(followsOnly(body('"$f" "$f.log"'), 'f')).toBe(false);
+    expect(followsOnly(body('bash -c "$f"'), 'f')).toBe(false);
+    expect(followsOnly(body('"$f" > "$f.out"'), 'f')).toBe(false);
+    expect(followsOnly(body('OUT=$f.out "$f"'), 'f')).toBe(false);
+    expect(followsOnly(body('rm "$f"'), 'f')).toBe(false);
+  });
+});
+
+describe('a loop that runs the files a glob names', () => {
+  const jobs = memoryReader({
+    '/opt/app/jobs.d/a.sh': '#!/bin/bash\n. /opt/app/lib/env.sh\n',
+    '/opt/app/jobs.d/b.sh': '#!/bin/bash\necho b\n',
+    '/opt/app/lib/env.sh': 'X=1\n',
+  });
+  test.each([
+    'for f in /opt/app/jobs.d/*.sh; do "$f"; done',
+    'for f in /opt/app/jobs.d/*.sh; do [ -x "$f" ] && "$f" --nightly; done',
+    'for f in /opt/app/jobs.d/*; do bash "$f"; done',
+  ])('%s: each match bundled and followed, the glob rewritten to the copy', (command) => {
+    const r = bundleJob(input(command), jobs);
+    expect(r.files.map((f) => f.path)).toEqual(['/opt/app/jobs.d/a.sh', '/opt/app/jobs.d/b.sh', '/opt/app/lib/env.sh']);
+    expect(r.command).toContain('for f in "$LAMBDA_TASK_ROOT"/opt/app/jobs.d/*');
+    expect(r.findings).toEqual([]);
+  });
+
+  test('a loop that also deletes its files is left as it was (on Lambda it would delete the copies)', () => {
+    const command = 'for f in /opt/app/jobs.d/*.sh; do "$f" && rm -f "$f"; done';
+    const r = bundleJob(input(command), jobs);
+    expect(r.command).toBe(command);
+    expect(r.findings.map((f) => f.code)).toContain('unresolved');
   });
 });
 

@@ -1,10 +1,13 @@
 // `for f in /etc/profile.d/*.sh; do . "$f"; done`: the body of /etc/profile and of many scripts' setup, which sources
-// every file a glob names. Pure: which loops qualify and what their glob matches; walk.ts follows them.
+// every file a glob names; and `for f in /opt/app/jobs.d/*.sh; do "$f"; done` (or `bash "$f"`), which runs each, as
+// run-parts does. Pure: which loops qualify and what their glob matches; walk.ts follows them.
 //
-// Only a loop that does nothing with its variable but source it (and test it: `[ -r "$f" ] && . "$f"`) is followed.
-// On Lambda its glob is rewritten to the zip's copy of the directory, so that it names the bundled files and nothing
-// else; a loop that also wrote, deleted or sent its files would then act on the copy, so it is left as it was.
+// Only a loop that does nothing with its variable but source or run it (and test it: `[ -x "$f" ] && "$f"`) is
+// followed. On Lambda its glob is rewritten to the zip's copy of the directory, so that it names the bundled files and
+// nothing else; a loop that also wrote, deleted or sent its files would then act on the copy, so it is left as it was.
+import { posix } from 'node:path';
 import { globSource, literalWord, walk, type Stmt, type Word } from '../sh/index.js';
+import { SHELL_NAMES } from './programs.js';
 
 /** At most this many files are followed for one loop (a directory of more is left unexpanded). */
 export const MAX_GLOB_MATCHES = 64;
@@ -50,11 +53,13 @@ function mentions(node: Stmt | Word, name: string): boolean {
 }
 
 /**
- * Whether the statements do nothing with variable `name` but source it (`. "$f"`, `source "$f"`) and test it (`[`,
- * `test`, `[[`), joined by lists, `if` and blocks; and source it at least once.
+ * Whether the statements do nothing with variable `name` but source it (`. "$f"`, `source "$f"`), run it (`"$f"`,
+ * `"$f" ARGS`, `bash "$f" ARGS`, ARGS not naming it) and test it (`[`, `test`, `[[`), joined by lists, `if` and
+ * blocks; and source or run it at least once.
  */
-export function sourcesOnly(body: readonly Stmt[], name: string): boolean {
+export function followsOnly(body: readonly Stmt[], name: string): boolean {
   let sources = 0;
+  const others = (args: readonly Word[]) => args.every((w) => !mentions(w, name));
   const ok = (st: Stmt): boolean => {
     const cmd = st.cmd;
     if (st.redirs.some((r) => (r.word && mentions(r.word, name)) || (r.hdoc && mentions(r.hdoc, name)))) return false;
@@ -63,6 +68,12 @@ export function sourcesOnly(body: readonly Stmt[], name: string): boolean {
       case 'CallExpr': {
         const prog = cmd.args[0] ? literalWord(cmd.args[0]) : null;
         if ((prog === '.' || prog === 'source') && cmd.args.length === 2 && isRef(cmd.args[1], name) && cmd.assigns.length === 0) {
+          sources++;
+          return true;
+        }
+        // run as a program, or given to a shell as its script (no option before it: `bash -c "$f"` is code, not a file)
+        const runs = cmd.args[0] && isRef(cmd.args[0], name) ? 1 : prog !== null && SHELL_NAMES.has(posix.basename(prog)) && cmd.args[1] && isRef(cmd.args[1], name) ? 2 : 0;
+        if (runs > 0 && others(cmd.args.slice(runs)) && cmd.assigns.every((a) => !a.value || !mentions(a.value, name))) {
           sources++;
           return true;
         }

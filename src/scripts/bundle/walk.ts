@@ -25,7 +25,7 @@ import { cloneScope, type Ctx, type PendingFunc, type Unit } from './context.js'
 import { isUnboundedWhile, readsCommandsFromStdin, runsRemoteShell } from './programs.js';
 import { FD_OPEN_OPS, FlockRewriter } from './flock-rewrite.js';
 import { carriesOn, isCd, NO_GUARD, testedDirs, type CdGuard } from './guards.js';
-import { MAX_GLOB_MATCHES, plainGlob, sourcesOnly } from './glob-loop.js';
+import { MAX_GLOB_MATCHES, followsOnly, plainGlob } from './glob-loop.js';
 
 /**
  * Where the files a job reads are made or given when it runs, on Lambda as on the server, or are the server's own
@@ -238,7 +238,7 @@ export abstract class StatementWalker extends FlockRewriter {
         this.visitSubsts(loop, ctx);
         // its words (`for kv in DB_PASSWORD=pw ...`) read as a command's arguments are
         if (loop.type === 'WordIter' && loop.items) this.argvSecrets('', [null, ...loop.items], [null, ...loop.items.map((w) => this.word(w, ctx).literal)], ctx);
-        if (loop.type === 'WordIter' && this.sourcedGlob(loop.name, loop.items, cmd.do, inner)) return;
+        if (loop.type === 'WordIter' && this.globLoop(loop.name, loop.items, cmd.do, inner)) return;
         this.visitStmts(cmd.do, inner);
         return;
       }
@@ -272,16 +272,17 @@ export abstract class StatementWalker extends FlockRewriter {
   }
 
   /**
-   * `for f in /etc/profile.d/*.sh; do [ -r "$f" ] && . "$f"; done` (glob-loop.ts): the body is followed once for each
-   * file the glob matches in the copy, in the order bash gives them, with `$f` naming the zip's copy; the glob word is
-   * rewritten to the task root, so that on Lambda it names the bundled files. False (nothing done) for any other loop,
-   * a glob matching nothing or anything but files, or one the copy cannot list.
+   * `for f in /etc/profile.d/*.sh; do [ -r "$f" ] && . "$f"; done`, `for f in /opt/app/jobs.d/*; do "$f"; done`
+   * (glob-loop.ts): the body is followed once for each file the glob matches in the copy, in the order bash gives
+   * them, with `$f` naming the zip's copy; the glob word is rewritten to the task root, so that on Lambda it names the
+   * bundled files. False (nothing done) for any other loop, a glob matching nothing or anything but files, or one the
+   * copy cannot list.
    */
-  private sourcedGlob(name: string, items: readonly Word[] | null, body: readonly Stmt[], ctx: Ctx): boolean {
+  private globLoop(name: string, items: readonly Word[] | null, body: readonly Stmt[], ctx: Ctx): boolean {
     if (items?.length !== 1) return false;
     const w = items[0];
     const glob = plainGlob(this.word(w, ctx).raw);
-    if (!glob || !sourcesOnly(body, name)) return false;
+    if (!glob || !followsOnly(body, name)) return false;
     const names = this.reader.list?.(glob.dir)?.filter(glob.matches);
     if (!names || names.length === 0 || names.length > MAX_GLOB_MATCHES) return false;
     const files = names.map((n) => (glob.dir === '/' ? `/${n}` : `${glob.dir}/${n}`));
