@@ -135,7 +135,9 @@ const FINDING_TEXT: FindingText = {
         : `cannot tell statically which file ${a.role} ${a.reference} is; check that it is bundled`,
   'parse-error': (a) => `cannot parse ${a.heredoc ? `the heredoc given to a shell in ${a.path ?? 'the crontab command'}` : (a.path ?? 'the crontab command')}: ${a.error}`,
   'credential-file': (a) =>
-    `${linked(a.path, a.link)} is a credential file; it is not copied into the zip: put what the job needs from it in SSM Parameter Store or Secrets Manager and read it at run time`,
+    a.held !== undefined
+      ? `${linked(a.path, a.link)} is a program with a credential in its bytes (${/^[AEIOU]/i.test(a.held) ? 'an' : 'a'} ${a.held}); it is not copied into the zip, since the credential cannot be taken out of it without breaking it: rebuild it to read the credential at run time from SSM Parameter Store or Secrets Manager`
+      : `${linked(a.path, a.link)} is a credential file; it is not copied into the zip: put what the job needs from it in SSM Parameter Store or Secrets Manager and read it at run time`,
   'forbidden-path': (a) => `${linked(a.path, a.link)} is under ${a.kernel}, a kernel filesystem of the machine running cron2lambda, not a file of the job; it is never bundled`,
   unreadable: (a) => `${a.path} exists under --root but cannot be read (permissions?); make the copy readable, or the job fails on Lambda`,
   'too-large': (a) =>

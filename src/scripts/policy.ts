@@ -3,6 +3,7 @@
 // refused with a finding that makes the job an error (the job would fail on Lambda without the file anyway).
 import { posix } from 'node:path';
 import type { FileReader } from './reader.js';
+import { credentialInProgram } from './tokens.js';
 import { SEVERITY, type Finding, type FindingArgs, type FindingDetail } from './types.js';
 
 /**
@@ -95,5 +96,20 @@ export function readForBundle(reader: FileReader, path: string): { content: Uint
   const content = reader.readFile(path, MAX_FILE_BYTES);
   if (content === null) return { refusal: { code: 'unreadable', args: { path } } };
   if (content.length > MAX_FILE_BYTES) return { refusal: tooLarge(path, content.length, MAX_FILE_BYTES, false) };
+  const held = isProgram(content) ? credentialInProgram(Buffer.from(content.buffer, content.byteOffset, content.length).toString('latin1')) : null;
+  if (held !== null) return { refusal: { code: 'credential-file', args: { path, held } } };
   return { content };
+}
+
+/** How far into a file a NUL byte makes it a program's bytes rather than text (as grep and git judge a file). */
+export const BINARY_PROBE_BYTES = 8192;
+
+/**
+ * A file that is a program's bytes, not text: a NUL in its first 8 KiB, and no `#!` line (bash runs a script with a
+ * NUL after its first line: such a script is judged as text, see bundle/index.ts). A credential in a text file is
+ * found, reported and redacted in the copy; one compiled into a program cannot be taken out without breaking the
+ * program, so the program is not bundled at all.
+ */
+export function isProgram(content: Uint8Array): boolean {
+  return !(content[0] === 0x23 && content[1] === 0x21) && content.subarray(0, BINARY_PROBE_BYTES).includes(0);
 }

@@ -99,6 +99,26 @@ export function tokensIn(text: string): TokenMatch[] {
 }
 
 /**
+ * Formats with a fixed prefix and a long body, so that a match in a program's bytes (its strings) is a credential too.
+ * Left out: the shapes a program's own help text or format strings may hold (`scheme://user:password@host`,
+ * `Authorization: Bearer ...`) and short hex or base64 ones that binary data can hold by chance.
+ */
+const IN_PROGRAMS = new Set(['private key (PEM)', 'AWS access key id', 'GitHub token', 'GitLab token', 'Stripe key', 'Slack token', 'Slack webhook', 'Google API key', 'npm token', 'OpenAI key', 'SendGrid key']);
+
+/** What the first credential of a well-known format in a program's bytes (read as Latin-1) is, or null. */
+export function credentialInProgram(text: string): string | null {
+  if (!ANY_HINT.test(text)) return null;
+  for (const rule of TOKEN_RULES) {
+    if (!IN_PROGRAMS.has(rule.label) || !rule.hint.test(text)) continue;
+    for (const m of execAll(rule.re, text)) {
+      const value = m[rule.group ?? 0];
+      if (value !== undefined && plausibleCaptured(value)) return rule.label;
+    }
+  }
+  return null;
+}
+
+/**
  * The pieces of a credential that can surface on their own: a PEM key's body lines (a key pasted into a file that is
  * then sourced parses as commands named after its lines). Redacted with the whole value.
  */

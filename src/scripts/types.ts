@@ -170,7 +170,8 @@ export interface FindingArgs {
   /** path: the file that does not parse; absent for the crontab command. error: the parser's own words. */
   /** `heredoc`: the body of a heredoc given to a shell (in `path` when the heredoc is in a script). */
   'parse-error': { path?: string; error: string; heredoc?: boolean };
-  'credential-file': { path: string; link?: string };
+  /** held: the format of a credential found in the bytes of a program (not by its path), e.g. "AWS access key id". */
+  'credential-file': { path: string; link?: string; held?: string };
   'forbidden-path': { path: string; link?: string; kernel: string };
   unreadable: { path: string };
   'too-large':

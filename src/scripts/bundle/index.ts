@@ -12,7 +12,7 @@ import {
 } from '../sh/index.js';
 import type { FileReader } from '../reader.js';
 import { isBundleError, makeFinding, type NulField } from '../types.js';
-import { MAX_NESTING } from '../policy.js';
+import { BINARY_PROBE_BYTES, MAX_NESTING } from '../policy.js';
 import { type BundleResult, type BundledFile, type JobInput } from './types.js';
 import { COMMAND_KEY, identity, type Ctx, type Unit } from './context.js';
 import { spliced } from './splice.js';
@@ -91,7 +91,7 @@ export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
   const unparsed = new Set(tracer.findings.filter((f) => f.code === 'parse-error').map((f) => f.file));
   for (const r of [...tracer.files.values()].sort((a, b) => (a.path < b.path ? -1 : 1))) {
     if (r.shell && unparsed.has(r.path)) tracer.unparsedSecrets(fileText(r.original), r.path);
-    else if (r.original.subarray(0, 8192).includes(0)) continue;
+    else if (r.original.subarray(0, BINARY_PROBE_BYTES).includes(0)) continue;
     tracer.textSecrets(fileText(r.original), r.path, 1, r.shell);
   }
 
