@@ -75,6 +75,11 @@ describe('a server directory whose contents the zip does not hold', () => {
     }
   });
 
+  test('a name that holds a credential is never one of the names shown', () => {
+    const f = found('cd /srv/tokens && ls', memoryReader({ '/srv/tokens/ghp_0123456789abcdefghijABCDEFGHIJ0123456789': 'x', '/srv/tokens/README': 'x' }));
+    expect(f.map((x) => x[3])).toEqual([expect.objectContaining({ entries: 2, sample: ['README'] })]);
+  });
+
   test('a directory too large to list counts as holding something', () => {
     const big: Record<string, string> = {};
     for (let i = 0; i < 5000; i++) big[`/srv/spool/f${i}`] = '';

@@ -12,6 +12,7 @@
 import { isLambdaDir } from '../al2023.js';
 import { dirPath } from '../sh/index.js';
 import type { FileReader } from '../reader.js';
+import { tokensIn } from '../tokens.js';
 import { makeFinding, type Finding } from '../types.js';
 import type { CdCopy, CommandUse } from './types.js';
 
@@ -55,7 +56,9 @@ export function serverDirectoryFindings(
     const key = `${file}\u0000${line}\u0000${path}`;
     if (seen.has(key)) return;
     seen.add(key);
-    const args = { kind, program, reference, path, entries: names === null ? null : names.length, sample: (names ?? []).slice(0, 3) };
+    // names the plan prints: not one that holds a credential (a directory of token files named by their value)
+    const sample = (names ?? []).filter((n) => tokensIn(n).length === 0).slice(0, 3);
+    const args = { kind, program, reference, path, entries: names === null ? null : names.length, sample };
     out.push(makeFinding('server-directory', args, file, line, { reference, path }));
   };
   for (const c of cds) judge('cd', 'cd', c.file, c.line, c.reference, c.path);
