@@ -3,7 +3,7 @@
 // in the forms the tool says it finds: nothing of the run throws (a throw is exit 70, a bug), every crontab line is
 // accounted for, and no planted value reaches the plan (text or JSON), a manifest, or any file of any zip. Written after such a generator found a
 // credential given as an argument (`env DB_PASSWORD=...`), after `%`, in a for loop's words, and `--password=` in a
-// heredoc, each of which reached a zip in clear text.
+// heredoc, each of which reached a zip in clear text; later, an AWS key compiled into the server's own program.
 import { describe, expect, it } from 'vitest';
 import { loadTemplates } from '../../src/cli/commands/package.js';
 import { buildPackages } from '../../src/package/build.js';
@@ -20,9 +20,9 @@ import { mulberry32 } from '../support/random.js';
 const plain = { bold: (s: string) => s, dim: (s: string) => s, red: (s: string) => s, green: (s: string) => s, yellow: (s: string) => s, cyan: (s: string) => s };
 const horizon = makeHorizon(daysFromCivil(2026, 12, 1), 60);
 
-const PATHS = ['/opt/app/bin/a.sh', '/opt/app/bin/b.sh', '/opt/app/lib/l.sh', '/opt/app/etc/x.conf', '/srv/in', '/opt/app/data', '/tmp/t', '/etc/hosts', '/etc/shadow', '/home/u/.pgpass', '../x', './b.sh', '~/r', '$HOME/q', '${D}/z', '"$(dirname "$0")"/b.sh', '/opt/app/bin/', '/', '//opt//app', 'a\u00e9b'];
+const PATHS = ['/opt/app/bin/tool', '/opt/app/bin/a.sh', '/opt/app/bin/b.sh', '/opt/app/lib/l.sh', '/opt/app/etc/x.conf', '/srv/in', '/opt/app/data', '/tmp/t', '/etc/hosts', '/etc/shadow', '/home/u/.pgpass', '../x', './b.sh', '~/r', '$HOME/q', '${D}/z', '"$(dirname "$0")"/b.sh', '/opt/app/bin/', '/', '//opt//app', 'a\u00e9b'];
 const WORDS = ['x', '"y z"', "'q'", '$V', '${V:-d}', '$(date)', '`id`', '$((1+2))', '-f', '--config=/opt/app/etc/x.conf', '-c', '--', '*', '{a,b}', '\\$', '""', '$1', '"$@"'];
-const PROGS = ['cd', 'pushd', 'popd', 'source', '.', 'cat', 'head', 'grep', 'cp', 'mv', 'rm', 'echo', 'printf', 'sudo', 'su', 'runuser', 'setsid', 'nohup', 'flock', 'bash', 'sh', 'eval', 'exec', 'env', 'timeout', 'xargs', 'find', 'ssh', 'mysql', 'psql', 'aws', 'curl', 'python3', 'mail', 'systemctl', 'test', '[', 'true', 'false', 'exit', 'return', 'set', 'export', 'unset', 'read', 'sleep', 'tee', 'awk', 'sed', 'make', 'docker'];
+const PROGS = ['/opt/app/bin/tool', 'tar', 'ls', 'cd', 'pushd', 'popd', 'source', '.', 'cat', 'head', 'grep', 'cp', 'mv', 'rm', 'echo', 'printf', 'sudo', 'su', 'runuser', 'setsid', 'nohup', 'flock', 'bash', 'sh', 'eval', 'exec', 'env', 'timeout', 'xargs', 'find', 'ssh', 'mysql', 'psql', 'aws', 'curl', 'python3', 'mail', 'systemctl', 'test', '[', 'true', 'false', 'exit', 'return', 'set', 'export', 'unset', 'read', 'sleep', 'tee', 'awk', 'sed', 'make', 'docker'];
 const SCHEDULES = ['* * * * *', '0 3 * * *', '*/7 1-5 * * 1-5', '@daily', '@reboot', '0 0 31 2 *', '5 4 * * sun', '0 0 1,15 * 5', '60 * * * *', '0 2 * jan-mar mon',
   '@fortnightly', '*/0 * * * *', '0 0 * * sun-sat', ' \t0 1 * * *', '-0 4 * * *', '0 0 29 2 *', '1,2-4,*/9 * * * 7', '0 0 * *', 'H 0 * * *'];
 const OTHER_LINES = ['# a comment', '', '   ', '\t# indented comment', 'FOO = bar', 'X="quoted value"', 'SHELL=/bin/bash', 'CRON_TZ=Europe/Berlin'];
@@ -36,6 +36,20 @@ function generator(seed: number) {
     planted.push(v);
     return v;
   };
+  // fixed-prefix formats: an AWS access key id (compiled into a program), a GitHub token (a file's name)
+  const awsKey = (): string => {
+    const v = `AKIA${`Q${seed}X${planted.length}ZZZZZZZZZZZZZZZZ`.slice(0, 16)}`;
+    planted.push(v);
+    return v;
+  };
+  const githubToken = (): string => {
+    const v = `ghp_${`Pl4nted${seed}n${planted.length}`.padEnd(36, 'q')}`;
+    planted.push(v);
+    return v;
+  };
+  // the server's own program, with a credential in its strings or not; and a data directory, a file of it named by one
+  const program = (): string => `\u007fELF\u0002\u0001\u0001\u0000\u0000\u0000\u0000tool\u0000${rnd() < 0.5 ? `key=${awsKey()}` : 'no key'}\u0000`;
+  const dataDir = (): Record<string, string> => ({ '/srv/in/readme': 'x\n', ...(rnd() < 0.5 ? { [`/srv/in/${githubToken()}`]: 'x\n' } : {}) });
   // as an argument: an assignment for the program, a password option, a URL, a header
   const plant = (): string => {
     const v = value();
@@ -99,7 +113,7 @@ function generator(seed: number) {
     }
     return lines.join('\n') + '\n';
   };
-  return { planted, script, crontab, pick };
+  return { planted, script, crontab, pick, program, dataDir };
 }
 
 describe('planted credentials in random scripts and crontabs', () => {
@@ -115,6 +129,8 @@ describe('planted credentials in random scripts and crontabs', () => {
         '/opt/app/lib/l.sh': g.script(),
         '/opt/app/etc/x.conf': 'k=v\n',
         '/opt/app/data/keep': 'x\n',
+        '/opt/app/bin/tool': g.program(),
+        ...g.dataDir(),
         '/etc/shadow': 'root:x:1\n',
         '/etc/passwd': 'u:x:1000:1000::/home/u:/bin/bash\n',
       };
