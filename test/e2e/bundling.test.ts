@@ -255,6 +255,19 @@ describe('a job that runs every script in a directory, as run-parts does', () =>
 });
 
 describe('a job that reads files of the server', () => {
+  it('cd "$(dirname "$0")" && cat hosts.list reads the bundled copy on Lambda', () => {
+    const root = makeServer({
+      'opt/app/bin/hosts.sh': '#!/bin/bash\nset -e\ncd "$(dirname "$0")"\nsort -r hosts.list\n',
+      'opt/app/bin/hosts.list': 'db1\ndb2\n',
+    });
+    const crontab = writeCrontab('CRON_TZ=UTC\n0 1 * * * /opt/app/bin/hosts.sh\n');
+    const plan = JSON.parse(cli(['plan', crontab, '--root', root, '--json']).stdout) as { jobs: Array<{ verdict: string; files: string[] }> };
+    expect(plan.jobs.map((j) => [j.verdict, j.files])).toEqual([['ready', ['/opt/app/bin/hosts.list', '/opt/app/bin/hosts.sh']]]);
+    const run = cli(['invoke', crontab, '--root', root, '--line', '2', '--time', '2027-01-04T01:00:05Z']);
+    expect(run.stderr).toContain('delivery 1: response {"exitCode":0');
+    expect(run.stdout).toBe('db2\ndb1\n');
+  }, SLOW);
+
   it('a list read through <, a file given to head, and a config option run on Lambda from their bundled copies; `D=$HOME; cd "$D"` is HOME', () => {
     const root = makeServer({
       'opt/app/etc/hosts.list': 'db1\ndb2\n',

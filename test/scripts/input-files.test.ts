@@ -160,3 +160,37 @@ describe("a bundled program's own operands that are files in the copy", () => {
     expect(r.findings.map((f) => [f.code, f.severity, f.args])).toEqual([['server-directory', 'warning', expect.objectContaining({ path: '/opt/app/data/archive', kind: 'argument' })]]);
   });
 });
+
+describe('a file named by a relative word, read from a directory the zip holds a copy of', () => {
+  // `cd "$(dirname "$0")" && cat hosts.list`: on Lambda the cd lands in the zip's copy of the script's directory, so
+  // the word names the copy there, if the copy has the file. Before, it was not bundled (only absolute words were
+  // read as paths): the job read nothing on Lambda, or failed.
+  const relative = memoryReader({
+    '/opt/app/bin/job.sh': '#!/bin/bash\ncd "$(dirname "$0")"\nwhile read -r h; do echo "$h"; done < hosts.list\ncat hosts.list ../etc/app.conf\nsort -k 2 ranks.txt\nhead -n 3 missing.txt\n',
+    '/opt/app/bin/hosts.list': 'db1\n',
+    '/opt/app/bin/ranks.txt': 'a 2\n',
+    '/opt/app/etc/app.conf': 'x=1\n',
+    '/opt/app/etc/2': 'a file named as sort -k takes a value',
+    '/home/deploy/list.txt': 'l\n',
+  });
+
+  test('is bundled and the word kept; a word that names no file of the copy (an option\'s value, a file the job makes) is left alone', () => {
+    const r = bundleJob(input('/opt/app/bin/job.sh'), relative);
+    expect(r.files.map((f) => [f.path, f.reason])).toEqual([
+      ['/opt/app/bin/hosts.list', 'input'],
+      ['/opt/app/bin/job.sh', 'command'],
+      ['/opt/app/bin/ranks.txt', 'input'],
+      ['/opt/app/etc/app.conf', 'input'],
+    ]);
+    expect(text(r.files.find((f) => f.path === '/opt/app/bin/job.sh')!.content)).toContain('cat hosts.list ../etc/app.conf\n');
+    expect(r.findings).toEqual([]);
+  });
+
+  test('from a directory that is not the zip\'s copy on Lambda (where the job starts, or an unknown one), it is not read as a path', () => {
+    for (const command of ['cat list.txt', 'cd "$X" && cat hosts.list', 'cd /tmp && cat hosts.list']) {
+      const r = bundleJob(input(command), relative);
+      expect(r.files, command).toEqual([]);
+      expect(r.findings, command).toEqual([]);
+    }
+  });
+});

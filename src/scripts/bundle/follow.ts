@@ -238,8 +238,18 @@ export class Tracer extends Runner {
   }
 
   private argumentFile(w: Word, v: string | null, ctx: Ctx, reportMissing = true): void {
-    // an absolute path only: a relative word (`tail -n +8`, `sort -k 2`) is as often no path at all
-    if (v === null || !v.startsWith('/')) return;
+    if (v === null) return;
+    if (!v.startsWith('/')) {
+      // A relative word (`tail -n +8`, `sort -k 2`) is as often no path at all: only one that names a file the copy
+      // has, from a directory that is the zip's copy on Lambda too (a cd rewritten to the task root: `cd
+      // "$(dirname "$0")" && cat hosts.list`), is the server's file. Bundled; the word stays, since it names the copy
+      // from there. Never reported missing.
+      const cwd = ctx.scope.cwd;
+      if (ctx.anchor.kind !== 'script' || cwd === null || v.startsWith('-')) return;
+      const path = resolvePath(v, cwd);
+      if (path !== null && this.isInputPlace(path) && this.exists(path)) this.register(path, 'input', ctx, w, false);
+      return;
+    }
     const path = resolvePath(v, ctx.scope.cwd);
     if (path !== null) this.inputFile(w, this.word(w, ctx), path, ctx, reportMissing);
   }
