@@ -69,6 +69,8 @@ const FINDING_TEXT: FindingText = {
   reboot: () => '@reboot has no equivalent schedule on EventBridge; the job is skipped',
   'run-parts': (a) =>
     `run-parts runs every executable file in ${a.dir} on the server (its housekeeping, such as logrotate, apt and man-db, and any script an admin put there); cron2lambda does not bundle or follow them, so on Lambda the directory is not there: migrate the scripts you need as jobs of their own, and leave the server's housekeeping behind`,
+  hostname: (a) =>
+    `${a.program === '[' || a.program === 'test' ? 'a test' : a.program} is given the machine's name (${a.reference}${a.variable !== undefined ? `, set from it` : ''}): on Lambda it is the name of the sandbox a run happens to get, not this server's, so a path, a tag or a test made from it (\`[ "$(hostname)" = db01 ]\`) differs on every run or never holds, and the job still succeeds; write the server's name instead (a crontab variable such as SERVER_NAME=db01)`,
   'server-directory': (a) => {
     const held = a.entries === null ? 'more entries than are listed' : `${a.entries} ${a.entries === 1 ? 'entry' : 'entries'}${a.sample.length > 0 ? ` (${a.sample.join(', ')}${a.entries > a.sample.length ? ', ...' : ''})` : ''}`;
     const where = a.reference !== a.path ? `${a.path} (written ${a.reference})` : a.path;

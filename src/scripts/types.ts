@@ -38,6 +38,7 @@ export const FINDING_CODES = [
   'native-unreadable',
   'run-parts',
   'server-directory',
+  'hostname',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];
@@ -69,6 +70,8 @@ export const SEVERITY: Record<FindingCode, Severity> = {
   'run-parts': 'blocker',
   // the job works in, or names, a server directory whose contents stay on the server: it runs, on other data
   'server-directory': 'warning',
+  // the machine's name used in a path, a test or a program's argument: on Lambda it is a sandbox's, not the server's
+  'hostname': 'warning',
   sudo: 'blocker',
   'service-control': 'blocker',
   'local-service': 'blocker',
@@ -190,6 +193,11 @@ export interface FindingArgs {
    * there (null: more than can be listed), `sample` names up to three of them.
    */
   'server-directory': { kind: 'cd' | 'argument'; program: string; reference: string; path: string; entries: number | null; sample: string[] };
+  /**
+   * The machine's name (`reference` as written: `$(hostname)`, `$HOSTNAME`, ...) in an argument of `program` other
+   * than a program that only prints; `variable`: through a variable set from it.
+   */
+  hostname: { program: string; reference: string; variable?: string };
   'native-arch': { path: string; bits: number; machine: string; architecture: string; expected: string };
   /** loader: set when the missing library is the program's dynamic loader (its path). */
   'native-library': { path: string; library: string; loader?: string; runtime: RuntimeRef };

@@ -5,6 +5,7 @@ import type { CommandUse, RedirectUse, Trace, WordInfo } from '../bundle.js';
 import { makeFinding, type Finding } from '../types.js';
 import { UNKNOWN } from '../sh/index.js';
 import { secretFinding } from './secrets.js';
+import { hostnameFindings } from './hostname.js';
 import { homeOf, outsideTmp, type OutsideTmp } from './writes.js';
 import { execAll } from '../tokens.js';
 
@@ -319,6 +320,9 @@ export function findingsFromTrace(trace: Trace, opts: TraceFindingOptions = {}):
 
   // secrets
   for (const s of trace.secrets) out.push(secretFinding({ label: s.label }, s.file, s.line, s.kind, s.envVar, !s.crontab));
+
+  // the machine's name, used for more than a log line
+  out.push(...hostnameFindings(trace));
 
   // sleeps per file
   const sleepTotals = new Map<string, number>();

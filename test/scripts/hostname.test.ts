@@ -1,0 +1,47 @@
+// The machine's name used for what a job does (hostname). Before, nothing was said: on Lambda `hostname` is the name
+// of whichever sandbox a run gets, so `aws s3 cp x "s3://backups/$(hostname)/"` wrote under a new prefix on every run
+// and `[ "$(hostname)" = db01 ] || exit 0` made the job do nothing, both judged ready and both succeeding.
+import { describe, expect, test } from 'vitest';
+import { analyzeJob } from '../../src/scripts/analyze.js';
+import { memoryReader } from '../../src/scripts/reader.js';
+import { findingMessage } from '../../src/render/messages.js';
+
+const SCRIPT = [
+  '#!/bin/bash',
+  'set -e',
+  'HOST=$(hostname -s)',
+  'DEST="s3://backups/$HOST/db.gz"',
+  'echo "starting on $(hostname)"',
+  'logger "job on $HOSTNAME"',
+  '[ "$(hostname)" = db01 ] || exit 0',
+  'aws s3 cp /tmp/db.gz "$DEST"',
+  'curl -fsS "https://hc.example.com/ping?host=`uname -n`"',
+  'printf "%s\\n" "$HOST"',
+  'test "$HOSTNAME" != standby',
+  'cp /tmp/x "/srv/out/$(cat /etc/hostname).csv"',
+  '',
+].join('\n');
+const reader = memoryReader({ '/opt/app/bin/b.sh': SCRIPT });
+const hostFindings = (command: string) =>
+  analyzeJob({ command, shell: '/bin/bash', environment: {}, home: '/home/x', file: '/etc/crontab', line: 2 }, reader).findings.filter((f) => f.code === 'hostname');
+
+describe("the machine's name", () => {
+  test('used in a test, a path or an argument is a warning on its line, directly or through a variable set from it', () => {
+    const found = hostFindings('/opt/app/bin/b.sh');
+    expect(found.map((f) => [f.severity, f.line, f.args])).toEqual([
+      ['warning', 7, { program: '[', reference: '$(hostname)' }],
+      ['warning', 8, { program: 'aws', reference: '$DEST', variable: 'DEST' }],
+      ['warning', 9, { program: 'curl', reference: '`uname -n`' }],
+      ['warning', 11, { program: 'test', reference: '$HOSTNAME' }],
+      ['warning', 12, { program: 'cp', reference: '$(cat /etc/hostname)' }],
+    ]);
+    expect(findingMessage(found[0])).toContain('a test is given the machine\'s name ($(hostname)): on Lambda it is the name of the sandbox a run happens to get');
+    expect(findingMessage(found[1])).toContain('aws is given the machine\'s name ($DEST, set from it)');
+  });
+
+  test('only printed (echo, printf, logger), or a name merely like it, is no finding', () => {
+    for (const command of ['echo "$(hostname) alive"', 'logger -t job "$HOSTNAME done"', 'printf "%s\\n" "$(uname -n)"', 'echo $HOSTNAME_PREFIX; ls "$HOSTNAME_PREFIX"', 'uname -a', 'H=$(hostname); echo "$H"']) {
+      expect(hostFindings(command), command).toEqual([]);
+    }
+  });
+});
