@@ -71,6 +71,8 @@ const FINDING_TEXT: FindingText = {
     `run-parts runs every executable file in ${a.dir} on the server (its housekeeping, such as logrotate, apt and man-db, and any script an admin put there); cron2lambda does not bundle or follow them, so on Lambda the directory is not there: migrate the scripts you need as jobs of their own, and leave the server's housekeeping behind`,
   hostname: (a) =>
     `${a.program === '[' || a.program === 'test' ? 'a test' : a.program} is given the machine's name (${a.reference}${a.variable !== undefined ? `, set from it` : ''}): on Lambda it is the name of the sandbox a run happens to get, not this server's, so a path, a tag or a test made from it (\`[ "$(hostname)" = db01 ]\`) differs on every run or never holds, and the job still succeeds; write the server's name instead (a crontab variable such as SERVER_NAME=db01)`,
+  'run-state': (a) =>
+    `the job looks for ${a.path} before it writes it (line ${a.writtenAt}), so it reads what an earlier run left there (a lock, a pid, a marker or data): on Lambda /tmp belongs to a sandbox a later run may or may not get, so the file is there on some runs and not on others, and one left by a run that was killed stops every later run in that sandbox, which still succeeds; keep state in DynamoDB, S3 or SSM Parameter Store, and let cron2lambda's job lock keep runs apart (--overlap)`,
   'server-directory': (a) => {
     const held = a.entries === null ? 'more entries than are listed' : `${a.entries} ${a.entries === 1 ? 'entry' : 'entries'}${a.sample.length > 0 ? ` (${a.sample.join(', ')}${a.entries > a.sample.length ? ', ...' : ''})` : ''}`;
     const where = a.reference !== a.path ? `${a.path} (written ${a.reference})` : a.path;

@@ -39,6 +39,7 @@ export const FINDING_CODES = [
   'run-parts',
   'server-directory',
   'hostname',
+  'run-state',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];
@@ -72,6 +73,8 @@ export const SEVERITY: Record<FindingCode, Severity> = {
   'server-directory': 'warning',
   // the machine's name used in a path, a test or a program's argument: on Lambda it is a sandbox's, not the server's
   'hostname': 'warning',
+  // a file in /tmp read before the job writes it: what a former run left, which Lambda keeps only in some sandboxes
+  'run-state': 'warning',
   sudo: 'blocker',
   'service-control': 'blocker',
   'local-service': 'blocker',
@@ -198,6 +201,8 @@ export interface FindingArgs {
    * than a program that only prints; `variable`: through a variable set from it.
    */
   hostname: { program: string; reference: string; variable?: string };
+  /** A file of /tmp (`path`) the job tests or reads on a line before the one that writes it (`writtenAt`, same file). */
+  'run-state': { path: string; writtenAt: number };
   'native-arch': { path: string; bits: number; machine: string; architecture: string; expected: string };
   /** loader: set when the missing library is the program's dynamic loader (its path). */
   'native-library': { path: string; library: string; loader?: string; runtime: RuntimeRef };

@@ -6,6 +6,7 @@ import { makeFinding, type Finding } from '../types.js';
 import { UNKNOWN } from '../sh/index.js';
 import { secretFinding } from './secrets.js';
 import { hostnameFindings } from './hostname.js';
+import { runStateFindings } from './run-state.js';
 import { homeOf, outsideTmp, type OutsideTmp } from './writes.js';
 import { execAll } from '../tokens.js';
 
@@ -323,6 +324,8 @@ export function findingsFromTrace(trace: Trace, opts: TraceFindingOptions = {}):
 
   // the machine's name, used for more than a log line
   out.push(...hostnameFindings(trace));
+  // a file of /tmp carried from one run to the next
+  out.push(...runStateFindings(trace));
 
   // sleeps per file
   const sleepTotals = new Map<string, number>();

@@ -1,0 +1,48 @@
+// A file of /tmp read before the job writes it: state carried from one run to the next (run-state). Before, nothing
+// was said: on Lambda /tmp belongs to a sandbox a later run may or may not get, so a marker or a lock is there on some
+// runs only, and a lock left by a run that was killed at its timeout stops every later run in that sandbox.
+import { describe, expect, test } from 'vitest';
+import { analyzeJob } from '../../src/scripts/analyze.js';
+import { memoryReader } from '../../src/scripts/reader.js';
+import { findingMessage } from '../../src/render/messages.js';
+
+const reader = memoryReader({
+  '/opt/app/bin/report.sh': [
+    '#!/bin/bash',
+    '[ -f /tmp/report.lock ] && exit 0',
+    'touch /tmp/report.lock',
+    'LAST=$(cat /tmp/report.last)',
+    'read -r id < /tmp/report.id',
+    'psql -c "select 1" > /tmp/report.csv',
+    'gzip /tmp/report.csv',
+    'date +%s > /tmp/report.last',
+    'echo 7 > /tmp/report.id',
+    'rm -f /tmp/report.lock',
+    '',
+  ].join('\n'),
+});
+const found = (command: string) =>
+  analyzeJob({ command, shell: '/bin/bash', environment: {}, home: '/home/x', file: '/etc/crontab', line: 2 }, reader).findings.filter((f) => f.code === 'run-state');
+
+describe('a file of /tmp carried from one run to the next', () => {
+  test('a test or a read on a line before the one that writes it is a warning there, once per file', () => {
+    const f = found('/opt/app/bin/report.sh');
+    expect(f.map((x) => [x.severity, x.file, x.line, x.args])).toEqual([
+      ['warning', '/opt/app/bin/report.sh', 2, { path: '/tmp/report.lock', writtenAt: 3 }],
+      ['warning', '/opt/app/bin/report.sh', 4, { path: '/tmp/report.last', writtenAt: 8 }],
+      ['warning', '/opt/app/bin/report.sh', 5, { path: '/tmp/report.id', writtenAt: 9 }],
+    ]);
+    expect(findingMessage(f[0])).toContain('the job looks for /tmp/report.lock before it writes it (line 3)');
+    expect(findingMessage(f[0])).toContain('one left by a run that was killed stops every later run in that sandbox');
+  });
+
+  test.each([
+    ['a file the run writes first, then reads', 'psql -c x > /tmp/a.csv; gzip /tmp/a.csv'],
+    ['a working directory made when missing', '[ -d /tmp/work ] || mkdir -p /tmp/work; echo x > /tmp/work/f'],
+    ['a leftover cleared before it is written', '[ -f /tmp/out.csv ] && rm -f /tmp/out.csv\npsql -c x > /tmp/out.csv'],
+    ['a file of its own process ($$)', '[ -f /tmp/job.$$ ] || echo $$ > /tmp/job.$$'],
+    ['a file it reads and never writes', 'cat /tmp/given.txt'],
+  ])('none for %s', (_why, command) => {
+    expect(found(command)).toEqual([]);
+  });
+});
