@@ -198,7 +198,8 @@ export interface FindingArgs {
   'server-directory': { kind: 'cd' | 'argument'; program: string; reference: string; path: string; entries: number | null; sample: string[] };
   /**
    * The machine's name (`reference` as written: `$(hostname)`, `$HOSTNAME`, ...) in an argument of `program` other
-   * than a program that only prints; `variable`: through a variable set from it.
+   * than a program that only prints, or in a `[[ ]]` test or a `case` subject (`program` `[[` or `case`);
+   * `variable`: through a variable set from it.
    */
   hostname: { program: string; reference: string; variable?: string };
   /** A file of /tmp (`path`) the job tests or reads on a line before the one that writes it (`writtenAt`, same file). */

@@ -39,6 +39,13 @@ describe("the machine's name", () => {
     expect(findingMessage(found[1])).toContain('aws is given the machine\'s name ($DEST, set from it)');
   });
 
+  test('in a [[ ]] test or a case subject too', () => {
+    expect(hostFindings('[[ $(hostname -s) == db01 ]] || exit 0').map((f) => f.args)).toEqual([{ program: '[[', reference: '$(hostname -s)' }]);
+    const c = hostFindings('case "$HOSTNAME" in db01) /bin/true;; *) exit 0;; esac');
+    expect(c.map((f) => f.args)).toEqual([{ program: 'case', reference: '$HOSTNAME' }]);
+    expect(findingMessage(c[0])).toContain('a case statement is given the machine\'s name ($HOSTNAME)');
+  });
+
   test('only printed (echo, printf, logger), or a name merely like it, is no finding', () => {
     for (const command of ['echo "$(hostname) alive"', 'logger -t job "$HOSTNAME done"', 'printf "%s\\n" "$(uname -n)"', 'echo $HOSTNAME_PREFIX; ls "$HOSTNAME_PREFIX"', 'uname -a', 'H=$(hostname); echo "$H"']) {
       expect(hostFindings(command), command).toEqual([]);

@@ -36,6 +36,10 @@ describe('a file of /tmp carried from one run to the next', () => {
     expect(findingMessage(f[0])).toContain('one left by a run that was killed stops every later run in that sandbox');
   });
 
+  test('a [[ ]] test too', () => {
+    expect(found('[[ -e /tmp/alert.sent ]] && exit 0\nmail -s x ops < /dev/null; touch /tmp/alert.sent').map((f) => [f.line, f.args])).toEqual([[2, { path: '/tmp/alert.sent', writtenAt: 3 }]]);
+  });
+
   test.each([
     ['a file the run writes first, then reads', 'psql -c x > /tmp/a.csv; gzip /tmp/a.csv'],
     ['a working directory made when missing', '[ -d /tmp/work ] || mkdir -p /tmp/work; echo x > /tmp/work/f'],

@@ -118,6 +118,14 @@ export interface AssignUse {
   value: WordInfo | null;
 }
 
+/** A `[[ ]]` test or a `case` subject: words the job tests, not arguments of a command. */
+export interface TestUse {
+  file: string;
+  line: number;
+  kind: '[[' | 'case';
+  words: WordInfo[];
+}
+
 export interface LoopUse {
   file: string;
   line: number;
@@ -141,6 +149,8 @@ export interface Trace {
   redirects: RedirectUse[];
   assigns: AssignUse[];
   loops: LoopUse[];
+  /** `[[ ]]` tests and `case` subjects, whose words the job tests. */
+  tests: TestUse[];
   secrets: SecretUse[];
   /** Every function name defined in the command or a bundled script. */
   functions: string[];
@@ -152,7 +162,7 @@ export interface Trace {
 
 /** A trace with no records: what a walk starts from, or, given flocks, all the plan keeps of a finished job's. */
 export function emptyTrace(flocks: FlockUse[] = []): Trace {
-  return { commands: [], redirects: [], assigns: [], loops: [], secrets: [], functions: [], secretParts: [], flocks };
+  return { commands: [], redirects: [], assigns: [], loops: [], tests: [], secrets: [], functions: [], secretParts: [], flocks };
 }
 
 export interface BundleResult {

@@ -244,6 +244,7 @@ export abstract class StatementWalker extends FlockRewriter {
       }
       case 'CaseClause': {
         this.visitSubsts(cmd.word, ctx);
+        this.trace.tests.push({ file: ctx.unit.file, line: this.line(cmd.word, ctx), kind: 'case', words: [this.word(cmd.word, ctx)] });
         const inner = { ...ctx, topLevel: false };
         for (const item of cmd.items) this.visitStmts(item.stmts, inner);
         return;
@@ -265,8 +266,13 @@ export abstract class StatementWalker extends FlockRewriter {
       case 'CoprocClause':
         if (cmd.stmt) this.visitStmt(cmd.stmt, { ...ctx, topLevel: cmd.type === 'TimeClause' ? ctx.topLevel : false });
         return;
+      case 'TestClause':
+        // only its command substitutions run anything; its words are what the job tests (findings read them)
+        this.visitSubsts(cmd, ctx);
+        this.trace.tests.push({ file: ctx.unit.file, line: this.line(cmd, ctx), kind: '[[', words: cmd.words.map((w) => this.word(w, ctx)) });
+        return;
       default:
-        // ArithmCmd, TestClause: only their command substitutions run anything
+        // ArithmCmd: only its command substitutions run anything
         this.visitSubsts(cmd, ctx);
     }
   }

@@ -4,7 +4,7 @@
 // on most runs. A job that builds a path from it (`aws s3 cp x "s3://backups/$(hostname)/"`) writes somewhere new
 // each run, one that tests it (`[ "$(hostname)" = db01 ] || exit 0`, the primary-only guard of a job installed on
 // every server) silently does nothing, and both succeed. Printed (echo, printf, logger), it only labels a log line.
-import type { CommandUse, Trace } from '../bundle.js';
+import type { Trace, WordInfo } from '../bundle.js';
 import { makeFinding, type Finding } from '../types.js';
 
 /** Where a word reads the machine's name: `$(hostname ...)`, `` `hostname` ``, `$(uname -n)`, `$(cat /etc/hostname)`, $HOSTNAME. */
@@ -28,26 +28,21 @@ export function hostnameFindings(trace: Trace): Finding[] {
   }
   const out: Finding[] = [];
   const seen = new Set<string>();
-  const found = (u: CommandUse, reference: string, variable?: string) => {
-    const key = `${u.file}\u0000${u.line}`;
+  /** The first word of `words` that reads the name, as a finding of `program` on that line. */
+  const judge = (file: string, line: number, program: string, words: readonly WordInfo[]) => {
+    const key = `${file}\u0000${line}`;
     if (seen.has(key)) return;
-    seen.add(key);
-    out.push(makeFinding('hostname', { program: u.name, reference, ...(variable !== undefined ? { variable } : {}) }, u.file, u.line));
-  };
-  for (const u of trace.commands) {
-    if (PRINTS.has(u.name)) continue;
-    for (const a of u.argv) {
+    for (const a of words) {
       const m = HOST_NAME.exec(a.raw);
-      if (m) {
-        found(u, m[0]);
-        break;
-      }
-      const t = tainted.find((name) => refersTo(a.raw, name));
-      if (t !== undefined) {
-        found(u, `$${t}`, t);
-        break;
-      }
+      const t = m ? undefined : tainted.find((name) => refersTo(a.raw, name));
+      if (!m && t === undefined) continue;
+      seen.add(key);
+      out.push(makeFinding('hostname', { program, reference: m ? m[0] : `$${t}`, ...(t !== undefined ? { variable: t } : {}) }, file, line));
+      return;
     }
-  }
+  };
+  for (const u of trace.commands) if (!PRINTS.has(u.name)) judge(u.file, u.line, u.name, u.argv);
+  // `[[ $(hostname) == db01 ]]`, `case $(hostname -s) in db01) ...`
+  for (const t of trace.tests) judge(t.file, t.line, t.kind, t.words);
   return out;
 }

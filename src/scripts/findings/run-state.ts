@@ -54,6 +54,12 @@ export function runStateFindings(trace: Trace): Finding[] {
       for (const a of u.argv.slice(1)) if (inTmp(a.value)) asked(u.file, u.line, a.value);
     }
   }
+  for (const t of trace.tests) {
+    for (let i = 0; i + 1 < t.words.length; i++) {
+      const v = t.words[i + 1].value;
+      if (t.kind === '[[' && FILE_TESTS.has(t.words[i].value ?? '') && inTmp(v)) asked(t.file, t.line, v);
+    }
+  }
   for (const r of trace.redirects) if (r.op === '<' && inTmp(r.path)) asked(r.file, r.line, r.path);
   return out;
 }
