@@ -202,8 +202,11 @@ export interface FindingArgs {
    * `variable`: through a variable set from it.
    */
   hostname: { program: string; reference: string; variable?: string };
-  /** A file of /tmp (`path`) the job tests or reads on a line before the one that writes it (`writtenAt`, same file). */
-  'run-state': { path: string; writtenAt: number };
+  /**
+   * A file of /tmp (`path`) the job tests or reads on a line before the one that writes it (`writtenAt`, same file);
+   * `lock`: a directory of /tmp made with mkdir without -p (it fails when a former run left it), made on `writtenAt`.
+   */
+  'run-state': { path: string; writtenAt: number; lock?: boolean };
   'native-arch': { path: string; bits: number; machine: string; architecture: string; expected: string };
   /** loader: set when the missing library is the program's dynamic loader (its path). */
   'native-library': { path: string; library: string; loader?: string; runtime: RuntimeRef };

@@ -40,6 +40,13 @@ describe('a file of /tmp carried from one run to the next', () => {
     expect(found('[[ -e /tmp/alert.sent ]] && exit 0\nmail -s x ops < /dev/null; touch /tmp/alert.sent').map((f) => [f.line, f.args])).toEqual([[2, { path: '/tmp/alert.sent', writtenAt: 3 }]]);
   });
 
+  test('a directory of /tmp made as a lock (mkdir without -p)', () => {
+    const f = found('mkdir /tmp/sync.lock 2>/dev/null || exit 0\n/bin/true; rmdir /tmp/sync.lock');
+    expect(f.map((x) => [x.line, x.args])).toEqual([[2, { path: '/tmp/sync.lock', writtenAt: 2, lock: true }]]);
+    expect(findingMessage(f[0])).toContain('the job makes /tmp/sync.lock as a lock (mkdir fails when it is there)');
+    expect(found('mkdir -p /tmp/work && cd /tmp/work')).toEqual([]);
+  });
+
   test.each([
     ['a file the run writes first, then reads', 'psql -c x > /tmp/a.csv; gzip /tmp/a.csv'],
     ['a working directory made when missing', '[ -d /tmp/work ] || mkdir -p /tmp/work; echo x > /tmp/work/f'],

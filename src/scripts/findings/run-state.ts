@@ -29,7 +29,6 @@ export function runStateFindings(trace: Trace): Finding[] {
   };
   for (const r of trace.redirects) if (WRITE_OPS.has(r.op) && inTmp(r.path)) wrote(r.file, r.path, r.line);
   for (const u of trace.commands) if (MAKERS.has(u.name)) for (const a of u.argv.slice(1)) if (inTmp(a.value)) wrote(u.file, a.value, u.line);
-  if (written.size === 0) return [];
 
   // what each line removes: `[ -f /tmp/x ] && rm -f /tmp/x` clears a leftover, it carries nothing over
   const removed = new Set<string>();
@@ -61,5 +60,16 @@ export function runStateFindings(trace: Trace): Finding[] {
     }
   }
   for (const r of trace.redirects) if (r.op === '<' && inTmp(r.path)) asked(r.file, r.line, r.path);
+  // `mkdir /tmp/job.lock || exit 0`: mkdir without -p fails when the directory is there, so the job asks for what a
+  // former run left as surely as a test does (the lock a killed run never removed)
+  for (const u of trace.commands) {
+    if (u.name !== 'mkdir' || u.argv.some((a) => a.value !== null && /^-[a-zA-Z]*p|^--parents$/.test(a.value))) continue;
+    for (const a of u.argv.slice(1)) {
+      const key = `${u.file}\u0000${a.value}`;
+      if (!inTmp(a.value) || seen.has(key)) continue;
+      seen.add(key);
+      out.push(makeFinding('run-state', { path: a.value, writtenAt: u.line, lock: true }, u.file, u.line, { path: a.value }));
+    }
+  }
   return out;
 }
