@@ -46,6 +46,12 @@ describe("the machine's name", () => {
     expect(findingMessage(c[0])).toContain('a case statement is given the machine\'s name ($HOSTNAME)');
   });
 
+  test('a long quoted text of unclosed `$(hostname` is read in one pass (it took about 50 s a word before)', () => {
+    const big = memoryReader({ '/opt/app/bin/big.sh': `#!/bin/bash\ngrep -c '${'$(hostname '.repeat(80_000)}' /tmp/x\naws s3 cp /tmp/x "s3://b/$(hostname)/"\n` });
+    const f = analyzeJob({ command: '/opt/app/bin/big.sh', shell: '/bin/bash', environment: {}, home: '/home/x' }, big).findings.filter((x) => x.code === 'hostname');
+    expect(f.map((x) => [x.line, x.args])).toEqual([[3, { program: 'aws', reference: '$(hostname)' }]]);
+  }, 10_000);
+
   test('only printed (echo, printf, logger), or a name merely like it, is no finding', () => {
     for (const command of ['echo "$(hostname) alive"', 'logger -t job "$HOSTNAME done"', 'printf "%s\\n" "$(uname -n)"', 'echo $HOSTNAME_PREFIX; ls "$HOSTNAME_PREFIX"', 'uname -a', 'H=$(hostname); echo "$H"']) {
       expect(hostFindings(command), command).toEqual([]);

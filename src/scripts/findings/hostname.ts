@@ -8,23 +8,29 @@ import type { Trace, WordInfo } from '../bundle.js';
 import { makeFinding, type Finding } from '../types.js';
 
 /** Where a word reads the machine's name: `$(hostname ...)`, `` `hostname` ``, `$(uname -n)`, `$(cat /etc/hostname)`, $HOSTNAME. */
-const HOST_NAME = /\$\(\s*(?:hostname\b[^)]*|uname\s+(?:-[a-z]*n[a-z]*|--nodename)[^)]*|cat\s+\/etc\/hostname\s*)\)|`\s*(?:hostname\b[^`]*|uname\s+(?:-[a-z]*n[a-z]*|--nodename)[^`]*)`|\$\{?HOSTNAME\b\}?/;
+// (the options are bounded: a long quoted text of `$(hostname` without its `)` is scanned in linear time)
+const HOST_NAME = /\$\(\s*(?:hostname\b[^)]{0,100}|uname\s+(?:-[a-z]{0,10}n[a-z]{0,10}|--nodename)[^)]{0,100}|cat\s+\/etc\/hostname\s*)\)|`\s*(?:hostname\b[^`]{0,100}|uname\s+(?:-[a-z]{0,10}n[a-z]{0,10}|--nodename)[^`]{0,100})`|\$\{?HOSTNAME\b\}?/;
 
 /** Programs that only print their arguments: the name in a log line is only a label. */
 const PRINTS = new Set(['echo', 'printf', 'logger', ':']);
 
-/** A reference to variable `name` in a word as written. */
-function refersTo(raw: string, name: string): boolean {
-  return new RegExp(`\\$(?:${name}\\b|\\{${name}[}:#%/^,@[-])`).test(raw);
+/** `$name` and `${name...}` in a word as written. */
+const VARIABLE_REF = /\$\{?([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/** The first variable among `names` that a word as written refers to (one scan of the word, whatever their number). */
+function refersTo(raw: string, names: ReadonlySet<string>): string | undefined {
+  if (names.size === 0 || !raw.includes('$')) return undefined;
+  for (const m of raw.matchAll(VARIABLE_REF)) if (names.has(m[1])) return m[1];
+  return undefined;
 }
 
 export function hostnameFindings(trace: Trace): Finding[] {
   // variables whose value is built from the name (`HOST=$(hostname -s)`, then `DEST=s3://b/$HOST`), in the order set
-  const tainted: string[] = [];
+  const tainted = new Set<string>();
   for (const a of trace.assigns) {
     const raw = a.value?.raw;
-    if (raw === undefined || tainted.includes(a.name)) continue;
-    if (HOST_NAME.test(raw) || tainted.some((t) => refersTo(raw, t))) tainted.push(a.name);
+    if (raw === undefined || tainted.has(a.name)) continue;
+    if (HOST_NAME.test(raw) || refersTo(raw, tainted) !== undefined) tainted.add(a.name);
   }
   const out: Finding[] = [];
   const seen = new Set<string>();
@@ -34,7 +40,7 @@ export function hostnameFindings(trace: Trace): Finding[] {
     if (seen.has(key)) return;
     for (const a of words) {
       const m = HOST_NAME.exec(a.raw);
-      const t = m ? undefined : tainted.find((name) => refersTo(a.raw, name));
+      const t = m ? undefined : refersTo(a.raw, tainted);
       if (!m && t === undefined) continue;
       seen.add(key);
       out.push(makeFinding('hostname', { program, reference: m ? m[0] : `$${t}`, ...(t !== undefined ? { variable: t } : {}) }, file, line));
