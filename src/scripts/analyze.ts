@@ -63,7 +63,7 @@ export function analyzeJob(input: JobInput, reader: FileReader, options: Analyze
   const planned = outputDrops(input.command);
   const traceFindings = [
     // every output drop is reported, also one the command keeps because the bundle rewrote it (below)
-    ...findingsFromTrace(bundle.trace, { dropped: planned.map((d) => ({ line: lineBase + d.line, target: d.target })), runtime }),
+    ...findingsFromTrace(bundle.trace, { dropped: planned.map((d) => ({ line: lineBase + d.line, target: d.target })), runtime, environment: new Set(Object.keys(input.environment)) }),
     ...nativeFindings(bundle.files, runtime, runtime.snapshot.architecture),
   ];
   traceFindings.push(

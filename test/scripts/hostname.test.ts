@@ -52,6 +52,16 @@ describe("the machine's name", () => {
     expect(f.map((x) => [x.line, x.args])).toEqual([[3, { program: 'aws', reference: '$(hostname)' }]]);
   }, 10_000);
 
+  test('$HOSTNAME given by the crontab, or set by the job, is that value on Lambda too (bash sets it only when unset)', () => {
+    const job = (command: string, environment: Record<string, string> = {}) =>
+      analyzeJob({ command, shell: '/bin/bash', environment, home: '/home/x' }, reader).findings.filter((f) => f.code === 'hostname');
+    expect(job('aws s3 cp /tmp/x "s3://b/$HOSTNAME/"', { HOSTNAME: 'app01' })).toEqual([]);
+    expect(job('HOSTNAME=app01; aws s3 cp /tmp/x "s3://b/$HOSTNAME/"')).toEqual([]);
+    // the program still says the sandbox's name
+    expect(job('aws s3 cp /tmp/x "s3://b/$(hostname)/"', { HOSTNAME: 'app01' }).map((f) => f.args)).toEqual([{ program: 'aws', reference: '$(hostname)' }]);
+    expect(job('HOSTNAME=$(hostname -f); aws s3 cp /tmp/x "s3://b/$HOSTNAME/"').map((f) => f.args)).toEqual([{ program: 'aws', reference: '$HOSTNAME' }]);
+  });
+
   test('only printed (echo, printf, logger), or a name merely like it, is no finding', () => {
     for (const command of ['echo "$(hostname) alive"', 'logger -t job "$HOSTNAME done"', 'printf "%s\\n" "$(uname -n)"', 'echo $HOSTNAME_PREFIX; ls "$HOSTNAME_PREFIX"', 'uname -a', 'H=$(hostname); echo "$H"']) {
       expect(hostFindings(command), command).toEqual([]);

@@ -7,9 +7,11 @@
 import type { Trace, WordInfo } from '../bundle.js';
 import { makeFinding, type Finding } from '../types.js';
 
-/** Where a word reads the machine's name: `$(hostname ...)`, `` `hostname` ``, `$(uname -n)`, `$(cat /etc/hostname)`, $HOSTNAME. */
+/** Where a word runs a program for the machine's name: `$(hostname ...)`, `` `hostname` ``, `$(uname -n)`, `$(cat /etc/hostname)`. */
 // (the options are bounded: a long quoted text of `$(hostname` without its `)` is scanned in linear time)
-const HOST_NAME = /\$\(\s*(?:hostname\b[^)]{0,100}|uname\s+(?:-[a-z]{0,10}n[a-z]{0,10}|--nodename)[^)]{0,100}|cat\s+\/etc\/hostname\s*)\)|`\s*(?:hostname\b[^`]{0,100}|uname\s+(?:-[a-z]{0,10}n[a-z]{0,10}|--nodename)[^`]{0,100})`|\$\{?HOSTNAME\b\}?/;
+const HOST_COMMAND = /\$\(\s*(?:hostname\b[^)]{0,100}|uname\s+(?:-[a-z]{0,10}n[a-z]{0,10}|--nodename)[^)]{0,100}|cat\s+\/etc\/hostname\s*)\)|`\s*(?:hostname\b[^`]{0,100}|uname\s+(?:-[a-z]{0,10}n[a-z]{0,10}|--nodename)[^`]{0,100})`/;
+/** bash's $HOSTNAME, the machine's name unless the environment gave it (bash sets it only when unset). */
+const HOST_VARIABLE = /\$\{?HOSTNAME\b\}?/;
 
 /** Programs that only print their arguments: the name in a log line is only a label. */
 const PRINTS = new Set(['echo', 'printf', 'logger', ':']);
@@ -24,13 +26,19 @@ function refersTo(raw: string, names: ReadonlySet<string>): string | undefined {
   return undefined;
 }
 
-export function hostnameFindings(trace: Trace): Finding[] {
+/**
+ * `environment`: the names the job's environment sets (the crontab's variables, given to the job on Lambda as by
+ * cron): a HOSTNAME there, or one the job sets itself from anything but the name, is the same value on Lambda.
+ */
+export function hostnameFindings(trace: Trace, environment: ReadonlySet<string> = new Set()): Finding[] {
+  const hostVariable = !environment.has('HOSTNAME') && !trace.assigns.some((a) => a.name === 'HOSTNAME' && !HOST_COMMAND.test(a.value?.raw ?? ''));
+  const readsName = (raw: string): RegExpExecArray | null => HOST_COMMAND.exec(raw) ?? (hostVariable ? HOST_VARIABLE.exec(raw) : null);
   // variables whose value is built from the name (`HOST=$(hostname -s)`, then `DEST=s3://b/$HOST`), in the order set
   const tainted = new Set<string>();
   for (const a of trace.assigns) {
     const raw = a.value?.raw;
     if (raw === undefined || tainted.has(a.name)) continue;
-    if (HOST_NAME.test(raw) || refersTo(raw, tainted) !== undefined) tainted.add(a.name);
+    if (readsName(raw) !== null || refersTo(raw, tainted) !== undefined) tainted.add(a.name);
   }
   const out: Finding[] = [];
   const seen = new Set<string>();
@@ -39,7 +47,7 @@ export function hostnameFindings(trace: Trace): Finding[] {
     const key = `${file}\u0000${line}`;
     if (seen.has(key)) return;
     for (const a of words) {
-      const m = HOST_NAME.exec(a.raw);
+      const m = readsName(a.raw);
       const t = m ? undefined : refersTo(a.raw, tainted);
       if (!m && t === undefined) continue;
       seen.add(key);

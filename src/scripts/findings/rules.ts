@@ -284,6 +284,8 @@ export interface TraceFindingOptions {
   dropped?: Array<{ line: number; target: string }>;
   /** The runtime to judge missing programs against (default: the shipped list). */
   runtime?: RuntimeView;
+  /** The names the job's environment sets (the crontab's variables). */
+  environment?: ReadonlySet<string>;
 }
 
 /** Findings from a trace (everything except missing-file/unresolved/parse-error, which bundling reports). */
@@ -323,7 +325,7 @@ export function findingsFromTrace(trace: Trace, opts: TraceFindingOptions = {}):
   for (const s of trace.secrets) out.push(secretFinding({ label: s.label }, s.file, s.line, s.kind, s.envVar, !s.crontab));
 
   // the machine's name, used for more than a log line
-  out.push(...hostnameFindings(trace));
+  out.push(...hostnameFindings(trace, opts.environment));
   // a file of /tmp carried from one run to the next
   out.push(...runStateFindings(trace));
 
