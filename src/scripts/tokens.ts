@@ -79,13 +79,16 @@ function looksLikeUrlKey(v: string): boolean {
   return v.length >= 20 && /[a-z]/.test(v) && /[A-Z]/.test(v) && /[0-9]/.test(v) && shannonEntropy(v) >= 3.5;
 }
 
-/** Every well-known credential in a text (overlaps kept: redaction takes the longest first). */
-export function tokensIn(text: string): TokenMatch[] {
+/**
+ * Every well-known credential in a text (overlaps kept: redaction takes the longest first), in the order of the rules;
+ * `only`: the labels of the rules to run (all without it).
+ */
+export function tokensIn(text: string, only?: ReadonlySet<string>): TokenMatch[] {
   const out: TokenMatch[] = [];
   // Nearly every text scanned (a command's words, a short script) holds no hint of any format: one scan says so.
   if (!ANY_HINT.test(text)) return out;
   for (const rule of TOKEN_RULES) {
-    if (!rule.hint.test(text)) continue;
+    if ((only !== undefined && !only.has(rule.label)) || !rule.hint.test(text)) continue;
     for (const m of execAll(rule.re, text)) {
       const value = m[rule.group ?? 0];
       if (value === undefined || !plausibleCaptured(value)) continue;
@@ -107,15 +110,7 @@ const IN_PROGRAMS = new Set(['private key (PEM)', 'AWS access key id', 'GitHub t
 
 /** What the first credential of a well-known format in a program's bytes (read as Latin-1) is, or null. */
 export function credentialInProgram(text: string): string | null {
-  if (!ANY_HINT.test(text)) return null;
-  for (const rule of TOKEN_RULES) {
-    if (!IN_PROGRAMS.has(rule.label) || !rule.hint.test(text)) continue;
-    for (const m of execAll(rule.re, text)) {
-      const value = m[rule.group ?? 0];
-      if (value !== undefined && plausibleCaptured(value)) return rule.label;
-    }
-  }
-  return null;
+  return tokensIn(text, IN_PROGRAMS)[0]?.label ?? null;
 }
 
 /**

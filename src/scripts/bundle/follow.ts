@@ -20,6 +20,7 @@ import { TASK_ROOT, type CommandUse, type Resolution, type WordInfo } from './ty
 import { identity, type Anchor, type Ctx, type Unit } from './context.js';
 import { INTERPRETERS, SHELL_NAMES, argumentsRead, runPartsDir, wrappedCommand } from './programs.js';
 import { Runner } from './run.js';
+import { isInputPlace } from './walk.js';
 import { dirsLeft } from './state.js';
 import { cdGuarded, NO_GUARD } from './guards.js';
 import { quotePath } from './splice.js';
@@ -247,7 +248,7 @@ export class Tracer extends Runner {
       const cwd = ctx.scope.cwd;
       if (ctx.anchor.kind !== 'script' || cwd === null || v.startsWith('-')) return;
       const path = resolvePath(v, cwd);
-      if (path !== null && this.isInputPlace(path) && this.exists(path)) this.register(path, 'input', ctx, w, false);
+      if (path !== null && isInputPlace(path) && this.exists(path)) this.register(path, 'input', ctx, w, false);
       return;
     }
     const path = resolvePath(v, ctx.scope.cwd);

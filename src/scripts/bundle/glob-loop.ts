@@ -58,7 +58,7 @@ function mentions(node: Stmt | Word, name: string): boolean {
  * blocks; and source or run it at least once.
  */
 export function followsOnly(body: readonly Stmt[], name: string): boolean {
-  let sources = 0;
+  let follows = 0;
   const others = (args: readonly Word[]) => args.every((w) => !mentions(w, name));
   const ok = (st: Stmt): boolean => {
     const cmd = st.cmd;
@@ -68,13 +68,13 @@ export function followsOnly(body: readonly Stmt[], name: string): boolean {
       case 'CallExpr': {
         const prog = cmd.args[0] ? literalWord(cmd.args[0]) : null;
         if ((prog === '.' || prog === 'source') && cmd.args.length === 2 && isRef(cmd.args[1], name) && cmd.assigns.length === 0) {
-          sources++;
+          follows++;
           return true;
         }
         // run as a program, or given to a shell as its script (no option before it: `bash -c "$f"` is code, not a file)
         const runs = cmd.args[0] && isRef(cmd.args[0], name) ? 1 : prog !== null && SHELL_NAMES.has(posix.basename(prog)) && cmd.args[1] && isRef(cmd.args[1], name) ? 2 : 0;
         if (runs > 0 && others(cmd.args.slice(runs)) && cmd.assigns.every((a) => !a.value || !mentions(a.value, name))) {
-          sources++;
+          follows++;
           return true;
         }
         if (prog === '[' || prog === 'test') return true;
@@ -93,5 +93,5 @@ export function followsOnly(body: readonly Stmt[], name: string): boolean {
         return !mentions(st, name);
     }
   };
-  return body.every(ok) && sources > 0;
+  return body.every(ok) && follows > 0;
 }

@@ -18,7 +18,6 @@ import { COMMAND_KEY, identity, type Ctx, type Unit } from './context.js';
 import { spliced } from './splice.js';
 import { Tracer } from './follow.js';
 import { serverDirectoryFindings } from './server-dirs.js';
-import { isInputPlace } from './walk.js';
 export * from './types.js';
 
 function nulFields(input: JobInput): NulField[] {
@@ -96,7 +95,7 @@ export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
   }
 
   // Server directories the job works in or names whose contents stay on the server (server-dirs.ts).
-  if (parsed.file) tracer.findings.push(...serverDirectoryFindings(tracer.cdCopies, tracer.trace.commands, new Set(tracer.files.keys()), reader, isInputPlace));
+  if (parsed.file) tracer.findings.push(...serverDirectoryFindings(tracer.cdCopies, tracer.trace.commands, new Set(tracer.files.keys()), reader));
 
   const files: BundledFile[] = [...tracer.files.values()]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))

@@ -117,10 +117,6 @@ const WRAPPER_OPTS_WITH_ARG: Record<string, string[]> = {
 };
 
 /**
- * The index of the command run by a wrapper (`sudo -u x CMD`, `timeout 60 CMD`, `flock -n L CMD`),
- * or a `-c` shell string (flock), or null.
- */
-/**
  * What a wrapper runs: the command from `index`, or (shellString) the word at `index` as shell code, or the word at
  * `shellStringAt` as shell code, from `shellStringFrom` characters into it when the option and its value are one word
  * (`su app --command='...'`).
@@ -132,6 +128,10 @@ export interface Wrapped {
   shellStringFrom?: number;
 }
 
+/**
+ * The index of the command run by a wrapper (`sudo -u x CMD`, `timeout 60 CMD`, `flock -n L CMD`),
+ * or a `-c` shell string (flock), or null.
+ */
 export function wrappedCommand(name: string, vals: Array<string | null>): Wrapped | null {
   if (name === 'su' || name === 'runuser') return switchedCommand(name, vals);
   const withArg = WRAPPER_OPTS_WITH_ARG[name];

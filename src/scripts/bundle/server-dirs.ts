@@ -15,25 +15,24 @@ import type { FileReader } from '../reader.js';
 import { tokensIn } from '../tokens.js';
 import { makeFinding, type Finding } from '../types.js';
 import type { CdCopy, CommandUse } from './types.js';
+import { isInputPlace } from './walk.js';
 
 /**
  * Commands whose directory arguments name no data the job uses: text they only print or test, directories they make
  * or change the modes of (a write outside /tmp is a finding of its own), and cd, whose target is judged where the walk
  * rewrote it (CdCopy).
  */
-const NOT_USES = new Set(['echo', 'printf', 'logger', 'test', '[', '[[', 'mkdir', 'chmod', 'chown', 'chgrp', 'cd', 'pushd']);
+const NOT_USES = new Set(['echo', 'printf', 'logger', 'test', '[', 'mkdir', 'chmod', 'chown', 'chgrp', 'cd', 'pushd']);
 
 /**
  * The warnings for one job. `cds`: its cds into the zip's copies of server directories; `commands`: its commands,
- * whose absolute directory arguments are judged; `bundled`: the server paths of the files in its zip; `isInputPlace`:
- * whether a path is the server's (not made or given when the job runs), as the walk judges it.
+ * whose absolute directory arguments are judged; `bundled`: the server paths of the files in its zip.
  */
 export function serverDirectoryFindings(
   cds: readonly CdCopy[],
   commands: readonly CommandUse[],
   bundled: ReadonlySet<string>,
   reader: FileReader,
-  isInputPlace: (path: string) => boolean,
 ): Finding[] {
   const out: Finding[] = [];
   const seen = new Set<string>();

@@ -155,7 +155,7 @@ export abstract class StatementWalker extends FlockRewriter {
    * (/tmp, /dev, /proc, /sys, /run; and /etc, where Lambda has files of its own), and a path known only at run time.
    */
   protected inputFile(w: Word, info: WordInfo, path: string, ctx: Ctx, reportMissing = true, at?: number): void {
-    if (!this.isInputPlace(path)) return;
+    if (!isInputPlace(path)) return;
     const v = evalWord(w, ctx.scope);
     if (!v) return;
     if (this.exists(path)) {
@@ -179,11 +179,6 @@ export abstract class StatementWalker extends FlockRewriter {
     if (path.startsWith('/etc/') || v.relocated !== undefined) return true;
     if (this.trace.redirects.some((r) => r.path === path && r.op !== '<')) return true;
     return this.trace.commands.some((u) => WRITERS.has(u.name) && u.argv.some((a, i) => i > 0 && a.value !== null && resolvePath(a.value, u.cwd ?? null) === path));
-  }
-
-  /** Whether a file read at `path` is the server's (bundled, or missing), not one made or given when the job runs. */
-  protected isInputPlace(path: string): boolean {
-    return isInputPlace(path);
   }
 
   protected visitCmd(cmd: Command, ctx: Ctx): void {

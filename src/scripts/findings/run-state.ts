@@ -6,7 +6,7 @@
 // others, and one left behind by a run that was killed (its timeout) stops every later run in that sandbox, which
 // succeed without doing anything. Found when the job tests or reads a file of /tmp on a line before the one that
 // writes it, in the same file (what a run finds there before it writes it is a former run's).
-import type { Trace } from '../bundle.js';
+import type { Trace, WordInfo } from '../bundle.js';
 import { makeFinding, type Finding } from '../types.js';
 
 /** test(1) operators that ask about a file that is there (-d aside: `[ -d /tmp/w ] || mkdir /tmp/w` is set-up). */
@@ -28,11 +28,16 @@ export function runStateFindings(trace: Trace): Finding[] {
     if (at === undefined || line < at) written.set(key, line);
   };
   for (const r of trace.redirects) if (WRITE_OPS.has(r.op) && inTmp(r.path)) wrote(r.file, r.path, r.line);
-  for (const u of trace.commands) if (MAKERS.has(u.name)) for (const a of u.argv.slice(1)) if (inTmp(a.value)) wrote(u.file, a.value, u.line);
-
-  // what each line removes: `[ -f /tmp/x ] && rm -f /tmp/x` clears a leftover, it carries nothing over
+  // and what each line removes: `[ -f /tmp/x ] && rm -f /tmp/x` clears a leftover, it carries nothing over
   const removed = new Set<string>();
-  for (const u of trace.commands) if (u.name === 'rm') for (const a of u.argv.slice(1)) if (inTmp(a.value)) removed.add(`${u.file}\u0000${u.line}\u0000${a.value}`);
+  for (const u of trace.commands) {
+    if (!MAKERS.has(u.name) && u.name !== 'rm') continue;
+    for (const a of u.argv.slice(1)) {
+      if (!inTmp(a.value)) continue;
+      if (u.name === 'rm') removed.add(`${u.file}\u0000${u.line}\u0000${a.value}`);
+      else wrote(u.file, a.value, u.line);
+    }
+  }
 
   const out: Finding[] = [];
   const seen = new Set<string>();
@@ -43,22 +48,18 @@ export function runStateFindings(trace: Trace): Finding[] {
     seen.add(key);
     out.push(makeFinding('run-state', { path, writtenAt: at }, file, line, { path }));
   };
+  /** `-f /tmp/x` among the words of a test (`[`, `test`, `[[`). */
+  const fileTests = (file: string, line: number, words: readonly WordInfo[]) => {
+    for (let i = 0; i + 1 < words.length; i++) {
+      const v = words[i + 1].value;
+      if (FILE_TESTS.has(words[i].value ?? '') && inTmp(v)) asked(file, line, v);
+    }
+  };
   for (const u of trace.commands) {
-    if (u.name === '[' || u.name === 'test') {
-      for (let i = 1; i + 1 < u.argv.length; i++) {
-        const v = u.argv[i + 1].value;
-        if (FILE_TESTS.has(u.argv[i].value ?? '') && inTmp(v)) asked(u.file, u.line, v);
-      }
-    } else if (READERS.has(u.name)) {
-      for (const a of u.argv.slice(1)) if (inTmp(a.value)) asked(u.file, u.line, a.value);
-    }
+    if (u.name === '[' || u.name === 'test') fileTests(u.file, u.line, u.argv.slice(1));
+    else if (READERS.has(u.name)) for (const a of u.argv.slice(1)) if (inTmp(a.value)) asked(u.file, u.line, a.value);
   }
-  for (const t of trace.tests) {
-    for (let i = 0; i + 1 < t.words.length; i++) {
-      const v = t.words[i + 1].value;
-      if (t.kind === '[[' && FILE_TESTS.has(t.words[i].value ?? '') && inTmp(v)) asked(t.file, t.line, v);
-    }
-  }
+  for (const t of trace.tests) if (t.kind === '[[') fileTests(t.file, t.line, t.words);
   for (const r of trace.redirects) if (r.op === '<' && inTmp(r.path)) asked(r.file, r.line, r.path);
   // `mkdir /tmp/job.lock || exit 0`: mkdir without -p fails when the directory is there, so the job asks for what a
   // former run left as surely as a test does (the lock a killed run never removed)
