@@ -102,7 +102,7 @@ export function readForBundle(reader: FileReader, path: string): { content: Uint
 }
 
 /** How far into a file a NUL byte makes it a program's bytes rather than text (as grep and git judge a file). */
-export const BINARY_PROBE_BYTES = 8192;
+const BINARY_PROBE_BYTES = 8192;
 
 /**
  * A file that is a program's bytes, not text: a NUL in its first 8 KiB, and no `#!` line (bash runs a script with a

@@ -41,6 +41,14 @@ describe('a program with a credential in its bytes', () => {
     expect('content' in r).toBe(true);
   });
 
+  test('a script of another language with a NUL byte in it (#! line) is scanned as text, so its credential is found', () => {
+    // it is not refused as a program (isProgram): before, it was not scanned either, and went into the zip as it was
+    const reader = memoryReader({ '/opt/app/bin/tool.py': `#!/usr/bin/python3\nSEP = "\u0000"\nKEY = "${AWS_KEY}"\n` });
+    const r = bundleJob({ command: 'python3 /opt/app/bin/tool.py', shell: '/bin/bash', environment: {}, home: '/home/x' }, reader);
+    expect(r.files.map((f) => f.path)).toEqual(['/opt/app/bin/tool.py']);
+    expect(r.trace.secrets.map((x) => [x.file, x.label, x.value])).toEqual([['/opt/app/bin/tool.py', 'AWS access key id', AWS_KEY]]);
+  });
+
   test('text is not a program: a script or a config with a credential is scanned and redacted in the copy instead', () => {
     expect(isProgram(bytes(`#!/bin/bash\necho x\u0000\nKEY=${AWS_KEY}\n`))).toBe(false);
     expect(isProgram(bytes(`aws_access_key_id = ${AWS_KEY}\n`))).toBe(false);

@@ -36,6 +36,10 @@ describe('a file of /tmp carried from one run to the next', () => {
     expect(findingMessage(f[0])).toContain('one left by a run that was killed stops every later run in that sandbox');
   });
 
+  test('a file written through >& FILE counts as written (the write redirections are the ones write-outside-tmp reads)', () => {
+    expect(found('[ -f /tmp/a.pid ] && exit 0\necho $$ >& /tmp/a.pid').map((f) => [f.line, f.args])).toEqual([[2, { path: '/tmp/a.pid', writtenAt: 3 }]]);
+  });
+
   test('a [[ ]] test too', () => {
     expect(found('[[ -e /tmp/alert.sent ]] && exit 0\nmail -s x ops < /dev/null; touch /tmp/alert.sent').map((f) => [f.line, f.args])).toEqual([[2, { path: '/tmp/alert.sent', writtenAt: 3 }]]);
   });

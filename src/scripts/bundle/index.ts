@@ -12,7 +12,7 @@ import {
 } from '../sh/index.js';
 import type { FileReader } from '../reader.js';
 import { isBundleError, makeFinding, type NulField } from '../types.js';
-import { BINARY_PROBE_BYTES, MAX_NESTING } from '../policy.js';
+import { isProgram, MAX_NESTING } from '../policy.js';
 import { type BundleResult, type BundledFile, type JobInput } from './types.js';
 import { COMMAND_KEY, identity, type Ctx, type Unit } from './context.js';
 import { spliced } from './splice.js';
@@ -83,14 +83,15 @@ export function bundleJob(input: JobInput, reader: FileReader): BundleResult {
   }
 
   // Every bundled text file is scanned as text too: shell scripts for well-known token formats (a PEM key in a comment
-  // or a file that does not parse), other files (Python, config) for credential-named values as well. Binaries (a NUL
-  // in the first 8 KiB) are programs: their bytes are not scanned.
+  // or a file that does not parse), other files (Python, config) for credential-named values as well. Programs (a NUL
+  // in the first 8 KiB and no #! line, policy.ts isProgram) were scanned for token formats when read, and refused when
+  // they hold one: their bytes are not scanned again.
   // A shell script the parser could not read (bash runs one with a NUL byte after its first line) was not traced:
   // its whole text is judged, whatever bytes it holds.
   const unparsed = new Set(tracer.findings.filter((f) => f.code === 'parse-error').map((f) => f.file));
   for (const r of [...tracer.files.values()].sort((a, b) => (a.path < b.path ? -1 : 1))) {
     if (r.shell && unparsed.has(r.path)) tracer.unparsedSecrets(fileText(r.original), r.path);
-    else if (r.original.subarray(0, BINARY_PROBE_BYTES).includes(0)) continue;
+    else if (isProgram(r.original)) continue;
     tracer.textSecrets(fileText(r.original), r.path, 1, r.shell);
   }
 

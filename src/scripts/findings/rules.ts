@@ -1,13 +1,13 @@
 // Per-command rules over the trace bundling records: what a command needs that Lambda lacks (root, a local
 // service, mail, a file outside /tmp, AWS permissions, ...).
 import { missingCommandFinding, type RuntimeView } from '../../runtime/judge.js';
-import type { CommandUse, RedirectUse, Trace, WordInfo } from '../bundle.js';
+import type { CommandUse, Trace, WordInfo } from '../bundle.js';
 import { makeFinding, type Finding } from '../types.js';
 import { UNKNOWN } from '../sh/index.js';
 import { secretFinding } from './secrets.js';
 import { hostnameFindings } from './hostname.js';
 import { runStateFindings } from './run-state.js';
-import { homeOf, outsideTmp, type OutsideTmp } from './writes.js';
+import { homeOf, isWriteOp, outsideTmp, type OutsideTmp } from './writes.js';
 import { execAll } from '../tokens.js';
 
 // ---------------------------------------------------------------- per-command rules
@@ -394,7 +394,3 @@ export function findingsFromTrace(trace: Trace, opts: TraceFindingOptions = {}):
   return out;
 }
 
-function isWriteOp(r: RedirectUse): boolean {
-  if (['>', '>>', '>|', '&>', '&>>', '<>'].includes(r.op)) return true;
-  return r.op === '>&' && r.path !== null;
-}

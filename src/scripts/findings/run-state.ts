@@ -8,6 +8,7 @@
 // writes it, in the same file (what a run finds there before it writes it is a former run's).
 import type { Trace, WordInfo } from '../bundle.js';
 import { makeFinding, type Finding } from '../types.js';
+import { isWriteOp } from './writes.js';
 
 /** test(1) operators that ask about a file that is there (-d aside: `[ -d /tmp/w ] || mkdir /tmp/w` is set-up). */
 const FILE_TESTS = new Set(['-e', '-f', '-s', '-r', '-w', '-x', '-O', '-G', '-N', '-L', '-h']);
@@ -15,7 +16,6 @@ const FILE_TESTS = new Set(['-e', '-f', '-s', '-r', '-w', '-x', '-O', '-G', '-N'
 const READERS = new Set(['cat', 'head', 'tail', 'grep', 'wc', 'stat', 'find', 'read']);
 /** Programs that make or write the files they are given. */
 const MAKERS = new Set(['touch', 'tee']);
-const WRITE_OPS = new Set(['>', '>>', '>|', '&>', '&>>']);
 
 const inTmp = (p: string | null | undefined): p is string => typeof p === 'string' && /^\/tmp\/[^/]/.test(p);
 
@@ -27,7 +27,7 @@ export function runStateFindings(trace: Trace): Finding[] {
     const at = written.get(key);
     if (at === undefined || line < at) written.set(key, line);
   };
-  for (const r of trace.redirects) if (WRITE_OPS.has(r.op) && inTmp(r.path)) wrote(r.file, r.path, r.line);
+  for (const r of trace.redirects) if (isWriteOp(r) && inTmp(r.path)) wrote(r.file, r.path, r.line);
   // and what each line removes: `[ -f /tmp/x ] && rm -f /tmp/x` clears a leftover, it carries nothing over
   const removed = new Set<string>();
   for (const u of trace.commands) {

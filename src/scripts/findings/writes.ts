@@ -3,6 +3,7 @@
 import { posix } from 'node:path';
 import { UNKNOWN, dirPath } from '../sh/index.js';
 import { isSafeWriteTarget } from './redirects.js';
+import type { RedirectUse } from '../bundle.js';
 
 /** A write outside /tmp on the server: `path` as shown ("…" for unknown parts), `lambdaPath` when it lands in /tmp. */
 export interface OutsideTmp {
@@ -38,4 +39,10 @@ export function outsideTmp(value: string | null, loose: string, cwd: string | nu
   const n = posix.normalize(p);
   if (n !== h && !n.startsWith(`${h}/`)) return { path: shown(p) };
   return { path: shown(p), lambdaPath: shown(`/tmp${n.slice(h.length)}`) };
+}
+
+/** Whether a redirection writes its target (`>`, `>>`, `>|`, `&>`, `&>>`, `<>`, and `>&` to a file). */
+export function isWriteOp(r: RedirectUse): boolean {
+  if (['>', '>>', '>|', '&>', '&>>', '<>'].includes(r.op)) return true;
+  return r.op === '>&' && r.path !== null;
 }
